@@ -1,0 +1,63 @@
+# One command each: `make run` (the whole stack with demo data), `make test` (every test),
+# `make check` (lint, types, tests). Nothing here needs a Docker engine.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+UV ?= $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
+PY := .venv/bin/python
+TEST_ENV := SPRG_LOCAL_DIR=$(CURDIR)/.local/test SPRG_KAFKA_PORT=19092 SPRG_KAFKA_CONTROLLER_PORT=19093 SPRG_MONGO_PORT=27018
+
+.PHONY: help setup run stop reset test test-infra check lint types schemas
+
+help:
+	@echo "make run    - build what is missing, start broker, store, five services, load demo data"
+	@echo "make stop   - stop everything 'make run' started"
+	@echo "make test   - set up, start test servers, run every test"
+	@echo "make check  - ruff, mypy --strict, then make test"
+	@echo "make reset  - stop and delete local data (not the cached builds)"
+
+$(UV):
+	python3 -m pip install --user --quiet 'uv>=0.9'
+
+.venv/.synced: uv.lock pyproject.toml shared/pyproject.toml services/*/pyproject.toml cli/pyproject.toml | $(UV)
+	$(UV) sync --all-packages --frozen
+	@touch $@
+
+setup: .venv/.synced
+	deploy/local/infra.sh fetch
+
+run: setup
+	deploy/local/infra.sh start
+	deploy/local/stack.sh up
+	deploy/local/stack.sh load-demo
+	deploy/local/stack.sh urls
+	deploy/local/stack.sh follow
+
+stop:
+	-deploy/local/stack.sh down
+	deploy/local/infra.sh stop
+
+reset: stop
+	deploy/local/infra.sh reset
+	rm -rf .local/mail .local/log .local/secrets.env
+
+# Tests use their own servers on other ports (a running `make run` is left alone), fresh each run.
+test-infra: setup
+	$(TEST_ENV) deploy/local/infra.sh reset >/dev/null
+	$(TEST_ENV) deploy/local/infra.sh start
+
+test: test-infra
+	set -o pipefail; eval "$$($(TEST_ENV) deploy/local/infra.sh env)"; \
+	  status=0; $(PY) -m pytest -q -p no:cacheprovider $(PYTEST_ARGS) || status=$$?; \
+	  $(TEST_ENV) deploy/local/infra.sh stop; exit $$status
+
+lint: .venv/.synced
+	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .
+
+types: .venv/.synced
+	.venv/bin/mypy shared/src services/*/src cli/src tests
+
+schemas: .venv/.synced
+	$(PY) -m sprg_shared.schemas write
+
+check: lint types test

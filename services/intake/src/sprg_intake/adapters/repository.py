@@ -1,0 +1,50 @@
+"""The case store. One document per case holds the case and the events it owes (the outbox)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pymongo import ASCENDING
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError
+
+from sprg_shared.store import Document
+
+
+class CaseRepository:
+    def __init__(self, db: AsyncDatabase[Document]) -> None:
+        self._cases = db["cases"]
+        self._audit = db["case_reads"]
+
+    async def ensure_indexes(self) -> None:
+        await self._cases.create_index([("agency", ASCENDING)])
+        await self._cases.create_index([("outbox_pending", ASCENDING)])
+        await self._audit.create_index([("case_id", ASCENDING), ("at", ASCENDING)])
+
+    async def insert(self, case: Document) -> bool:
+        """Store a new case with its outbox in one write; False when the id exists already."""
+        try:
+            await self._cases.insert_one(case)
+        except DuplicateKeyError:
+            return False
+        return True
+
+    async def get(self, case_id: str) -> Document | None:
+        return await self._cases.find_one({"_id": case_id})
+
+    async def with_pending_outbox(self, limit: int) -> list[Document]:
+        cursor = self._cases.find(
+            {"outbox_pending": {"$exists": True, "$ne": []}},
+            {"outbox": 1, "outbox_pending": 1},
+        ).limit(limit)
+        return [doc async for doc in cursor]
+
+    async def mark_sent(self, case_id: str, event_id: str, at: datetime) -> None:
+        await self._cases.update_one(
+            {"_id": case_id},
+            {"$pull": {"outbox_pending": event_id}, "$set": {f"outbox.{event_id}.sent_at": at}},
+        )
+
+    async def record_read(self, entry: dict[str, Any]) -> None:
+        await self._audit.insert_one(entry)

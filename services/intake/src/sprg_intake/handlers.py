@@ -1,0 +1,134 @@
+"""What happens when a command arrives. No HTTP here: the API translates."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sprg_intake.adapters.crypto import Sealer
+from sprg_intake.adapters.outbox import OutboxRelay
+from sprg_intake.adapters.repository import CaseRepository
+from sprg_intake.domain.cases import open_incident_case
+from sprg_intake.messages import ReportIncident
+from sprg_shared.auth import Principal, Role
+from sprg_shared.envelope import envelope_for
+from sprg_shared.ids import new_id, stable_id
+from sprg_shared.store import Document
+
+
+class IntakeError(Exception):
+    """Base of intake's own errors."""
+
+
+class IdempotencyConflict(IntakeError):
+    """The Idempotency-Key was used before with a different request."""
+
+
+class CaseNotFound(IntakeError):
+    """No such case, or none this caller may see (the two are not told apart)."""
+
+
+@dataclass(frozen=True)
+class IntakeDeps:
+    repo: CaseRepository
+    sealer: Sealer
+    fingerprint: Callable[[bytes], str]
+    relay: OutboxRelay
+    source: str
+    now: Callable[[], datetime]
+
+
+@dataclass(frozen=True)
+class Receipt:
+    case_id: str
+    reference: str
+    replayed: bool
+
+
+async def report_incident(
+    command: ReportIncident,
+    principal: Principal,
+    deps: IntakeDeps,
+    *,
+    idempotency_key: str | None,
+    traceparent: str | None,
+) -> Receipt:
+    request_fingerprint = deps.fingerprint(command.model_dump_json().encode())
+    case_id = (
+        stable_id("incident", principal.agency, idempotency_key) if idempotency_key else new_id()
+    )
+    now = deps.now()
+    case = open_incident_case(command, case_id=case_id, agency=principal.agency, reported_at=now)
+    envelope = envelope_for(
+        case.event,
+        source=deps.source,
+        event_id=stable_id("incident.reported", case_id),
+        traceparent=traceparent,
+        time=now,
+    )
+    document: Document = {
+        "_id": case_id,
+        "type": "incident",
+        "reference": case.reference,
+        "agency": principal.agency,
+        "created_by": principal.subject,
+        "created_at": now,
+        "request_fingerprint": request_fingerprint,
+        "facts": case.event.model_dump(mode="json"),
+        "personal": deps.sealer.seal(case.personal, case_id=case_id),
+        "outbox": {
+            envelope.id: {
+                "topic": case.event.TOPIC,
+                "envelope": envelope.model_dump(mode="json"),
+                "sent_at": None,
+            }
+        },
+        "outbox_pending": [envelope.id],
+    }
+    if await deps.repo.insert(document):
+        deps.relay.wake()
+        return Receipt(case_id=case_id, reference=case.reference, replayed=False)
+    existing = await deps.repo.get(case_id)
+    if existing is None or existing["request_fingerprint"] != request_fingerprint:
+        raise IdempotencyConflict("Idempotency-Key was already used for a different request")
+    return Receipt(case_id=case_id, reference=existing["reference"], replayed=True)
+
+
+def may_read(principal: Principal, case: Document) -> bool:
+    if principal.has(Role.BUSINESS_TEAM):
+        return True
+    return principal.agency == case["agency"] and principal.has(Role.AGENCY_SUBMITTER)
+
+
+async def read_case(
+    case_id: str, principal: Principal, deps: IntakeDeps, *, reason: str
+) -> dict[str, Any]:
+    """The case with its personal details, for a caller entitled to them; every attempt audited."""
+    case = await deps.repo.get(case_id)
+    granted = case is not None and may_read(principal, case)
+    await deps.repo.record_read(
+        {
+            "case_id": case_id,
+            "by": principal.subject,
+            "agency": principal.agency,
+            "roles": sorted(principal.roles),
+            "reason": reason,
+            "granted": granted,
+            "at": deps.now(),
+        }
+    )
+    if case is None or not granted:
+        raise CaseNotFound(case_id)
+    personal = json.loads(deps.sealer.open(case["personal"], case_id=case_id))
+    return {
+        "case_id": case_id,
+        "reference": case["reference"],
+        "agency": case["agency"],
+        "created_at": case["created_at"],
+        "facts": case["facts"],
+        "personal": personal,
+        "outbox_pending": len(case["outbox_pending"]),
+    }

@@ -1,0 +1,67 @@
+"""The notifier's HTTP entry point (directory admin, delivery log) and consumer wiring."""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI, HTTPException, Query, Request
+
+from sprg_notifier import handlers
+from sprg_notifier.bootstrap import SERVICE, build_deps
+from sprg_notifier.domain.directory import Person
+from sprg_notifier.settings import NotifierSettings
+from sprg_shared import topics
+from sprg_shared.auth import Principal, Role
+from sprg_shared.bus import Router
+from sprg_shared.events import ClockStarted
+from sprg_shared.runtime import Runtime
+from sprg_shared.service import Background, build_service, state
+from sprg_shared.web import require
+
+
+async def _setup(
+    app: FastAPI, runtime: Runtime, settings: NotifierSettings, background: Background
+) -> None:
+    deps = build_deps(runtime, settings)
+    app.state.deps = deps
+    await deps.repo.ensure_indexes()
+    router = Router()
+    router.on(ClockStarted, partial(handlers.on_clock_started, deps=deps))
+    runtime.consume(settings.consumer_group, [topics.CLOCKS], router)
+
+
+def create_app(settings: NotifierSettings | None = None) -> FastAPI:
+    app = build_service(
+        service=SERVICE,
+        title="SPRG notifier",
+        description="The right people told, once, by e-mail.",
+        load_settings=lambda: settings or NotifierSettings(),  # type: ignore[call-arg]
+        setup=_setup,
+    )
+    admin = require(Role.BUSINESS_TEAM)
+    Deps = Annotated[handlers.NotifierDeps, Depends(partial(state, name="deps"))]
+
+    @app.put("/v1/directory/people/{person_id}", tags=["directory"], summary="Add or replace a person")
+    async def put_person(
+        person_id: str, person: Person, deps: Deps, _: Annotated[Principal, Depends(admin)]
+    ) -> Person:
+        if person.person_id != person_id:
+            raise HTTPException(422, detail="person_id in the path and the body differ")
+        await deps.repo.put_person(person)
+        return person
+
+    @app.get("/v1/directory/people", tags=["directory"], summary="The directory")
+    async def list_people(
+        deps: Deps, _: Annotated[Principal, Depends(admin)], role: str | None = None
+    ) -> list[Person]:
+        return await deps.repo.people(role)
+
+    @app.get("/v1/deliveries", tags=["deliveries"], summary="What was sent, to whom, with what result")
+    async def deliveries(
+        request: Request, deps: Deps, _: Annotated[Principal, Depends(admin)],
+        case_id: str | None = None, limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    ) -> list[dict[str, Any]]:
+        return await deps.repo.deliveries(case_id, limit)
+
+    return app

@@ -1,0 +1,23 @@
+"""Notifier settings: ``SPRG_NOTIFIER_*`` plus the shared connection variables."""
+
+from __future__ import annotations
+
+from pydantic_settings import SettingsConfigDict
+
+from sprg_shared.settings import ServiceSettings
+
+
+class NotifierSettings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="SPRG_NOTIFIER_", extra="ignore", frozen=True)
+
+    http_port: int = 8004
+    database: str = "sprg_notifier"
+    consumer_group: str = "sprg-notifier"
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 1025
+    smtp_starttls: bool = False
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    smtp_timeout_seconds: float = 15.0
+    from_address: str = "sprg-notifications@localhost"
+    case_link_base: str = "http://127.0.0.1:8001/v1/cases/"

@@ -1,0 +1,9 @@
+"""``python -m sprg_reporting``: one process, one uvicorn worker."""
+
+from sprg_reporting.api import create_app
+from sprg_reporting.settings import ReportingSettings
+from sprg_shared.service import serve
+
+if __name__ == "__main__":
+    settings = ReportingSettings()  # type: ignore[call-arg]
+    serve(create_app(settings), settings)

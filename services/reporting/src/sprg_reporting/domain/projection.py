@@ -1,0 +1,38 @@
+"""How each event changes the per-case read model: a set of fields, so applying twice is harmless."""
+
+from __future__ import annotations
+
+from sprg_shared.events import CaseAssessed, ClockStarted, IncidentReported, NotificationSent
+from sprg_shared.store import Document
+
+
+def incident_reported(event: IncidentReported) -> Document:
+    return {
+        "type": "incident",
+        "reference": event.reference,
+        "reporting_agency": event.reporting_agency,
+        "reported_at": event.reported_at.isoformat(),
+        "aware_date": event.aware_date.isoformat(),
+        "incident_kind": event.incident.kind,
+        "children": len(event.children),
+    }
+
+
+def case_assessed(event: CaseAssessed) -> Document:
+    return {
+        "panel_notification_required": event.panel_notification_required,
+        "rapid_review_required": event.rapid_review_required,
+        "rulepack": event.rulepack.model_dump(),
+    }
+
+
+def clock_started(event: ClockStarted) -> Document:
+    return {f"clocks.{event.kind}": {"due": event.due.isoformat(), "state": "open",
+                                     "clock_id": event.clock_id}}
+
+
+def notification_sent(event: NotificationSent) -> Document:
+    return {f"notifications.{event.notification_id}": {
+        "template": event.template, "channel": event.channel,
+        "role": event.recipient_role, "status": event.status,
+    }}

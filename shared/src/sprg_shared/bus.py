@@ -1,0 +1,294 @@
+"""The bus on kafka-python: an idempotent producer and a consumer loop that never loses or repeats.
+
+kafka-python has no asyncio API: the producer's blocking calls run in a worker thread
+(``asyncio.to_thread``) and each consumer polls in its own thread, handing every
+message to the service's event loop and committing its offset only after the effect
+is stored.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
+
+from kafka import KafkaConsumer, KafkaProducer
+from kafka.errors import KafkaError, RetriableError
+from kafka.structs import OffsetAndMetadata, TopicPartition
+from pydantic import ValidationError
+from pymongo.errors import AutoReconnect, ConnectionFailure, ExecutionTimeout
+
+from sprg_shared import topics
+from sprg_shared.envelope import Envelope, EventData, UnknownEventType, envelope_for, read_event
+from sprg_shared.events import MessageDeadLettered
+from sprg_shared.metrics import BusMetrics
+from sprg_shared.store import AppliedLedger
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[Envelope], Awaitable[None]]
+
+# Infrastructure that is down for a while: retry without limit, never dead-letter for it.
+TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
+    ConnectionFailure,
+    AutoReconnect,
+    ExecutionTimeout,
+    RetriableError,
+)
+
+
+class PermanentError(Exception):
+    """The message can never be handled as it is (bad data): dead-letter it at once."""
+
+
+class Producer:
+    """Idempotent, ``acks=all``. Thread-safe (kafka-python's producer is)."""
+
+    def __init__(self, bootstrap_servers: str, client_id: str, metrics: BusMetrics) -> None:
+        self._metrics = metrics
+        self._producer = KafkaProducer(
+            bootstrap_servers=bootstrap_servers,
+            client_id=client_id,
+            acks="all",
+            enable_idempotence=True,
+            linger_ms=5,
+            request_timeout_ms=15_000,
+            max_block_ms=15_000,
+        )
+
+    def send_sync(self, topic: str, envelope: Envelope, timeout: float = 30.0) -> None:
+        headers = [("ce_id", envelope.id.encode()), ("ce_type", envelope.type.encode())]
+        if envelope.traceparent:
+            headers.append(("traceparent", envelope.traceparent.encode()))
+        future = self._producer.send(
+            topic, key=envelope.subject.encode(), value=envelope.to_bytes(), headers=headers
+        )
+        future.get(timeout=timeout)
+        self._metrics.produced.labels(topic=topic).inc()
+
+    async def publish(self, topic: str, envelope: Envelope) -> None:
+        await asyncio.to_thread(self.send_sync, topic, envelope)
+
+    def connected(self) -> bool:
+        return bool(self._producer.bootstrap_connected())
+
+    def close(self) -> None:
+        self._producer.close(timeout=10)
+
+
+class Router:
+    """Maps event payload types to handlers; types nobody here handles are ignored."""
+
+    def __init__(self) -> None:
+        self._routes: dict[str, Callable[[EventData, Envelope], Awaitable[None]]] = {}
+
+    def on(
+        self, model: type[EventData], handler: Callable[[Any, Envelope], Awaitable[None]]
+    ) -> None:
+        self._routes[model.TYPE] = handler
+
+    def handles(self, envelope: Envelope) -> bool:
+        try:
+            return read_event(envelope).TYPE in self._routes
+        except (UnknownEventType, ValidationError):
+            # Unreadable: let dispatch raise, so it is dead-lettered with the reason.
+            return envelope.type in self._routes
+
+    async def dispatch(self, envelope: Envelope) -> None:
+        try:
+            event = read_event(envelope)
+        except (UnknownEventType, ValidationError) as exc:
+            raise PermanentError(f"unreadable {envelope.type} payload: {exc}") from exc
+        await self._routes[event.TYPE](event, envelope)
+
+
+class _Stopping(Exception):
+    pass
+
+
+class ConsumerLoop:
+    """One consumer-group member polling in its own thread.
+
+    For each message: parse the envelope (unreadable: dead-letter), skip it when the
+    ledger says it was applied, else run the handler on the service's event loop,
+    mark it applied, and only then commit the offset. Transient infrastructure errors
+    are retried without limit (the offset stays put); other failures are retried
+    ``max_attempts`` times and then dead-lettered with the reason, and the loop goes on.
+    """
+
+    def __init__(
+        self,
+        *,
+        bootstrap_servers: str,
+        group_id: str,
+        topic_names: Sequence[str],
+        router: Router,
+        ledger: AppliedLedger,
+        producer: Producer,
+        loop: asyncio.AbstractEventLoop,
+        metrics: BusMetrics,
+        source: str,
+        max_attempts: int = 5,
+        backoff_seconds: float = 0.2,
+        max_backoff_seconds: float = 10.0,
+    ) -> None:
+        self._bootstrap = bootstrap_servers
+        self._group = group_id
+        self._topics = list(topic_names)
+        self._router = router
+        self._ledger = ledger
+        self._producer = producer
+        self._loop = loop
+        self._metrics = metrics
+        self._source = source
+        self._max_attempts = max_attempts
+        self._backoff = backoff_seconds
+        self._max_backoff = max_backoff_seconds
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name=f"consumer-{group_id}", daemon=True)
+        self._assigned = threading.Event()
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self, timeout: float = 15.0) -> None:
+        self._stop.set()
+        self._thread.join(timeout)
+
+    def alive(self) -> bool:
+        return self._thread.is_alive()
+
+    def wait_assigned(self, timeout: float) -> bool:
+        """True once the group gave this member its partitions (tests wait on it)."""
+        return self._assigned.wait(timeout)
+
+    # -- the thread ---------------------------------------------------------------
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self._consume()
+            except _Stopping:
+                return
+            except (KafkaError, OSError):
+                log.exception("consumer failed; reconnecting", extra={"group": self._group})
+                self._stop.wait(self._max_backoff)
+
+    def _consume(self) -> None:
+        consumer = KafkaConsumer(
+            bootstrap_servers=self._bootstrap,
+            group_id=self._group,
+            client_id=f"{self._source}-{self._group}",
+            enable_auto_commit=False,
+            auto_offset_reset="earliest",
+            max_poll_records=50,
+        )
+        consumer.subscribe(self._topics)
+        try:
+            while not self._stop.is_set():
+                batch = consumer.poll(timeout_ms=500)
+                if consumer.assignment():
+                    self._assigned.set()
+                for partition, records in batch.items():
+                    for record in records:
+                        self._process(record)
+                        consumer.commit({partition: OffsetAndMetadata(record.offset + 1, "", -1)})
+        finally:
+            consumer.close(autocommit=False)
+
+    def _process(self, record: Any) -> None:
+        topic: str = record.topic
+        try:
+            envelope = Envelope.from_bytes(record.value)
+        except ValidationError as exc:
+            self._dead_letter(record, f"unreadable envelope: {_first_error(exc)}", 1)
+            return
+        if not self._router.handles(envelope):
+            self._metrics.consumed.labels(topic=topic, outcome="ignored").inc()
+            return
+        attempt = 0
+        while True:
+            attempt += 1
+            started = time.monotonic()
+            try:
+                outcome = self._run_on_loop(self._apply(envelope))
+            except PermanentError as exc:
+                self._dead_letter(record, str(exc), attempt)
+                return
+            except TRANSIENT_ERRORS as exc:
+                log.warning("transient failure; will retry", extra={"topic": topic, "error": repr(exc)})
+                self._metrics.retried.labels(topic=topic).inc()
+                self._sleep(attempt)
+                attempt = min(attempt, self._max_attempts - 1)  # never dead-letter an outage
+                continue
+            except Exception as exc:
+                if attempt >= self._max_attempts:
+                    self._dead_letter(record, f"handler failed {attempt} times: {exc!r}", attempt)
+                    return
+                log.warning("handler failed; will retry", extra={"topic": topic, "error": repr(exc)})
+                self._metrics.retried.labels(topic=topic).inc()
+                self._sleep(attempt)
+                continue
+            self._metrics.handler_seconds.labels(topic=topic).observe(time.monotonic() - started)
+            self._metrics.consumed.labels(topic=topic, outcome=outcome).inc()
+            return
+
+    async def _apply(self, envelope: Envelope) -> str:
+        if await self._ledger.seen(envelope.id):
+            return "duplicate"
+        await self._router.dispatch(envelope)
+        await self._ledger.mark(envelope.id, envelope.type)
+        return "applied"
+
+    def _run_on_loop(self, coro: Awaitable[str]) -> str:
+        future = asyncio.run_coroutine_threadsafe(coro, self._loop)  # type: ignore[arg-type]
+        while True:
+            try:
+                return future.result(timeout=1.0)
+            except TimeoutError:
+                if self._stop.is_set():
+                    future.cancel()
+                    raise _Stopping from None
+
+    def _sleep(self, attempt: int) -> None:
+        if self._stop.wait(min(self._max_backoff, self._backoff * 2 ** (attempt - 1))):
+            raise _Stopping
+
+    def _dead_letter(self, record: Any, reason: str, attempts: int) -> None:
+        key = record.key.decode("utf-8", "replace") if record.key else None
+        event = MessageDeadLettered(
+            consumer_group=self._group,
+            topic=record.topic,
+            partition=record.partition,
+            offset=record.offset,
+            key=key,
+            value=bytes(record.value or b"").decode("utf-8", "replace"),
+            reason=reason,
+            attempts=attempts,
+        )
+        log.error("dead-lettered a message", extra={"topic": record.topic, "offset": record.offset, "reason": reason})
+        envelope = envelope_for(event, source=self._source)
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                self._producer.send_sync(topics.DLQ, envelope)
+            except KafkaError:
+                log.exception("could not dead-letter; retrying")
+                self._sleep(attempt)
+                continue
+            self._metrics.dead_lettered.labels(topic=record.topic).inc()
+            self._metrics.consumed.labels(topic=record.topic, outcome="dead_lettered").inc()
+            return
+
+
+def _first_error(exc: ValidationError) -> str:
+    err = exc.errors()[0]
+    where = ".".join(str(p) for p in err["loc"]) or "message"
+    return f"{where}: {err['msg']}"
+
+
+__all__ = ["TRANSIENT_ERRORS", "ConsumerLoop", "Handler", "PermanentError", "Producer", "Router", "TopicPartition"]

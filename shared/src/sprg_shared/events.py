@@ -1,0 +1,128 @@
+"""Wire events (facts in the past tense). No personal data: case ids and derived facts only."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from sprg_shared import topics
+from sprg_shared.envelope import EventData, event_type
+
+IncidentKind = Literal["death", "serious_harm", "other"]
+Location = Literal["in_area", "elsewhere_in_england", "outside_england"]
+AbuseOrNeglect = Literal["known", "suspected", "none"]
+
+
+class _Part(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+
+class IncidentFacts(_Part):
+    kind: IncidentKind
+    date: date
+    location: Location
+    abuse_or_neglect: AbuseOrNeglect
+
+
+class ChildFacts(_Part):
+    """What downstream services may know of a child: derived facts, never identity."""
+
+    age_years: int = Field(ge=0, le=130, description="whole years on the incident date")
+    looked_after: bool
+    care_leaver: bool
+    normally_resident_in_area: bool
+
+
+@event_type("sprg.incident.reported.v1", topics.INTAKE)
+class IncidentReported(EventData):
+    case_id: str
+    reference: str
+    reporting_agency: str
+    reported_at: datetime
+    aware_date: date
+    incident: IncidentFacts
+    children: tuple[ChildFacts, ...] = Field(min_length=1, max_length=4)
+
+
+class RulepackRef(_Part):
+    id: str
+    version: str
+    hash: str
+
+
+class Decision(_Part):
+    rule: str
+    outcome: str
+    because: tuple[str, ...]
+    source: str
+
+
+class ClockDue(_Part):
+    """A clock the rules say applies; the scheduler owns it from here."""
+
+    kind: str
+    anchor: str
+    anchor_date: date
+    due: date
+    rule: str
+
+
+@event_type("sprg.case.assessed.v1", topics.DECISIONS)
+class CaseAssessed(EventData):
+    case_id: str
+    trigger_event_id: str
+    rulepack: RulepackRef
+    panel_notification_required: bool
+    panel_notification_subsection: Literal["a", "b"] | None
+    notifying_area: Literal["this_area", "other_area"] | None
+    rapid_review_required: bool
+    dfe_ofsted_reasons: tuple[str, ...]
+    csab_liaison_required: bool
+    clocks: tuple[ClockDue, ...]
+    decisions: tuple[Decision, ...]
+
+
+ClockKind = str
+
+
+@event_type("sprg.clock.started.v1", topics.CLOCKS)
+class ClockStarted(EventData):
+    clock_id: str
+    case_id: str
+    kind: ClockKind
+    anchor: str
+    anchor_date: date
+    due: date
+    calendar_version: str
+    started_by: str = Field(description="id of the event that started the clock")
+
+
+@event_type("sprg.notification.sent.v1", topics.NOTIFICATIONS)
+class NotificationSent(EventData):
+    notification_id: str
+    case_id: str
+    trigger_event_id: str
+    template: str
+    channel: Literal["email", "webhook"]
+    recipient_role: str
+    status: Literal["sent", "failed"]
+    attempts: int = Field(ge=1)
+
+
+@event_type("sprg.message.deadlettered.v1", topics.DLQ)
+class MessageDeadLettered(EventData):
+    """A message a consumer could not handle: the original, untouched, and why."""
+
+    consumer_group: str
+    topic: str
+    partition: int
+    offset: int
+    key: str | None
+    value: str = Field(description="the original bytes, decoded as UTF-8 with replacement")
+    reason: str
+    attempts: int
+
+    def subject(self) -> str:
+        return f"{self.topic}/{self.partition}/{self.offset}"

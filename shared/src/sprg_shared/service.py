@@ -1,0 +1,86 @@
+"""One way to assemble and run a service: settings, runtime, background tasks, HTTP app."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
+from typing import Any, TypeVar
+
+import uvicorn
+from fastapi import FastAPI, Request
+from prometheus_client import CollectorRegistry
+
+from sprg_shared.logs import configure_logging
+from sprg_shared.runtime import Runtime
+from sprg_shared.settings import ServiceSettings
+from sprg_shared.web import create_app
+
+S = TypeVar("S", bound=ServiceSettings)
+log = logging.getLogger(__name__)
+
+
+class Background:
+    """Tasks a service runs beside its HTTP app; cancelled at shutdown."""
+
+    def __init__(self) -> None:
+        self._tasks: list[asyncio.Task[Any]] = []
+
+    def run(self, coro: Coroutine[Any, Any, Any], name: str) -> None:
+        self._tasks.append(asyncio.create_task(coro, name=name))
+
+    async def cancel(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+
+def build_service(
+    *,
+    service: str,
+    title: str,
+    description: str,
+    load_settings: Callable[[], S],
+    setup: Callable[[FastAPI, Runtime, S, Background], Awaitable[None]],
+) -> FastAPI:
+    """A FastAPI app whose lifespan builds the runtime and calls ``setup`` to wire the rest."""
+    registry = CollectorRegistry()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        settings = load_settings()
+        configure_logging(service, settings.log_level)
+        runtime = Runtime.build(service, settings, registry)
+        background = Background()
+        app.state.runtime = runtime
+        app.state.jwt_secret = settings.jwt_secret
+        try:
+            await setup(app, runtime, settings, background)
+            log.info("service ready", extra={"port": settings.http_port})
+            yield
+        finally:
+            await background.cancel()
+            await runtime.close()
+
+    return create_app(
+        service=service,
+        title=title,
+        version="1",
+        registry=registry,
+        readiness=lambda app: app.state.runtime.readiness,
+        lifespan=lifespan,
+        description=description,
+    )
+
+
+def state(request: Request, name: str) -> Any:
+    """A dependency the service's setup put on ``app.state``."""
+    return getattr(request.app.state, name)
+
+
+def serve(app: FastAPI, settings: ServiceSettings) -> None:
+    uvicorn.run(app, host=settings.http_host, port=settings.http_port,
+                log_config=None, access_log=False)

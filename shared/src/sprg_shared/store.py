@@ -1,0 +1,55 @@
+"""Store plumbing on PyMongo's async client. Uses only what FerretDB v1 supports."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pymongo import AsyncMongoClient
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError, PyMongoError
+
+Document = dict[str, Any]
+
+
+def make_client(url: str, *, app_name: str) -> AsyncMongoClient[Document]:
+    """A client that does not connect until first used (nothing connects at import or build)."""
+    return AsyncMongoClient(
+        url,
+        appname=app_name,
+        tz_aware=True,
+        serverSelectionTimeoutMS=5_000,
+        connectTimeoutMS=5_000,
+        uuidRepresentation="standard",
+    )
+
+
+async def ping(db: AsyncDatabase[Document]) -> bool:
+    try:
+        await db.command("ping")
+    except PyMongoError:
+        return False
+    return True
+
+
+class AppliedLedger:
+    """Which events a consumer group has already applied, so a redelivery changes nothing.
+
+    Handlers make their own effects idempotent (upserts keyed by deterministic ids);
+    the ledger lets a redelivered event skip the work altogether.
+    """
+
+    def __init__(self, db: AsyncDatabase[Document], group: str) -> None:
+        self._col = db["applied_events"]
+        self._group = group
+
+    def _key(self, event_id: str) -> str:
+        return f"{self._group}:{event_id}"
+
+    async def seen(self, event_id: str) -> bool:
+        return await self._col.find_one({"_id": self._key(event_id)}, {"_id": 1}) is not None
+
+    async def mark(self, event_id: str, event_type: str) -> None:
+        try:
+            await self._col.insert_one({"_id": self._key(event_id), "type": event_type})
+        except DuplicateKeyError:
+            return

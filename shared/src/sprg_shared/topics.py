@@ -1,0 +1,70 @@
+"""The bus's topics, and a command that creates them (``python -m sprg_shared.topics``)."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from dataclasses import dataclass, field
+
+INTAKE = "sprg.intake"
+DECISIONS = "sprg.decisions"
+CLOCKS = "sprg.clocks"
+NOTIFY = "sprg.notify"
+NOTIFICATIONS = "sprg.notifications"
+REPORTS = "sprg.reports"
+RULEPACKS = "sprg.rulepacks"
+DLQ = "sprg.dlq"
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class TopicSpec:
+    name: str
+    partitions: int = 3
+    config: dict[str, str] = field(default_factory=dict)
+
+
+TOPICS: tuple[TopicSpec, ...] = (
+    TopicSpec(INTAKE),
+    TopicSpec(DECISIONS),
+    TopicSpec(CLOCKS),
+    TopicSpec(NOTIFY),
+    TopicSpec(NOTIFICATIONS),
+    TopicSpec(REPORTS, partitions=1),
+    # The active rule pack per pack id: only the latest record per key matters.
+    TopicSpec(RULEPACKS, partitions=1, config={"cleanup.policy": "compact"}),
+    TopicSpec(DLQ, partitions=1, config={"retention.ms": str(90 * 24 * 3600 * 1000)}),
+)
+
+
+def ensure_topics(bootstrap_servers: str, replication_factor: int = 1) -> list[str]:
+    """Create every missing topic; returns the names created. Safe to run again."""
+    from kafka.admin import KafkaAdminClient, NewTopic  # noqa: PLC0415 - only this command needs it
+
+    admin = KafkaAdminClient(bootstrap_servers=bootstrap_servers, client_id="sprg-topics")
+    try:
+        existing = set(admin.list_topics())
+        missing = [
+            NewTopic(t.name, t.partitions, replication_factor, topic_configs=t.config)
+            for t in TOPICS
+            if t.name not in existing
+        ]
+        if missing:
+            admin.create_topics(missing)
+        return [t.name for t in missing]
+    finally:
+        admin.close()
+
+
+def main() -> int:
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    servers = os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092")
+    created = ensure_topics(servers)
+    log.info("topics created: %s", ", ".join(created) if created else "none (all present)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

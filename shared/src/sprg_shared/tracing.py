@@ -1,0 +1,25 @@
+"""W3C trace context: one trace id follows a case across every hop."""
+
+from __future__ import annotations
+
+import re
+import secrets
+
+_TRACEPARENT = re.compile(r"^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$")
+
+
+def new_traceparent() -> str:
+    return f"00-{secrets.token_hex(16)}-{secrets.token_hex(8)}-01"
+
+
+def child_traceparent(parent: str | None) -> str:
+    """Same trace id, a new span id; a fresh trace when the parent is absent or malformed."""
+    match = _TRACEPARENT.match(parent or "")
+    if match is None:
+        return new_traceparent()
+    return f"00-{match.group(1)}-{secrets.token_hex(8)}-{match.group(3)}"
+
+
+def trace_id(traceparent: str | None) -> str | None:
+    match = _TRACEPARENT.match(traceparent or "")
+    return match.group(1) if match else None

@@ -1,0 +1,85 @@
+"""One serious incident travels through all five services for real: HTTP in, e-mail out, counted."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+import httpx
+import pytest
+
+from sprg_shared.auth import Role, mint
+from tests.conftest import JWT_SECRET, service_env
+from tests.e2e.stack import free_port, running_stack
+from tests.servers import Servers
+from tests.smtp import smtp_server
+
+pytestmark = pytest.mark.e2e
+
+PLANTED_NAME = "Zebedee Quillfeather"
+
+
+def token(agency: str, *roles: Role) -> dict[str, str]:
+    jwt = mint(JWT_SECRET, subject=f"{agency}-user", agency=agency, roles=frozenset(roles),
+               ttl=timedelta(hours=1))
+    return {"Authorization": f"Bearer {jwt}"}
+
+
+def eventually(check: Callable[[], Any], what: str, deadline_seconds: float = 60) -> Any:
+    deadline = time.monotonic() + deadline_seconds
+    while time.monotonic() < deadline:
+        result = check()
+        if result:
+            return result
+        time.sleep(0.25)
+    raise AssertionError(f"within {deadline_seconds}s: {what}")
+
+
+def test_reported_incident_is_assessed_clocked_emailed_and_counted(
+    servers: Servers, run_id: str, pii_key: str
+) -> None:
+    smtp_port = free_port()
+    env = service_env(servers, run_id, pii_key)
+    with smtp_server(smtp_port) as mailbox, running_stack(
+        env, f"skeleton-{run_id}", {"SPRG_NOTIFIER_SMTP_PORT": str(smtp_port)}
+    ) as stack:
+        business = token("cscp", Role.BUSINESS_TEAM)
+        put = httpx.put(stack.url("notifier", "/v1/directory/people/bt-1"), headers=business, json={
+            "person_id": "bt-1", "name": "CSCP Business Team", "email": "business.team@cscp.example.org",
+            "agency": "cscp", "roles": ["business_team"],
+        })
+        assert put.status_code == 200, put.text
+
+        report = {
+            "aware_date": "2026-04-02",
+            "event": {"kind": "death", "date": "2026-04-01", "location": "in_area",
+                      "abuse_or_neglect": "suspected"},
+            "children": [{"name": PLANTED_NAME, "date_of_birth": "2022-02-22",
+                          "looked_after": False, "care_leaver": False,
+                          "normally_resident_in_area": True}],
+        }
+        posted = httpx.post(stack.url("intake", "/v1/incidents"), json=report,
+                            headers=token("croydon-csc", Role.AGENCY_SUBMITTER))
+        assert posted.status_code == 201, posted.text
+        case_id = posted.json()["case_id"]
+
+        mails = eventually(lambda: mailbox.matching(case_id), "the Business Team's e-mail arrives")
+        assert mails[0]["To"] == "business.team@cscp.example.org"
+        assert "2026-04-13" in mails[0].as_string()  # 5 working days after 2 April 2026 (Easter)
+        assert PLANTED_NAME not in mails[0].as_string()
+
+        def reported_case() -> dict[str, Any] | None:
+            r = httpx.get(stack.url("reporting", f"/v1/cases/{case_id}"), headers=business)
+            body = r.json() if r.status_code == 200 else {}
+            return body if body.get("notifications") and body.get("panel_notification_required") else None
+
+        view = eventually(reported_case, "reporting shows the case, its decision and notification")
+        assert view["clocks"]["sin_notification"]["due"] == "2026-04-13"
+        summary = httpx.get(stack.url("reporting", "/v1/summary"), headers=business).json()
+        assert summary["cases_reported"] >= 1
+        assert summary["panel_notifications_required"] >= 1
+
+        for service in ("intake", "rules", "scheduler", "notifier", "reporting"):
+            assert PLANTED_NAME not in stack.log_text(service), f"child's name in {service}'s log"
