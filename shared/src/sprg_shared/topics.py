@@ -60,6 +60,7 @@ def ensure_topics(bootstrap_servers: str, replication_factor: int = 1) -> list[s
 
 def main() -> int:
     logging.basicConfig(level=logging.INFO, format="%(message)s")
+    logging.getLogger("kafka").setLevel(logging.WARNING)
     servers = os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092")
     created = ensure_topics(servers)
     log.info("topics created: %s", ", ".join(created) if created else "none (all present)")

@@ -28,6 +28,10 @@ class CaseReceipt(BaseModel):
     links: dict[str, str]
 
 
+Submitter = Annotated[Principal, Depends(require(Role.AGENCY_SUBMITTER, Role.BUSINESS_TEAM))]
+Reader = Annotated[Principal, Depends(require(Role.AGENCY_SUBMITTER, Role.BUSINESS_TEAM))]
+
+
 def _deps(request: Request) -> handlers.IntakeDeps:
     deps: handlers.IntakeDeps = request.app.state.deps
     return deps
@@ -59,16 +63,13 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
     async def _not_found(_: Request, exc: handlers.CaseNotFound) -> JSONResponse:
         return JSONResponse({"detail": f"no case {exc} that you may read"}, status_code=404)
 
-    submitter = require(Role.AGENCY_SUBMITTER, Role.BUSINESS_TEAM)
-    reader = require(Role.AGENCY_SUBMITTER, Role.BUSINESS_TEAM)
-
     @app.post("/v1/incidents", status_code=201, response_model=CaseReceipt, tags=["incidents"],
               summary="Report a serious incident (death or serious harm of a child)")
     async def report_incident(
         request: Request,
         response: Response,
         command: Annotated[ReportIncident, Body(openapi_examples={"death": {"value": EXAMPLE_REPORT}})],
-        principal: Annotated[Principal, Depends(submitter)],
+        principal: Submitter,
         idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
         traceparent: Annotated[str | None, Header()] = None,
     ) -> CaseReceipt:
@@ -88,7 +89,7 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
     async def read_case(
         request: Request,
         case_id: str,
-        principal: Annotated[Principal, Depends(reader)],
+        principal: Reader,
         reason: Annotated[str, Query(min_length=3, max_length=500,
                                      description="why you are reading it (audited)")],
     ) -> dict[str, Any]:

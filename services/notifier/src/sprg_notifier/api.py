@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import partial
 from typing import Annotated, Any
 
-from fastapi import Depends, FastAPI, HTTPException, Query, Request
+from fastapi import Depends, FastAPI, HTTPException, Query
 
 from sprg_notifier import handlers
 from sprg_notifier.bootstrap import SERVICE, build_deps
@@ -18,6 +18,10 @@ from sprg_shared.events import ClockStarted
 from sprg_shared.runtime import Runtime
 from sprg_shared.service import Background, build_service, state
 from sprg_shared.web import require
+
+
+Admin = Annotated[Principal, Depends(require(Role.BUSINESS_TEAM))]
+Deps = Annotated[handlers.NotifierDeps, Depends(partial(state, name="deps"))]
 
 
 async def _setup(
@@ -39,12 +43,9 @@ def create_app(settings: NotifierSettings | None = None) -> FastAPI:
         load_settings=lambda: settings or NotifierSettings(),  # type: ignore[call-arg]
         setup=_setup,
     )
-    admin = require(Role.BUSINESS_TEAM)
-    Deps = Annotated[handlers.NotifierDeps, Depends(partial(state, name="deps"))]
-
     @app.put("/v1/directory/people/{person_id}", tags=["directory"], summary="Add or replace a person")
     async def put_person(
-        person_id: str, person: Person, deps: Deps, _: Annotated[Principal, Depends(admin)]
+        person_id: str, person: Person, deps: Deps, _: Admin
     ) -> Person:
         if person.person_id != person_id:
             raise HTTPException(422, detail="person_id in the path and the body differ")
@@ -53,13 +54,13 @@ def create_app(settings: NotifierSettings | None = None) -> FastAPI:
 
     @app.get("/v1/directory/people", tags=["directory"], summary="The directory")
     async def list_people(
-        deps: Deps, _: Annotated[Principal, Depends(admin)], role: str | None = None
+        deps: Deps, _: Admin, role: str | None = None
     ) -> list[Person]:
         return await deps.repo.people(role)
 
     @app.get("/v1/deliveries", tags=["deliveries"], summary="What was sent, to whom, with what result")
     async def deliveries(
-        request: Request, deps: Deps, _: Annotated[Principal, Depends(admin)],
+        deps: Deps, _: Admin,
         case_id: str | None = None, limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     ) -> list[dict[str, Any]]:
         return await deps.repo.deliveries(case_id, limit)

@@ -19,6 +19,13 @@ from sprg_shared.web import require
 SERVICE = "reporting"
 
 
+Reader = Annotated[
+    Principal,
+    Depends(require(Role.BUSINESS_TEAM, Role.SPRG_MEMBER, Role.CHAIR, Role.EXECUTIVE_READER)),
+]
+Models = Annotated[ReadModels, Depends(partial(state, name="models"))]
+
+
 async def _setup(
     app: FastAPI, runtime: Runtime, settings: ReportingSettings, background: Background
 ) -> None:
@@ -40,16 +47,13 @@ def create_app(settings: ReportingSettings | None = None) -> FastAPI:
         load_settings=lambda: settings or ReportingSettings(),  # type: ignore[call-arg]
         setup=_setup,
     )
-    reader = require(Role.BUSINESS_TEAM, Role.SPRG_MEMBER, Role.CHAIR, Role.EXECUTIVE_READER)
-    Models = Annotated[ReadModels, Depends(partial(state, name="models"))]
-
     @app.get("/v1/summary", tags=["reports"], summary="Counts across every case")
-    async def summary(models: Models, _: Annotated[Principal, Depends(reader)]) -> dict[str, int]:
+    async def summary(models: Models, _: Reader) -> dict[str, int]:
         return await models.summary()
 
     @app.get("/v1/cases/{case_id}", tags=["reports"], summary="One case's read model (no personal data)")
     async def case(
-        case_id: str, models: Models, _: Annotated[Principal, Depends(reader)]
+        case_id: str, models: Models, _: Reader
     ) -> dict[str, Any]:
         found = await models.case(case_id)
         if found is None:

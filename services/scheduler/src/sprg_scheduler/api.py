@@ -20,6 +20,9 @@ from sprg_shared.service import Background, build_service
 from sprg_shared.web import require
 
 
+AnyRole = Annotated[Principal, Depends(require(*Role))]
+
+
 async def _setup(
     app: FastAPI, runtime: Runtime, settings: SchedulerSettings, background: Background
 ) -> None:
@@ -39,12 +42,10 @@ def create_app(settings: SchedulerSettings | None = None) -> FastAPI:
         load_settings=lambda: settings or SchedulerSettings(),  # type: ignore[call-arg]
         setup=_setup,
     )
-    reader = require(*Role)
-
     @app.get("/v1/clocks", tags=["clocks"], summary="Clocks, by case and state")
     async def list_clocks(
         request: Request,
-        _: Annotated[Principal, Depends(reader)],
+        _: AnyRole,
         case_id: str | None = None,
         state: Literal["open", "met", "stopped"] | None = None,
         limit: Annotated[int, Query(ge=1, le=1000)] = 100,

@@ -1,0 +1,169 @@
+"""The bus on the real broker and store: nothing lost, nothing applied twice, poison dead-lettered."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from typing import Any
+
+import pytest
+from kafka import KafkaProducer
+from prometheus_client import CollectorRegistry
+from pymongo import AsyncMongoClient
+from pymongo.errors import AutoReconnect
+
+from sprg_shared import topics
+from sprg_shared.bus import ConsumerLoop, Producer, Router
+from sprg_shared.envelope import Envelope, envelope_for
+from sprg_shared.events import ClockStarted, MessageDeadLettered
+from sprg_shared.metrics import bus_metrics
+from sprg_shared.store import AppliedLedger
+from tests.integration.kafka_helpers import create_topic, read_until
+from tests.servers import Servers
+
+pytestmark = pytest.mark.integration
+
+
+def clock(case_id: str) -> ClockStarted:
+    return ClockStarted(clock_id=f"k-{case_id}", case_id=case_id, kind="sin_notification",
+                        anchor="aware_date", anchor_date="2026-04-02", due="2026-04-13",  # type: ignore[arg-type]
+                        calendar_version="test", started_by="e1")
+
+
+class Harness:
+    def __init__(self, servers: Servers, run_id: str, mongo: AsyncMongoClient[Any]) -> None:
+        self.servers = servers
+        self.topic = f"test.bus.{run_id}"
+        self.group = f"test-{run_id}"
+        self.db = mongo[f"t{run_id}_bus"]
+        self.metrics = bus_metrics(CollectorRegistry(), "test")
+        self.producer = Producer(servers.kafka, "test", self.metrics)
+        create_topic(servers.kafka, self.topic)
+
+    def loop(self, router: Router, max_attempts: int = 3) -> ConsumerLoop:
+        loop = ConsumerLoop(
+            bootstrap_servers=self.servers.kafka, group_id=self.group, topic_names=[self.topic],
+            router=router, ledger=AppliedLedger(self.db, self.group), producer=self.producer,
+            loop=asyncio.get_running_loop(), metrics=self.metrics, source="sprg/test",
+            max_attempts=max_attempts, backoff_seconds=0.05, max_backoff_seconds=0.2,
+        )
+        loop.start()
+        return loop
+
+    async def send(self, envelope: Envelope) -> None:
+        await self.producer.publish(self.topic, envelope)
+
+    def send_raw(self, value: bytes) -> None:
+        raw = KafkaProducer(bootstrap_servers=self.servers.kafka)
+        raw.send(self.topic, key=b"poison", value=value).get(timeout=10)
+        raw.close()
+
+    async def applied(self, case_id: str) -> int:
+        return await self.db["effects"].count_documents({"case_id": case_id})
+
+
+async def wait_for(predicate: Any, seconds: float = 30) -> None:
+    async with asyncio.timeout(seconds):
+        while not await predicate():
+            await asyncio.sleep(0.1)
+
+
+@pytest.fixture
+def harness(servers: Servers, run_id: str, mongo: AsyncMongoClient[Any]) -> Harness:
+    return Harness(servers, run_id, mongo)
+
+
+def recording_router(harness: Harness, calls: list[str]) -> Router:
+    async def handle(event: ClockStarted, envelope: Envelope) -> None:
+        calls.append(envelope.id)
+        await harness.db["effects"].insert_one({"case_id": event.case_id, "event_id": envelope.id})
+
+    router = Router()
+    router.on(ClockStarted, handle)
+    return router
+
+
+async def test_a_redelivered_event_is_applied_once(harness: Harness) -> None:
+    calls: list[str] = []
+    loop = harness.loop(recording_router(harness, calls))
+    try:
+        envelope = envelope_for(clock("dup"), source="sprg/test", event_id="dup-event")
+        await harness.send(envelope)
+        await harness.send(envelope)  # the same event delivered twice
+        await harness.send(envelope_for(clock("after"), source="sprg/test"))
+        await wait_for(lambda: harness.applied("after"))
+        assert await harness.applied("dup") == 1
+        assert calls.count("dup-event") == 1
+    finally:
+        loop.stop()
+
+
+async def test_unreadable_and_failing_messages_are_dead_lettered_and_the_loop_goes_on(harness: Harness) -> None:
+    async def always_fails(event: ClockStarted, envelope: Envelope) -> None:
+        if event.case_id == "bad":
+            raise ValueError("cannot handle this one")
+        await harness.db["effects"].insert_one({"case_id": event.case_id})
+
+    router = Router()
+    router.on(ClockStarted, always_fails)
+    loop = harness.loop(router, max_attempts=2)
+    try:
+        harness.send_raw(b"this is not an envelope")
+        await harness.send(envelope_for(clock("bad"), source="sprg/test"))
+        await harness.send(envelope_for(clock("good"), source="sprg/test"))
+        await wait_for(lambda: harness.applied("good"))
+
+        def ours(found: list[Envelope]) -> list[MessageDeadLettered]:
+            letters = [MessageDeadLettered.model_validate(e.data) for e in found]
+            return [d for d in letters if d.topic == harness.topic]
+
+        dead = ours(read_until(harness.servers.kafka, topics.DLQ, lambda f: len(ours(f)) >= 2))
+        reasons = sorted(d.reason for d in dead)
+        assert any(r.startswith("handler failed 2 times") and "cannot handle" in r for r in reasons)
+        assert any(r.startswith("unreadable envelope") for r in reasons)
+        assert any(d.value == "this is not an envelope" for d in dead)
+    finally:
+        loop.stop()
+
+
+async def test_an_outage_is_retried_not_dead_lettered(harness: Harness) -> None:
+    failures = {"left": 4}
+
+    async def flaky(event: ClockStarted, envelope: Envelope) -> None:
+        if failures["left"]:
+            failures["left"] -= 1
+            raise AutoReconnect("store briefly unreachable")
+        await harness.db["effects"].insert_one({"case_id": event.case_id})
+
+    router = Router()
+    router.on(ClockStarted, flaky)
+    loop = harness.loop(router, max_attempts=2)  # fewer attempts than failures
+    try:
+        await harness.send(envelope_for(clock("outage"), source="sprg/test"))
+        await wait_for(lambda: harness.applied("outage"))
+        assert failures["left"] == 0
+    finally:
+        loop.stop()
+
+
+async def test_an_event_whose_effect_was_not_stored_is_delivered_again(harness: Harness) -> None:
+    entered, release = threading.Event(), asyncio.Event()
+
+    async def stuck(event: ClockStarted, envelope: Envelope) -> None:
+        entered.set()
+        await release.wait()  # the process "dies" before the effect is stored
+
+    first = Router()
+    first.on(ClockStarted, stuck)
+    loop_a = harness.loop(first)
+    await harness.send(envelope_for(clock("crash"), source="sprg/test"))
+    await asyncio.to_thread(entered.wait, 30)
+    await asyncio.to_thread(loop_a.stop)  # stopped mid-handler: no offset committed
+
+    calls: list[str] = []
+    loop_b = harness.loop(recording_router(harness, calls))
+    try:
+        await wait_for(lambda: harness.applied("crash"))
+        assert len(calls) == 1
+    finally:
+        loop_b.stop()
