@@ -44,12 +44,14 @@ async def mongo(servers: Servers) -> AsyncIterator[AsyncMongoClient[dict[str, ob
 
 def service_env(servers: Servers, run_id: str, pii_key: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("SPRG_")}
-    env.update({
-        "KAFKA_BOOTSTRAP_SERVERS": servers.kafka,
-        "MONGODB_URL": servers.mongodb,
-        "SPRG_JWT_SECRET": JWT_SECRET,
-        "SPRG_INTAKE_PII_KEY": pii_key,
-    })
+    env.update(
+        {
+            "KAFKA_BOOTSTRAP_SERVERS": servers.kafka,
+            "MONGODB_URL": servers.mongodb,
+            "SPRG_JWT_SECRET": JWT_SECRET,
+            "SPRG_INTAKE_PII_KEY": pii_key,
+        }
+    )
     for service in ("intake", "rules", "scheduler", "notifier", "reporting"):
         env[f"SPRG_{service.upper()}_DATABASE"] = f"t{run_id}_{service}"
         env[f"SPRG_{service.upper()}_CONSUMER_GROUP"] = f"t{run_id}-{service}"

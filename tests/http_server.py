@@ -15,8 +15,11 @@ from tests.e2e.stack import free_port
 @asynccontextmanager
 async def serving(app: FastAPI) -> AsyncIterator[str]:
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None,
-                                           access_log=False, lifespan="on"))
+    server = uvicorn.Server(
+        uvicorn.Config(
+            app, host="127.0.0.1", port=port, log_config=None, access_log=False, lifespan="on"
+        )
+    )
     task = asyncio.create_task(server.serve())
     async with asyncio.timeout(60):
         while not server.started:

@@ -1,6 +1,6 @@
 """Finding the real broker and store for a test run, in the order local-infra.md gives.
 
-1. ``KAFKA_BOOTSTRAP_SERVERS`` and ``MONGODB_URL`` from the environment (``make test`` exports them);
+1. ``KAFKA_BOOTSTRAP_SERVERS`` and ``MONGODB_URL`` from the environment (``make test``);
 2. testcontainers, when a Docker engine answers a ping;
 3. the local servers, started by ``deploy/local/infra.sh`` on test ports.
 Never a skip: if none can be had, the session fails with the reason.
@@ -16,7 +16,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-TEST_PORTS = {"SPRG_KAFKA_PORT": "19092", "SPRG_KAFKA_CONTROLLER_PORT": "19093", "SPRG_MONGO_PORT": "27018"}
+TEST_PORTS = {
+    "SPRG_KAFKA_PORT": "19092",
+    "SPRG_KAFKA_CONTROLLER_PORT": "19093",
+    "SPRG_MONGO_PORT": "27018",
+}
 
 
 @dataclass(frozen=True)
@@ -41,7 +45,10 @@ def _containers() -> Iterator[Servers]:
     from testcontainers.kafka import KafkaContainer  # noqa: PLC0415
     from testcontainers.mongodb import MongoDbContainer  # noqa: PLC0415
 
-    with KafkaContainer("apache/kafka:4.1.1").with_kraft() as kafka, MongoDbContainer("mongo:7") as mongo:
+    with (
+        KafkaContainer("apache/kafka:4.1.1").with_kraft() as kafka,
+        MongoDbContainer("mongo:7") as mongo,
+    ):
         yield Servers(kafka.get_bootstrap_server(), mongo.get_connection_url(), "testcontainers")
 
 
@@ -49,9 +56,13 @@ def _containers() -> Iterator[Servers]:
 def _local() -> Iterator[Servers]:
     env = {**os.environ, **TEST_PORTS, "SPRG_LOCAL_DIR": str(REPO / ".local" / "test")}
     script = REPO / "deploy" / "local" / "infra.sh"
-    started = subprocess.run([str(script), "start"], env=env, capture_output=True, text=True, check=False)
+    started = subprocess.run(
+        [str(script), "start"], env=env, capture_output=True, text=True, check=False
+    )
     if started.returncode != 0:
-        raise RuntimeError(f"could not start the local servers:\n{started.stdout}\n{started.stderr}")
+        raise RuntimeError(
+            f"could not start the local servers:\n{started.stdout}\n{started.stderr}"
+        )
     try:
         yield Servers(
             f"127.0.0.1:{TEST_PORTS['SPRG_KAFKA_PORT']}",

@@ -43,7 +43,9 @@ def wait_until_ready(stack: Stack, deadline_seconds: float) -> None:
         for service in sorted(pending):
             proc = stack.processes[service]
             if proc.poll() is not None:
-                raise RuntimeError(f"{service} exited with {proc.returncode}:\n{stack.log_text(service)[-3000:]}")
+                raise RuntimeError(
+                    f"{service} exited with {proc.returncode}:\n{stack.log_text(service)[-3000:]}"
+                )
             try:
                 if httpx.get(stack.url(service, "/readyz"), timeout=2).status_code == 200:
                     pending.discard(service)
@@ -56,7 +58,9 @@ def wait_until_ready(stack: Stack, deadline_seconds: float) -> None:
 
 
 @contextmanager
-def running_stack(env: dict[str, str], name: str, extra_env: dict[str, str] | None = None) -> Iterator[Stack]:
+def running_stack(
+    env: dict[str, str], name: str, extra_env: dict[str, str] | None = None
+) -> Iterator[Stack]:
     ARTIFACTS.mkdir(exist_ok=True)
     env = {**env, **(extra_env or {})}
     urls, processes, logs = {}, {}, {}
@@ -67,8 +71,11 @@ def running_stack(env: dict[str, str], name: str, extra_env: dict[str, str] | No
             urls[service] = f"http://127.0.0.1:{port}"
             logs[service] = ARTIFACTS / f"{name}-{service}.log"
             with logs[service].open("wb") as out:
-                processes[service] = subprocess.Popen(  # noqa: S603
-                    [sys.executable, "-m", f"sprg_{service}"], env=env, stdout=out, stderr=subprocess.STDOUT
+                processes[service] = subprocess.Popen(
+                    [sys.executable, "-m", f"sprg_{service}"],
+                    env=env,
+                    stdout=out,
+                    stderr=subprocess.STDOUT,
                 )
         stack = Stack(urls, processes, logs)
         wait_until_ready(stack, 90)

@@ -22,8 +22,13 @@ PLANTED_NAME = "Zebedee Quillfeather"
 
 
 def token(agency: str, *roles: Role) -> dict[str, str]:
-    jwt = mint(JWT_SECRET, subject=f"{agency}-user", agency=agency, roles=frozenset(roles),
-               ttl=timedelta(hours=1))
+    jwt = mint(
+        JWT_SECRET,
+        subject=f"{agency}-user",
+        agency=agency,
+        roles=frozenset(roles),
+        ttl=timedelta(hours=1),
+    )
     return {"Authorization": f"Bearer {jwt}"}
 
 
@@ -42,26 +47,49 @@ def test_reported_incident_is_assessed_clocked_emailed_and_counted(
 ) -> None:
     smtp_port = free_port()
     env = service_env(servers, run_id, pii_key)
-    with smtp_server(smtp_port) as mailbox, running_stack(
-        env, f"skeleton-{run_id}", {"SPRG_NOTIFIER_SMTP_PORT": str(smtp_port)}
-    ) as stack:
+    with (
+        smtp_server(smtp_port) as mailbox,
+        running_stack(
+            env, f"skeleton-{run_id}", {"SPRG_NOTIFIER_SMTP_PORT": str(smtp_port)}
+        ) as stack,
+    ):
         business = token("cscp", Role.BUSINESS_TEAM)
-        put = httpx.put(stack.url("notifier", "/v1/directory/people/bt-1"), headers=business, json={
-            "person_id": "bt-1", "name": "CSCP Business Team", "email": "business.team@cscp.example.org",
-            "agency": "cscp", "roles": ["business_team"],
-        })
+        put = httpx.put(
+            stack.url("notifier", "/v1/directory/people/bt-1"),
+            headers=business,
+            json={
+                "person_id": "bt-1",
+                "name": "CSCP Business Team",
+                "email": "business.team@cscp.example.org",
+                "agency": "cscp",
+                "roles": ["business_team"],
+            },
+        )
         assert put.status_code == 200, put.text
 
         report = {
             "aware_date": "2026-04-02",
-            "event": {"kind": "death", "date": "2026-04-01", "location": "in_area",
-                      "abuse_or_neglect": "suspected"},
-            "children": [{"name": PLANTED_NAME, "date_of_birth": "2022-02-22",
-                          "looked_after": False, "care_leaver": False,
-                          "normally_resident_in_area": True}],
+            "event": {
+                "kind": "death",
+                "date": "2026-04-01",
+                "location": "in_area",
+                "abuse_or_neglect": "suspected",
+            },
+            "children": [
+                {
+                    "name": PLANTED_NAME,
+                    "date_of_birth": "2022-02-22",
+                    "looked_after": False,
+                    "care_leaver": False,
+                    "normally_resident_in_area": True,
+                }
+            ],
         }
-        posted = httpx.post(stack.url("intake", "/v1/incidents"), json=report,
-                            headers=token("croydon-csc", Role.AGENCY_SUBMITTER))
+        posted = httpx.post(
+            stack.url("intake", "/v1/incidents"),
+            json=report,
+            headers=token("croydon-csc", Role.AGENCY_SUBMITTER),
+        )
         assert posted.status_code == 201, posted.text
         case_id = posted.json()["case_id"]
 
@@ -73,7 +101,11 @@ def test_reported_incident_is_assessed_clocked_emailed_and_counted(
         def reported_case() -> dict[str, Any] | None:
             r = httpx.get(stack.url("reporting", f"/v1/cases/{case_id}"), headers=business)
             body = r.json() if r.status_code == 200 else {}
-            return body if body.get("notifications") and body.get("panel_notification_required") else None
+            return (
+                body
+                if body.get("notifications") and body.get("panel_notification_required")
+                else None
+            )
 
         view = eventually(reported_case, "reporting shows the case, its decision and notification")
         assert view["clocks"]["sin_notification"]["due"] == "2026-04-13"

@@ -20,11 +20,19 @@ def create_topic(bootstrap: str, name: str, partitions: int = 1) -> None:
 
 
 def read_until(
-    bootstrap: str, topic: str, found: Callable[[list[Envelope]], bool], deadline_seconds: float = 30
+    bootstrap: str,
+    topic: str,
+    found: Callable[[list[Envelope]], bool],
+    deadline_seconds: float = 30,
 ) -> list[Envelope]:
-    """Every envelope on ``topic`` from the start, read until ``found`` holds or the deadline passes."""
-    consumer = KafkaConsumer(topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest",
-                             enable_auto_commit=False, group_id=None)
+    """Every envelope on ``topic`` from the start, until ``found`` holds or the deadline passes."""
+    consumer = KafkaConsumer(
+        topic,
+        bootstrap_servers=bootstrap,
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+        group_id=None,
+    )
     seen: list[Envelope] = []
     deadline = time.monotonic() + deadline_seconds
     try:
@@ -35,4 +43,6 @@ def read_until(
                 return seen
     finally:
         consumer.close()
-    raise AssertionError(f"condition not met on {topic} within {deadline_seconds}s; saw {len(seen)} messages")
+    raise AssertionError(
+        f"condition not met on {topic} within {deadline_seconds}s; saw {len(seen)} messages"
+    )

@@ -1,4 +1,4 @@
-"""The bus on the real broker and store: nothing lost, nothing applied twice, poison dead-lettered."""
+"""The bus on the real broker and store: nothing lost, nothing twice, poison dead-lettered."""
 
 from __future__ import annotations
 
@@ -25,9 +25,16 @@ pytestmark = pytest.mark.integration
 
 
 def clock(case_id: str) -> ClockStarted:
-    return ClockStarted(clock_id=f"k-{case_id}", case_id=case_id, kind="sin_notification",
-                        anchor="aware_date", anchor_date="2026-04-02", due="2026-04-13",  # type: ignore[arg-type]
-                        calendar_version="test", started_by="e1")
+    return ClockStarted(
+        clock_id=f"k-{case_id}",
+        case_id=case_id,
+        kind="sin_notification",
+        anchor="aware_date",
+        anchor_date="2026-04-02",
+        due="2026-04-13",
+        calendar_version="test",
+        started_by="e1",
+    )
 
 
 class Harness:
@@ -42,10 +49,18 @@ class Harness:
 
     def loop(self, router: Router, max_attempts: int = 3) -> ConsumerLoop:
         loop = ConsumerLoop(
-            bootstrap_servers=self.servers.kafka, group_id=self.group, topic_names=[self.topic],
-            router=router, ledger=AppliedLedger(self.db, self.group), producer=self.producer,
-            loop=asyncio.get_running_loop(), metrics=self.metrics, source="sprg/test",
-            max_attempts=max_attempts, backoff_seconds=0.05, max_backoff_seconds=0.2,
+            bootstrap_servers=self.servers.kafka,
+            group_id=self.group,
+            topic_names=[self.topic],
+            router=router,
+            ledger=AppliedLedger(self.db, self.group),
+            producer=self.producer,
+            loop=asyncio.get_running_loop(),
+            metrics=self.metrics,
+            source="sprg/test",
+            max_attempts=max_attempts,
+            backoff_seconds=0.05,
+            max_backoff_seconds=0.2,
         )
         loop.start()
         return loop
@@ -98,7 +113,9 @@ async def test_a_redelivered_event_is_applied_once(harness: Harness) -> None:
         loop.stop()
 
 
-async def test_unreadable_and_failing_messages_are_dead_lettered_and_the_loop_goes_on(harness: Harness) -> None:
+async def test_unreadable_and_failing_messages_are_dead_lettered_and_the_loop_goes_on(
+    harness: Harness,
+) -> None:
     async def always_fails(event: ClockStarted, envelope: Envelope) -> None:
         if event.case_id == "bad":
             raise ValueError("cannot handle this one")

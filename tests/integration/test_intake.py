@@ -12,6 +12,7 @@ import httpx
 import pytest
 from prometheus_client import CollectorRegistry
 from pymongo import AsyncMongoClient
+
 from sprg_intake.adapters.outbox import OutboxRelay
 from sprg_intake.adapters.repository import CaseRepository
 from sprg_intake.api import create_app
@@ -22,7 +23,6 @@ from sprg_intake.settings import IntakeSettings
 from sprg_shared import topics
 from sprg_shared.auth import Principal, Role, mint
 from sprg_shared.runtime import Runtime
-
 from tests.conftest import JWT_SECRET
 from tests.http_server import serving
 from tests.integration.kafka_helpers import read_until
@@ -33,15 +33,34 @@ pytestmark = pytest.mark.integration
 PLANTED = "Ottoline Marchbanks"
 REPORT: dict[str, Any] = {
     "aware_date": "2026-04-02",
-    "event": {"kind": "death", "date": "2026-04-01", "location": "in_area", "abuse_or_neglect": "suspected"},
-    "children": [{"name": PLANTED, "date_of_birth": "2022-02-22", "address": "7 Planted Lane",
-                  "looked_after": False, "care_leaver": False, "normally_resident_in_area": True}],
+    "event": {
+        "kind": "death",
+        "date": "2026-04-01",
+        "location": "in_area",
+        "abuse_or_neglect": "suspected",
+    },
+    "children": [
+        {
+            "name": PLANTED,
+            "date_of_birth": "2022-02-22",
+            "address": "7 Planted Lane",
+            "looked_after": False,
+            "care_leaver": False,
+            "normally_resident_in_area": True,
+        }
+    ],
     "summary": f"{PLANTED} was known to services.",
 }
 
 
 def auth(agency: str, *roles: Role) -> dict[str, str]:
-    token = mint(JWT_SECRET, subject=f"{agency}-u", agency=agency, roles=frozenset(roles), ttl=timedelta(hours=1))
+    token = mint(
+        JWT_SECRET,
+        subject=f"{agency}-u",
+        agency=agency,
+        roles=frozenset(roles),
+        ttl=timedelta(hours=1),
+    )
     return {"Authorization": f"Bearer {token}"}
 
 
@@ -52,14 +71,23 @@ BUSINESS = auth("cscp", Role.BUSINESS_TEAM)
 
 @pytest.fixture
 def settings(servers: Servers, run_id: str, pii_key: str) -> IntakeSettings:
-    return IntakeSettings(kafka_bootstrap_servers=servers.kafka, mongodb_url=servers.mongodb,
-                          jwt_secret=JWT_SECRET, pii_key=pii_key, database=f"t{run_id}_intake",
-                          http_port=0, outbox_poll_seconds=0.2)
+    return IntakeSettings(
+        kafka_bootstrap_servers=servers.kafka,
+        mongodb_url=servers.mongodb,
+        jwt_secret=JWT_SECRET,
+        pii_key=pii_key,
+        database=f"t{run_id}_intake",
+        http_port=0,
+        outbox_poll_seconds=0.2,
+    )
 
 
 @pytest.fixture
 async def intake(settings: IntakeSettings) -> AsyncIterator[httpx.AsyncClient]:
-    async with serving(create_app(settings)) as url, httpx.AsyncClient(base_url=url, timeout=15) as client:
+    async with (
+        serving(create_app(settings)) as url,
+        httpx.AsyncClient(base_url=url, timeout=15) as client,
+    ):
         yield client
 
 
@@ -80,27 +108,44 @@ async def test_a_report_is_stored_encrypted_and_published_without_personal_data(
     assert "2022-02-22" not in json.dumps(stored["personal"])
     assert stored["facts"]["children"][0]["age_years"] == 4
 
-    events = read_until(servers.kafka, topics.INTAKE, lambda found: any(e.subject == case_id for e in found))
+    events = read_until(
+        servers.kafka, topics.INTAKE, lambda found: any(e.subject == case_id for e in found)
+    )
     ours = [e for e in events if e.subject == case_id]
     assert [e.type for e in ours] == ["sprg.incident.reported.v1"]
-    assert PLANTED not in ours[0].model_dump_json() and "2022-02-22" not in ours[0].model_dump_json()
-    assert ours[0].data["children"] == [{"age_years": 4, "looked_after": False, "care_leaver": False,
-                                         "normally_resident_in_area": True}]
+    assert (
+        PLANTED not in ours[0].model_dump_json() and "2022-02-22" not in ours[0].model_dump_json()
+    )
+    assert ours[0].data["children"] == [
+        {
+            "age_years": 4,
+            "looked_after": False,
+            "care_leaver": False,
+            "normally_resident_in_area": True,
+        }
+    ]
 
 
-async def test_only_the_submitting_agency_and_the_business_team_read_a_case_and_every_read_is_audited(
+async def test_only_the_submitter_and_the_business_team_read_a_case_and_reads_are_audited(
     intake: httpx.AsyncClient, mongo: AsyncMongoClient[Any], settings: IntakeSettings
 ) -> None:
     case_id = (await intake.post("/v1/incidents", json=REPORT, headers=CSC)).json()["case_id"]
-    own = await intake.get(f"/v1/cases/{case_id}", params={"reason": "checking my report"}, headers=CSC)
+    own = await intake.get(
+        f"/v1/cases/{case_id}", params={"reason": "checking my report"}, headers=CSC
+    )
     assert own.status_code == 200 and own.json()["personal"]["children"][0]["name"] == PLANTED
     other = await intake.get(f"/v1/cases/{case_id}", params={"reason": "curious"}, headers=POLICE)
     assert other.status_code == 404
-    team = await intake.get(f"/v1/cases/{case_id}", params={"reason": "rapid review"}, headers=BUSINESS)
+    team = await intake.get(
+        f"/v1/cases/{case_id}", params={"reason": "rapid review"}, headers=BUSINESS
+    )
     assert team.status_code == 200
     reads = [r async for r in mongo[settings.database]["case_reads"].find({"case_id": case_id})]
     assert [(r["agency"], r["reason"], r["granted"]) for r in reads] == [
-        ("croydon-csc", "checking my report", True), ("met-police", "curious", False), ("cscp", "rapid review", True)]
+        ("croydon-csc", "checking my report", True),
+        ("met-police", "curious", False),
+        ("cscp", "rapid review", True),
+    ]
     no_reason = await intake.get(f"/v1/cases/{case_id}", headers=BUSINESS)
     assert no_reason.status_code == 422
 
@@ -120,14 +165,20 @@ async def test_a_retried_post_returns_the_first_result_and_never_a_second_case(
     assert await cases.count_documents({"_id": first.json()["case_id"]}) == 1
 
 
-@pytest.mark.parametrize(("change", "field"), [
-    (lambda r: r.update(children=[]), "children"),
-    (lambda r: r["event"].update(date="2026-02-30"), "date"),
-    (lambda r: r["event"].update(kind="accident"), "kind"),
-    (lambda r: r.update(children=r["children"] * 5), "children"),
-    (lambda r: r["children"][0].update(date_of_birth="2026-05-01"), "date_of_birth is after event.date"),
-    (lambda r: r.update(unexpected=True), "unexpected"),
-])
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        (lambda r: r.update(children=[]), "children"),
+        (lambda r: r["event"].update(date="2026-02-30"), "date"),
+        (lambda r: r["event"].update(kind="accident"), "kind"),
+        (lambda r: r.update(children=r["children"] * 5), "children"),
+        (
+            lambda r: r["children"][0].update(date_of_birth="2026-05-01"),
+            "date_of_birth is after event.date",
+        ),
+        (lambda r: r.update(unexpected=True), "unexpected"),
+    ],
+)
 async def test_bad_input_is_refused_naming_the_field_and_nothing_is_written(
     intake: httpx.AsyncClient, cases: Any, change: Any, field: str
 ) -> None:
@@ -142,8 +193,16 @@ async def test_bad_input_is_refused_naming_the_field_and_nothing_is_written(
 
 async def test_callers_without_a_valid_token_or_role_are_refused(intake: httpx.AsyncClient) -> None:
     assert (await intake.post("/v1/incidents", json=REPORT)).status_code == 401
-    forged = {"Authorization": "Bearer " + mint("another-secret-" + "y" * 40, subject="x", agency="x",
-                                                  roles=frozenset({Role.AGENCY_SUBMITTER}), ttl=timedelta(hours=1))}
+    forged = {
+        "Authorization": "Bearer "
+        + mint(
+            "another-secret-" + "y" * 40,
+            subject="x",
+            agency="x",
+            roles=frozenset({Role.AGENCY_SUBMITTER}),
+            ttl=timedelta(hours=1),
+        )
+    }
     assert (await intake.post("/v1/incidents", json=REPORT, headers=forged)).status_code == 401
     reader = auth("cscp", Role.EXECUTIVE_READER)
     assert (await intake.post("/v1/incidents", json=REPORT, headers=reader)).status_code == 403
@@ -159,11 +218,18 @@ async def test_events_left_unsent_by_a_crash_are_published_by_the_next_relay(
         receipt = await report_incident(
             ReportIncident.model_validate(REPORT),
             Principal(subject="u", agency="croydon-csc", roles=frozenset({Role.AGENCY_SUBMITTER})),
-            deps, idempotency_key=None, traceparent=None)
+            deps,
+            idempotency_key=None,
+            traceparent=None,
+        )
         assert (await cases.find_one({"_id": receipt.case_id}))["outbox_pending"]
         relay = OutboxRelay(CaseRepository(runtime.db), runtime.producer, poll_seconds=1)
         assert await relay.drain() >= 1
         assert (await cases.find_one({"_id": receipt.case_id}))["outbox_pending"] == []
-        read_until(servers.kafka, topics.INTAKE, lambda found: any(e.subject == receipt.case_id for e in found))
+        read_until(
+            servers.kafka,
+            topics.INTAKE,
+            lambda found: any(e.subject == receipt.case_id for e in found),
+        )
     finally:
         await runtime.close()

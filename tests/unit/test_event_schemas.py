@@ -33,17 +33,29 @@ def test_widening_an_enum_is_reported_and_adding_an_optional_field_is_not() -> N
 
 def _incident() -> IncidentReported:
     return IncidentReported(
-        case_id="c1", reference="SIN-2026-C1", reporting_agency="croydon-csc",
-        reported_at="2026-04-02T09:00:00Z", aware_date="2026-04-02",  # type: ignore[arg-type]
-        incident=IncidentFacts(kind="death", date="2026-04-01", location="in_area",  # type: ignore[arg-type]
-                               abuse_or_neglect="suspected"),
-        children=(ChildFacts(age_years=4, looked_after=False, care_leaver=False,
-                             normally_resident_in_area=True),),
+        case_id="c1",
+        reference="SIN-2026-C1",
+        reporting_agency="croydon-csc",
+        reported_at="2026-04-02T09:00:00Z",
+        aware_date="2026-04-02",
+        incident=IncidentFacts(
+            kind="death",
+            date="2026-04-01",
+            location="in_area",
+            abuse_or_neglect="suspected",
+        ),
+        children=(
+            ChildFacts(
+                age_years=4, looked_after=False, care_leaver=False, normally_resident_in_area=True
+            ),
+        ),
     )
 
 
 def test_envelope_round_trips_through_bytes() -> None:
-    envelope = envelope_for(_incident(), source="sprg/test", traceparent="00-" + "a" * 32 + "-" + "b" * 16 + "-01")
+    envelope = envelope_for(
+        _incident(), source="sprg/test", traceparent="00-" + "a" * 32 + "-" + "b" * 16 + "-01"
+    )
     again = Envelope.from_bytes(envelope.to_bytes())
     assert again == envelope
     assert again.subject == "c1" and again.type == "sprg.incident.reported.v1"

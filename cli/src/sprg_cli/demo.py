@@ -32,15 +32,20 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def _headers(secret: str, agency: str, role: Role) -> dict[str, str]:
-    token = mint(secret, subject=f"demo-{agency}", agency=agency, roles=frozenset({role}),
-                 ttl=timedelta(minutes=10))
+    token = mint(
+        secret,
+        subject=f"demo-{agency}",
+        agency=agency,
+        roles=frozenset({role}),
+        ttl=timedelta(minutes=10),
+    )
     return {"Authorization": f"Bearer {token}"}
 
 
 def run_load(args: argparse.Namespace) -> int:
     secret = os.environ.get("SPRG_JWT_SECRET")
     if not secret:
-        print("error: SPRG_JWT_SECRET is not set", file=sys.stderr)  # noqa: T201
+        print("error: SPRG_JWT_SECRET is not set", file=sys.stderr)
         return 2
     partnership = json.loads((args.data / "croydon-sprg.json").read_text())
     cases: list[dict[str, Any]] = json.loads((args.data / "cases.json").read_text())
@@ -51,18 +56,27 @@ def run_load(args: argparse.Namespace) -> int:
             if member.get("vacant"):
                 continue
             person = {
-                "person_id": member["person_id"], "name": member["title"],
+                "person_id": member["person_id"],
+                "name": member["title"],
                 "email": f"{member['person_id']}@{args.mail_domain}",
-                "agency": member["agency"], "roles": member["roles"],
+                "agency": member["agency"],
+                "roles": member["roles"],
             }
-            http.put(f"{args.notifier}/v1/directory/people/{member['person_id']}",
-                     json=person, headers=business).raise_for_status()
+            http.put(
+                f"{args.notifier}/v1/directory/people/{member['person_id']}",
+                json=person,
+                headers=business,
+            ).raise_for_status()
             people += 1
         for case in cases:
-            headers = {**_headers(secret, case["agency"], Role.AGENCY_SUBMITTER),
-                       "Idempotency-Key": case["key"]}
-            response = http.post(f"{args.intake}/v1/incidents", json=case["report"], headers=headers)
+            headers = {
+                **_headers(secret, case["agency"], Role.AGENCY_SUBMITTER),
+                "Idempotency-Key": case["key"],
+            }
+            response = http.post(
+                f"{args.intake}/v1/incidents", json=case["report"], headers=headers
+            )
             response.raise_for_status()
-            print(f"case {response.json()['reference']} ({case['key']})")  # noqa: T201
-    print(f"directory: {people} people; cases: {len(cases)}")  # noqa: T201
+            print(f"case {response.json()['reference']} ({case['key']})")
+    print(f"directory: {people} people; cases: {len(cases)}")
     return 0

@@ -15,7 +15,9 @@ SUBCOMMANDS: tuple[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="sprg", description="Safeguarding review tracker operator command")
+    parser = argparse.ArgumentParser(
+        prog="sprg", description="Safeguarding review tracker operator command"
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     for add in SUBCOMMANDS:
         add(commands)

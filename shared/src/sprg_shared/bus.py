@@ -9,10 +9,11 @@ is stored.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import logging
 import threading
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from typing import Any
 
 from kafka import KafkaConsumer, KafkaProducer
@@ -219,16 +220,20 @@ class ConsumerLoop:
                 self._dead_letter(record, str(exc), attempt)
                 return
             except TRANSIENT_ERRORS as exc:
-                log.warning("transient failure; will retry", extra={"topic": topic, "error": repr(exc)})
+                log.warning(
+                    "transient failure; will retry", extra={"topic": topic, "error": repr(exc)}
+                )
                 self._metrics.retried.labels(topic=topic).inc()
                 self._sleep(attempt)
                 attempt = min(attempt, self._max_attempts - 1)  # never dead-letter an outage
                 continue
-            except Exception as exc:
+            except Exception as exc:  # noqa: BLE001 - any other failure: retry, then dead-letter
                 if attempt >= self._max_attempts:
                     self._dead_letter(record, f"handler failed {attempt} times: {exc!r}", attempt)
                     return
-                log.warning("handler failed; will retry", extra={"topic": topic, "error": repr(exc)})
+                log.warning(
+                    "handler failed; will retry", extra={"topic": topic, "error": repr(exc)}
+                )
                 self._metrics.retried.labels(topic=topic).inc()
                 self._sleep(attempt)
                 continue
@@ -243,8 +248,8 @@ class ConsumerLoop:
         await self._ledger.mark(envelope.id, envelope.type)
         return "applied"
 
-    def _run_on_loop(self, coro: Awaitable[str]) -> str:
-        future = asyncio.run_coroutine_threadsafe(coro, self._loop)  # type: ignore[arg-type]
+    def _run_on_loop(self, coro: Coroutine[Any, Any, str]) -> str:
+        future: concurrent.futures.Future[str] = asyncio.run_coroutine_threadsafe(coro, self._loop)
         while True:
             try:
                 return future.result(timeout=1.0)
@@ -269,7 +274,10 @@ class ConsumerLoop:
             reason=reason,
             attempts=attempts,
         )
-        log.error("dead-lettered a message", extra={"topic": record.topic, "offset": record.offset, "reason": reason})
+        log.error(
+            "dead-lettered a message",
+            extra={"topic": record.topic, "offset": record.offset, "reason": reason},
+        )
         envelope = envelope_for(event, source=self._source)
         attempt = 0
         while True:
@@ -291,4 +299,12 @@ def _first_error(exc: ValidationError) -> str:
     return f"{where}: {err['msg']}"
 
 
-__all__ = ["TRANSIENT_ERRORS", "ConsumerLoop", "Handler", "PermanentError", "Producer", "Router", "TopicPartition"]
+__all__ = [
+    "TRANSIENT_ERRORS",
+    "ConsumerLoop",
+    "Handler",
+    "PermanentError",
+    "Producer",
+    "Router",
+    "TopicPartition",
+]

@@ -1,4 +1,4 @@
-"""Deterministic identifiers: the same facts always give the same id, so re-processing is harmless."""
+"""Deterministic identifiers: the same facts give the same id; re-processing is harmless."""
 
 from __future__ import annotations
 

@@ -26,8 +26,10 @@ def bus_metrics(registry: CollectorRegistry, service: str) -> BusMetrics:
     p = f"sprg_{service}"
     return BusMetrics(
         consumed=Counter(
-            f"{p}_events_consumed", "Events consumed, by topic and outcome",
-            ["topic", "outcome"], registry=registry,
+            f"{p}_events_consumed",
+            "Events consumed, by topic and outcome",
+            ["topic", "outcome"],
+            registry=registry,
         ),
         produced=Counter(
             f"{p}_events_produced", "Events produced, by topic", ["topic"], registry=registry
@@ -36,11 +38,15 @@ def bus_metrics(registry: CollectorRegistry, service: str) -> BusMetrics:
             f"{p}_events_retried", "Handler retries, by topic", ["topic"], registry=registry
         ),
         dead_lettered=Counter(
-            f"{p}_events_dead_lettered", "Messages sent to the dead-letter topic, by topic",
-            ["topic"], registry=registry,
+            f"{p}_events_dead_lettered",
+            "Messages sent to the dead-letter topic, by topic",
+            ["topic"],
+            registry=registry,
         ),
         handler_seconds=Histogram(
-            f"{p}_handler_seconds", "Time to handle one event, by topic", ["topic"],
+            f"{p}_handler_seconds",
+            "Time to handle one event, by topic",
+            ["topic"],
             registry=registry,
         ),
     )
@@ -50,11 +56,15 @@ def http_metrics(registry: CollectorRegistry, service: str) -> HttpMetrics:
     p = f"sprg_{service}"
     return HttpMetrics(
         requests=Counter(
-            f"{p}_http_requests", "HTTP requests, by route, method and status",
-            ["route", "method", "status"], registry=registry,
+            f"{p}_http_requests",
+            "HTTP requests, by route, method and status",
+            ["route", "method", "status"],
+            registry=registry,
         ),
         seconds=Histogram(
-            f"{p}_http_request_seconds", "HTTP request latency, by route and method",
-            ["route", "method"], registry=registry,
+            f"{p}_http_request_seconds",
+            "HTTP request latency, by route and method",
+            ["route", "method"],
+            registry=registry,
         ),
     )

@@ -33,9 +33,7 @@ class Runtime:
     consumers: list[ConsumerLoop] = field(default_factory=list)
 
     @classmethod
-    def build(
-        cls, service: str, settings: ServiceSettings, registry: CollectorRegistry
-    ) -> Runtime:
+    def build(cls, service: str, settings: ServiceSettings, registry: CollectorRegistry) -> Runtime:
         metrics = bus_metrics(registry, service)
         client = make_client(settings.mongodb_url, app_name=f"sprg-{service}")
         return cls(

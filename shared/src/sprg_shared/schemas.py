@@ -42,22 +42,33 @@ def _kinds(schema: Schema, root: Schema) -> set[str]:
     return {str(schema.get("type", "any"))}
 
 
-def breaking_changes(old: Schema, new: Schema, path: str = "", roots: tuple[Schema, Schema] | None = None) -> list[str]:
+def breaking_changes(
+    old: Schema, new: Schema, path: str = "", roots: tuple[Schema, Schema] | None = None
+) -> list[str]:
     """What a reader relying on ``old`` would trip over in data valid under ``new``."""
     old_root, new_root = roots or (old, new)
     old, new = _resolve(old, old_root), _resolve(new, new_root)
     problems: list[str] = []
-    if not _kinds(new, new_root) <= _kinds(old, old_root):
-        problems.append(f"{path or '/'}: values {sorted(_kinds(new, new_root) - _kinds(old, old_root))} not allowed before")
+    widened = _kinds(new, new_root) - _kinds(old, old_root)
+    if widened:
+        problems.append(f"{path or '/'}: values {sorted(widened)} not allowed before")
     old_props, new_props = old.get("properties", {}), new.get("properties", {})
     for name in sorted(set(old.get("required", [])) - set(new_props)):
         problems.append(f"{path}/{name}: required field removed")
-    for name in sorted(set(old.get("required", [])) - set(new.get("required", [])) & set(new_props)):
+    for name in sorted(
+        set(old.get("required", [])) - set(new.get("required", [])) & set(new_props)
+    ):
         problems.append(f"{path}/{name}: no longer required")
     for name in sorted(set(old_props) & set(new_props)):
-        problems.extend(breaking_changes(old_props[name], new_props[name], f"{path}/{name}", (old_root, new_root)))
+        problems.extend(
+            breaking_changes(
+                old_props[name], new_props[name], f"{path}/{name}", (old_root, new_root)
+            )
+        )
     if "items" in old and "items" in new:
-        problems.extend(breaking_changes(old["items"], new["items"], f"{path}[]", (old_root, new_root)))
+        problems.extend(
+            breaking_changes(old["items"], new["items"], f"{path}[]", (old_root, new_root))
+        )
     return problems
 
 
@@ -67,8 +78,12 @@ def committed() -> dict[str, Schema]:
 
 def check() -> list[str]:
     now, before = current(), committed()
-    problems = [f"{name}: schema missing (event type removed)" for name in sorted(set(before) - set(now))]
-    problems += [f"{name}: not exported yet (run make schemas)" for name in sorted(set(now) - set(before))]
+    problems = [
+        f"{name}: schema missing (event type removed)" for name in sorted(set(before) - set(now))
+    ]
+    problems += [
+        f"{name}: not exported yet (run make schemas)" for name in sorted(set(now) - set(before))
+    ]
     for name in sorted(set(now) & set(before)):
         problems += [f"{name}{p}" for p in breaking_changes(before[name], now[name])]
     return problems
@@ -77,7 +92,9 @@ def check() -> list[str]:
 def write() -> None:
     SCHEMA_DIR.mkdir(exist_ok=True)
     for name, schema in current().items():
-        (SCHEMA_DIR / f"{name}.json").write_text(json.dumps(schema, indent=2, sort_keys=True) + "\n")
+        (SCHEMA_DIR / f"{name}.json").write_text(
+            json.dumps(schema, indent=2, sort_keys=True) + "\n"
+        )
 
 
 def main(argv: list[str]) -> int:

@@ -82,5 +82,6 @@ def state(request: Request, name: str) -> Any:
 
 
 def serve(app: FastAPI, settings: ServiceSettings) -> None:
-    uvicorn.run(app, host=settings.http_host, port=settings.http_port,
-                log_config=None, access_log=False)
+    uvicorn.run(
+        app, host=settings.http_host, port=settings.http_port, log_config=None, access_log=False
+    )

@@ -1,4 +1,4 @@
-"""Settings shared by every service: built once at start-up from the environment, never at import."""
+"""Settings shared by every service: built at start-up from the environment, never at import."""
 
 from __future__ import annotations
 
@@ -29,7 +29,9 @@ class ServiceSettings(BaseSettings):
         validation_alias=AliasChoices("KAFKA_BOOTSTRAP_SERVERS", "kafka_bootstrap_servers"),
     )
     mongodb_url: str = Field(validation_alias=AliasChoices("MONGODB_URL", "mongodb_url"))
-    log_level: str = Field(default="INFO", validation_alias=AliasChoices("SPRG_LOG_LEVEL", "log_level"))
+    log_level: str = Field(
+        default="INFO", validation_alias=AliasChoices("SPRG_LOG_LEVEL", "log_level")
+    )
     jwt_secret: str = Field(
         validation_alias=AliasChoices("SPRG_JWT_SECRET", "jwt_secret"),
         description="HS256 secret that signs bearer tokens (`sprg tokens mint`); no default",

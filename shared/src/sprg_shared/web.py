@@ -69,9 +69,7 @@ def create_app(
     async def readyz() -> JSONResponse:
         checks = await readiness(app)()
         ready = all(checks.values())
-        return JSONResponse(
-            {"ready": ready, "checks": checks}, status_code=200 if ready else 503
-        )
+        return JSONResponse({"ready": ready, "checks": checks}, status_code=200 if ready else 503)
 
     @app.get("/metrics", tags=["operations"], include_in_schema=False)
     async def metrics_endpoint() -> Response:
@@ -89,8 +87,6 @@ def _route_template(app: FastAPI, request: Request) -> str:
     return "unmatched"
 
 
-
-
 def principal_from(request: Request) -> Principal:
     """The caller, from ``Authorization: Bearer <jwt>``: 401 when absent or invalid.
 
@@ -100,14 +96,16 @@ def principal_from(request: Request) -> Principal:
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token:
         raise HTTPException(
-            status_code=401, detail="a bearer token is required",
+            status_code=401,
+            detail="a bearer token is required",
             headers={"WWW-Authenticate": "Bearer"},
         )
     try:
         return verify(request.app.state.jwt_secret, token.strip())
     except InvalidToken as exc:
         raise HTTPException(
-            status_code=401, detail=f"invalid token: {exc}",
+            status_code=401,
+            detail=f"invalid token: {exc}",
             headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
         ) from exc
 

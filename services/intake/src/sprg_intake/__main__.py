@@ -5,5 +5,5 @@ from sprg_intake.settings import IntakeSettings
 from sprg_shared.service import serve
 
 if __name__ == "__main__":
-    settings = IntakeSettings()  # type: ignore[call-arg]
+    settings = IntakeSettings()
     serve(create_app(settings), settings)

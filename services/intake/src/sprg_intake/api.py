@@ -51,7 +51,7 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
         service=SERVICE,
         title="SPRG intake",
         description="The only door for input from agencies and people.",
-        load_settings=lambda: settings or IntakeSettings(),  # type: ignore[call-arg]
+        load_settings=lambda: settings or IntakeSettings(),
         setup=_setup,
     )
 
@@ -63,35 +63,51 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
     async def _not_found(_: Request, exc: handlers.CaseNotFound) -> JSONResponse:
         return JSONResponse({"detail": f"no case {exc} that you may read"}, status_code=404)
 
-    @app.post("/v1/incidents", status_code=201, response_model=CaseReceipt, tags=["incidents"],
-              summary="Report a serious incident (death or serious harm of a child)")
+    @app.post(
+        "/v1/incidents",
+        status_code=201,
+        response_model=CaseReceipt,
+        tags=["incidents"],
+        summary="Report a serious incident (death or serious harm of a child)",
+    )
     async def report_incident(
         request: Request,
         response: Response,
-        command: Annotated[ReportIncident, Body(openapi_examples={"death": {"value": EXAMPLE_REPORT}})],
+        command: Annotated[
+            ReportIncident, Body(openapi_examples={"death": {"value": EXAMPLE_REPORT}})
+        ],
         principal: Submitter,
         idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
         traceparent: Annotated[str | None, Header()] = None,
     ) -> CaseReceipt:
         receipt = await handlers.report_incident(
-            command, principal, _deps(request),
-            idempotency_key=idempotency_key, traceparent=traceparent,
+            command,
+            principal,
+            _deps(request),
+            idempotency_key=idempotency_key,
+            traceparent=traceparent,
         )
         if receipt.replayed:
             response.headers["Idempotent-Replayed"] = "true"
         return CaseReceipt(
-            case_id=receipt.case_id, reference=receipt.reference, status="received",
+            case_id=receipt.case_id,
+            reference=receipt.reference,
+            status="received",
             links={"self": f"/v1/cases/{receipt.case_id}"},
         )
 
-    @app.get("/v1/cases/{case_id}", tags=["cases"],
-             summary="Read a case with its personal details (audited)")
+    @app.get(
+        "/v1/cases/{case_id}",
+        tags=["cases"],
+        summary="Read a case with its personal details (audited)",
+    )
     async def read_case(
         request: Request,
         case_id: str,
         principal: Reader,
-        reason: Annotated[str, Query(min_length=3, max_length=500,
-                                     description="why you are reading it (audited)")],
+        reason: Annotated[
+            str, Query(min_length=3, max_length=500, description="why you are reading it (audited)")
+        ],
     ) -> dict[str, Any]:
         return await handlers.read_case(case_id, principal, _deps(request), reason=reason)
 

@@ -5,5 +5,5 @@ from sprg_notifier.settings import NotifierSettings
 from sprg_shared.service import serve
 
 if __name__ == "__main__":
-    settings = NotifierSettings()  # type: ignore[call-arg]
+    settings = NotifierSettings()
     serve(create_app(settings), settings)

@@ -19,7 +19,6 @@ from sprg_shared.runtime import Runtime
 from sprg_shared.service import Background, build_service, state
 from sprg_shared.web import require
 
-
 Admin = Annotated[Principal, Depends(require(Role.BUSINESS_TEAM))]
 Deps = Annotated[handlers.NotifierDeps, Depends(partial(state, name="deps"))]
 
@@ -40,28 +39,31 @@ def create_app(settings: NotifierSettings | None = None) -> FastAPI:
         service=SERVICE,
         title="SPRG notifier",
         description="The right people told, once, by e-mail.",
-        load_settings=lambda: settings or NotifierSettings(),  # type: ignore[call-arg]
+        load_settings=lambda: settings or NotifierSettings(),
         setup=_setup,
     )
-    @app.put("/v1/directory/people/{person_id}", tags=["directory"], summary="Add or replace a person")
-    async def put_person(
-        person_id: str, person: Person, deps: Deps, _: Admin
-    ) -> Person:
+
+    @app.put(
+        "/v1/directory/people/{person_id}", tags=["directory"], summary="Add or replace a person"
+    )
+    async def put_person(person_id: str, person: Person, deps: Deps, _: Admin) -> Person:
         if person.person_id != person_id:
             raise HTTPException(422, detail="person_id in the path and the body differ")
         await deps.repo.put_person(person)
         return person
 
     @app.get("/v1/directory/people", tags=["directory"], summary="The directory")
-    async def list_people(
-        deps: Deps, _: Admin, role: str | None = None
-    ) -> list[Person]:
+    async def list_people(deps: Deps, _: Admin, role: str | None = None) -> list[Person]:
         return await deps.repo.people(role)
 
-    @app.get("/v1/deliveries", tags=["deliveries"], summary="What was sent, to whom, with what result")
+    @app.get(
+        "/v1/deliveries", tags=["deliveries"], summary="What was sent, to whom, with what result"
+    )
     async def deliveries(
-        deps: Deps, _: Admin,
-        case_id: str | None = None, limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+        deps: Deps,
+        _: Admin,
+        case_id: str | None = None,
+        limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     ) -> list[dict[str, Any]]:
         return await deps.repo.deliveries(case_id, limit)
 

@@ -34,34 +34,61 @@ async def on_clock_started(event: ClockStarted, envelope: Envelope, deps: Notifi
     if subscription is None:
         return
     context = {
-        "case_id": event.case_id, "kind": event.kind, "anchor": event.anchor,
-        "anchor_date": event.anchor_date.isoformat(), "due": event.due.isoformat(),
+        "case_id": event.case_id,
+        "kind": event.kind,
+        "anchor": event.anchor,
+        "anchor_date": event.anchor_date.isoformat(),
+        "due": event.due.isoformat(),
         "case_link": f"{deps.case_link_base}{event.case_id}",
     }
     message = deps.templates.render(subscription.template, context)
     for role in subscription.roles:
         recipients = await deps.repo.people(role)
         if not recipients:
-            log.error("no one in the directory holds a subscribed role",
-                      extra={"role": role, "case_id": event.case_id})
+            log.error(
+                "no one in the directory holds a subscribed role",
+                extra={"role": role, "case_id": event.case_id},
+            )
         for person in recipients:
-            delivery_id = stable_id("delivery", envelope.id, person.person_id, subscription.template)
-            record = await deps.repo.record_intent({
-                "_id": delivery_id, "case_id": event.case_id, "trigger_event_id": envelope.id,
-                "template": subscription.template, "channel": "email", "role": role,
-                "person_id": person.person_id, "status": "pending", "attempts": 0,
-                "created_at": deps.now(),
-            })
+            delivery_id = stable_id(
+                "delivery", envelope.id, person.person_id, subscription.template
+            )
+            record = await deps.repo.record_intent(
+                {
+                    "_id": delivery_id,
+                    "case_id": event.case_id,
+                    "trigger_event_id": envelope.id,
+                    "template": subscription.template,
+                    "channel": "email",
+                    "role": role,
+                    "person_id": person.person_id,
+                    "status": "pending",
+                    "attempts": 0,
+                    "created_at": deps.now(),
+                }
+            )
             attempts = int(record.get("attempts", 0))
             if record["status"] != "sent":
                 attempts += 1
-                await deps.email.send(to=str(person.email), subject=message.subject,
-                                      body=message.body, delivery_id=delivery_id)
+                await deps.email.send(
+                    to=str(person.email),
+                    subject=message.subject,
+                    body=message.body,
+                    delivery_id=delivery_id,
+                )
                 await deps.repo.mark(delivery_id, "sent", deps.now(), attempts)
             sent = NotificationSent(
-                notification_id=delivery_id, case_id=event.case_id, trigger_event_id=envelope.id,
-                template=subscription.template, channel="email", recipient_role=role,
-                status="sent", attempts=max(attempts, 1),
+                notification_id=delivery_id,
+                case_id=event.case_id,
+                trigger_event_id=envelope.id,
+                template=subscription.template,
+                channel="email",
+                recipient_role=role,
+                status="sent",
+                attempts=max(attempts, 1),
             )
-            await deps.publish(sent, stable_id("notification.sent", delivery_id),
-                               child_traceparent(envelope.traceparent))
+            await deps.publish(
+                sent,
+                stable_id("notification.sent", delivery_id),
+                child_traceparent(envelope.traceparent),
+            )

@@ -5,5 +5,5 @@ from sprg_reporting.settings import ReportingSettings
 from sprg_shared.service import serve
 
 if __name__ == "__main__":
-    settings = ReportingSettings()  # type: ignore[call-arg]
+    settings = ReportingSettings()
     serve(create_app(settings), settings)

@@ -44,17 +44,18 @@ def create_app(settings: ReportingSettings | None = None) -> FastAPI:
         service=SERVICE,
         title="SPRG reporting",
         description="Read models and reports, from the event log.",
-        load_settings=lambda: settings or ReportingSettings(),  # type: ignore[call-arg]
+        load_settings=lambda: settings or ReportingSettings(),
         setup=_setup,
     )
+
     @app.get("/v1/summary", tags=["reports"], summary="Counts across every case")
     async def summary(models: Models, _: Reader) -> dict[str, int]:
         return await models.summary()
 
-    @app.get("/v1/cases/{case_id}", tags=["reports"], summary="One case's read model (no personal data)")
-    async def case(
-        case_id: str, models: Models, _: Reader
-    ) -> dict[str, Any]:
+    @app.get(
+        "/v1/cases/{case_id}", tags=["reports"], summary="One case's read model (no personal data)"
+    )
+    async def case(case_id: str, models: Models, _: Reader) -> dict[str, Any]:
         found = await models.case(case_id)
         if found is None:
             raise HTTPException(404, detail=f"no case {case_id} in the read model yet")

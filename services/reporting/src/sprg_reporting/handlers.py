@@ -21,8 +21,9 @@ _PROJECTIONS: dict[type[EventData], Callable[[Any], Document]] = {
 }
 
 
-async def fold(event: EventData, envelope: Envelope, *, models: ReadModels,
-               project: Callable[[Any], Document]) -> None:
+async def fold(
+    event: EventData, envelope: Envelope, *, models: ReadModels, project: Callable[[Any], Document]
+) -> None:
     await models.set_case_fields(envelope.subject, project(event))
 
 

@@ -5,5 +5,5 @@ from sprg_scheduler.settings import SchedulerSettings
 from sprg_shared.service import serve
 
 if __name__ == "__main__":
-    settings = SchedulerSettings()  # type: ignore[call-arg]
+    settings = SchedulerSettings()
     serve(create_app(settings), settings)

@@ -19,7 +19,6 @@ from sprg_shared.runtime import Runtime
 from sprg_shared.service import Background, build_service
 from sprg_shared.web import require
 
-
 AnyRole = Annotated[Principal, Depends(require(*Role))]
 
 
@@ -39,9 +38,10 @@ def create_app(settings: SchedulerSettings | None = None) -> FastAPI:
         service=SERVICE,
         title="SPRG scheduler",
         description="Every statutory clock, counted in working days.",
-        load_settings=lambda: settings or SchedulerSettings(),  # type: ignore[call-arg]
+        load_settings=lambda: settings or SchedulerSettings(),
         setup=_setup,
     )
+
     @app.get("/v1/clocks", tags=["clocks"], summary="Clocks, by case and state")
     async def list_clocks(
         request: Request,

@@ -26,17 +26,28 @@ class SchedulerDeps:
 
 
 async def on_case_assessed(event: CaseAssessed, envelope: Envelope, deps: SchedulerDeps) -> None:
-    for clock in clocks_from(event, event_id=envelope.id, now=deps.now(),
-                             calendar_version=deps.calendar_version):
+    for clock in clocks_from(
+        event, event_id=envelope.id, now=deps.now(), calendar_version=deps.calendar_version
+    ):
         await deps.repo.add(clock)
         # Published whether or not this delivery stored it: a crash after the store and
         # before the publish must still announce the clock (the id makes it harmless).
         started = ClockStarted(
-            clock_id=clock.clock_id, case_id=clock.case_id, kind=clock.kind,
-            anchor=clock.anchor, anchor_date=clock.anchor_date, due=clock.due,
-            calendar_version=clock.calendar_version, started_by=clock.started_by,
+            clock_id=clock.clock_id,
+            case_id=clock.case_id,
+            kind=clock.kind,
+            anchor=clock.anchor,
+            anchor_date=clock.anchor_date,
+            due=clock.due,
+            calendar_version=clock.calendar_version,
+            started_by=clock.started_by,
         )
-        await deps.publish(started, stable_id("clock.started", clock.clock_id, clock.due.isoformat()),
-                           child_traceparent(envelope.traceparent))
-        log.info("clock started", extra={"case_id": clock.case_id, "kind": clock.kind,
-                                         "due": clock.due.isoformat()})
+        await deps.publish(
+            started,
+            stable_id("clock.started", clock.clock_id, clock.due.isoformat()),
+            child_traceparent(envelope.traceparent),
+        )
+        log.info(
+            "clock started",
+            extra={"case_id": clock.case_id, "kind": clock.kind, "due": clock.due.isoformat()},
+        )

@@ -36,8 +36,10 @@ class OutboxRelay:
             try:
                 await self.drain()
             except TRANSIENT_ERRORS as exc:
-                log.warning("outbox relay cannot reach the bus or store; will retry",
-                            extra={"error": repr(exc)})
+                log.warning(
+                    "outbox relay cannot reach the bus or store; will retry",
+                    extra={"error": repr(exc)},
+                )
             except Exception:
                 log.exception("outbox relay failed; will retry")
 
@@ -48,7 +50,9 @@ class OutboxRelay:
             for doc in docs:
                 for event_id in list(doc["outbox_pending"]):
                     entry = doc["outbox"][event_id]
-                    await self._producer.publish(entry["topic"], Envelope.model_validate(entry["envelope"]))
+                    await self._producer.publish(
+                        entry["topic"], Envelope.model_validate(entry["envelope"])
+                    )
                     await self._repo.mark_sent(doc["_id"], event_id, datetime.now(UTC))
                     sent += 1
         return sent

@@ -48,9 +48,13 @@ def open_incident_case(
     )
     personal = json.dumps(
         {
-            "children": [c.model_dump(mode="json", include={"name", "date_of_birth", "address"})
-                         for c in command.children],
+            "children": [
+                c.model_dump(mode="json", include={"name", "date_of_birth", "address"})
+                for c in command.children
+            ],
             "summary": command.summary,
         }
     ).encode()
-    return NewCase(case_id=case_id, reference=reference, agency=agency, personal=personal, event=event)
+    return NewCase(
+        case_id=case_id, reference=reference, agency=agency, personal=personal, event=event
+    )

@@ -1,4 +1,7 @@
-"""E-mail by SMTP (aiosmtplib). The Message-ID carries the delivery id, so a resend is recognisable."""
+"""E-mail by SMTP (aiosmtplib).
+
+The Message-ID carries the delivery id, so a resend is recognisable.
+"""
 
 from __future__ import annotations
 

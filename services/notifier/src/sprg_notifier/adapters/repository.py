@@ -45,7 +45,8 @@ class NotifierRepository:
 
     async def mark(self, delivery_id: str, status: str, at: datetime, attempts: int) -> None:
         await self._deliveries.update_one(
-            {"_id": delivery_id}, {"$set": {"status": status, "updated_at": at, "attempts": attempts}}
+            {"_id": delivery_id},
+            {"$set": {"status": status, "updated_at": at, "attempts": attempts}},
         )
 
     async def deliveries(self, case_id: str | None, limit: int) -> list[Document]:

@@ -1,4 +1,7 @@
-"""How each event changes the per-case read model: a set of fields, so applying twice is harmless."""
+"""How each event changes the per-case read model.
+
+Each is a set of fields, so applying an event twice is harmless.
+"""
 
 from __future__ import annotations
 
@@ -27,12 +30,21 @@ def case_assessed(event: CaseAssessed) -> Document:
 
 
 def clock_started(event: ClockStarted) -> Document:
-    return {f"clocks.{event.kind}": {"due": event.due.isoformat(), "state": "open",
-                                     "clock_id": event.clock_id}}
+    return {
+        f"clocks.{event.kind}": {
+            "due": event.due.isoformat(),
+            "state": "open",
+            "clock_id": event.clock_id,
+        }
+    }
 
 
 def notification_sent(event: NotificationSent) -> Document:
-    return {f"notifications.{event.notification_id}": {
-        "template": event.template, "channel": event.channel,
-        "role": event.recipient_role, "status": event.status,
-    }}
+    return {
+        f"notifications.{event.notification_id}": {
+            "template": event.template,
+            "channel": event.channel,
+            "role": event.recipient_role,
+            "status": event.status,
+        }
+    }

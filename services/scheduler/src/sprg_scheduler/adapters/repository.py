@@ -35,5 +35,7 @@ class ClockRepository:
             query["case_id"] = case_id
         if state:
             query["state"] = state
-        cursor = self._clocks.find(query).sort([("due", ASCENDING), ("_id", ASCENDING)]).limit(limit)
+        cursor = (
+            self._clocks.find(query).sort([("due", ASCENDING), ("_id", ASCENDING)]).limit(limit)
+        )
         return [Clock.model_validate({**doc, "clock_id": doc["_id"]}) async for doc in cursor]

@@ -31,11 +31,17 @@ def clock_id_for(case_id: str, kind: str) -> str:
     return stable_id("clock", case_id, kind)
 
 
-def clocks_from(assessed: CaseAssessed, *, event_id: str, now: datetime, calendar_version: str) -> list[Clock]:
-    return [_clock(assessed.case_id, due, event_id, now, calendar_version) for due in assessed.clocks]
+def clocks_from(
+    assessed: CaseAssessed, *, event_id: str, now: datetime, calendar_version: str
+) -> list[Clock]:
+    return [
+        _clock(assessed.case_id, due, event_id, now, calendar_version) for due in assessed.clocks
+    ]
 
 
-def _clock(case_id: str, due: ClockDue, event_id: str, now: datetime, calendar_version: str) -> Clock:
+def _clock(
+    case_id: str, due: ClockDue, event_id: str, now: datetime, calendar_version: str
+) -> Clock:
     return Clock(
         clock_id=clock_id_for(case_id, due.kind),
         case_id=case_id,
