@@ -1,0 +1,132 @@
+#!/usr/bin/env bash
+# The five services (and a local SMTP catcher) as background processes, for `make run`.
+#
+#   deploy/local/stack.sh up|down|status|urls|follow
+#
+#   up      start what is not running yet (idempotent), wait until each answers /readyz
+#   down    stop only the processes this script started (pid files in .local/run)
+#   status  pid and readiness of each
+#   urls    where to look
+#   follow  tail the services' logs until Ctrl-C
+#
+# Secrets are generated once into .local/secrets.env (mode 600) and never committed.
+set -euo pipefail
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO=$(cd "$HERE/../.." && pwd)
+LOCAL=$REPO/.local
+RUN=$LOCAL/run
+LOGS=$LOCAL/log
+PY=$REPO/.venv/bin/python
+SECRETS=$LOCAL/secrets.env
+SERVICES=(intake rules scheduler notifier reporting)
+declare -A PORTS=([intake]=8001 [rules]=8002 [scheduler]=8003 [notifier]=8004 [reporting]=8005)
+SMTP_PORT=${SPRG_SMTP_PORT:-1025}
+
+say() { echo "stack.sh: $*" >&2; }
+die() { say "$*"; exit 1; }
+
+secrets() {
+  mkdir -p "$LOCAL"
+  if [[ ! -f $SECRETS ]]; then
+    umask 077
+    {
+      echo "SPRG_JWT_SECRET=$("$PY" -c 'import secrets; print(secrets.token_urlsafe(48))')"
+      echo "SPRG_INTAKE_PII_KEY=$("$PY" -c 'import base64, secrets; print(base64.b64encode(secrets.token_bytes(32)).decode())')"
+    } > "$SECRETS"
+    say "generated local secrets in $SECRETS"
+  fi
+  set -a; source "$SECRETS"; set +a
+  eval "$("$HERE/infra.sh" env)"
+  export KAFKA_BOOTSTRAP_SERVERS MONGODB_URL
+}
+
+alive() { [[ -f $RUN/$1.pid ]] && kill -0 "$(cat "$RUN/$1.pid")" 2>/dev/null; }
+
+ready() { curl -fsS -o /dev/null "http://127.0.0.1:${PORTS[$1]}/readyz"; }
+
+start_one() {  # name, command...
+  local name=$1; shift
+  if alive "$name"; then return 0; fi
+  mkdir -p "$RUN" "$LOGS"
+  nohup "$@" >> "$LOGS/$name.log" 2>&1 &
+  echo $! > "$RUN/$name.pid"
+}
+
+up() {
+  secrets
+  mkdir -p "$LOCAL/mail"
+  start_one smtp "$PY" -m aiosmtpd -n -l "127.0.0.1:$SMTP_PORT" -c aiosmtpd.handlers.Mailbox "$LOCAL/mail"
+  export SPRG_NOTIFIER_SMTP_PORT=$SMTP_PORT
+  for s in "${SERVICES[@]}"; do
+    SPRG_LOG_LEVEL=${SPRG_LOG_LEVEL:-INFO} start_one "$s" "$PY" -m "sprg_$s"
+  done
+  local deadline=$((SECONDS + 90))
+  for s in "${SERVICES[@]}"; do
+    until ready "$s"; do
+      alive "$s" || die "$s exited; see $LOGS/$s.log"
+      (( SECONDS < deadline )) || die "$s not ready within 90s; see $LOGS/$s.log"
+      sleep 0.5
+    done
+  done
+  say "all five services ready"
+}
+
+down() {
+  local name pid
+  for name in "${SERVICES[@]}" smtp; do
+    [[ -f $RUN/$name.pid ]] || continue
+    pid=$(cat "$RUN/$name.pid")
+    if kill -0 "$pid" 2>/dev/null; then
+      kill "$pid" 2>/dev/null || true
+      for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
+      kill -9 "$pid" 2>/dev/null || true
+    fi
+    rm -f "$RUN/$name.pid"
+  done
+  say "services stopped"
+}
+
+status() {
+  for s in "${SERVICES[@]}"; do
+    if alive "$s"; then
+      if ready "$s"; then r=ready; else r="not ready"; fi
+      printf '%-10s pid %-7s %s  http://127.0.0.1:%s\n' "$s" "$(cat "$RUN/$s.pid")" "$r" "${PORTS[$s]}"
+    else
+      printf '%-10s stopped\n' "$s"
+    fi
+  done
+}
+
+urls() {
+  cat <<TXT
+
+SPRG review tracker is running.
+  intake     http://127.0.0.1:8001/docs   (POST /v1/incidents)
+  rules      http://127.0.0.1:8002/docs   (POST /v1/assessments)
+  scheduler  http://127.0.0.1:8003/docs   (GET /v1/clocks)
+  notifier   http://127.0.0.1:8004/docs   (GET /v1/deliveries)
+  reporting  http://127.0.0.1:8005/docs   (GET /v1/summary)
+  each also serves /healthz, /readyz and /metrics
+  e-mail     every message the notifier sends lands in $LOCAL/mail/new/
+  logs       $LOGS/
+  a token    set -a; . $SECRETS; set +a; .venv/bin/sprg tokens mint --agency cscp --role business_team
+Stop with Ctrl-C here, or 'make stop' from another shell.
+TXT
+}
+
+follow() {
+  trap 'echo; "$REPO/deploy/local/stack.sh" down; "$HERE/infra.sh" stop; exit 0' INT TERM
+  tail -n 0 -F "$LOGS"/{intake,rules,scheduler,notifier,reporting}.log &
+  wait
+}
+
+case ${1:-} in
+  up) up ;;
+  down) down ;;
+  status) status ;;
+  urls) urls ;;
+  follow) follow ;;
+  load-demo) secrets; "$REPO/.venv/bin/sprg" demo load ;;
+  *) die "usage: $0 up|down|status|urls|follow|load-demo" ;;
+esac
