@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import logging
+import socket
 import threading
 import time
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
@@ -50,6 +51,7 @@ class Producer:
 
     def __init__(self, bootstrap_servers: str, client_id: str, metrics: BusMetrics) -> None:
         self._metrics = metrics
+        self._bootstrap = bootstrap_servers
         self._producer = KafkaProducer(
             bootstrap_servers=bootstrap_servers,
             client_id=client_id,
@@ -73,8 +75,13 @@ class Producer:
     async def publish(self, topic: str, envelope: Envelope) -> None:
         await asyncio.to_thread(self.send_sync, topic, envelope)
 
-    def connected(self) -> bool:
-        return bool(self._producer.bootstrap_connected())
+    def reachable(self, timeout: float = 1.0) -> bool:
+        """Whether a bootstrap broker accepts a connection now.
+
+        (kafka-python 3.0's ``bootstrap_connected()`` is true only while connecting,
+        so it cannot serve as a readiness check.)
+        """
+        return any(_accepts(address, timeout) for address in self._bootstrap.split(","))
 
     def close(self) -> None:
         self._producer.close(timeout=10)
@@ -291,6 +298,15 @@ class ConsumerLoop:
             self._metrics.dead_lettered.labels(topic=record.topic).inc()
             self._metrics.consumed.labels(topic=record.topic, outcome="dead_lettered").inc()
             return
+
+
+def _accepts(address: str, timeout: float) -> bool:
+    host, _, port = address.strip().rpartition(":")
+    try:
+        with socket.create_connection((host.strip("[]"), int(port)), timeout=timeout):
+            return True
+    except (OSError, ValueError):
+        return False
 
 
 def _first_error(exc: ValidationError) -> str:

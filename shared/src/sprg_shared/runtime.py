@@ -77,7 +77,10 @@ class Runtime:
         return envelope
 
     async def readiness(self) -> dict[str, bool]:
-        checks = {"store": await ping(self.db), "bus": self.producer.connected()}
+        checks = {
+            "store": await ping(self.db),
+            "bus": await asyncio.to_thread(self.producer.reachable),
+        }
         if self.consumers:
             checks["consumers"] = all(c.alive() for c in self.consumers)
         return checks
