@@ -20,7 +20,7 @@ from sprg_shared.auth import Role, mint
 DEMO = Path(__file__).resolve().parents[3] / "deploy" / "demo"
 
 
-def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     demo = commands.add_parser("demo", help="demo data")
     sub = demo.add_subparsers(dest="demo_command", required=True)
     load = sub.add_parser("load", help="load the demo partnership and cases")
@@ -28,7 +28,7 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     load.add_argument("--notifier", default="http://127.0.0.1:8004")
     load.add_argument("--data", type=Path, default=DEMO)
     load.add_argument("--mail-domain", default="cscp-demo.example.org")
-    load.set_defaults(run=run_load)
+    load.set_defaults(handler=run_load)
 
 
 def _headers(secret: str, agency: str, role: Role) -> dict[str, str]:

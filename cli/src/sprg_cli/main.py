@@ -6,24 +6,21 @@ import argparse
 import sys
 from collections.abc import Callable
 
-from sprg_cli import demo, tokens
+from sprg_cli import assess, demo, tokens
 
-SUBCOMMANDS: tuple[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None], ...] = (
-    tokens.add_parser,
-    demo.add_parser,
-)
+Handler = Callable[[argparse.Namespace], int]
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="sprg", description="Safeguarding review tracker operator command"
     )
-    commands = parser.add_subparsers(dest="command", required=True)
-    for add in SUBCOMMANDS:
-        add(commands)
+    subcommands = parser.add_subparsers(dest="command", required=True)
+    for module in (assess, tokens, demo):
+        module.register(subcommands)
     args = parser.parse_args(argv)
-    code: int = args.run(args)
-    return code
+    handler: Handler = args.handler
+    return handler(args)
 
 
 if __name__ == "__main__":

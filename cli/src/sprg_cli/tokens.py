@@ -10,7 +10,7 @@ from datetime import timedelta
 from sprg_shared.auth import Role, mint
 
 
-def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     tokens = commands.add_parser("tokens", help="bearer tokens")
     sub = tokens.add_subparsers(dest="tokens_command", required=True)
     minting = sub.add_parser("mint", help="issue a token (secret from SPRG_JWT_SECRET)")
@@ -24,7 +24,7 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     minting.add_argument("--subject", help="who the token is for (default: <agency>-user)")
     minting.add_argument("--hours", type=float, default=8.0, help="lifetime in hours (default 8)")
-    minting.set_defaults(run=run_mint)
+    minting.set_defaults(handler=run_mint)
 
 
 def run_mint(args: argparse.Namespace) -> int:

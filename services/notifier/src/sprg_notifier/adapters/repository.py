@@ -30,7 +30,7 @@ class NotifierRepository:
     async def people(self, role: str | None = None) -> list[Person]:
         query: Document = {"roles": role} if role else {}
         cursor = self._people.find(query).sort("_id", ASCENDING)
-        return [Person.model_validate({**d, "person_id": d.pop("_id")}) async for d in cursor]
+        return [_person(doc) async for doc in cursor]
 
     async def record_intent(self, delivery: Document) -> Document:
         """Record the delivery before sending; returns the stored record (maybe an earlier one)."""
@@ -53,3 +53,8 @@ class NotifierRepository:
         query: Document = {"case_id": case_id} if case_id else {}
         cursor = self._deliveries.find(query).sort("created_at", ASCENDING).limit(limit)
         return [d async for d in cursor]
+
+
+def _person(doc: Document) -> Person:
+    fields = {k: v for k, v in doc.items() if k != "_id"}
+    return Person.model_validate({**fields, "person_id": doc["_id"]})

@@ -1,0 +1,82 @@
+"""The rules service's HTTP entry point and consumer wiring."""
+
+from __future__ import annotations
+
+import asyncio
+from functools import partial
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI
+
+from sprg_rules import handlers
+from sprg_rules.bootstrap import SERVICE, build_deps
+from sprg_rules.domain.assess import to_contract
+from sprg_rules.domain.facts import AssessmentInput, derive_facts
+from sprg_rules.settings import RulesSettings
+from sprg_shared import topics
+from sprg_shared.auth import Principal, Role
+from sprg_shared.bus import Router
+from sprg_shared.events import IncidentReported
+from sprg_shared.runtime import Runtime
+from sprg_shared.service import Background, build_service, state
+from sprg_shared.web import require
+
+AnyRole = Annotated[Principal, Depends(require(*Role))]
+Deps = Annotated[handlers.RulesDeps, Depends(partial(state, name="deps"))]
+
+EXAMPLE = {
+    "case_id": "E1",
+    "aware_date": "2026-04-02",
+    "event": {
+        "kind": "death",
+        "date": "2026-04-01",
+        "location": "in_area",
+        "abuse_or_neglect": "suspected",
+    },
+    "children": [
+        {
+            "date_of_birth": "2022-02-22",
+            "looked_after": False,
+            "care_leaver": False,
+            "normally_resident_in_area": True,
+        }
+    ],
+}
+
+
+async def _setup(
+    app: FastAPI, runtime: Runtime, settings: RulesSettings, background: Background
+) -> None:
+    deps, pack = build_deps(runtime, settings)
+    app.state.deps = deps
+    app.state.pack = pack
+    await deps.repo.ensure_indexes()
+    router = Router()
+    router.on(IncidentReported, partial(handlers.on_incident_reported, deps=deps))
+    runtime.consume(settings.consumer_group, [topics.INTAKE], router)
+
+
+def create_app(settings: RulesSettings | None = None) -> FastAPI:
+    app = build_service(
+        service=SERVICE,
+        title="SPRG rules",
+        description="Statutory decisions from a versioned rule pack, each one explained.",
+        load_settings=lambda: settings or RulesSettings(),
+        setup=_setup,
+    )
+
+    @app.post(
+        "/v1/assessments",
+        tags=["assessments"],
+        summary="What the law requires for this case, and by when (the sprg assess contract)",
+        openapi_extra={"requestBody": {"content": {"application/json": {"example": EXAMPLE}}}},
+    )
+    async def assess(case: AssessmentInput, deps: Deps, _: AnyRole) -> dict[str, Any]:
+        result = await asyncio.to_thread(deps.evaluate, derive_facts(case))
+        return to_contract(case.case_id, result)
+
+    @app.get("/v1/decisions", tags=["decisions"], summary="Decisions for a case, with reasons")
+    async def decisions(case_id: str, deps: Deps, _: AnyRole) -> list[dict[str, Any]]:
+        return await deps.repo.for_case(case_id)
+
+    return app

@@ -1,0 +1,100 @@
+"""What a rule pack may talk about: the facts it can read, the outcomes it can decide.
+
+This is the fixed vocabulary between pack authors and the code; a pack naming a fact
+or outcome outside it is refused at load time with a clear error.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Literal, get_args
+
+from sprg_rules.domain.facts import AbuseOrNeglect, CaseFacts, EventKind, Location
+
+FactType = Literal["enum", "int", "bool", "date"]
+
+
+@dataclass(frozen=True)
+class FactSpec:
+    type: FactType
+    values: tuple[str, ...] = ()
+
+
+FACTS: dict[str, FactSpec] = {
+    "aware_date": FactSpec("date"),
+    "event.date": FactSpec("date"),
+    "event.kind": FactSpec("enum", get_args(EventKind)),
+    "event.location": FactSpec("enum", get_args(Location)),
+    "event.abuse_or_neglect": FactSpec("enum", get_args(AbuseOrNeglect)),
+    "child.age": FactSpec("int"),
+    "child.looked_after": FactSpec("bool"),
+    "child.care_leaver": FactSpec("bool"),
+    "child.normally_resident_in_area": FactSpec("bool"),
+    "sin_submitted_date": FactSpec("date"),
+    "criteria_not_met_date": FactSpec("date"),
+    "lcspr.commissioned_date": FactSpec("date"),
+    "lcspr.planned_publication_date": FactSpec("date"),
+}
+
+# Outcome name -> the detail keys it takes and their allowed values.
+OUTCOMES: dict[str, dict[str, tuple[str, ...]]] = {
+    "panel_notification_required": {"subsection": ("a", "b")},
+    "panel_notification_not_required": {},
+    "other_area_notifies": {},
+    "rapid_review_required": {},
+    "rapid_review_not_required": {},
+    "dfe_ofsted_notification_required": {
+        "reason": ("care_leaver_death", "looked_after_child_death"),
+    },
+    "dfe_ofsted_notification_not_required": {},
+    "csab_liaison_required": {},
+    "csab_liaison_not_required": {},
+    "lcspr_completion_target": {},
+    "lcspr_prepublication_target": {},
+}
+
+DECIDED_PREFIX = "decided."
+
+OPERATORS_BY_TYPE: dict[FactType, frozenset[str]] = {
+    "enum": frozenset({"eq", "ne", "in", "not_in"}),
+    "int": frozenset({"eq", "ne", "lt", "le", "gt", "ge", "in", "not_in"}),
+    "bool": frozenset({"eq", "ne"}),
+    "date": frozenset({"is_set", "is_null"}),
+}
+
+Scalar = str | int | bool | None
+
+
+def fact_spec(path: str) -> FactSpec | None:
+    """The spec of a readable fact, including ``decided.<outcome>`` booleans."""
+    if path.startswith(DECIDED_PREFIX):
+        return FactSpec("bool") if path.removeprefix(DECIDED_PREFIX) in OUTCOMES else None
+    return FACTS.get(path)
+
+
+def _iso(value: date | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def snapshot(facts: CaseFacts, child_index: int, decided: frozenset[str]) -> dict[str, Scalar]:
+    """The flat fact snapshot the rules see for one child of the incident."""
+    child = facts.children[child_index]
+    values: dict[str, Scalar] = {
+        "aware_date": _iso(facts.aware_date),
+        "event.date": _iso(facts.event.date),
+        "event.kind": facts.event.kind,
+        "event.location": facts.event.location,
+        "event.abuse_or_neglect": facts.event.abuse_or_neglect,
+        "child.age": child.age,
+        "child.looked_after": child.looked_after,
+        "child.care_leaver": child.care_leaver,
+        "child.normally_resident_in_area": child.normally_resident_in_area,
+        "sin_submitted_date": _iso(facts.sin_submitted_date),
+        "criteria_not_met_date": _iso(facts.criteria_not_met_date),
+        "lcspr.commissioned_date": _iso(facts.lcspr.commissioned_date),
+        "lcspr.planned_publication_date": _iso(facts.lcspr.planned_publication_date),
+    }
+    for outcome in OUTCOMES:
+        values[DECIDED_PREFIX + outcome] = outcome in decided
+    return values

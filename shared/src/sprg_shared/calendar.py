@@ -1,0 +1,91 @@
+"""The one working-day calendar every clock uses (domain.md section 1).
+
+A working day is Monday to Friday, except England and Wales bank holidays (from the
+maintained ``holidays`` package, substitute days included) and except closure days an
+administrator adds. Pure: no I/O beyond the ``holidays`` package's bundled data.
+"""
+
+from __future__ import annotations
+
+import calendar as _stdlib_calendar
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from functools import lru_cache
+
+import holidays
+
+__all__ = ["WorkingDayCalendar", "add_months", "bank_holidays"]
+
+_SATURDAY = 5
+# Guard against runaway loops from absurd inputs (e.g. a closure list covering decades).
+_MAX_SCAN_DAYS = 366 * 20
+
+
+@lru_cache(maxsize=256)
+def _bank_holidays_for_year(year: int) -> frozenset[date]:
+    # Without subdiv="ENG" the package drops Easter Monday and the August bank holiday.
+    found = holidays.country_holidays("GB", subdiv="ENG", years=year)
+    return frozenset(d for d in found if d.year == year)
+
+
+def bank_holidays(year: int) -> frozenset[date]:
+    """England and Wales bank holidays of ``year``, substitute days included."""
+    return _bank_holidays_for_year(year)
+
+
+def add_months(d: date, n: int) -> date:
+    """``d`` plus ``n`` calendar months, clamped to the last day of a shorter month."""
+    if n < 0:
+        msg = f"months must be >= 0, got {n}"
+        raise ValueError(msg)
+    month_index = d.month - 1 + n
+    year, month = d.year + month_index // 12, month_index % 12 + 1
+    last_day = _stdlib_calendar.monthrange(year, month)[1]
+    return date(year, month, min(d.day, last_day))
+
+
+@dataclass(frozen=True)
+class WorkingDayCalendar:
+    """Working days for the partnership (England and Wales), plus closure days."""
+
+    version: str = "ew-bank-holidays"
+    closures: frozenset[date] = field(default_factory=frozenset)
+
+    def is_working_day(self, d: date) -> bool:
+        return (
+            d.weekday() < _SATURDAY
+            and d not in _bank_holidays_for_year(d.year)
+            and d not in self.closures
+        )
+
+    def add_working_days(self, d: date, n: int) -> date:
+        """The ``n``th working day after ``d``; ``d`` itself (day 0) is never counted."""
+        return self._step(d, n, 1)
+
+    def working_days_before(self, d: date, n: int) -> date:
+        """The ``n``th working day before ``d``; ``d`` itself is never counted."""
+        return self._step(d, n, -1)
+
+    def working_days_between(self, start: date, end: date) -> int:
+        """Working days in (start, end]: 0 when end is on or before start."""
+        count, current = 0, start
+        while current < end:
+            current += timedelta(days=1)
+            if self.is_working_day(current):
+                count += 1
+        return count
+
+    def _step(self, d: date, n: int, direction: int) -> date:
+        if n < 0:
+            msg = f"working days must be >= 0, got {n}"
+            raise ValueError(msg)
+        current, counted, scanned = d, 0, 0
+        while counted < n:
+            current += timedelta(days=direction)
+            scanned += 1
+            if scanned > _MAX_SCAN_DAYS:
+                msg = "no working days found within twenty years: check the closure days"
+                raise ValueError(msg)
+            if self.is_working_day(current):
+                counted += 1
+        return current
