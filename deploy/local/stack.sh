@@ -43,7 +43,7 @@ secrets() {
 
 alive() { [[ -f $RUN/$1.pid ]] && kill -0 "$(cat "$RUN/$1.pid")" 2>/dev/null; }
 
-ready() { curl -fsS -o /dev/null "http://127.0.0.1:${PORTS[$1]}/readyz"; }
+ready() { curl -fs -o /dev/null "http://127.0.0.1:${PORTS[$1]}/readyz" 2>/dev/null; }
 
 start_one() {  # name, command...
   local name=$1; shift
@@ -55,7 +55,7 @@ start_one() {  # name, command...
 
 up() {
   secrets
-  mkdir -p "$LOCAL/mail"
+  mkdir -p "$LOCAL/mail"/{tmp,new,cur}  # a Maildir: Python creates the subfolders only for a new root
   start_one smtp "$PY" -m aiosmtpd -n -l "127.0.0.1:$SMTP_PORT" -c aiosmtpd.handlers.Mailbox "$LOCAL/mail"
   export SPRG_NOTIFIER_SMTP_PORT=$SMTP_PORT
   for s in "${SERVICES[@]}"; do
@@ -116,8 +116,9 @@ TXT
 }
 
 follow() {
-  trap 'echo; "$REPO/deploy/local/stack.sh" down; "$HERE/infra.sh" stop; exit 0' INT TERM
   tail -n 0 -F "$LOGS"/{intake,rules,scheduler,notifier,reporting}.log &
+  local tailer=$!
+  trap 'echo; kill $tailer 2>/dev/null; down; "$HERE/infra.sh" stop; exit 0' INT TERM
   wait
 }
 
