@@ -118,7 +118,9 @@ TXT
 follow() {
   tail -n 0 -F "$LOGS"/{intake,rules,scheduler,notifier,reporting}.log &
   local tailer=$!
-  trap 'echo; kill $tailer 2>/dev/null; down; "$HERE/infra.sh" stop; exit 0' INT TERM
+  # Once stopping, nothing may interrupt it: a second Ctrl-C, the terminal closing or a
+  # reader of our output going away would otherwise leave the broker and store running.
+  trap 'trap "" INT TERM HUP PIPE; echo; kill $tailer 2>/dev/null; down; "$HERE/infra.sh" stop; exit 0' INT TERM HUP
   wait
 }
 
