@@ -126,3 +126,94 @@ class MessageDeadLettered(EventData):
 
     def subject(self) -> str:
         return f"{self.topic}/{self.partition}/{self.offset}"
+
+
+# -- clock transitions (the scheduler publishes them on sprg.clocks) -----------------
+
+
+@event_type("sprg.clock.reminder_due.v1", topics.CLOCKS)
+class ClockReminderDue(EventData):
+    """A clock is nearing its due date: one of its configured reminders fell due."""
+
+    clock_id: str
+    case_id: str
+    kind: ClockKind
+    due: date
+    offset: int = Field(ge=0, description="the reminder: working days before the due date")
+    remind_at: datetime = Field(description="the instant this reminder was planned for")
+    working_days_remaining: int = Field(ge=0, description="counted from the day it was sent")
+    calendar_version: str
+
+
+@event_type("sprg.clock.breached.v1", topics.CLOCKS)
+class ClockBreached(EventData):
+    """The due date passed and the duty was not met: raised the morning after."""
+
+    clock_id: str
+    case_id: str
+    kind: ClockKind
+    due: date
+    breached_at: datetime = Field(description="the instant the breach was planned for")
+    calendar_version: str
+
+
+@event_type("sprg.clock.recalculated.v1", topics.CLOCKS)
+class ClockRecalculated(EventData):
+    """A later fact gave the clock a different due date (the old one is kept in its history)."""
+
+    clock_id: str
+    case_id: str
+    kind: ClockKind
+    previous_due: date
+    due: date
+    anchor: str
+    anchor_date: date
+    reason: str
+    recalculated_by: str = Field(description="id of the event that moved the due date")
+
+
+@event_type("sprg.clock.met.v1", topics.CLOCKS)
+class ClockMet(EventData):
+    """The duty was done: the clock stops and never reminds again."""
+
+    clock_id: str
+    case_id: str
+    kind: ClockKind
+    due: date
+    met_on: date
+    late: bool = Field(description="met after the due date")
+    met_by: str
+
+
+@event_type("sprg.clock.stopped.v1", topics.CLOCKS)
+class ClockStopped(EventData):
+    """The duty no longer applies (stopped) or the case closed (closed); never reminds again."""
+
+    clock_id: str
+    case_id: str
+    kind: ClockKind
+    due: date
+    outcome: Literal["stopped", "closed"]
+    reason: str
+    stopped_by: str
+
+
+@event_type("sprg.rulepack.activated.v1", topics.RULEPACKS)
+class RulepackActivated(EventData):
+    """A rule pack version put in force (or withdrawn) for every replica of the rules service.
+
+    Keyed by ``pack_id@version`` on a compacted topic, so each version's latest state
+    survives compaction and a case can be judged by the pack in force on its date.
+    """
+
+    pack_id: str
+    version: str
+    hash: str
+    text: str = Field(description="the pack itself (YAML); rule packs hold no personal data")
+    status: Literal["active", "withdrawn"]
+    by: str
+    at: datetime
+    reason: str
+
+    def subject(self) -> str:
+        return f"{self.pack_id}@{self.version}"

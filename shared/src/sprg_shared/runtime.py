@@ -6,7 +6,7 @@ Built inside the lifespan (never at import) and closed at shutdown.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,6 +31,8 @@ class Runtime:
     producer: Producer
     metrics: BusMetrics
     consumers: list[ConsumerLoop] = field(default_factory=list)
+    checks: dict[str, Callable[[], bool]] = field(default_factory=dict)
+    closers: list[Callable[[], None]] = field(default_factory=list)
 
     @classmethod
     def build(cls, service: str, settings: ServiceSettings, registry: CollectorRegistry) -> Runtime:
@@ -83,11 +85,14 @@ class Runtime:
         }
         if self.consumers:
             checks["consumers"] = all(c.alive() for c in self.consumers)
+        checks.update({name: check() for name, check in self.checks.items()})
         return checks
 
     async def close(self) -> None:
         for consumer in self.consumers:
             await asyncio.to_thread(consumer.stop)
+        for close in self.closers:
+            await asyncio.to_thread(close)
         await asyncio.to_thread(self.producer.close)
         await self.client.close()
 

@@ -8,8 +8,8 @@ from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI
 
-from sprg_rules import handlers
-from sprg_rules.bootstrap import SERVICE, build_deps
+from sprg_rules import admin_api, handlers
+from sprg_rules.bootstrap import SERVICE, build
 from sprg_rules.domain.assess import to_contract
 from sprg_rules.domain.facts import AssessmentInput, derive_facts
 from sprg_rules.settings import RulesSettings
@@ -47,12 +47,20 @@ EXAMPLE = {
 async def _setup(
     app: FastAPI, runtime: Runtime, settings: RulesSettings, background: Background
 ) -> None:
-    deps, pack = build_deps(runtime, settings)
-    app.state.deps = deps
-    app.state.pack = pack
-    await deps.repo.ensure_indexes()
+    rules = build(runtime, settings)
+    app.state.deps = rules.deps
+    app.state.admin = rules.admin
+    await rules.deps.repo.ensure_indexes()
+    await rules.admin.store.ensure_indexes()
+    rules.watcher.start()
+    runtime.closers.append(rules.watcher.stop)
+    runtime.checks["rulepacks"] = lambda: rules.watcher.alive() and rules.watcher.caught_up.is_set()
+    # Decide nothing until every activated pack is known: a case must not be judged
+    # by the built-in pack while a newer one is in force.
+    if not await asyncio.to_thread(rules.watcher.caught_up.wait, settings.pack_catch_up_seconds):
+        raise RuntimeError(f"{topics.RULEPACKS} not read within {settings.pack_catch_up_seconds}s")
     router = Router()
-    router.on(IncidentReported, partial(handlers.on_incident_reported, deps=deps))
+    router.on(IncidentReported, partial(handlers.on_incident_reported, deps=rules.deps))
     runtime.consume(settings.consumer_group, [topics.INTAKE], router)
 
 
@@ -79,4 +87,5 @@ def create_app(settings: RulesSettings | None = None) -> FastAPI:
     async def decisions(case_id: str, deps: Deps, _: AnyRole) -> list[dict[str, Any]]:
         return await deps.repo.for_case(case_id)
 
+    admin_api.add_routes(app)
     return app

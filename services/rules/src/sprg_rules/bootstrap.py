@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import logging
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import partial
 
+from sprg_rules.adapters.pack_store import PackStore
+from sprg_rules.adapters.pack_watcher import ActivePacks, PackWatcher
 from sprg_rules.adapters.repository import DecisionRepository
+from sprg_rules.admin import AdminDeps
 from sprg_rules.domain.engine import default_engine
-from sprg_rules.domain.evaluate import RulePack, evaluate
+from sprg_rules.domain.evaluate import Evaluation, RulePack, evaluate
+from sprg_rules.domain.facts import CaseFacts
 from sprg_rules.domain.loader import load_default_pack
+from sprg_rules.domain.registry import NoPackInForce, PackSet
 from sprg_rules.handlers import RulesDeps
 from sprg_rules.settings import RulesSettings
 from sprg_shared.calendar import WorkingDayCalendar
@@ -16,19 +22,54 @@ from sprg_shared.envelope import Envelope, EventData
 from sprg_shared.runtime import Runtime
 
 SERVICE = "rules"
+log = logging.getLogger(__name__)
 
 
-def build_deps(runtime: Runtime, settings: RulesSettings) -> tuple[RulesDeps, RulePack]:
-    pack = load_default_pack()
+@dataclass(frozen=True)
+class Rules:
+    deps: RulesDeps
+    admin: AdminDeps
+    watcher: PackWatcher
+
+
+def build(runtime: Runtime, settings: RulesSettings) -> Rules:
+    builtin = load_default_pack()
+    packs = ActivePacks(PackSet().activate(builtin, sequence=-1))
     calendar = WorkingDayCalendar()
+    engine = default_engine()
+    pack_id = settings.pack_id
+
+    def pack_in_force(facts: CaseFacts) -> RulePack:
+        """The pack in force on the date the duty arose (the local authority's awareness)."""
+        current = packs.current()
+        try:
+            return current.in_force(pack_id, facts.aware_date)
+        except NoPackInForce:
+            log.warning(
+                "no pack in force on the case's date; using the latest",
+                extra={"aware_date": facts.aware_date.isoformat()},
+            )
+            return current.latest(pack_id)
+
+    def judge(facts: CaseFacts) -> Evaluation:
+        return evaluate(facts, pack_in_force(facts), calendar, engine)
 
     async def publish(event: EventData, event_id: str, traceparent: str | None) -> Envelope:
         return await runtime.publish(event, event_id=event_id, traceparent=traceparent)
 
-    deps = RulesDeps(
-        evaluate=partial(evaluate, rulepack=pack, calendar=calendar, engine=default_engine()),
-        repo=DecisionRepository(runtime.db),
-        publish=publish,
-        now=lambda: datetime.now(UTC),
+    decisions = DecisionRepository(runtime.db)
+    now = lambda: datetime.now(UTC)  # noqa: E731
+    return Rules(
+        deps=RulesDeps(evaluate=judge, repo=decisions, publish=publish, now=now),
+        admin=AdminDeps(
+            store=PackStore(runtime.db),
+            decisions=decisions,
+            packs=packs,
+            pack_in_force=pack_in_force,
+            calendar=calendar,
+            engine=engine,
+            publish=publish,
+            now=now,
+        ),
+        watcher=PackWatcher(settings.kafka_bootstrap_servers, packs),
     )
-    return deps, pack

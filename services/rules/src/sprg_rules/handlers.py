@@ -77,11 +77,12 @@ async def on_incident_reported(
     event: IncidentReported, envelope: Envelope, deps: RulesDeps
 ) -> None:
     # durable_rules is synchronous (and serialised by the engine): keep it off the loop.
-    result = await asyncio.to_thread(deps.evaluate, facts_from(event))
+    facts = facts_from(event)
+    result = await asyncio.to_thread(deps.evaluate, facts)
     assessed = case_assessed(event.case_id, envelope.id, result)
     # Re-evaluating the same facts under the same pack gives the same id: harmless twice.
     decision_id = stable_id("case.assessed", envelope.id, result.pack_hash)
-    await deps.repo.save(decision_id, assessed, deps.now())
+    await deps.repo.save(decision_id, assessed, facts.model_dump(mode="json"), deps.now())
     await deps.publish(assessed, decision_id, child_traceparent(envelope.traceparent))
     log.info(
         "case assessed",

@@ -13,3 +13,5 @@ class RulesSettings(ServiceSettings):
     http_port: int = 8002
     database: str = "sprg_rules"
     consumer_group: str = "sprg-rules"
+    pack_id: str = "statutory-england"
+    pack_catch_up_seconds: float = 60.0
