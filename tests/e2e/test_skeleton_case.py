@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 import time
 from collections.abc import Callable
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -13,6 +17,7 @@ import pytest
 from sprg_shared.auth import Role, mint
 from tests.conftest import JWT_SECRET, service_env
 from tests.e2e.stack import free_port, running_stack
+from tests.integration.test_rulepack_lifecycle import awareness_anchored
 from tests.servers import Servers
 from tests.smtp import smtp_server
 
@@ -115,3 +120,87 @@ def test_reported_incident_is_assessed_clocked_emailed_and_counted(
 
         for service in ("intake", "rules", "scheduler", "notifier", "reporting"):
             assert PLANTED_NAME not in stack.log_text(service), f"child's name in {service}'s log"
+
+
+def test_a_newly_activated_pack_decides_the_next_case_without_any_restart(
+    servers: Servers, run_id: str, pii_key: str, tmp_path: Path
+) -> None:
+    env = service_env(servers, run_id, pii_key)
+    with running_stack(env, f"rulepack-{run_id}") as stack:
+        version = f"2090.2-{run_id}"
+        pack = tmp_path / "pack.yaml"
+        pack.write_text(awareness_anchored(version))
+        cli_env = {**env, "SPRG_JWT_SECRET": JWT_SECRET}
+        sprg = [sys.executable, "-m", "sprg_cli.main"]
+        diff = subprocess.run(
+            [*sprg, "rules", "diff", str(pack), "--url", stack.urls["rules"]],
+            env=cli_env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert diff.returncode == 0, diff.stderr
+        assert "cases_compared" in json.loads(diff.stdout)
+        activated = subprocess.run(
+            [
+                *sprg,
+                "rules",
+                "activate",
+                str(pack),
+                "--url",
+                stack.urls["rules"],
+                "--reason",
+                "e2e",
+            ],
+            env=cli_env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert activated.returncode == 0, activated.stderr
+
+        report = {
+            "aware_date": "2091-04-02",
+            "event": {
+                "kind": "serious_harm",
+                "date": "2091-04-01",
+                "location": "in_area",
+                "abuse_or_neglect": "known",
+            },
+            "children": [
+                {
+                    "name": PLANTED_NAME,
+                    "date_of_birth": "2085-02-22",
+                    "looked_after": False,
+                    "care_leaver": False,
+                    "normally_resident_in_area": True,
+                }
+            ],
+        }
+        posted = httpx.post(
+            stack.url("intake", "/v1/incidents"),
+            json=report,
+            headers=token("croydon-csc", Role.AGENCY_SUBMITTER),
+        )
+        case_id = posted.json()["case_id"]
+        member = token("cscp", Role.SPRG_MEMBER)
+
+        def decided() -> list[dict[str, Any]]:
+            r = httpx.get(
+                stack.url("rules", "/v1/decisions"), params={"case_id": case_id}, headers=member
+            )
+            return list(r.json()) if r.status_code == 200 else []
+
+        decision = eventually(decided, "the case is decided")[0]
+        assert decision["rulepack"]["version"] == version
+        due = {c["kind"]: c["due"] for c in decision["clocks"]}
+        assert due["rapid_review"] == "2091-04-25"  # 15 WD after awareness, the new pack's anchor
+
+        def clocks() -> list[dict[str, Any]]:
+            r = httpx.get(
+                stack.url("scheduler", "/v1/clocks"), params={"case_id": case_id}, headers=member
+            )
+            return list(r.json()) if r.status_code == 200 else []
+
+        started = eventually(lambda: len(clocks()) >= 3 and clocks(), "the clocks start")
+        assert {c["kind"]: c["due"] for c in started}["rapid_review"] == "2091-04-25"
