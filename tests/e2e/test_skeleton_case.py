@@ -127,9 +127,9 @@ def test_a_newly_activated_pack_decides_the_next_case_without_any_restart(
 ) -> None:
     env = service_env(servers, run_id, pii_key)
     with running_stack(env, f"rulepack-{run_id}") as stack:
-        version = f"2090.2-{run_id}"
+        version = f"2080.1-{run_id}"
         pack = tmp_path / "pack.yaml"
-        pack.write_text(awareness_anchored(version))
+        pack.write_text(awareness_anchored(version, era=("2080-01-01", "2082-01-01")))
         cli_env = {**env, "SPRG_JWT_SECRET": JWT_SECRET}
         sprg = [sys.executable, "-m", "sprg_cli.main"]
         diff = subprocess.run(
@@ -160,17 +160,17 @@ def test_a_newly_activated_pack_decides_the_next_case_without_any_restart(
         assert activated.returncode == 0, activated.stderr
 
         report = {
-            "aware_date": "2091-04-02",
+            "aware_date": "2081-04-02",
             "event": {
                 "kind": "serious_harm",
-                "date": "2091-04-01",
+                "date": "2081-04-01",
                 "location": "in_area",
                 "abuse_or_neglect": "known",
             },
             "children": [
                 {
                     "name": PLANTED_NAME,
-                    "date_of_birth": "2085-02-22",
+                    "date_of_birth": "2075-02-22",
                     "looked_after": False,
                     "care_leaver": False,
                     "normally_resident_in_area": True,
@@ -194,7 +194,7 @@ def test_a_newly_activated_pack_decides_the_next_case_without_any_restart(
         decision = eventually(decided, "the case is decided")[0]
         assert decision["rulepack"]["version"] == version
         due = {c["kind"]: c["due"] for c in decision["clocks"]}
-        assert due["rapid_review"] == "2091-04-25"  # 15 WD after awareness, the new pack's anchor
+        assert due["rapid_review"] == "2081-04-23"  # 15 WD after awareness, the new pack's anchor
 
         def clocks() -> list[dict[str, Any]]:
             r = httpx.get(
@@ -203,4 +203,4 @@ def test_a_newly_activated_pack_decides_the_next_case_without_any_restart(
             return list(r.json()) if r.status_code == 200 else []
 
         started = eventually(lambda: len(clocks()) >= 3 and clocks(), "the clocks start")
-        assert {c["kind"]: c["due"] for c in started}["rapid_review"] == "2091-04-25"
+        assert {c["kind"]: c["due"] for c in started}["rapid_review"] == "2081-04-23"

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import json
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -27,6 +29,7 @@ from tests.servers import Servers
 
 pytestmark = pytest.mark.integration
 
+EXAMPLES = Path(__file__).resolve().parents[3] / "shared" / "spec" / "examples"
 BASE = resources.files("sprg_rules.packs").joinpath("statutory-england.yaml").read_text()
 ADMIN = {
     "Authorization": "Bearer "
@@ -69,11 +72,15 @@ CASE: dict[str, Any] = {
 }
 
 
-def awareness_anchored(version: str) -> str:
-    """The statutory pack with the Rapid Review anchored on awareness (the seed's reading)."""
+def awareness_anchored(version: str, era: tuple[str, str] = ("2090-01-01", "2092-01-01")) -> str:
+    """The statutory pack with the Rapid Review anchored on awareness (the seed's reading).
+
+    In force only in a far-future era of its own, so it judges no other test's cases
+    even on a broker that keeps the activations of earlier runs.
+    """
     return (
         BASE.replace('version: "2026.1"', f'version: "{version}"')
-        .replace("effective_from: 2024-12-01", "effective_from: 2090-01-01")
+        .replace("effective_from: 2024-12-01", f"effective_from: {era[0]}\neffective_to: {era[1]}")
         .replace("\n  rapid_review_anchor: sin_submitted", "\n  rapid_review_anchor: awareness")
         # ...and the golden cases updated with it, as a maintainer would.
         .replace("rapid_review: {due: 2026-11-02}", "rapid_review: {due: 2026-10-26}")
@@ -200,7 +207,26 @@ async def test_a_pack_is_validated_activated_on_every_replica_and_rolled_back(
     rolled = await a.post(
         "/v1/rulepacks/statutory-england/rollback", json={"reason": "back out"}, headers=ADMIN
     )
-    assert rolled.status_code == 200 and rolled.json()["now_in_force"] == "2026.1"
+    assert rolled.status_code == 200 and "2026.1" in rolled.json()["still_active"]
     assert (await until(b, CASE, "2026.1"))[0] == "2026.1"
     listing = (await a.get("/v1/rulepacks", headers=ADMIN)).json()
     assert [p["active"] for p in listing if p["version"] == version] == [False]
+
+
+async def test_the_http_assessment_answers_like_the_command_and_refuses_in_one_line(
+    replicas: tuple[httpx.AsyncClient, httpx.AsyncClient],
+) -> None:
+    a, _ = replicas
+    examples = sorted(EXAMPLES.glob("E*.json"))
+    assert examples
+    for path in examples:
+        case = json.loads(path.read_text())
+        answer = (await a.post("/v1/assessments", json=case["input"], headers=MEMBER)).json()
+        for field, expected in case["expected"].items():
+            assert answer[field] == expected, (path.name, field)
+    bad = copy.deepcopy(CASE)
+    bad["event"]["date"] = "2091-02-30"
+    refused = await a.post("/v1/assessments", json=bad, headers=MEMBER)
+    assert refused.status_code == 422
+    assert "event.date" in refused.json()["detail"] and "\n" not in refused.json()["detail"]
+    assert (await a.post("/v1/assessments", json=CASE)).status_code == 401

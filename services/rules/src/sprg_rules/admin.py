@@ -193,7 +193,8 @@ async def rollback(
         raise NothingToRollBack(f"{pack_id} has no earlier active version to return to")
     result = await _announce(pack_id, versions[0], "withdrawn", principal, reason, deps)
     await wait_until_applied(deps, pack_id, lambda now: versions[0] not in now)
-    return {**result, "now_in_force": versions[1]}
+    # Which version judges a case still depends on its date: list what remains active.
+    return {**result, "still_active": versions[1:]}
 
 
 async def listing(deps: AdminDeps) -> list[dict[str, Any]]:

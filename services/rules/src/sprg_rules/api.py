@@ -6,12 +6,13 @@ import asyncio
 from functools import partial
 from typing import Annotated, Any
 
-from fastapi import Depends, FastAPI
+from fastapi import Depends, FastAPI, HTTPException, Request
 
 from sprg_rules import admin_api, handlers
 from sprg_rules.bootstrap import SERVICE, build
 from sprg_rules.domain.assess import to_contract
 from sprg_rules.domain.facts import AssessmentInput, derive_facts
+from sprg_rules.domain.parsing import InputError, parse_assessment_input
 from sprg_rules.settings import RulesSettings
 from sprg_shared import topics
 from sprg_shared.auth import Principal, Role
@@ -77,9 +78,25 @@ def create_app(settings: RulesSettings | None = None) -> FastAPI:
         "/v1/assessments",
         tags=["assessments"],
         summary="What the law requires for this case, and by when (the sprg assess contract)",
-        openapi_extra={"requestBody": {"content": {"application/json": {"example": EXAMPLE}}}},
+        openapi_extra={
+            "requestBody": {
+                "required": True,
+                "content": {
+                    "application/json": {
+                        "schema": AssessmentInput.model_json_schema(),
+                        "example": EXAMPLE,
+                    }
+                },
+            }
+        },
+        responses={422: {"description": "one line naming the field, as `sprg assess` says it"}},
     )
-    async def assess(case: AssessmentInput, deps: Deps, _: AnyRole) -> dict[str, Any]:
+    async def assess(request: Request, deps: Deps, _: AnyRole) -> dict[str, Any]:
+        # The same parser as the command line: the same one-line error for the same input.
+        try:
+            case = parse_assessment_input(await request.body())
+        except InputError as exc:
+            raise HTTPException(422, detail=" ".join(str(exc).split())) from exc
         result = await asyncio.to_thread(deps.evaluate, derive_facts(case))
         return to_contract(case.case_id, result)
 
