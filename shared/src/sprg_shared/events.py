@@ -67,6 +67,9 @@ class ClockDue(_Part):
     anchor_date: date
     due: date
     rule: str
+    status: Literal["open", "met", "late"] | None = Field(
+        default=None, description="for a clock a fact stops: whether that fact came in time"
+    )
 
 
 @event_type("sprg.case.assessed.v1", topics.DECISIONS)
@@ -196,6 +199,16 @@ class ClockStopped(EventData):
     outcome: Literal["stopped", "closed"]
     reason: str
     stopped_by: str
+
+
+@event_type("sprg.sin.submitted.v1", topics.INTAKE)
+class SinSubmitted(EventData):
+    """The local authority submitted the Serious Incident Notification to the Panel."""
+
+    case_id: str
+    submitted_date: date
+    recorded_at: datetime
+    recorded_by_agency: str
 
 
 @event_type("sprg.rulepack.activated.v1", topics.RULEPACKS)

@@ -11,7 +11,7 @@ from pydantic import BaseModel
 
 from sprg_intake import handlers
 from sprg_intake.bootstrap import SERVICE, build_deps
-from sprg_intake.messages import EXAMPLE_REPORT, ReportIncident
+from sprg_intake.messages import EXAMPLE_REPORT, RecordSinSubmission, ReportIncident
 from sprg_intake.settings import IntakeSettings
 from sprg_shared.auth import Principal, Role
 from sprg_shared.runtime import Runtime
@@ -57,6 +57,14 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
 
     @app.exception_handler(handlers.IdempotencyConflict)
     async def _conflict(_: Request, exc: handlers.IdempotencyConflict) -> JSONResponse:
+        return JSONResponse({"detail": str(exc)}, status_code=422)
+
+    @app.exception_handler(handlers.FactConflict)
+    async def _fact_conflict(_: Request, exc: handlers.FactConflict) -> JSONResponse:
+        return JSONResponse({"detail": str(exc)}, status_code=409)
+
+    @app.exception_handler(handlers.InvalidFact)
+    async def _invalid_fact(_: Request, exc: handlers.InvalidFact) -> JSONResponse:
         return JSONResponse({"detail": str(exc)}, status_code=422)
 
     @app.exception_handler(handlers.CaseNotFound)
@@ -110,5 +118,21 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
         ],
     ) -> dict[str, Any]:
         return await handlers.read_case(case_id, principal, _deps(request), reason=reason)
+
+    @app.post(
+        "/v1/cases/{case_id}/sin-submission",
+        tags=["incidents"],
+        summary="Record that the Serious Incident Notification was submitted to the Panel",
+    )
+    async def record_sin_submission(
+        request: Request,
+        case_id: str,
+        command: RecordSinSubmission,
+        principal: Annotated[Principal, Depends(require(Role.BUSINESS_TEAM))],
+        traceparent: Annotated[str | None, Header()] = None,
+    ) -> dict[str, Any]:
+        return await handlers.record_sin_submission(
+            case_id, command, principal, _deps(request), traceparent=traceparent
+        )
 
     return app

@@ -5,16 +5,17 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sprg_intake.adapters.crypto import Sealer
 from sprg_intake.adapters.outbox import OutboxRelay
 from sprg_intake.adapters.repository import CaseRepository
 from sprg_intake.domain.cases import open_incident_case
-from sprg_intake.messages import ReportIncident
+from sprg_intake.messages import RecordSinSubmission, ReportIncident
 from sprg_shared.auth import Principal, Role
 from sprg_shared.envelope import envelope_for
+from sprg_shared.events import SinSubmitted
 from sprg_shared.ids import new_id, stable_id
 from sprg_shared.store import Document
 
@@ -25,6 +26,14 @@ class IntakeError(Exception):
 
 class IdempotencyConflict(IntakeError):
     """The Idempotency-Key was used before with a different request."""
+
+
+class FactConflict(IntakeError):
+    """The fact was recorded before with a different value."""
+
+
+class InvalidFact(IntakeError):
+    """The fact does not fit the case (e.g. a submission before the awareness date)."""
 
 
 class CaseNotFound(IntakeError):
@@ -132,3 +141,57 @@ async def read_case(
         "personal": personal,
         "outbox_pending": len(case["outbox_pending"]),
     }
+
+
+async def record_sin_submission(
+    case_id: str,
+    command: RecordSinSubmission,
+    principal: Principal,
+    deps: IntakeDeps,
+    *,
+    traceparent: str | None,
+) -> dict[str, Any]:
+    """Record when the SIN went to the Panel; the rules and clocks follow from the event."""
+    case = await deps.repo.get(case_id)
+    if case is None or not may_read(principal, case):
+        raise CaseNotFound(case_id)
+    aware = date.fromisoformat(case["facts"]["aware_date"])
+    if command.submitted_date < aware:
+        raise InvalidFact(
+            f"submitted_date {command.submitted_date} is before the awareness date {aware}"
+        )
+    if command.submitted_date > deps.now().date():
+        raise InvalidFact(f"submitted_date {command.submitted_date} is in the future")
+    now = deps.now()
+    event = SinSubmitted(
+        case_id=case_id,
+        submitted_date=command.submitted_date,
+        recorded_at=now,
+        recorded_by_agency=principal.agency,
+    )
+    envelope = envelope_for(
+        event,
+        source=deps.source,
+        time=now,
+        traceparent=traceparent,
+        event_id=stable_id("sin.submitted", case_id),
+    )
+    value = {
+        **command.model_dump(mode="json"),
+        "recorded_by": principal.subject,
+        "recorded_at": now,
+    }
+    entry = {"topic": event.TOPIC, "envelope": envelope.model_dump(mode="json"), "sent_at": None}
+    if await deps.repo.record_fact(case_id, "sin_submission", value, envelope.id, entry):
+        deps.relay.wake()
+        return {
+            "case_id": case_id,
+            "sin_submission": command.model_dump(mode="json"),
+            "replayed": False,
+        }
+    existing = (await deps.repo.get(case_id) or {}).get("sin_submission", {})
+    if existing.get("submitted_date") != command.submitted_date.isoformat():
+        raise FactConflict(
+            f"the SIN was already recorded as submitted on {existing.get('submitted_date')}"
+        )
+    return {"case_id": case_id, "sin_submission": command.model_dump(mode="json"), "replayed": True}

@@ -72,3 +72,10 @@ EXAMPLE_REPORT = {
     ],
     "summary": "What is known so far.",
 }
+
+
+class RecordSinSubmission(_Command):
+    """The Serious Incident Notification was submitted to the National Panel."""
+
+    submitted_date: date
+    panel_reference: Annotated[str, Field(min_length=1, max_length=100)] | None = None

@@ -10,7 +10,13 @@ from sprg_reporting.adapters.repository import ReadModels
 from sprg_reporting.domain import projection
 from sprg_shared.bus import Router
 from sprg_shared.envelope import Envelope, EventData
-from sprg_shared.events import CaseAssessed, ClockStarted, IncidentReported, NotificationSent
+from sprg_shared.events import (
+    CaseAssessed,
+    ClockStarted,
+    IncidentReported,
+    NotificationSent,
+    SinSubmitted,
+)
 from sprg_shared.store import Document
 
 _PROJECTIONS: dict[type[EventData], Callable[[Any], Document]] = {
@@ -18,6 +24,7 @@ _PROJECTIONS: dict[type[EventData], Callable[[Any], Document]] = {
     CaseAssessed: projection.case_assessed,
     ClockStarted: projection.clock_started,
     NotificationSent: projection.notification_sent,
+    SinSubmitted: projection.sin_submitted,
 }
 
 

@@ -17,7 +17,7 @@ from sprg_rules.settings import RulesSettings
 from sprg_shared import topics
 from sprg_shared.auth import Principal, Role
 from sprg_shared.bus import Router
-from sprg_shared.events import IncidentReported
+from sprg_shared.events import IncidentReported, SinSubmitted
 from sprg_shared.runtime import Runtime
 from sprg_shared.service import Background, build_service, state
 from sprg_shared.web import require
@@ -62,6 +62,7 @@ async def _setup(
         raise RuntimeError(f"{topics.RULEPACKS} not read within {settings.pack_catch_up_seconds}s")
     router = Router()
     router.on(IncidentReported, partial(handlers.on_incident_reported, deps=rules.deps))
+    router.on(SinSubmitted, partial(handlers.on_sin_submitted, deps=rules.deps))
     runtime.consume(settings.consumer_group, [topics.INTAKE], router)
 
 

@@ -13,8 +13,16 @@ from sprg_rules.adapters.repository import DecisionRepository
 from sprg_rules.domain.assess import to_contract
 from sprg_rules.domain.evaluate import Evaluation
 from sprg_rules.domain.facts import CaseFacts, ChildFacts, Event
+from sprg_shared.bus import PermanentError
 from sprg_shared.envelope import Envelope, EventData
-from sprg_shared.events import CaseAssessed, ClockDue, Decision, IncidentReported, RulepackRef
+from sprg_shared.events import (
+    CaseAssessed,
+    ClockDue,
+    Decision,
+    IncidentReported,
+    RulepackRef,
+    SinSubmitted,
+)
 from sprg_shared.ids import stable_id
 from sprg_shared.tracing import child_traceparent
 
@@ -66,6 +74,7 @@ def case_assessed(case_id: str, trigger: str, result: Evaluation) -> CaseAssesse
                 anchor_date=clock.anchor_date,
                 due=clock.due,
                 rule=clock.rule,
+                status=clock.status,
             )
             for kind, clock in sorted(result.clocks.items())
         ),
@@ -76,10 +85,23 @@ def case_assessed(case_id: str, trigger: str, result: Evaluation) -> CaseAssesse
 async def on_incident_reported(
     event: IncidentReported, envelope: Envelope, deps: RulesDeps
 ) -> None:
+    await _decide(event.case_id, facts_from(event), envelope, deps)
+
+
+async def on_sin_submitted(event: SinSubmitted, envelope: Envelope, deps: RulesDeps) -> None:
+    """The notification went to the Panel: the SIN clock is met or late, and the Rapid
+    Review clock re-anchors on the submission (per the pack's setting)."""
+    stored = await deps.repo.facts_of(event.case_id)
+    if stored is None:
+        raise PermanentError(f"SIN submitted for case {event.case_id}, which was never reported")
+    facts = CaseFacts.model_validate({**stored, "sin_submitted_date": event.submitted_date})
+    await _decide(event.case_id, facts, envelope, deps)
+
+
+async def _decide(case_id: str, facts: CaseFacts, envelope: Envelope, deps: RulesDeps) -> None:
     # durable_rules is synchronous (and serialised by the engine): keep it off the loop.
-    facts = facts_from(event)
     result = await asyncio.to_thread(deps.evaluate, facts)
-    assessed = case_assessed(event.case_id, envelope.id, result)
+    assessed = case_assessed(case_id, envelope.id, result)
     # Re-evaluating the same facts under the same pack gives the same id: harmless twice.
     decision_id = stable_id("case.assessed", envelope.id, result.pack_hash)
     await deps.repo.save(decision_id, assessed, facts.model_dump(mode="json"), deps.now())
@@ -87,7 +109,7 @@ async def on_incident_reported(
     log.info(
         "case assessed",
         extra={
-            "case_id": event.case_id,
+            "case_id": case_id,
             "rulepack": f"{result.pack_id}@{result.pack_version}",
             "panel_notification_required": assessed.panel_notification_required,
         },

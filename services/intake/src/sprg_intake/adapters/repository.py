@@ -30,6 +30,19 @@ class CaseRepository:
             return False
         return True
 
+    async def record_fact(
+        self, case_id: str, field: str, value: Document, event_id: str, outbox_entry: Document
+    ) -> bool:
+        """Set a once-only fact with the event it owes, in one write; False if already set."""
+        result = await self._cases.update_one(
+            {"_id": case_id, field: {"$exists": False}},
+            {
+                "$set": {field: value, f"outbox.{event_id}": outbox_entry},
+                "$push": {"outbox_pending": event_id},
+            },
+        )
+        return result.modified_count == 1
+
     async def get(self, case_id: str) -> Document | None:
         return await self._cases.find_one({"_id": case_id})
 

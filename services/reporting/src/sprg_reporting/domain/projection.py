@@ -5,7 +5,13 @@ Each is a set of fields, so applying an event twice is harmless.
 
 from __future__ import annotations
 
-from sprg_shared.events import CaseAssessed, ClockStarted, IncidentReported, NotificationSent
+from sprg_shared.events import (
+    CaseAssessed,
+    ClockStarted,
+    IncidentReported,
+    NotificationSent,
+    SinSubmitted,
+)
 from sprg_shared.store import Document
 
 
@@ -22,7 +28,9 @@ def incident_reported(event: IncidentReported) -> Document:
 
 
 def case_assessed(event: CaseAssessed) -> Document:
+    statuses = {c.kind: c.status for c in event.clocks if c.status is not None}
     return {
+        "sin_notification_status": statuses.get("sin_notification"),
         "panel_notification_required": event.panel_notification_required,
         "rapid_review_required": event.rapid_review_required,
         "rulepack": event.rulepack.model_dump(),
@@ -48,3 +56,7 @@ def notification_sent(event: NotificationSent) -> Document:
             "status": event.status,
         }
     }
+
+
+def sin_submitted(event: SinSubmitted) -> Document:
+    return {"sin_submitted_date": event.submitted_date.isoformat()}

@@ -31,6 +31,13 @@ class DecisionRepository:
         doc["decided_at"] = at
         await self._decisions.update_one({"_id": decision_id}, {"$setOnInsert": doc}, upsert=True)
 
+    async def facts_of(self, case_id: str) -> Document | None:
+        """The facts the case was last decided on."""
+        cursor = self._decisions.find({"case_id": case_id}, {"facts": 1}).sort("decided_at", -1)
+        async for doc in cursor.limit(1):
+            return dict(doc["facts"])
+        return None
+
     async def for_case(self, case_id: str) -> list[Document]:
         cursor = self._decisions.find({"case_id": case_id}).sort("decided_at", ASCENDING)
         return [doc async for doc in cursor]
