@@ -6,7 +6,7 @@ Built inside the lifespan (never at import) and closed at shutdown.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,6 +33,7 @@ class Runtime:
     consumers: list[ConsumerLoop] = field(default_factory=list)
     checks: dict[str, Callable[[], bool]] = field(default_factory=dict)
     closers: list[Callable[[], None]] = field(default_factory=list)
+    async_closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
 
     @classmethod
     def build(cls, service: str, settings: ServiceSettings, registry: CollectorRegistry) -> Runtime:
@@ -93,6 +94,8 @@ class Runtime:
             await asyncio.to_thread(consumer.stop)
         for close in self.closers:
             await asyncio.to_thread(close)
+        for aclose in self.async_closers:
+            await aclose()
         await asyncio.to_thread(self.producer.close)
         await self.client.close()
 

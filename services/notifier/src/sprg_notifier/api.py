@@ -11,10 +11,9 @@ from sprg_notifier import handlers
 from sprg_notifier.bootstrap import SERVICE, build_deps
 from sprg_notifier.domain.directory import Person
 from sprg_notifier.settings import NotifierSettings
-from sprg_shared import topics
 from sprg_shared.auth import Principal, Role
 from sprg_shared.bus import Router
-from sprg_shared.events import ClockStarted
+from sprg_shared.envelope import registered_types
 from sprg_shared.runtime import Runtime
 from sprg_shared.service import Background, build_service, state
 from sprg_shared.web import require
@@ -30,8 +29,10 @@ async def _setup(
     app.state.deps = deps
     await deps.repo.ensure_indexes()
     router = Router()
-    router.on(ClockStarted, partial(handlers.on_clock_started, deps=deps))
-    runtime.consume(settings.consumer_group, [topics.CLOCKS], router)
+    models = [registered_types()[name] for name in sorted(deps.subscriptions.event_types())]
+    for model in models:
+        router.on(model, partial(handlers.on_event, deps=deps))
+    runtime.consume(settings.consumer_group, sorted({m.TOPIC for m in models}), router)
 
 
 def create_app(settings: NotifierSettings | None = None) -> FastAPI:

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sprg_notifier.adapters.email import SmtpSender
+import httpx
+from prometheus_client import Counter
+
+from sprg_notifier.adapters.channels import SmtpChannel, WebhookChannel
 from sprg_notifier.adapters.repository import NotifierRepository
 from sprg_notifier.domain.render import Templates
+from sprg_notifier.domain.subscriptions import load_subscriptions
 from sprg_notifier.handlers import NotifierDeps
 from sprg_notifier.settings import NotifierSettings
 from sprg_shared.envelope import Envelope, EventData
@@ -19,11 +23,23 @@ def build_deps(runtime: Runtime, settings: NotifierSettings) -> NotifierDeps:
     async def publish(event: EventData, event_id: str, traceparent: str | None) -> Envelope:
         return await runtime.publish(event, event_id=event_id, traceparent=traceparent)
 
+    http = httpx.AsyncClient(timeout=settings.webhook_timeout_seconds)
+    runtime.async_closers.append(http.aclose)
     return NotifierDeps(
         repo=NotifierRepository(runtime.db),
-        email=SmtpSender(settings),
+        email=SmtpChannel(settings),
+        webhook=WebhookChannel(settings, http),
         templates=Templates(),
+        subscriptions=load_subscriptions(),
         publish=publish,
         now=lambda: datetime.now(UTC),
         case_link_base=settings.case_link_base,
+        attempts=settings.delivery_attempts,
+        backoff_seconds=settings.retry_backoff_seconds,
+        outcomes=Counter(
+            "sprg_notifier_notifications",
+            "Notifications, by channel, template and result",
+            ["channel", "template", "result"],
+            registry=runtime.registry,
+        ),
     )

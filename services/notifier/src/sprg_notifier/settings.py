@@ -21,3 +21,7 @@ class NotifierSettings(ServiceSettings):
     smtp_timeout_seconds: float = 15.0
     from_address: str = "sprg-notifications@localhost"
     case_link_base: str = "http://127.0.0.1:8001/v1/cases/"
+    webhook_secret: str | None = None
+    webhook_timeout_seconds: float = 10.0
+    delivery_attempts: int = 4
+    retry_backoff_seconds: float = 0.5

@@ -43,10 +43,12 @@ class NotifierRepository:
             raise
         return delivery
 
-    async def mark(self, delivery_id: str, status: str, at: datetime, attempts: int) -> None:
+    async def mark(
+        self, delivery_id: str, status: str, at: datetime, attempts: int, error: str | None
+    ) -> None:
         await self._deliveries.update_one(
             {"_id": delivery_id},
-            {"$set": {"status": status, "updated_at": at, "attempts": attempts}},
+            {"$set": {"status": status, "updated_at": at, "attempts": attempts, "error": error}},
         )
 
     async def deliveries(self, case_id: str | None, limit: int) -> list[Document]:

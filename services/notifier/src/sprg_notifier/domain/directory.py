@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field
+from pydantic import AnyHttpUrl, BaseModel, ConfigDict, EmailStr, Field, model_validator
 
 
 class Person(BaseModel):
@@ -15,3 +15,11 @@ class Person(BaseModel):
     email: EmailStr
     agency: Annotated[str, Field(min_length=1, max_length=100)]
     roles: Annotated[frozenset[str], Field(min_length=1)]
+    channel: Literal["email", "webhook"] = "email"
+    webhook_url: AnyHttpUrl | None = None
+
+    @model_validator(mode="after")
+    def _webhook_needs_url(self) -> Self:
+        if self.channel == "webhook" and self.webhook_url is None:
+            raise ValueError("webhook_url is required when channel is webhook")
+        return self

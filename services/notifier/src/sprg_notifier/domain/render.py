@@ -1,4 +1,4 @@
-"""Templates: the first line is the subject, the rest the plain-text body."""
+"""Templates: ``NAME.txt.j2`` (first line the subject, then the plain text) and ``NAME.html.j2``."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 @dataclass(frozen=True)
 class Rendered:
     subject: str
-    body: str
+    text: str
+    html: str
 
 
 class Templates:
@@ -26,4 +27,5 @@ class Templates:
     def render(self, name: str, context: dict[str, Any]) -> Rendered:
         text = self._env.get_template(f"{name}.txt.j2").render(**context)
         subject, _, body = text.partition("\n")
-        return Rendered(subject=subject.strip(), body=body)
+        html = self._env.get_template(f"{name}.html.j2").render(subject=subject.strip(), **context)
+        return Rendered(subject=subject.strip(), text=body, html=html)

@@ -1,23 +1,46 @@
-"""Which events notify which roles, with which template."""
+"""Subscriptions as data: which event types notify which roles, with which template."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from importlib import resources
+from typing import Annotated, Any
 
-from sprg_shared.events import ClockStarted
+import yaml
+from pydantic import BaseModel, ConfigDict, Field
 
-
-@dataclass(frozen=True)
-class Subscription:
-    template: str
-    roles: tuple[str, ...]
+from sprg_shared.envelope import registered_types
 
 
-# Clock kinds whose start the CSCP Business Team must hear about at once.
-_ON_CLOCK_STARTED: dict[str, Subscription] = {
-    "sin_notification": Subscription("sin_clock_started", ("business_team",)),
-}
+class Subscription(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    event: str
+    when: dict[str, str | int | bool] = Field(default_factory=dict)
+    template: Annotated[str, Field(pattern=r"^[a-z_]+$")]
+    roles: Annotated[tuple[str, ...], Field(min_length=1)]
+
+    def matches(self, event_type: str, data: dict[str, Any]) -> bool:
+        return event_type == self.event and all(data.get(k) == v for k, v in self.when.items())
 
 
-def for_clock_started(event: ClockStarted) -> Subscription | None:
-    return _ON_CLOCK_STARTED.get(event.kind)
+class Subscriptions(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    subscriptions: tuple[Subscription, ...]
+
+    def for_event(self, event_type: str, data: dict[str, Any]) -> list[Subscription]:
+        return [s for s in self.subscriptions if s.matches(event_type, data)]
+
+    def event_types(self) -> set[str]:
+        return {s.event for s in self.subscriptions}
+
+
+def load_subscriptions(text: str | None = None) -> Subscriptions:
+    """Parse and check the subscriptions: every event type named must exist."""
+    if text is None:
+        text = resources.files("sprg_notifier").joinpath("subscriptions.yaml").read_text()
+    subscriptions = Subscriptions.model_validate(yaml.safe_load(text))
+    unknown = subscriptions.event_types() - set(registered_types())
+    if unknown:
+        raise ValueError(f"subscriptions name unknown event types: {sorted(unknown)}")
+    return subscriptions
