@@ -2,7 +2,8 @@
 
     .venv/bin/python bench/rules_soak.py [--assessments 1000000] [--cases 50000] [--activations 200]
 
-One process, as a rules replica runs: every assessment goes through durable_rules via
+As a rules replica runs: every assessment goes through durable_rules (in the engine's
+recyclable child process, adapters/engine_process.py) via
 the same code the service uses (``assess_facts``); every ``assessments/activations``
 assessments a new pack version is activated (parsed, validated, compiled as a new
 ruleset on first use). It reports throughput and resident memory as it goes, and
@@ -20,8 +21,8 @@ from datetime import date, timedelta
 from importlib import resources
 from pathlib import Path
 
-from sprg_rules.domain.assess import assess_facts
-from sprg_rules.domain.engine import default_engine
+from sprg_rules.adapters.engine_process import ProcessRuleEngine
+from sprg_rules.domain.assess import to_contract
 from sprg_rules.domain.evaluate import RulePack
 from sprg_rules.domain.facts import CaseFacts
 from sprg_rules.domain.loader import parse_pack
@@ -32,8 +33,8 @@ BASE = resources.files("sprg_rules.packs").joinpath("statutory-england.yaml").re
 WARM_UP = 20_000
 
 
-def rss_mb() -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
+def rss_mb(pid: int | str = "self") -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     return float("nan")
@@ -77,11 +78,18 @@ def main() -> int:
     parser.add_argument("--activations", type=int, default=200)
     parser.add_argument("--limit-mb", type=float, default=50.0)
     parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--max-rulesets", type=int, default=16)
     args = parser.parse_args()
 
     rng = random.Random(args.seed)
     cases = [(f"case-{i:06d}", random_facts(rng)) for i in range(args.cases)]
-    engine, calendar = default_engine(), WorkingDayCalendar()
+    engine, calendar = ProcessRuleEngine(max_rulesets=args.max_rulesets), WorkingDayCalendar()
+
+    def total_rss() -> float:
+        """The service process and its engine child together."""
+        child = engine.child_pid()
+        return rss_mb() + (rss_mb(child) if child else 0.0)
+
     packs = PackSet().activate(pack_version(0), sequence=0)
     every = max(1, args.assessments // max(1, args.activations))
     activations, required = 0, 0
@@ -92,10 +100,12 @@ def main() -> int:
             activations += 1
             packs = packs.activate(pack_version(activations), sequence=activations)
         case_id, facts = cases[rng.randrange(len(cases))]
-        answer = assess_facts(case_id, facts, packs.latest("statutory-england"), calendar, engine)
+        answer = to_contract(
+            case_id, engine.evaluate(facts, packs.latest("statutory-england"), calendar)
+        )
         required += answer["panel_notification"]["required"]
         if n == WARM_UP:
-            baseline = rss_mb()
+            baseline = total_rss()
         if n % 50_000 == 0:
             elapsed = time.perf_counter() - started
             print(
@@ -110,7 +120,7 @@ def main() -> int:
                 flush=True,
             )
     elapsed = time.perf_counter() - started
-    end = rss_mb()
+    end = total_rss()
     growth = end - (baseline if baseline is not None else end)
     result = {
         "assessments": args.assessments,
@@ -126,6 +136,7 @@ def main() -> int:
         "passed": growth < args.limit_mb,
     }
     print(json.dumps(result), flush=True)
+    engine.close()
     return 0 if result["passed"] else 1
 
 

@@ -61,13 +61,13 @@ class AdminDeps:
     now: Callable[[], datetime]
 
 
-def checked(text: str) -> RulePack:
+def checked(text: str, engine: RuleEngine | None = None) -> RulePack:
     """Parse, validate and compile a pack and run its golden cases, or say what is wrong."""
     try:
         rulepack = parse_pack(text)
     except PackError as exc:
         raise PackRejected(str(exc)) from exc
-    failures = run_golden_cases(rulepack, WorkingDayCalendar())
+    failures = run_golden_cases(rulepack, WorkingDayCalendar(), engine)
     if failures:
         raise PackRejected("golden cases fail: " + "; ".join(str(f) for f in failures))
     return rulepack
@@ -87,7 +87,7 @@ def summary(rulepack: RulePack) -> dict[str, Any]:
 
 
 async def upload(text: str, principal: Principal, deps: AdminDeps) -> dict[str, Any]:
-    rulepack = await asyncio.to_thread(checked, text)
+    rulepack = await asyncio.to_thread(checked, text, deps.engine)
     pack = rulepack.pack
     doc = pack_document(
         pack.id, pack.version, rulepack.content_hash, text, principal.subject, deps.now()
@@ -118,7 +118,7 @@ def _diff_all(
 
 async def diff(text: str, deps: AdminDeps) -> dict[str, Any]:
     """What the candidate would decide differently for every case decided so far."""
-    candidate = await asyncio.to_thread(checked, text)
+    candidate = await asyncio.to_thread(checked, text, deps.engine)
     stored = await deps.decisions.latest_facts(DIFF_CASE_LIMIT)
     facts = {case_id: CaseFacts.model_validate(doc) for case_id, doc in stored.items()}
     changes = await asyncio.to_thread(_diff_all, facts, candidate, deps)

@@ -6,12 +6,12 @@ import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from sprg_rules.adapters.engine_process import ProcessRuleEngine
 from sprg_rules.adapters.pack_store import PackStore
 from sprg_rules.adapters.pack_watcher import ActivePacks, PackWatcher
 from sprg_rules.adapters.repository import DecisionRepository
 from sprg_rules.admin import AdminDeps
-from sprg_rules.domain.engine import default_engine
-from sprg_rules.domain.evaluate import Evaluation, RulePack, evaluate
+from sprg_rules.domain.evaluate import Evaluation, RulePack
 from sprg_rules.domain.facts import CaseFacts
 from sprg_rules.domain.loader import load_default_pack
 from sprg_rules.domain.registry import NoPackInForce, PackSet
@@ -36,7 +36,10 @@ def build(runtime: Runtime, settings: RulesSettings) -> Rules:
     builtin = load_default_pack()
     packs = ActivePacks(PackSet().activate(builtin, sequence=-1))
     calendar = WorkingDayCalendar()
-    engine = default_engine()
+    # Each pack version compiled stays in durable_rules for good: keep them in a child
+    # process that is replaced before they pile up (adapters/engine_process.py).
+    engine = ProcessRuleEngine(max_rulesets=settings.engine_max_rulesets)
+    runtime.closers.append(engine.close)
     pack_id = settings.pack_id
 
     def pack_in_force(facts: CaseFacts) -> RulePack:
@@ -52,7 +55,7 @@ def build(runtime: Runtime, settings: RulesSettings) -> Rules:
             return current.latest(pack_id)
 
     def judge(facts: CaseFacts) -> Evaluation:
-        return evaluate(facts, pack_in_force(facts), calendar, engine)
+        return engine.evaluate(facts, pack_in_force(facts), calendar)
 
     async def publish(event: EventData, event_id: str, traceparent: str | None) -> Envelope:
         return await runtime.publish(event, event_id=event_id, traceparent=traceparent)

@@ -15,3 +15,4 @@ class RulesSettings(ServiceSettings):
     consumer_group: str = "sprg-rules"
     pack_id: str = "statutory-england"
     pack_catch_up_seconds: float = 60.0
+    engine_max_rulesets: int = 16
