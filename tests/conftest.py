@@ -7,10 +7,12 @@ import os
 import secrets
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from datetime import timedelta
 
 import pytest
 from pymongo import AsyncMongoClient
 
+from sprg_shared.auth import Role, mint
 from sprg_shared.topics import ensure_topics
 from tests.servers import Servers, real_servers
 
@@ -56,3 +58,15 @@ def service_env(servers: Servers, run_id: str, pii_key: str) -> dict[str, str]:
         env[f"SPRG_{service.upper()}_DATABASE"] = f"t{run_id}_{service}"
         env[f"SPRG_{service.upper()}_CONSUMER_GROUP"] = f"t{run_id}-{service}"
     return env
+
+
+def bearer(agency: str, *roles: Role, subject: str | None = None) -> dict[str, str]:
+    """An Authorization header for a caller of ``agency`` holding ``roles``."""
+    token = mint(
+        JWT_SECRET,
+        subject=subject or f"{agency}-user",
+        agency=agency,
+        roles=frozenset(roles),
+        ttl=timedelta(hours=1),
+    )
+    return {"Authorization": f"Bearer {token}"}

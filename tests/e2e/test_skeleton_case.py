@@ -7,15 +7,14 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
-from sprg_shared.auth import Role, mint
-from tests.conftest import JWT_SECRET, service_env
+from sprg_shared.auth import Role
+from tests.conftest import JWT_SECRET, bearer, service_env
 from tests.e2e.stack import free_port, running_stack
 from tests.integration.test_rulepack_lifecycle import awareness_anchored
 from tests.servers import Servers
@@ -26,15 +25,7 @@ pytestmark = pytest.mark.e2e
 PLANTED_NAME = "Zebedee Quillfeather"
 
 
-def token(agency: str, *roles: Role) -> dict[str, str]:
-    jwt = mint(
-        JWT_SECRET,
-        subject=f"{agency}-user",
-        agency=agency,
-        roles=frozenset(roles),
-        ttl=timedelta(hours=1),
-    )
-    return {"Authorization": f"Bearer {jwt}"}
+token = bearer
 
 
 def eventually(check: Callable[[], Any], what: str, deadline_seconds: float = 60) -> Any:

@@ -23,7 +23,7 @@ from sprg_intake.settings import IntakeSettings
 from sprg_shared import topics
 from sprg_shared.auth import Principal, Role, mint
 from sprg_shared.runtime import Runtime
-from tests.conftest import JWT_SECRET
+from tests.conftest import JWT_SECRET, bearer
 from tests.http_server import serving
 from tests.integration.kafka_helpers import read_until
 from tests.servers import Servers
@@ -53,15 +53,7 @@ REPORT: dict[str, Any] = {
 }
 
 
-def auth(agency: str, *roles: Role) -> dict[str, str]:
-    token = mint(
-        JWT_SECRET,
-        subject=f"{agency}-u",
-        agency=agency,
-        roles=frozenset(roles),
-        ttl=timedelta(hours=1),
-    )
-    return {"Authorization": f"Bearer {token}"}
+auth = bearer
 
 
 CSC = auth("croydon-csc", Role.AGENCY_SUBMITTER)

@@ -6,7 +6,7 @@ import asyncio
 import json
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from typing import Any
 
 import httpx
@@ -18,12 +18,12 @@ from sprg_notifier.adapters.channels import signature
 from sprg_notifier.api import create_app
 from sprg_notifier.settings import NotifierSettings
 from sprg_shared import topics
-from sprg_shared.auth import Role, mint
+from sprg_shared.auth import Role
 from sprg_shared.bus import Producer
 from sprg_shared.envelope import Envelope, envelope_for
 from sprg_shared.events import ClockBreached, MessageDeadLettered, NotificationSent
 from sprg_shared.metrics import bus_metrics
-from tests.conftest import JWT_SECRET
+from tests.conftest import JWT_SECRET, bearer
 from tests.e2e.stack import free_port
 from tests.http_server import serving
 from tests.integration.kafka_helpers import read_until
@@ -34,16 +34,7 @@ pytestmark = pytest.mark.integration
 
 WEBHOOK_SECRET = "webhook-secret-" + "w" * 30
 PLANTED = "Florizel Amberwick"
-ADMIN = {
-    "Authorization": "Bearer "
-    + mint(
-        JWT_SECRET,
-        subject="bt",
-        agency="cscp",
-        roles=frozenset({Role.BUSINESS_TEAM}),
-        ttl=timedelta(hours=1),
-    )
-}
+ADMIN = bearer("cscp", Role.BUSINESS_TEAM, subject="bt")
 
 
 @dataclass

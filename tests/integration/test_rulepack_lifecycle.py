@@ -6,7 +6,7 @@ import asyncio
 import copy
 import json
 from collections.abc import AsyncIterator
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -18,12 +18,12 @@ from prometheus_client import CollectorRegistry
 from sprg_rules.api import create_app
 from sprg_rules.settings import RulesSettings
 from sprg_shared import topics
-from sprg_shared.auth import Role, mint
+from sprg_shared.auth import Role
 from sprg_shared.bus import Producer
 from sprg_shared.envelope import envelope_for
 from sprg_shared.events import ChildFacts, IncidentFacts, IncidentReported
 from sprg_shared.metrics import bus_metrics
-from tests.conftest import JWT_SECRET
+from tests.conftest import JWT_SECRET, bearer
 from tests.http_server import serving
 from tests.servers import Servers
 
@@ -31,26 +31,8 @@ pytestmark = pytest.mark.integration
 
 EXAMPLES = Path(__file__).resolve().parents[3] / "shared" / "spec" / "examples"
 BASE = resources.files("sprg_rules.packs").joinpath("statutory-england.yaml").read_text()
-ADMIN = {
-    "Authorization": "Bearer "
-    + mint(
-        JWT_SECRET,
-        subject="maintainer",
-        agency="cscp",
-        roles=frozenset({Role.RULES_ADMIN}),
-        ttl=timedelta(hours=1),
-    )
-}
-MEMBER = {
-    "Authorization": "Bearer "
-    + mint(
-        JWT_SECRET,
-        subject="member",
-        agency="cscp",
-        roles=frozenset({Role.SPRG_MEMBER}),
-        ttl=timedelta(hours=1),
-    )
-}
+ADMIN = bearer("cscp", Role.RULES_ADMIN, subject="maintainer")
+MEMBER = bearer("cscp", Role.SPRG_MEMBER, subject="member")
 # Future-dated, so the packs these tests activate judge only cases of their own era.
 CASE: dict[str, Any] = {
     "case_id": "L1",

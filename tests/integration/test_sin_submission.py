@@ -25,7 +25,7 @@ pytestmark = pytest.mark.integration
 async def services(
     servers: Servers, run_id: str, pii_key: str
 ) -> AsyncIterator[tuple[httpx.AsyncClient, httpx.AsyncClient]]:
-    common = {
+    common: dict[str, Any] = {
         "kafka_bootstrap_servers": servers.kafka,
         "mongodb_url": servers.mongodb,
         "jwt_secret": JWT_SECRET,
