@@ -212,3 +212,47 @@ async def test_the_http_assessment_answers_like_the_command_and_refuses_in_one_l
     assert refused.status_code == 422
     assert "event.date" in refused.json()["detail"] and "\n" not in refused.json()["detail"]
     assert (await a.post("/v1/assessments", json=CASE)).status_code == 401
+
+
+async def test_the_sprg_decisions_are_served_with_reasons_and_refuse_bad_facts(
+    replicas: tuple[httpx.AsyncClient, httpx.AsyncClient],
+) -> None:
+    a, _ = replicas
+    meeting = {
+        "meeting_date": "2026-05-20",
+        "as_of": "2026-05-13",
+        "members": [
+            {
+                "role": "Head of Service Early Help and CSC",
+                "partner": "csc",
+                "attendance": "expected",
+            },
+            {
+                "role": "Designated Nurse Safeguarding Children",
+                "partner": "icb",
+                "attendance": "expected",
+            },
+            {
+                "role": "Detective Inspector",
+                "partner": "police",
+                "attendance": "apologies",
+                "apologies_received_date": "2026-05-12",
+            },
+        ],
+    }
+    answer = await a.post("/v1/decisions/meeting", json=meeting, headers=MEMBER)
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    assert body["forecast_inquorate"] is True
+    assert [u["partner"] for u in body["unrepresented"]] == ["police"]
+    assert all(d["source"] and d["because"] for d in body["decisions"])
+
+    bad = copy.deepcopy(meeting)
+    bad["members"][2]["apologies_received_date"] = "2026-05-32"
+    refused = await a.post("/v1/decisions/meeting", json=bad, headers=MEMBER)
+    assert (
+        refused.status_code == 422
+        and "members.2.apologies_received_date" in refused.json()["detail"]
+    )
+    assert (await a.post("/v1/decisions/horoscope", json={}, headers=MEMBER)).status_code == 404
+    assert (await a.post("/v1/decisions/meeting", json=meeting)).status_code == 401

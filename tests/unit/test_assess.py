@@ -123,7 +123,8 @@ def test_cli_reads_a_file_and_stdin(tmp_path: Path) -> None:
 
 
 def _base() -> dict[str, Any]:
-    return json.loads((EXAMPLES / "E1.json").read_text())["input"]
+    case: dict[str, Any] = json.loads((EXAMPLES / "E1.json").read_text())["input"]
+    return case
 
 
 def _with(path: str, value: Any) -> str:

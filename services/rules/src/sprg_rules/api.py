@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from functools import partial
 from typing import Annotated, Any
 
@@ -11,6 +12,7 @@ from fastapi import Depends, FastAPI, HTTPException, Request
 from sprg_rules import admin_api, handlers
 from sprg_rules.bootstrap import SERVICE, build
 from sprg_rules.domain.assess import to_contract
+from sprg_rules.domain.decide import KINDS, decide, to_output
 from sprg_rules.domain.facts import AssessmentInput, derive_facts
 from sprg_rules.domain.parsing import InputError, parse_assessment_input
 from sprg_rules.settings import RulesSettings
@@ -23,6 +25,7 @@ from sprg_shared.service import Background, build_service, state
 from sprg_shared.web import require
 
 AnyRole = Annotated[Principal, Depends(require(*Role))]
+SprgWork = Annotated[Principal, Depends(require(Role.BUSINESS_TEAM, Role.SPRG_MEMBER, Role.CHAIR))]
 Deps = Annotated[handlers.RulesDeps, Depends(partial(state, name="deps"))]
 
 EXAMPLE = {
@@ -104,6 +107,27 @@ def create_app(settings: RulesSettings | None = None) -> FastAPI:
     @app.get("/v1/decisions", tags=["decisions"], summary="Decisions for a case, with reasons")
     async def decisions(case_id: str, deps: Deps, _: AnyRole) -> list[dict[str, Any]]:
         return await deps.repo.for_case(case_id)
+
+    @app.post(
+        "/v1/decisions/{kind}",
+        tags=["decisions"],
+        summary="Decide a matter of the SPRG's work from its facts, with reasons and sources",
+        description="kind: " + ", ".join(sorted(KINDS)) + ". The body is that kind's facts.",
+        openapi_extra={"requestBody": {"required": True, "content": {"application/json": {}}}},
+    )
+    async def decide_matter(kind: str, request: Request, _: SprgWork) -> dict[str, Any]:
+        if kind not in KINDS:
+            raise HTTPException(404, detail=f"no decision kind {kind!r}; kinds: {sorted(KINDS)}")
+        try:
+            facts = json.loads(await request.body())
+        except json.JSONDecodeError as exc:
+            raise HTTPException(422, detail=f"body: not JSON: {exc.msg}") from exc
+        engine = request.app.state.admin.engine
+        try:
+            decided = await asyncio.to_thread(decide, kind, facts, None, None, engine)
+        except InputError as exc:
+            raise HTTPException(422, detail=" ".join(str(exc).split())) from exc
+        return to_output(decided)
 
     admin_api.add_routes(app)
     return app

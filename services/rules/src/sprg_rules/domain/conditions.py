@@ -9,7 +9,7 @@ a decision the engine did not make.
 from __future__ import annotations
 
 from sprg_rules.domain.pack import AllOf, Condition, Leaf, placeholders
-from sprg_rules.domain.vocabulary import Scalar
+from sprg_rules.domain.vocabulary import Scalar, fact_spec
 
 Snapshot = dict[str, Scalar]
 
@@ -39,10 +39,15 @@ def holds(leaf: Leaf, facts: Snapshot) -> bool:
 
 
 def render(text: str, facts: Snapshot) -> str:
-    """Fill ``{fact.path}`` placeholders; enum codes read as words (serious_harm)."""
+    """Fill ``{fact.path}`` placeholders; enum codes read as words (serious_harm), while
+    text facts (what people wrote, names) are quoted as they are."""
     for name in placeholders(text):
         value = facts.get(name)
-        shown = str(value).replace("_", " ") if isinstance(value, str) else str(value)
+        spec = fact_spec(name)
+        verbatim = spec is not None and spec.type == "text"
+        shown = (
+            str(value).replace("_", " ") if isinstance(value, str) and not verbatim else str(value)
+        )
         text = text.replace("{" + name + "}", shown)
     return text
 

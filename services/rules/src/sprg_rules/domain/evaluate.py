@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
@@ -59,8 +61,18 @@ class Evaluation(BaseModel):
     clocks: dict[str, Clock]
 
 
+# Fields added to the format after packs were stored: left out of the hash while they
+# hold their defaults, so an existing pack keeps the hash its decisions recorded.
+_LATER_FIELDS: dict[str, Any] = {"subject": "incident", "tables": {
+    "escalation_stages": [], "coc_approaches": [], "quorum_partners": []}}  # fmt: skip
+
+
 def content_hash(pack: Pack) -> str:
-    canonical = json.dumps(pack.model_dump(mode="json", by_alias=True), sort_keys=True)
+    data = pack.model_dump(mode="json", by_alias=True)
+    for name, default in _LATER_FIELDS.items():
+        if data.get(name) == default:
+            del data[name]
+    canonical = json.dumps(data, sort_keys=True)
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
@@ -80,6 +92,15 @@ class RulePack:
         return cls(pack=pack, content_hash=content_hash(pack), plan=plan)
 
 
+# The fact snapshots of one case, given the outcomes decided so far: one per child of
+# an incident, per partner of a meeting, per agency of a publication... (any suffices).
+Views = Callable[[frozenset[str]], list[Snapshot]]
+
+
+class WrongSubjectError(ValueError):
+    """A pack was asked to decide about something its subject does not cover."""
+
+
 def evaluate(
     facts: CaseFacts,
     rulepack: RulePack,
@@ -87,6 +108,33 @@ def evaluate(
     engine: RuleEngine | None = None,
 ) -> Evaluation:
     """Run every rule of the pack for every child of the incident (any child suffices)."""
+    if rulepack.pack.subject != "incident":
+        msg = f"pack {rulepack.pack.id} decides about {rulepack.pack.subject}, not an incident"
+        raise WrongSubjectError(msg)
+
+    def views(decided: frozenset[str]) -> list[Snapshot]:
+        return [snapshot(facts, child, decided) for child in range(len(facts.children))]
+
+    return evaluate_views(views, rulepack, calendar, engine)
+
+
+def evaluate_views(
+    views: Views,
+    rulepack: RulePack,
+    calendar: WorkingDayCalendar,
+    engine: RuleEngine | None = None,
+) -> Evaluation:
+    """Run every rule of the pack on every snapshot; a rule fires if any snapshot fires it."""
+    return evaluate_each(views, rulepack, calendar, engine)[0]
+
+
+def evaluate_each(
+    views: Views,
+    rulepack: RulePack,
+    calendar: WorkingDayCalendar,
+    engine: RuleEngine | None = None,
+) -> tuple[Evaluation, tuple[frozenset[str], ...]]:
+    """``evaluate_views``, and also the outcomes each snapshot fired (in snapshot order)."""
     engine = engine or default_engine()
     pack, pack_hash, plan = rulepack.pack, rulepack.content_hash, rulepack.plan
     decided: set[str] = set()
@@ -94,10 +142,11 @@ def evaluate(
     ranked: list[tuple[int, Decision]] = []
     denials: dict[str, list[str]] = {}
     order = {rule.id: index for index, rule in enumerate(pack.rules)}
+    per_view: dict[int, set[str]] = {}
     for rule_ids in plan:
         new_outcomes: set[str] = set()
-        for child in range(len(facts.children)):
-            view = snapshot(facts, child, frozenset(decided))
+        for index, view in enumerate(views(frozenset(decided))):
+            per_view.setdefault(index, set())
             by_engine = engine.fired(pack, pack_hash, list(rule_ids), view)
             for rule_id in rule_ids:
                 rule = pack.rule(rule_id)
@@ -110,6 +159,7 @@ def evaluate(
                     continue
                 fired.setdefault(rule_id, []).append(view)
                 new_outcomes.add(rule.outcome)
+                per_view[index].add(rule.outcome)
                 decision = Decision(
                     rule=rule.id, outcome=rule.outcome, because=tuple(reasons), source=rule.source
                 )
@@ -128,7 +178,7 @@ def evaluate(
             ranked.append((min(order[rule_id] for rule_id in question.rules), decision))
     ranked.sort(key=lambda item: item[0])
     rules_fired = [rule for rule in pack.rules if rule.id in fired]
-    return Evaluation(
+    evaluation = Evaluation(
         pack_id=pack.id,
         pack_version=pack.version,
         pack_hash=pack_hash,
@@ -136,6 +186,7 @@ def evaluate(
         fired=tuple(sorted({(rule.outcome, _detail(rule)) for rule in rules_fired})),
         clocks=_clocks(rules_fired, fired, pack, calendar),
     )
+    return evaluation, tuple(frozenset(per_view[index]) for index in sorted(per_view))
 
 
 def _detail(rule: Rule) -> str:

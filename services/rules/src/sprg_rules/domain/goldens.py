@@ -2,34 +2,26 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
-
 from pydantic import ValidationError
 from pydantic_core import to_jsonable_python
 
 from sprg_rules.domain.assess import assess
+from sprg_rules.domain.decide import run_kind_golden_cases
 from sprg_rules.domain.engine import RuleEngine
 from sprg_rules.domain.evaluate import RulePack
 from sprg_rules.domain.facts import AssessmentInput
+from sprg_rules.domain.golden_failure import GoldenFailure
 from sprg_shared.calendar import WorkingDayCalendar
 
-
-@dataclass(frozen=True)
-class GoldenFailure:
-    case: str
-    field: str
-    expected: Any
-    actual: Any
-
-    def __str__(self) -> str:
-        return f"{self.case}: {self.field}: expected {self.expected!r}, got {self.actual!r}"
+__all__ = ["GoldenFailure", "run_golden_cases"]
 
 
 def run_golden_cases(
     rulepack: RulePack, calendar: WorkingDayCalendar, engine: RuleEngine | None = None
 ) -> list[GoldenFailure]:
     """Every mismatch between a golden case's expectation and the pack's answer."""
+    if rulepack.pack.subject != "incident":  # a meeting, an escalation...: see decide.py
+        return run_kind_golden_cases(rulepack, calendar, engine)
     failures: list[GoldenFailure] = []
     for golden in rulepack.pack.golden:
         try:

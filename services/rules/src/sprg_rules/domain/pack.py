@@ -4,6 +4,14 @@ A pack is a data file (YAML) with an id, a version, the dates it is in force, se
 rules (conditions over derived facts, an outcome, plain-words reasons, a source and the
 clocks the rule starts), questions (what to say when none of a group of rules applies)
 and golden cases. See ``packs/statutory-england.yaml``.
+
+A pack has a ``subject``: what it decides about. ``incident`` (the default: the
+statutory pack) reads the facts of ``vocabulary.FACTS``; ``lcspr_decision``,
+``case_of_concern``, ``escalation``, ``meeting`` and ``lcspr_publication`` each read
+their own (``subject_vocabulary.py``) and are evaluated through ``decide.py``. A pack may
+name only its subject's facts and outcomes. ``tables`` hold configuration the decisions
+quote (escalation stages, Case of Concern approaches, quorum partners:
+``pack_tables.py``); they are data, not rules.
 """
 
 from __future__ import annotations
@@ -14,17 +22,22 @@ from typing import Annotated, Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, model_validator
 
+from sprg_rules.domain.pack_tables import Tables, check_tables
 from sprg_rules.domain.vocabulary import (
+    ALL_FACTS,
+    ALL_OUTCOMES,
     DECIDED_PREFIX,
-    FACTS,
     OPERATORS_BY_TYPE,
-    OUTCOMES,
+    VOCABULARIES,
     Scalar,
+    Subject,
     fact_spec,
+    in_vocabulary,
 )
 
 _IDENT = r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)*$"
 _PLACEHOLDER = re.compile(r"\{([a-z_.]+)\}")
+_BRACED = re.compile(r"\{[^{}]*\}")
 _MODEL = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
 
 Operator = Literal["eq", "ne", "lt", "le", "gt", "ge", "in", "not_in", "is_set", "is_null"]
@@ -58,7 +71,7 @@ class Leaf(BaseModel):
         values = self.value if isinstance(self.value, tuple) else (self.value,)
         for text in (self.says, self.denies):
             for name in placeholders(text):
-                if name not in FACTS:
+                if name not in ALL_FACTS:
                     msg = f"unknown fact {{{name}}} in text {text!r}"
                     raise ValueError(msg)
         if (self.op in {"in", "not_in"}) != isinstance(self.value, tuple):
@@ -145,10 +158,10 @@ class ClockSpec(BaseModel):
             msg = f"clock {self.clock!r}: months can only run 'after' the anchor"
             raise ValueError(msg)
         for ref in (*self.anchor, *([self.met_by] if self.met_by else [])):
-            if not ref.startswith("clock.") and FACTS.get(ref, None) is None:
+            if not ref.startswith("clock.") and ALL_FACTS.get(ref, None) is None:
                 msg = f"clock {self.clock!r}: unknown anchor {ref!r}"
                 raise ValueError(msg)
-            if not ref.startswith("clock.") and FACTS[ref].type != "date":
+            if not ref.startswith("clock.") and ALL_FACTS[ref].type != "date":
                 msg = f"clock {self.clock!r}: anchor {ref!r} is not a date"
                 raise ValueError(msg)
         return self
@@ -167,10 +180,10 @@ class Rule(BaseModel):
 
     @model_validator(mode="after")
     def _check(self) -> Self:
-        if self.outcome not in OUTCOMES:
+        if self.outcome not in ALL_OUTCOMES:
             msg = f"rule {self.id!r}: unknown outcome {self.outcome!r}"
             raise ValueError(msg)
-        allowed = OUTCOMES[self.outcome]
+        allowed = ALL_OUTCOMES[self.outcome]
         for key, value in self.detail.items():
             if value not in allowed.get(key, ()):
                 msg = f"rule {self.id!r}: detail {key}={value!r} not allowed for {self.outcome!r}"
@@ -211,9 +224,11 @@ class Pack(BaseModel):
 
     id: str = Field(pattern=r"^[a-z][a-z0-9-]*$")
     version: str = Field(pattern=r"^[0-9A-Za-z][0-9A-Za-z.+-]*$")
+    subject: Subject = Field(default="incident", description="what the pack decides about")
     effective_from: date
     effective_to: date | None = None
     settings: Settings = Field(default_factory=Settings)
+    tables: Tables = Field(default_factory=Tables, description="configuration read by code")
     rules: tuple[Rule, ...] = Field(min_length=1)
     questions: tuple[Question, ...] = ()
     golden: tuple[GoldenCase, ...] = ()
@@ -237,12 +252,45 @@ class Pack(BaseModel):
         known = {rule.id for rule in self.rules}
         for question in self.questions:
             unknown = sorted(set(question.rules) - known)
-            if unknown or question.otherwise not in OUTCOMES:
+            if unknown or question.otherwise not in ALL_OUTCOMES:
                 msg = f"question {question.id!r}: unknown rules {unknown} or outcome"
                 raise ValueError(msg)
         _check_clock_order(self.rules)
+        _check_subject(self)
+        check_tables(self.subject, self.tables)
         rule_strata(self)  # raises on a cycle
         return self
+
+
+def _check_subject(pack: Pack) -> None:
+    """Every fact, placeholder and outcome of the pack belongs to its subject's vocabulary."""
+    vocabulary = VOCABULARIES[pack.subject]
+    for rule in pack.rules:
+        for leaf in leaves(rule.when):
+            for text in (leaf.says, leaf.denies):
+                stray = [m for m in _BRACED.findall(text) if not _PLACEHOLDER.fullmatch(m)]
+                if stray:
+                    msg = f"rule {rule.id!r}: {stray[0]} in {text!r} is not a fact placeholder"
+                    raise ValueError(msg)
+        names = [
+            name
+            for leaf in leaves(rule.when)
+            for name in (leaf.fact, *placeholders(leaf.says), *placeholders(leaf.denies))
+        ]
+        names += [ref for spec in rule.clocks for ref in (*spec.anchor, spec.met_by or "")]
+        for name in names:
+            if name and not name.startswith("clock.") and not in_vocabulary(name, vocabulary):
+                msg = f"rule {rule.id!r}: fact {name!r} is not in the {pack.subject} vocabulary"
+                raise ValueError(msg)
+        if rule.outcome not in vocabulary.outcomes:
+            msg = f"rule {rule.id!r}: outcome {rule.outcome!r} is not a {pack.subject} outcome"
+            raise ValueError(msg)
+    for question in pack.questions:
+        if question.otherwise not in vocabulary.outcomes:
+            msg = (
+                f"question {question.id!r}: {question.otherwise!r} is not a {pack.subject} outcome"
+            )
+            raise ValueError(msg)
 
 
 def _check_clock_order(rules: tuple[Rule, ...]) -> None:

@@ -6,19 +6,14 @@ or outcome outside it is refused at load time with a clear error.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from typing import Literal, get_args
 
 from sprg_rules.domain.facts import AbuseOrNeglect, CaseFacts, EventKind, Location
+from sprg_rules.domain.factspec import FactSpec, FactType, Outcomes, Vocabulary
+from sprg_rules.domain.subject_vocabulary import SUBJECT_VOCABULARIES
 
-FactType = Literal["enum", "int", "bool", "date"]
-
-
-@dataclass(frozen=True)
-class FactSpec:
-    type: FactType
-    values: tuple[str, ...] = ()
+__all__ = ["FactSpec", "FactType", "Vocabulary"]
 
 
 FACTS: dict[str, FactSpec] = {
@@ -38,7 +33,7 @@ FACTS: dict[str, FactSpec] = {
 }
 
 # Outcome name -> the detail keys it takes and their allowed values.
-OUTCOMES: dict[str, dict[str, tuple[str, ...]]] = {
+OUTCOMES: Outcomes = {
     "panel_notification_required": {"subsection": ("a", "b")},
     "panel_notification_not_required": {},
     "other_area_notifies": {},
@@ -61,16 +56,69 @@ OPERATORS_BY_TYPE: dict[FactType, frozenset[str]] = {
     "int": frozenset({"eq", "ne", "lt", "le", "gt", "ge", "in", "not_in"}),
     "bool": frozenset({"eq", "ne"}),
     "date": frozenset({"is_set", "is_null"}),
+    "text": frozenset(),
 }
 
 Scalar = str | int | bool | None
+
+Subject = Literal[
+    "incident", "lcspr_decision", "case_of_concern", "escalation", "meeting", "lcspr_publication"
+]
+INCIDENT = Vocabulary(subject="incident", facts=FACTS, outcomes=OUTCOMES)
+VOCABULARIES: dict[str, Vocabulary] = {
+    vocabulary.subject: vocabulary for vocabulary in (INCIDENT, *SUBJECT_VOCABULARIES)
+}
+if set(VOCABULARIES) != set(get_args(Subject)):
+    raise ValueError("every subject needs exactly one vocabulary")
+
+
+def _union_facts() -> dict[str, FactSpec]:
+    union: dict[str, FactSpec] = {}
+    for vocabulary in VOCABULARIES.values():
+        for name, spec in vocabulary.facts.items():
+            if union.setdefault(name, spec) != spec:
+                msg = f"fact {name!r} means different things in two vocabularies"
+                raise ValueError(msg)
+    return union
+
+
+def _union_outcomes() -> Outcomes:
+    union: Outcomes = {}
+    for vocabulary in VOCABULARIES.values():
+        for name, detail in vocabulary.outcomes.items():
+            if union.setdefault(name, detail) != detail:
+                msg = f"outcome {name!r} means different things in two vocabularies"
+                raise ValueError(msg)
+    return union
+
+
+# Every subject's facts and outcomes: what any pack may name (a pack is then held to
+# its own subject's vocabulary, see ``Pack``).
+ALL_FACTS = _union_facts()
+ALL_OUTCOMES = _union_outcomes()
 
 
 def fact_spec(path: str) -> FactSpec | None:
     """The spec of a readable fact, including ``decided.<outcome>`` booleans."""
     if path.startswith(DECIDED_PREFIX):
-        return FactSpec("bool") if path.removeprefix(DECIDED_PREFIX) in OUTCOMES else None
-    return FACTS.get(path)
+        return FactSpec("bool") if path.removeprefix(DECIDED_PREFIX) in ALL_OUTCOMES else None
+    return ALL_FACTS.get(path)
+
+
+def in_vocabulary(path: str, vocabulary: Vocabulary) -> bool:
+    if path.startswith(DECIDED_PREFIX):
+        return path.removeprefix(DECIDED_PREFIX) in vocabulary.outcomes
+    return path in vocabulary.facts
+
+
+def with_decided(
+    base: dict[str, Scalar], vocabulary: Vocabulary, decided: frozenset[str]
+) -> dict[str, Scalar]:
+    """A subject's snapshot with its ``decided.<outcome>`` booleans."""
+    values = dict(base)
+    for outcome in vocabulary.outcomes:
+        values[DECIDED_PREFIX + outcome] = outcome in decided
+    return values
 
 
 def _iso(value: date | None) -> str | None:
