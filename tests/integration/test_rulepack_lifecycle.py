@@ -218,7 +218,7 @@ async def test_the_sprg_decisions_are_served_with_reasons_and_refuse_bad_facts(
     replicas: tuple[httpx.AsyncClient, httpx.AsyncClient],
 ) -> None:
     a, _ = replicas
-    meeting = {
+    meeting: dict[str, Any] = {
         "meeting_date": "2026-05-20",
         "as_of": "2026-05-13",
         "members": [

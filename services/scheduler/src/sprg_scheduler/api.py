@@ -1,15 +1,20 @@
-"""The scheduler's HTTP entry point and consumer wiring."""
+"""The scheduler's HTTP entry point, consumer and firing-loop wiring."""
 
 from __future__ import annotations
 
+from datetime import date
 from functools import partial
 from typing import Annotated, Literal
 
-from fastapi import Depends, FastAPI, Query, Request
+from fastapi import Depends, FastAPI, HTTPException, Query, Request
+from pydantic import BaseModel, Field
 
 from sprg_scheduler import handlers
-from sprg_scheduler.bootstrap import SERVICE, build_deps
+from sprg_scheduler.adapters.metrics import ClockGauges
+from sprg_scheduler.adapters.repository import ClockQuery
+from sprg_scheduler.bootstrap import SERVICE, build_deps, build_firing
 from sprg_scheduler.domain.clocks import Clock
+from sprg_scheduler.domain.views import ClockView, view_of
 from sprg_scheduler.settings import SchedulerSettings
 from sprg_shared import topics
 from sprg_shared.auth import Principal, Role
@@ -20,6 +25,19 @@ from sprg_shared.service import Background, build_service
 from sprg_shared.web import require
 
 AnyRole = Annotated[Principal, Depends(require(*Role))]
+BusinessTeam = Annotated[Principal, Depends(require(Role.BUSINESS_TEAM))]
+StateFilter = Literal[
+    "open", "at_risk", "overdue", "reminded", "breached", "met", "stopped", "closed"
+]
+
+
+class MetBody(BaseModel):
+    met_on: date = Field(description="the day the duty was done")
+
+
+class StopBody(BaseModel):
+    reason: str = Field(min_length=3, max_length=500)
+    outcome: Literal["stopped", "closed"] = "stopped"
 
 
 async def _setup(
@@ -31,6 +49,18 @@ async def _setup(
     router = Router()
     router.on(CaseAssessed, partial(handlers.on_case_assessed, deps=deps))
     runtime.consume(settings.consumer_group, [topics.DECISIONS], router)
+    firing = build_firing(deps, settings, ClockGauges(runtime.registry))
+    await firing.ensure_indexes()
+    background.run(firing.run(settings.tick_seconds), "clock-firing")
+
+
+def _deps(request: Request) -> handlers.SchedulerDeps:
+    deps: handlers.SchedulerDeps = request.app.state.deps
+    return deps
+
+
+def _view(deps: handlers.SchedulerDeps, clock: Clock) -> ClockView:
+    return view_of(clock, deps.policy.today(deps.now()), deps.calendar)
 
 
 def create_app(settings: SchedulerSettings | None = None) -> FastAPI:
@@ -47,10 +77,34 @@ def create_app(settings: SchedulerSettings | None = None) -> FastAPI:
         request: Request,
         _: AnyRole,
         case_id: str | None = None,
-        state: Literal["open", "met", "stopped"] | None = None,
+        state: StateFilter | None = None,
         limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    ) -> list[Clock]:
-        deps: handlers.SchedulerDeps = request.app.state.deps
-        return await deps.repo.find(case_id=case_id, state=state, limit=limit)
+    ) -> list[ClockView]:
+        deps = _deps(request)
+        query = ClockQuery(case_id=case_id, state=state, today=deps.policy.today(deps.now()))
+        return [_view(deps, c) for c in await deps.repo.find(query, limit=limit)]
+
+    @app.post("/v1/clocks/{clock_id}/met", tags=["clocks"], summary="Record the duty as done")
+    async def clock_met(
+        request: Request, clock_id: str, body: MetBody, who: BusinessTeam
+    ) -> ClockView:
+        deps = _deps(request)
+        try:
+            clock = await handlers.mark_met(clock_id, body.met_on, f"user:{who.subject}", deps)
+        except handlers.ClockNotFound as exc:
+            raise HTTPException(status_code=404, detail="no such clock") from exc
+        return _view(deps, clock)
+
+    @app.post("/v1/clocks/{clock_id}/stop", tags=["clocks"], summary="Stop or close a clock")
+    async def clock_stop(
+        request: Request, clock_id: str, body: StopBody, who: BusinessTeam
+    ) -> ClockView:
+        deps = _deps(request)
+        by = f"user:{who.subject}"
+        try:
+            clock = await handlers.mark_stopped(clock_id, body.outcome, body.reason, by, deps)
+        except handlers.ClockNotFound as exc:
+            raise HTTPException(status_code=404, detail="no such clock") from exc
+        return _view(deps, clock)
 
     return app

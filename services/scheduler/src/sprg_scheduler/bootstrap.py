@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 
+from sprg_scheduler.adapters.claims import FiringClaims
+from sprg_scheduler.adapters.metrics import ClockGauges
 from sprg_scheduler.adapters.repository import ClockRepository
+from sprg_scheduler.domain.schedule import ReminderPolicy
+from sprg_scheduler.firing import FiringConfig, FiringLoop
 from sprg_scheduler.handlers import SchedulerDeps
 from sprg_scheduler.settings import SchedulerSettings
 from sprg_shared.calendar import WorkingDayCalendar
@@ -14,13 +19,47 @@ from sprg_shared.runtime import Runtime
 SERVICE = "scheduler"
 
 
-def build_deps(runtime: Runtime, settings: SchedulerSettings) -> SchedulerDeps:
+def policy_from(settings: SchedulerSettings) -> ReminderPolicy:
+    return ReminderPolicy(
+        offsets=settings.reminder_offsets,
+        reminder_hour=settings.reminder_hour,
+        breach_hour=settings.breach_hour,
+    )
+
+
+def build_deps(
+    runtime: Runtime, settings: SchedulerSettings, now: Callable[[], datetime] | None = None
+) -> SchedulerDeps:
     async def publish(event: EventData, event_id: str, traceparent: str | None) -> Envelope:
         return await runtime.publish(event, event_id=event_id, traceparent=traceparent)
 
+    calendar = WorkingDayCalendar()
     return SchedulerDeps(
         repo=ClockRepository(runtime.db),
         publish=publish,
-        now=lambda: datetime.now(UTC),
-        calendar_version=WorkingDayCalendar().version,
+        now=now or (lambda: datetime.now(UTC)),
+        calendar_version=calendar.version,
+        calendar=calendar,
+        policy=policy_from(settings),
+    )
+
+
+def build_firing(
+    deps: SchedulerDeps, settings: SchedulerSettings, gauges: ClockGauges | None
+) -> FiringLoop:
+    return FiringLoop(
+        repo=deps.repo,
+        claims=FiringClaims(
+            deps.repo, settings.instance_id, timedelta(seconds=settings.lease_seconds)
+        ),
+        publish=deps.publish,
+        now=deps.now,
+        policy=deps.policy,
+        calendar=deps.calendar,
+        config=FiringConfig(
+            batch_size=settings.fire_batch,
+            concurrency=settings.fire_concurrency,
+            gauge_refresh_seconds=settings.gauge_refresh_seconds,
+        ),
+        gauges=gauges,
     )

@@ -1,20 +1,40 @@
-"""What happens when a decision arrives: the clocks it names start, once."""
+"""What happens when a decision (or a person) changes a clock.
+
+A ``CaseAssessed`` starts the clocks it lists, re-anchors those whose due date moved
+(the history keeps every due date and the event that set it) and stops the clocks it
+no longer lists. Every change is one conditional single-document write (``rev``);
+what it announces is derived from the stored clock, so a redelivery after a crash
+between the write and the publish announces the same events with the same ids.
+"""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
+from typing import Literal
 
-from sprg_scheduler.adapters.repository import ClockRepository
-from sprg_scheduler.domain.clocks import clocks_from
+from sprg_scheduler.adapters.repository import ClockRepository, Stored
+from sprg_scheduler.domain import lifecycle
+from sprg_scheduler.domain.clocks import Clock, clock_id_for
+from sprg_scheduler.domain.schedule import ReminderPolicy
+from sprg_shared.calendar import WorkingDayCalendar
 from sprg_shared.envelope import Envelope, EventData
-from sprg_shared.events import CaseAssessed, ClockStarted
-from sprg_shared.ids import stable_id
+from sprg_shared.events import CaseAssessed, ClockDue
 from sprg_shared.tracing import child_traceparent
 
 log = logging.getLogger(__name__)
+
+_ATTEMPTS = 10
+
+
+class ClockNotFound(Exception):
+    """No clock has this id."""
+
+
+class ConcurrentChange(Exception):
+    """The clock kept changing under us; the caller retries the whole message."""
 
 
 @dataclass(frozen=True)
@@ -23,31 +43,117 @@ class SchedulerDeps:
     publish: Callable[[EventData, str, str | None], Awaitable[Envelope]]
     now: Callable[[], datetime]
     calendar_version: str
+    calendar: WorkingDayCalendar
+    policy: ReminderPolicy
 
 
 async def on_case_assessed(event: CaseAssessed, envelope: Envelope, deps: SchedulerDeps) -> None:
-    for clock in clocks_from(
-        event, event_id=envelope.id, now=deps.now(), calendar_version=deps.calendar_version
-    ):
-        await deps.repo.add(clock)
-        # Published whether or not this delivery stored it: a crash after the store and
-        # before the publish must still announce the clock (the id makes it harmless).
-        started = ClockStarted(
-            clock_id=clock.clock_id,
-            case_id=clock.case_id,
-            kind=clock.kind,
-            anchor=clock.anchor,
-            anchor_date=clock.anchor_date,
-            due=clock.due,
-            calendar_version=clock.calendar_version,
-            started_by=clock.started_by,
+    trace = child_traceparent(envelope.traceparent)
+    listed = {due.kind for due in event.clocks}
+    for due in event.clocks:
+        clock = await _apply_due(event.case_id, due, envelope.id, deps)
+        await _announce(clock, envelope.id, trace, deps)
+    reason = (
+        f"no longer required by the assessment {envelope.id} "
+        f"(rule pack {event.rulepack.id} {event.rulepack.version})"
+    )
+    for stored in await deps.repo.for_case(event.case_id):
+        if stored.clock.kind in listed:
+            continue
+        clock = await _change(
+            stored.clock.clock_id,
+            lambda c: lifecycle.stop(
+                c, outcome="stopped", reason=reason, by=envelope.id, now=deps.now()
+            ),
+            deps,
         )
-        await deps.publish(
-            started,
-            stable_id("clock.started", clock.clock_id, clock.due.isoformat()),
-            child_traceparent(envelope.traceparent),
+        await _announce(clock, envelope.id, trace, deps)
+
+
+async def _apply_due(case_id: str, due: ClockDue, event_id: str, deps: SchedulerDeps) -> Clock:
+    clock = await _start_or_reanchor(case_id, due, event_id, deps)
+    if due.status in {"met", "late"}:  # the fact that stops it came in
+        return await _change(
+            clock.clock_id,
+            lambda c: lifecycle.settle(
+                c, due, event_id=event_id, now=deps.now(), policy=deps.policy
+            ),
+            deps,
         )
+    return clock
+
+
+async def _start_or_reanchor(
+    case_id: str, due: ClockDue, event_id: str, deps: SchedulerDeps
+) -> Clock:
+    clock_id = clock_id_for(case_id, due.kind)
+    if await deps.repo.get(clock_id) is None:
+        started = lifecycle.start(
+            case_id,
+            due,
+            event_id=event_id,
+            now=deps.now(),
+            calendar_version=deps.calendar_version,
+            policy=deps.policy,
+            calendar=deps.calendar,
+        )
+        if await deps.repo.add(started):
+            return started
+    return await _change(
+        clock_id,
+        lambda c: lifecycle.apply_assessment(
+            c, due, event_id=event_id, now=deps.now(), policy=deps.policy, calendar=deps.calendar
+        ),
+        deps,
+    )
+
+
+async def _change(
+    clock_id: str, change: Callable[[Clock], Clock | None], deps: SchedulerDeps
+) -> Clock:
+    """Apply ``change`` to the stored clock with optimistic concurrency; the clock as stored."""
+    for _ in range(_ATTEMPTS):
+        stored: Stored | None = await deps.repo.get(clock_id)
+        if stored is None:
+            raise ClockNotFound(clock_id)
+        changed = change(stored.clock)
+        if changed is None:
+            return stored.clock
+        if await deps.repo.replace(changed, stored.rev):
+            return changed
+    raise ConcurrentChange(clock_id)
+
+
+async def _announce(clock: Clock, cause: str, trace: str | None, deps: SchedulerDeps) -> None:
+    for fact in lifecycle.facts_caused_by(clock, cause):
+        await deps.publish(fact.event, fact.event_id, trace)
         log.info(
-            "clock started",
-            extra={"case_id": clock.case_id, "kind": clock.kind, "due": clock.due.isoformat()},
+            "clock changed",
+            extra={"case_id": clock.case_id, "kind": clock.kind, "event": fact.event.TYPE},
         )
+
+
+async def mark_met(clock_id: str, met_on: date, by: str, deps: SchedulerDeps) -> Clock:
+    """A person records the duty as done. Repeating it re-announces the same event."""
+    clock = await _change(
+        clock_id, lambda c: lifecycle.meet(c, met_on=met_on, by=by, now=deps.now()), deps
+    )
+    await _announce(clock, by, None, deps)
+    return clock
+
+
+async def mark_stopped(
+    clock_id: str,
+    outcome: Literal["stopped", "closed"],
+    reason: str,
+    by: str,
+    deps: SchedulerDeps,
+) -> Clock:
+    """A person stops the clock (the duty no longer applies) or closes it (the case closed)."""
+    clock = await _change(
+        clock_id,
+        lambda c: lifecycle.stop(c, outcome=outcome, reason=reason, by=by, now=deps.now()),
+        deps,
+    )
+    await _announce(clock, by, None, deps)
+    return clock

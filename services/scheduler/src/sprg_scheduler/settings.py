@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from sprg_shared.settings import ServiceSettings
@@ -13,3 +14,17 @@ class SchedulerSettings(ServiceSettings):
     http_port: int = 8003
     database: str = "sprg_scheduler"
     consumer_group: str = "sprg-scheduler"
+    reminder_offsets: tuple[int, ...] = Field(
+        default=(2, 0), description="working days before the due date a reminder goes out"
+    )
+    reminder_hour: int = Field(default=8, ge=0, le=23, description="Europe/London hour")
+    breach_hour: int = Field(
+        default=9, ge=0, le=23, description="Europe/London hour of the day after the due date"
+    )
+    tick_seconds: float = Field(default=1.0, gt=0, description="how often the firing loop wakes")
+    lease_seconds: float = Field(
+        default=30.0, gt=0, description="how long a claim on a clock lasts"
+    )
+    fire_batch: int = Field(default=500, ge=1)
+    fire_concurrency: int = Field(default=8, ge=1)
+    gauge_refresh_seconds: float = Field(default=15.0, gt=0)

@@ -1,41 +1,144 @@
-"""The clock store."""
+"""The clock store: one document per clock, every write a single-document update.
+
+Each document carries ``rev`` (incremented by every change) so a change computed from
+a read is written only if nobody changed the clock meanwhile (optimistic concurrency:
+FerretDB has no transactions; see ``adapters/claims.py`` for how far FerretDB v1 honours
+such a condition). Instants the store queries (``next_fire_at``...) are stored as
+BSON dates; dates as ISO strings, which sort correctly.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
 from pymongo import ASCENDING
+from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
-from sprg_scheduler.domain.clocks import Clock
+from sprg_scheduler.domain.clocks import ACTIVE, Clock
 from sprg_shared.store import Document
+
+_INSTANTS = ("started_at", "next_fire_at", "fired_through", "breached_at", "ended_at")
+_NOT_CLOCK = frozenset({"_id", "rev", "lease_owner", "lease_until"})
+
+
+@dataclass(frozen=True)
+class Stored:
+    clock: Clock
+    rev: int
+
+
+def to_document(clock: Clock) -> Document:
+    doc = clock.model_dump(mode="json")
+    doc["_id"] = doc.pop("clock_id")
+    for name in _INSTANTS:
+        doc[name] = getattr(clock, name)
+    return doc
+
+
+def from_document(doc: Document) -> Stored:
+    fields = {k: v for k, v in doc.items() if k not in _NOT_CLOCK}
+    return Stored(Clock.model_validate({**fields, "clock_id": doc["_id"]}), int(doc.get("rev", 0)))
+
+
+@dataclass(frozen=True)
+class ClockQuery:
+    """A list filter: by case, and by what the clock's state means today."""
+
+    case_id: str | None = None
+    state: str | None = None
+    today: date | None = None
+
+    def to_filter(self) -> Document:
+        query: Document = {}
+        if self.case_id:
+            query["case_id"] = self.case_id
+        today = (self.today or date.min).isoformat()
+        match self.state:
+            case None:
+                pass
+            case "open":
+                query["state"] = {"$in": sorted(ACTIVE)}
+            case "at_risk":
+                query["state"] = {"$in": sorted(ACTIVE)}
+                query["remind_from"] = {"$lte": today}
+                query["due"] = {"$gte": today}
+            case "overdue":
+                query["$or"] = [
+                    {"state": "breached"},
+                    {"state": {"$in": sorted(ACTIVE)}, "due": {"$lt": today}},
+                ]
+            case other:
+                query["state"] = other
+        return query
 
 
 class ClockRepository:
     def __init__(self, db: AsyncDatabase[Document]) -> None:
-        self._clocks = db["clocks"]
+        self._clocks: AsyncCollection[Document] = db["clocks"]
+
+    @property
+    def collection(self) -> AsyncCollection[Document]:
+        return self._clocks
 
     async def ensure_indexes(self) -> None:
         await self._clocks.create_index([("case_id", ASCENDING)])
         await self._clocks.create_index([("state", ASCENDING), ("due", ASCENDING)])
+        # The firing loop's one query: what fell due, oldest first.
+        await self._clocks.create_index([("next_fire_at", ASCENDING)])
 
     async def add(self, clock: Clock) -> bool:
-        """Store a new clock; False when it was started already."""
-        doc = clock.model_dump(mode="json")
-        doc["_id"] = doc.pop("clock_id")
-        doc["started_at"] = clock.started_at
+        """Store a new clock; False when it exists already."""
+        doc = {**to_document(clock), "rev": 0}
         try:
             await self._clocks.insert_one(doc)
         except DuplicateKeyError:
             return False
         return True
 
-    async def find(self, *, case_id: str | None, state: str | None, limit: int) -> list[Clock]:
-        query: Document = {}
-        if case_id:
-            query["case_id"] = case_id
-        if state:
-            query["state"] = state
-        cursor = (
-            self._clocks.find(query).sort([("due", ASCENDING), ("_id", ASCENDING)]).limit(limit)
+    async def get(self, clock_id: str) -> Stored | None:
+        doc = await self._clocks.find_one({"_id": clock_id})
+        return None if doc is None else from_document(doc)
+
+    async def for_case(self, case_id: str) -> list[Stored]:
+        cursor = self._clocks.find({"case_id": case_id}).sort("_id", ASCENDING)
+        return [from_document(doc) async for doc in cursor]
+
+    async def replace(self, clock: Clock, rev: int) -> bool:
+        """Write a changed clock if it is still at ``rev``; False when someone changed it.
+
+        A firing loop holding a claim then finds the rev moved and only drops its claim.
+        """
+        result = await self._clocks.update_one(
+            {"_id": clock.clock_id, "rev": rev},
+            {"$set": changed_fields(clock), "$inc": {"rev": 1}},
         )
-        return [Clock.model_validate({**doc, "clock_id": doc["_id"]}) async for doc in cursor]
+        return result.matched_count == 1
+
+    async def find(self, query: ClockQuery, *, limit: int) -> list[Clock]:
+        cursor = (
+            self._clocks.find(query.to_filter())
+            .sort([("due", ASCENDING), ("_id", ASCENDING)])
+            .limit(limit)
+        )
+        return [from_document(doc).clock async for doc in cursor]
+
+    async def count(self, filter_: Document) -> int:
+        return await self._clocks.count_documents(filter_)
+
+    async def kinds(self) -> list[str]:
+        return sorted(str(k) for k in await self._clocks.distinct("kind"))
+
+    async def missing_plan(self, limit: int) -> list[Stored]:
+        """Clocks stored before the firing plan existed (no ``next_fire_at`` field)."""
+        cursor = self._clocks.find({"next_fire_at": {"$exists": False}}).limit(limit)
+        return [from_document(doc) async for doc in cursor]
+
+
+def changed_fields(clock: Clock) -> dict[str, Any]:
+    doc = to_document(clock)
+    doc.pop("_id")
+    return doc

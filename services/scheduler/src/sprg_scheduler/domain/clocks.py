@@ -1,13 +1,40 @@
-"""Clocks: a statutory duty with a due date, started by a decision."""
+"""Clocks: a statutory duty with a due date, started by a decision.
+
+A clock's life: ``open`` → (``reminded``) → ``met`` | ``breached`` | ``stopped`` |
+``closed``. Only ``open`` and ``reminded`` clocks fire (reminders, then the breach);
+a breached clock can still be met (late), stopped or closed, and a corrected fact can
+re-open it. Every due date a clock had is kept in ``history``, with when and why.
+"""
 
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from sprg_shared.events import CaseAssessed, ClockDue
+from sprg_shared.events import ClockDue
 from sprg_shared.ids import stable_id
+
+ClockState = Literal["open", "reminded", "met", "breached", "stopped", "closed"]
+ACTIVE: frozenset[str] = frozenset({"open", "reminded"})
+"""The states that still fire reminders and the breach."""
+ENDED: frozenset[str] = frozenset({"met", "stopped", "closed"})
+"""The states that never fire again."""
+
+
+class DueChange(BaseModel):
+    """One due date the clock had: from when, and which event set it and why."""
+
+    model_config = ConfigDict(frozen=True)
+
+    change: Literal["started", "recalculated", "restarted"]
+    due: date
+    anchor: str
+    anchor_date: date
+    changed_at: datetime
+    by_event: str
+    reason: str
 
 
 class Clock(BaseModel):
@@ -19,11 +46,28 @@ class Clock(BaseModel):
     anchor: str
     anchor_date: date
     due: date
-    state: str
+    state: ClockState
     rule: str
     started_by: str
     started_at: datetime
     calendar_version: str
+    history: tuple[DueChange, ...] = ()
+    next_fire_at: datetime | None = None
+    """The next reminder or breach instant; None when nothing more will fire."""
+    fired_through: datetime | None = None
+    """The planned instant of the last transition handled (fired, or skipped in catch-up)."""
+    remind_from: date | None = None
+    """The day of the first reminder for the current due date (start of 'at risk')."""
+    breached_at: datetime | None = None
+    ended_at: datetime | None = None
+    ended_by: str | None = None
+    end_reason: str | None = None
+    met_on: date | None = None
+    late: bool = False
+
+    @property
+    def active(self) -> bool:
+        return self.state in ACTIVE
 
 
 def clock_id_for(case_id: str, kind: str) -> str:
@@ -31,17 +75,10 @@ def clock_id_for(case_id: str, kind: str) -> str:
     return stable_id("clock", case_id, kind)
 
 
-def clocks_from(
-    assessed: CaseAssessed, *, event_id: str, now: datetime, calendar_version: str
-) -> list[Clock]:
-    return [
-        _clock(assessed.case_id, due, event_id, now, calendar_version) for due in assessed.clocks
-    ]
-
-
-def _clock(
-    case_id: str, due: ClockDue, event_id: str, now: datetime, calendar_version: str
+def new_clock(
+    case_id: str, due: ClockDue, *, event_id: str, now: datetime, calendar_version: str
 ) -> Clock:
+    """A clock as a decision starts it (its firing plan is set by ``schedule.planned``)."""
     return Clock(
         clock_id=clock_id_for(case_id, due.kind),
         case_id=case_id,
@@ -54,4 +91,15 @@ def _clock(
         started_by=event_id,
         started_at=now,
         calendar_version=calendar_version,
+        history=(
+            DueChange(
+                change="started",
+                due=due.due,
+                anchor=due.anchor,
+                anchor_date=due.anchor_date,
+                changed_at=now,
+                by_event=event_id,
+                reason="started",
+            ),
+        ),
     )

@@ -1,0 +1,144 @@
+"""The firing loop: wakes every few seconds and publishes the reminders and breaches due.
+
+Any number of replicas run it on the same store; ``adapters/claims.py`` explains why
+each transition is published once (leased claim documents with unique ids, deterministic
+event ids) and never missed. After downtime the first tick catches up: every clock
+whose ``next_fire_at`` passed is found by the same indexed query, and the domain
+publishes only its latest due transition (``domain/schedule.py``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sprg_scheduler.adapters.claims import FiringClaims
+from sprg_scheduler.adapters.metrics import ClockGauges
+from sprg_scheduler.adapters.repository import ClockRepository
+from sprg_scheduler.domain import schedule
+from sprg_scheduler.domain.schedule import ReminderPolicy
+from sprg_shared.calendar import WorkingDayCalendar
+from sprg_shared.envelope import Envelope, EventData
+
+log = logging.getLogger(__name__)
+
+Publish = Callable[[EventData, str, str | None], Awaitable[Envelope]]
+
+
+@dataclass(frozen=True)
+class FiringConfig:
+    batch_size: int = 500
+    concurrency: int = 8
+    gauge_refresh_seconds: float = 15.0
+
+
+class FiringLoop:
+    def __init__(
+        self,
+        *,
+        repo: ClockRepository,
+        claims: FiringClaims,
+        publish: Publish,
+        now: Callable[[], datetime],
+        policy: ReminderPolicy,
+        calendar: WorkingDayCalendar,
+        config: FiringConfig | None = None,
+        gauges: ClockGauges | None = None,
+    ) -> None:
+        self._repo = repo
+        self._claims = claims
+        self._publish = publish
+        self._now = now
+        self._policy = policy
+        self._calendar = calendar
+        self._config = config or FiringConfig()
+        self._gauges = gauges
+        self._gauges_at = float("-inf")
+        self._slots = asyncio.Semaphore(self._config.concurrency)
+
+    async def ensure_indexes(self) -> None:
+        await self._claims.ensure_indexes()
+
+    async def tick(self) -> int:
+        """Fire everything due now; returns the number of transitions this replica published."""
+        now = self._now()
+        published = 0
+        while True:
+            due = await self._claims.due(now, self._config.batch_size)
+            results = await asyncio.gather(
+                *(self._fire_one(clock_id, at, now) for clock_id, at in due),
+                return_exceptions=True,
+            )
+            for result in results:
+                if isinstance(result, BaseException):
+                    log.error(
+                        "firing a clock failed; the next tick retries it",
+                        extra={"error": repr(result)},
+                    )
+            won = sum(r for r in results if isinstance(r, int))
+            claimed = sum(1 for r in results if isinstance(r, int))
+            published += won
+            # Go on while full batches are being handled here; leases held elsewhere stop it.
+            if len(due) < self._config.batch_size or claimed == 0:
+                return published
+
+    async def _fire_one(self, clock_id: str, next_fire_at: datetime, now: datetime) -> int | None:
+        """1 when this replica published a transition, 0 when none was due, None when lost."""
+        async with self._slots:
+            stored = await self._claims.claim(clock_id, next_fire_at, now)
+            if stored is None:
+                return None
+            try:
+                firing = schedule.fire(stored.clock, now, self._policy, self._calendar)
+                if firing is None:  # the plan changed (e.g. the policy): just move next_fire_at
+                    replanned = schedule.planned(stored.clock, self._policy, self._calendar)
+                    await self._claims.complete(replanned, stored.rev, next_fire_at)
+                    return 0
+                await self._publish(firing.event, firing.event_id, None)
+                await self._claims.complete(firing.clock, stored.rev, next_fire_at)
+            except BaseException:
+                # Whatever happened, the next claim re-reads the clock: if the transition
+                # was stored it is not fired again, else it is, under the same event id.
+                await self._claims.release(clock_id, next_fire_at)
+                raise
+            log.info(
+                "clock fired",
+                extra={
+                    "case_id": firing.clock.case_id,
+                    "kind": firing.clock.kind,
+                    "event": firing.event.TYPE,
+                    "skipped": len(firing.skipped),
+                },
+            )
+            return 1
+
+    async def refresh_gauges(self) -> None:
+        if self._gauges is not None:
+            await self._gauges.refresh(self._repo)
+        self._gauges_at = time.monotonic()
+
+    async def backfill(self, limit: int = 1000) -> int:
+        """Give a firing plan to clocks stored before plans existed; returns how many."""
+        done = 0
+        while batch := await self._repo.missing_plan(limit):
+            for stored in batch:
+                replanned = schedule.planned(stored.clock, self._policy, self._calendar)
+                await self._repo.replace(replanned, stored.rev)
+                done += 1
+        return done
+
+    async def run(self, interval_seconds: float) -> None:
+        """Tick forever (a background task; cancelled at shutdown)."""
+        await self.backfill()
+        while True:
+            try:
+                await self.tick()
+                if time.monotonic() - self._gauges_at >= self._config.gauge_refresh_seconds:
+                    await self.refresh_gauges()
+            except Exception:
+                log.exception("firing tick failed; next tick retries")
+            await asyncio.sleep(interval_seconds)
