@@ -12,7 +12,12 @@ from sprg_shared.bus import Router
 from sprg_shared.envelope import Envelope, EventData
 from sprg_shared.events import (
     CaseAssessed,
+    ClockBreached,
+    ClockMet,
+    ClockRecalculated,
+    ClockReminderDue,
     ClockStarted,
+    ClockStopped,
     IncidentReported,
     NotificationSent,
     SinSubmitted,
@@ -25,6 +30,11 @@ _PROJECTIONS: dict[type[EventData], Callable[[Any], Document]] = {
     ClockStarted: projection.clock_started,
     NotificationSent: projection.notification_sent,
     SinSubmitted: projection.sin_submitted,
+    ClockReminderDue: projection.clock_reminded,
+    ClockBreached: projection.clock_breached,
+    ClockMet: projection.clock_met,
+    ClockStopped: projection.clock_stopped,
+    ClockRecalculated: projection.clock_recalculated,
 }
 
 

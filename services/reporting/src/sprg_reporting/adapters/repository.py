@@ -29,4 +29,7 @@ class ReadModels:
             "panel_notifications_required": await count({"panel_notification_required": True}),
             "rapid_reviews_required": await count({"rapid_review_required": True}),
             "sin_clocks_open": await count({"clocks.sin_notification.state": "open"}),
+            "sin_clocks_breached": await count({"clocks.sin_notification.state": "breached"}),
+            "sin_met_in_time": await count({"sin_notification_status": "met"}),
+            "sin_met_late": await count({"sin_notification_status": "late"}),
         }

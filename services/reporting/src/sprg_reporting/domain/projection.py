@@ -7,7 +7,12 @@ from __future__ import annotations
 
 from sprg_shared.events import (
     CaseAssessed,
+    ClockBreached,
+    ClockMet,
+    ClockRecalculated,
+    ClockReminderDue,
     ClockStarted,
+    ClockStopped,
     IncidentReported,
     NotificationSent,
     SinSubmitted,
@@ -60,3 +65,35 @@ def notification_sent(event: NotificationSent) -> Document:
 
 def sin_submitted(event: SinSubmitted) -> Document:
     return {"sin_submitted_date": event.submitted_date.isoformat()}
+
+
+def clock_reminded(event: ClockReminderDue) -> Document:
+    return {
+        f"clocks.{event.kind}.state": "reminded",
+        f"clocks.{event.kind}.due": event.due.isoformat(),
+    }
+
+
+def clock_breached(event: ClockBreached) -> Document:
+    return {
+        f"clocks.{event.kind}.state": "breached",
+        f"clocks.{event.kind}.due": event.due.isoformat(),
+    }
+
+
+def clock_met(event: ClockMet) -> Document:
+    return {
+        f"clocks.{event.kind}.state": "met_late" if event.late else "met",
+        f"clocks.{event.kind}.met_on": event.met_on.isoformat(),
+    }
+
+
+def clock_stopped(event: ClockStopped) -> Document:
+    return {f"clocks.{event.kind}.state": event.outcome}
+
+
+def clock_recalculated(event: ClockRecalculated) -> Document:
+    return {
+        f"clocks.{event.kind}.due": event.due.isoformat(),
+        f"clocks.{event.kind}.previous_due": event.previous_due.isoformat(),
+    }
