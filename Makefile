@@ -55,7 +55,7 @@ lint: .venv/.synced
 	.venv/bin/ruff format --check .
 
 types: .venv/.synced
-	.venv/bin/mypy shared/src services/*/src cli/src tests
+	.venv/bin/mypy shared/src services/*/src cli/src tests bench
 
 schemas: .venv/.synced
 	$(PY) -m sprg_shared.schemas write
