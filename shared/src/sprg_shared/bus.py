@@ -193,7 +193,14 @@ class ConsumerLoop:
             enable_auto_commit=False,
             auto_offset_reset="earliest",
             max_poll_records=50,
+            metadata_max_age_ms=30_000,
         )
+        # A member that joins the group before it knows the topics' partitions is
+        # assigned nothing until the next metadata refresh (5 minutes by default):
+        # seen in the e2e run. Fetch the metadata first.
+        for topic in self._topics:
+            if not consumer.partitions_for_topic(topic):
+                log.warning("topic has no partitions yet", extra={"topic": topic})
         consumer.subscribe(self._topics)
         try:
             while not self._stop.is_set():
