@@ -4,7 +4,12 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 UV ?= $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
 PY := .venv/bin/python
-TEST_ENV := SPRG_LOCAL_DIR=$(CURDIR)/.local/test SPRG_KAFKA_PORT=19092 SPRG_KAFKA_CONTROLLER_PORT=19093 SPRG_MONGO_PORT=27018
+# Test servers' ports; override to run two checkouts' tests side by side (make test TEST_KAFKA_PORT=...).
+TEST_KAFKA_PORT ?= 19092
+TEST_KAFKA_CONTROLLER_PORT ?= 19093
+TEST_MONGO_PORT ?= 27018
+TEST_ENV := SPRG_LOCAL_DIR=$(CURDIR)/.local/test SPRG_KAFKA_PORT=$(TEST_KAFKA_PORT) \
+  SPRG_KAFKA_CONTROLLER_PORT=$(TEST_KAFKA_CONTROLLER_PORT) SPRG_MONGO_PORT=$(TEST_MONGO_PORT)
 
 .PHONY: help setup run stop reset test test-infra check lint types schemas
 

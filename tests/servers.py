@@ -16,10 +16,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
+# The test servers' ports; SPRG_TEST_*_PORT moves them (two checkouts testing side by side).
 TEST_PORTS = {
-    "SPRG_KAFKA_PORT": "19092",
-    "SPRG_KAFKA_CONTROLLER_PORT": "19093",
-    "SPRG_MONGO_PORT": "27018",
+    "SPRG_KAFKA_PORT": os.environ.get("SPRG_TEST_KAFKA_PORT", "19092"),
+    "SPRG_KAFKA_CONTROLLER_PORT": os.environ.get("SPRG_TEST_KAFKA_CONTROLLER_PORT", "19093"),
+    "SPRG_MONGO_PORT": os.environ.get("SPRG_TEST_MONGO_PORT", "27018"),
 }
 
 
