@@ -47,6 +47,7 @@ reset: stop
 
 # Tests use their own servers on other ports (a running `make run` is left alone), fresh each run.
 test-infra: setup
+	deploy/local/browser.sh >/dev/null
 	$(TEST_ENV) deploy/local/infra.sh reset >/dev/null
 	$(TEST_ENV) deploy/local/infra.sh start
 
