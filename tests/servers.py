@@ -32,12 +32,21 @@ class Servers:
 
 
 def _docker_answers() -> bool:
+    host = os.environ.get("DOCKER_HOST", "unix:///var/run/docker.sock")
+    if host.startswith("unix://") and not Path(host.removeprefix("unix://")).exists():
+        return False  # no engine here; asking the SDK would leak its socket
     try:
         import docker  # noqa: PLC0415
 
-        docker.from_env(timeout=3).ping()
+        client = docker.from_env(timeout=3)
     except Exception:  # noqa: BLE001 - any failure means "no engine"
         return False
+    try:
+        client.ping()
+    except Exception:  # noqa: BLE001 - any failure means "no engine"
+        return False
+    finally:
+        client.close()
     return True
 
 
