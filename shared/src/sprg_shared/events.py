@@ -269,6 +269,9 @@ class CaseTagged(EventData):
     tags: tuple[str, ...]
     tagged_at: datetime
 
+    def subject(self) -> str:
+        return self.subject_id
+
 
 CocTriage = Literal["pending", "advice", "list_for_meeting"]
 CocMeeting = Literal["sprg", "other_cscp_meeting"]
@@ -286,6 +289,9 @@ class CaseOfConcernReferred(EventData):
     agencies_involved: tuple[str, ...] = ()
     referred_at: datetime
 
+    def subject(self) -> str:
+        return self.coc_id
+
 
 @event_type("sprg.coc.triaged.v1", topics.INTAKE)
 class CaseOfConcernTriaged(EventData):
@@ -297,6 +303,9 @@ class CaseOfConcernTriaged(EventData):
     approach: CocApproach | None = None
     triaged_date: date
     triaged_at: datetime
+
+    def subject(self) -> str:
+        return self.coc_id
 
 
 class EscalationStep(_Part):
@@ -318,6 +327,9 @@ class EscalationRecorded(EventData):
     copy_to_cscp_date: date | None = None
     history: tuple[EscalationStep, ...]
     recorded_at: datetime
+
+    def subject(self) -> str:
+        return self.escalation_id
 
 
 @event_type("sprg.rapid_review.info_requested.v1", topics.INTAKE)
@@ -452,6 +464,9 @@ class MeetingScheduled(EventData):
     papers_due_date: date | None = None
     scheduled_at: datetime
 
+    def subject(self) -> str:
+        return self.meeting_id
+
 
 @event_type("sprg.meeting.attendance_recorded.v1", topics.INTAKE)
 class MeetingAttendanceRecorded(EventData):
@@ -462,6 +477,9 @@ class MeetingAttendanceRecorded(EventData):
     as_of: date
     members: tuple[MeetingMember, ...] = Field(min_length=1)
     recorded_at: datetime
+
+    def subject(self) -> str:
+        return self.meeting_id
 
 
 @event_type("sprg.action.recorded.v1", topics.INTAKE)
@@ -477,6 +495,9 @@ class ActionRecorded(EventData):
     updated_date: date
     recorded_at: datetime
 
+    def subject(self) -> str:
+        return self.action_id
+
 
 @event_type("sprg.learning.shared.v1", topics.INTAKE)
 class LearningShared(EventData):
@@ -486,6 +507,9 @@ class LearningShared(EventData):
     audiences: tuple[str, ...]
     impact_reported: bool = False
     recorded_at: datetime
+
+    def subject(self) -> str:
+        return self.learning_id
 
 
 SubjectKind = Literal[
@@ -510,3 +534,6 @@ class SubjectDecided(EventData):
     answer: dict[str, object]
     clocks: tuple[ClockDue, ...]
     decisions: tuple[Decision, ...]
+
+    def subject(self) -> str:
+        return self.subject_id
