@@ -12,14 +12,26 @@ from fastapi import Depends, FastAPI, HTTPException, Request
 from sprg_rules import admin_api, handlers
 from sprg_rules.bootstrap import SERVICE, build
 from sprg_rules.domain.assess import to_contract
-from sprg_rules.domain.decide import KINDS, decide, to_output
+from sprg_rules.domain.decide import KINDS, to_output
 from sprg_rules.domain.facts import AssessmentInput, derive_facts
 from sprg_rules.domain.parsing import InputError, parse_assessment_input
 from sprg_rules.settings import RulesSettings
 from sprg_shared import topics
 from sprg_shared.auth import Principal, Role
 from sprg_shared.bus import Router
-from sprg_shared.events import IncidentReported, SinSubmitted
+from sprg_shared.events import (
+    CaseOfConcernReferred,
+    CaseOfConcernTriaged,
+    EscalationRecorded,
+    IncidentCorrected,
+    IncidentReported,
+    LcsprDecided,
+    LcsprFactorsRecorded,
+    LcsprPublicationRecorded,
+    MeetingAttendanceRecorded,
+    RapidReviewClosed,
+    SinSubmitted,
+)
 from sprg_shared.runtime import Runtime
 from sprg_shared.service import Background, build_service, state
 from sprg_shared.web import require
@@ -56,6 +68,7 @@ async def _setup(
     app.state.admin = rules.admin
     await rules.deps.repo.ensure_indexes()
     await rules.admin.store.ensure_indexes()
+    await rules.deps.subjects.ensure_indexes()
     rules.watcher.start()
     runtime.closers.append(rules.watcher.stop)
     runtime.checks["rulepacks"] = lambda: rules.watcher.alive() and rules.watcher.caught_up.is_set()
@@ -64,8 +77,20 @@ async def _setup(
     if not await asyncio.to_thread(rules.watcher.caught_up.wait, settings.pack_catch_up_seconds):
         raise RuntimeError(f"{topics.RULEPACKS} not read within {settings.pack_catch_up_seconds}s")
     router = Router()
-    router.on(IncidentReported, partial(handlers.on_incident_reported, deps=rules.deps))
-    router.on(SinSubmitted, partial(handlers.on_sin_submitted, deps=rules.deps))
+    for event, handler in (
+        (IncidentReported, handlers.on_incident_reported),
+        (SinSubmitted, handlers.on_sin_submitted),
+        (IncidentCorrected, handlers.on_incident_corrected),
+        (RapidReviewClosed, handlers.on_rapid_review_closed),
+        (LcsprDecided, handlers.on_lcspr_decided),
+        (LcsprPublicationRecorded, handlers.on_publication_recorded),
+        (LcsprFactorsRecorded, handlers.on_lcspr_factors),
+        (CaseOfConcernReferred, handlers.on_coc_referred),
+        (CaseOfConcernTriaged, handlers.on_coc_triaged),
+        (EscalationRecorded, handlers.on_escalation),
+        (MeetingAttendanceRecorded, handlers.on_attendance),
+    ):
+        router.on(event, partial(handler, deps=rules.deps))
     runtime.consume(settings.consumer_group, [topics.INTAKE], router)
 
 
@@ -106,7 +131,9 @@ def create_app(settings: RulesSettings | None = None) -> FastAPI:
 
     @app.get("/v1/decisions", tags=["decisions"], summary="Decisions for a case, with reasons")
     async def decisions(case_id: str, deps: Deps, _: AnyRole) -> list[dict[str, Any]]:
-        return await deps.repo.for_case(case_id)
+        """The case's decisions, then those on matters about it or named by this id
+        (a Case of Concern, an escalation, a meeting)."""
+        return [*await deps.repo.for_case(case_id), *await deps.subjects.for_subject(case_id)]
 
     @app.post(
         "/v1/decisions/{kind}",
@@ -115,16 +142,15 @@ def create_app(settings: RulesSettings | None = None) -> FastAPI:
         description="kind: " + ", ".join(sorted(KINDS)) + ". The body is that kind's facts.",
         openapi_extra={"requestBody": {"required": True, "content": {"application/json": {}}}},
     )
-    async def decide_matter(kind: str, request: Request, _: SprgWork) -> dict[str, Any]:
+    async def decide_matter(kind: str, request: Request, deps: Deps, _: SprgWork) -> dict[str, Any]:
         if kind not in KINDS:
             raise HTTPException(404, detail=f"no decision kind {kind!r}; kinds: {sorted(KINDS)}")
         try:
             facts = json.loads(await request.body())
         except json.JSONDecodeError as exc:
             raise HTTPException(422, detail=f"body: not JSON: {exc.msg}") from exc
-        engine = request.app.state.admin.engine
         try:
-            decided = await asyncio.to_thread(decide, kind, facts, None, None, engine)
+            decided = await asyncio.to_thread(deps.decide_subject, kind, facts)
         except InputError as exc:
             raise HTTPException(422, detail=" ".join(str(exc).split())) from exc
         return to_output(decided)

@@ -5,12 +5,15 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from sprg_rules.adapters.engine_process import ProcessRuleEngine
 from sprg_rules.adapters.pack_store import PackStore
 from sprg_rules.adapters.pack_watcher import ActivePacks, PackWatcher
 from sprg_rules.adapters.repository import DecisionRepository
+from sprg_rules.adapters.subjects import SubjectRepository
 from sprg_rules.admin import AdminDeps
+from sprg_rules.domain.decide import KINDS, Decided, decide, load_kind_pack
 from sprg_rules.domain.evaluate import Evaluation, RulePack
 from sprg_rules.domain.facts import CaseFacts
 from sprg_rules.domain.loader import load_default_pack
@@ -33,8 +36,10 @@ class Rules:
 
 
 def build(runtime: Runtime, settings: RulesSettings) -> Rules:
-    builtin = load_default_pack()
-    packs = ActivePacks(PackSet().activate(builtin, sequence=-1))
+    builtin = PackSet().activate(load_default_pack(), sequence=-1)
+    for kind in KINDS:  # each matter beyond an incident has its own pack, shipped too
+        builtin = builtin.activate(load_kind_pack(kind), sequence=-1)
+    packs = ActivePacks(builtin)
     calendar = WorkingDayCalendar()
     # Each pack version compiled stays in durable_rules for good: keep them in a child
     # process that is replaced before they pile up (adapters/engine_process.py).
@@ -57,13 +62,32 @@ def build(runtime: Runtime, settings: RulesSettings) -> Rules:
     def judge(facts: CaseFacts) -> Evaluation:
         return engine.evaluate(facts, pack_in_force(facts), calendar)
 
+    def kind_pack(kind: str) -> RulePack:
+        """The kind's pack in force today (its shipped pack until one is activated)."""
+        current = packs.current()
+        pack_id = load_kind_pack(kind).pack.id
+        try:
+            return current.in_force(pack_id, datetime.now(UTC).date())
+        except NoPackInForce:
+            return current.latest(pack_id)
+
+    def decide_subject(kind: str, facts: dict[str, Any]) -> Decided:
+        return decide(kind, facts, calendar, kind_pack(kind), engine)
+
     async def publish(event: EventData, event_id: str, traceparent: str | None) -> Envelope:
         return await runtime.publish(event, event_id=event_id, traceparent=traceparent)
 
     decisions = DecisionRepository(runtime.db)
     now = lambda: datetime.now(UTC)  # noqa: E731
     return Rules(
-        deps=RulesDeps(evaluate=judge, repo=decisions, publish=publish, now=now),
+        deps=RulesDeps(
+            evaluate=judge,
+            repo=decisions,
+            publish=publish,
+            now=now,
+            decide_subject=decide_subject,
+            subjects=SubjectRepository(runtime.db),
+        ),
         admin=AdminDeps(
             store=PackStore(runtime.db),
             decisions=decisions,

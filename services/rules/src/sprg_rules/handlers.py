@@ -9,19 +9,36 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from pydantic import ValidationError
+
 from sprg_rules.adapters.repository import DecisionRepository
+from sprg_rules.adapters.subjects import SubjectRepository
+from sprg_rules.domain import from_events
 from sprg_rules.domain.assess import to_contract
-from sprg_rules.domain.evaluate import Evaluation
+from sprg_rules.domain.decide import Decided
+from sprg_rules.domain.evaluate import Clock, Evaluation
 from sprg_rules.domain.facts import CaseFacts, ChildFacts, Event
+from sprg_rules.domain.parsing import InputError
 from sprg_shared.bus import PermanentError
 from sprg_shared.envelope import Envelope, EventData
 from sprg_shared.events import (
     CaseAssessed,
+    CaseOfConcernReferred,
+    CaseOfConcernTriaged,
     ClockDue,
     Decision,
+    EscalationRecorded,
+    IncidentCorrected,
     IncidentReported,
+    LcsprDecided,
+    LcsprFactorsRecorded,
+    LcsprPublicationRecorded,
+    MeetingAttendanceRecorded,
+    RapidReviewClosed,
     RulepackRef,
     SinSubmitted,
+    SubjectDecided,
+    SubjectKind,
 )
 from sprg_shared.ids import stable_id
 from sprg_shared.tracing import child_traceparent
@@ -35,6 +52,9 @@ class RulesDeps:
     repo: DecisionRepository
     publish: Callable[[EventData, str, str | None], Awaitable[Envelope]]
     now: Callable[[], datetime]
+    # Decides a matter beyond an incident with the kind's pack in force (decide.py).
+    decide_subject: Callable[[str, dict[str, Any]], Decided]
+    subjects: SubjectRepository
 
 
 def facts_from(event: IncidentReported) -> CaseFacts:
@@ -67,18 +87,22 @@ def case_assessed(case_id: str, trigger: str, result: Evaluation) -> CaseAssesse
         rapid_review_required=contract["rapid_review"]["required"],
         dfe_ofsted_reasons=tuple(contract["dfe_ofsted_notification"]["reasons"]),
         csab_liaison_required=contract["csab_liaison"]["required"],
-        clocks=tuple(
-            ClockDue(
-                kind=kind,
-                anchor=clock.anchor,
-                anchor_date=clock.anchor_date,
-                due=clock.due,
-                rule=clock.rule,
-                status=clock.status,
-            )
-            for kind, clock in sorted(result.clocks.items())
-        ),
+        clocks=clocks_due(result.clocks),
         decisions=tuple(Decision.model_validate(d.model_dump()) for d in result.decisions),
+    )
+
+
+def clocks_due(clocks: dict[str, Clock]) -> tuple[ClockDue, ...]:
+    return tuple(
+        ClockDue(
+            kind=kind,
+            anchor=clock.anchor,
+            anchor_date=clock.anchor_date,
+            due=clock.due,
+            rule=clock.rule,
+            status=clock.status,
+        )
+        for kind, clock in sorted(clocks.items())
     )
 
 
@@ -96,6 +120,180 @@ async def on_sin_submitted(event: SinSubmitted, envelope: Envelope, deps: RulesD
         raise PermanentError(f"SIN submitted for case {event.case_id}, which was never reported")
     facts = CaseFacts.model_validate({**stored, "sin_submitted_date": event.submitted_date})
     await _decide(event.case_id, facts, envelope, deps)
+
+
+async def _stored_facts(case_id: str, about: str, deps: RulesDeps) -> dict[str, Any]:
+    stored = await deps.repo.facts_of(case_id)
+    if stored is None:
+        raise PermanentError(f"{about} for case {case_id}, which was never reported")
+    return stored
+
+
+def _case_facts(facts: dict[str, Any], about: str) -> CaseFacts:
+    try:
+        return CaseFacts.model_validate(facts)
+    except ValidationError as exc:
+        raise PermanentError(f"{about}: the case's facts are not valid: {exc}") from exc
+
+
+async def on_incident_corrected(
+    event: IncidentCorrected, envelope: Envelope, deps: RulesDeps
+) -> None:
+    """A corrected fact: decide again from the facts as they now stand (the scheduler
+    recalculates every clock whose due date moves, keeping the old one in its history)."""
+    stored = await deps.repo.facts_of(event.case_id)
+    facts = _case_facts(from_events.corrected_case(stored, event), "correction")
+    await _decide(event.case_id, facts, envelope, deps)
+
+
+async def on_rapid_review_closed(
+    event: RapidReviewClosed, envelope: Envelope, deps: RulesDeps
+) -> None:
+    """The SIN was found not to meet the criteria: the Rapid Review closes."""
+    stored = await _stored_facts(event.case_id, "Rapid Review closed", deps)
+    facts = _case_facts(from_events.closed_case(stored, event), "closure")
+    await _decide(event.case_id, facts, envelope, deps)
+
+
+async def on_lcspr_decided(event: LcsprDecided, envelope: Envelope, deps: RulesDeps) -> None:
+    """An LCSPR commissioned: the 6-month completion clock starts from the decision."""
+    stored = await _stored_facts(event.case_id, "LCSPR decided", deps)
+    changed = from_events.lcspr_case(stored, event)
+    if changed is not None:
+        await _decide(event.case_id, _case_facts(changed, "LCSPR decision"), envelope, deps)
+
+
+async def on_publication_recorded(
+    event: LcsprPublicationRecorded, envelope: Envelope, deps: RulesDeps
+) -> None:
+    """The publication duty (who must be told) and, with a planned date, the
+    pre-publication clock (7 working days before it) on the case."""
+    await _decide_subject(
+        "lcspr_publication",
+        event.case_id,
+        event.case_id,
+        "publication",
+        from_events.publication(event),
+        envelope,
+        deps,
+    )
+    stored = await deps.repo.facts_of(event.case_id)
+    changed = None if stored is None else from_events.lcspr_case(stored, event)
+    if changed is not None:
+        await _decide(event.case_id, _case_facts(changed, "publication"), envelope, deps)
+
+
+async def on_lcspr_factors(
+    event: LcsprFactorsRecorded, envelope: Envelope, deps: RulesDeps
+) -> None:
+    await _decide_subject(
+        "lcspr_decision",
+        event.case_id,
+        event.case_id,
+        "factors",
+        from_events.lcspr_decision(event),
+        envelope,
+        deps,
+    )
+
+
+async def on_coc_referred(
+    event: CaseOfConcernReferred, envelope: Envelope, deps: RulesDeps
+) -> None:
+    await _decide_subject(
+        "case_of_concern",
+        event.coc_id,
+        None,
+        "referral",
+        from_events.coc_referral(event, None),
+        envelope,
+        deps,
+    )
+
+
+async def on_coc_triaged(event: CaseOfConcernTriaged, envelope: Envelope, deps: RulesDeps) -> None:
+    await _decide_subject(
+        "case_of_concern",
+        event.coc_id,
+        None,
+        "triage",
+        from_events.coc_triage(event),
+        envelope,
+        deps,
+    )
+
+
+async def on_escalation(event: EscalationRecorded, envelope: Envelope, deps: RulesDeps) -> None:
+    await _decide_subject(
+        "escalation",
+        event.escalation_id,
+        None,
+        "escalation",
+        from_events.escalation(event),
+        envelope,
+        deps,
+    )
+
+
+async def on_attendance(
+    event: MeetingAttendanceRecorded, envelope: Envelope, deps: RulesDeps
+) -> None:
+    await _decide_subject(
+        "meeting",
+        event.meeting_id,
+        None,
+        "attendance",
+        from_events.meeting(event),
+        envelope,
+        deps,
+    )
+
+
+def _merged(kind: str, parts: dict[str, Any]) -> dict[str, Any] | None:
+    """A matter's facts from its parts; None while a part the kind needs is missing."""
+    if kind == "case_of_concern":
+        if "referral" not in parts:
+            return None  # triaged before the referral arrived: decide when it does
+        return {**parts["referral"], **parts.get("triage", {})}
+    (only,) = parts.values()
+    return dict(only)
+
+
+async def _decide_subject(
+    kind: SubjectKind,
+    subject_id: str,
+    case_id: str | None,
+    part: str,
+    facts: dict[str, Any],
+    envelope: Envelope,
+    deps: RulesDeps,
+) -> None:
+    parts = await deps.subjects.record(kind, subject_id, part, facts)
+    merged = _merged(kind, parts)
+    if merged is None:
+        return
+    try:
+        decided = await asyncio.to_thread(deps.decide_subject, kind, merged)
+    except InputError as exc:
+        raise PermanentError(f"{kind} {subject_id}: {exc}") from exc
+    result = decided.evaluation
+    event = SubjectDecided(
+        kind=kind,
+        subject_id=subject_id,
+        case_id=case_id,
+        trigger_event_id=envelope.id,
+        rulepack=RulepackRef(id=result.pack_id, version=result.pack_version, hash=result.pack_hash),
+        answer=decided.answer,
+        clocks=clocks_due(result.clocks),
+        decisions=tuple(Decision.model_validate(d.model_dump()) for d in result.decisions),
+    )
+    decision_id = stable_id("subject.decided", kind, envelope.id, result.pack_hash)
+    await deps.subjects.save(decision_id, event, merged, deps.now())
+    await deps.publish(event, decision_id, child_traceparent(envelope.traceparent))
+    log.info(
+        "matter decided",
+        extra={"kind": kind, "subject_id": subject_id, "rulepack": result.pack_id},
+    )
 
 
 async def _decide(case_id: str, facts: CaseFacts, envelope: Envelope, deps: RulesDeps) -> None:

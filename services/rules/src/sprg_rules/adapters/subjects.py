@@ -1,0 +1,54 @@
+"""The facts of each matter beyond an incident, as they accumulate, and its decisions."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pymongo import ASCENDING
+from pymongo.asynchronous.database import AsyncDatabase
+
+from sprg_shared.events import SubjectDecided
+from sprg_shared.store import Document
+
+
+class SubjectRepository:
+    """One document per matter (``kind:subject_id``) holding the parts recorded so far.
+
+    Parts are set whole (``$set`` of ``parts.<name>``): applying the same event twice
+    leaves the same document.
+    """
+
+    def __init__(self, db: AsyncDatabase[Document]) -> None:
+        self._subjects = db["subjects"]
+        self._decisions = db["subject_decisions"]
+
+    async def ensure_indexes(self) -> None:
+        await self._decisions.create_index([("subject_id", ASCENDING), ("decided_at", ASCENDING)])
+        await self._decisions.create_index([("case_id", ASCENDING), ("decided_at", ASCENDING)])
+
+    async def record(
+        self, kind: str, subject_id: str, part: str, facts: dict[str, Any]
+    ) -> dict[str, Any]:
+        """Store one part of a matter's facts; returns every part recorded so far."""
+        key = f"{kind}:{subject_id}"
+        await self._subjects.update_one(
+            {"_id": key},
+            {"$set": {f"parts.{part}": facts, "kind": kind, "subject_id": subject_id}},
+            upsert=True,
+        )
+        doc = await self._subjects.find_one({"_id": key})
+        return dict(doc["parts"]) if doc else {part: facts}
+
+    async def save(
+        self, decision_id: str, decided: SubjectDecided, facts: dict[str, Any], at: datetime
+    ) -> None:
+        doc = decided.model_dump(mode="json")
+        doc["facts"] = facts
+        doc["decided_at"] = at
+        await self._decisions.update_one({"_id": decision_id}, {"$setOnInsert": doc}, upsert=True)
+
+    async def for_subject(self, subject_id: str) -> list[Document]:
+        query = {"$or": [{"subject_id": subject_id}, {"case_id": subject_id}]}
+        cursor = self._decisions.find(query).sort("decided_at", ASCENDING)
+        return [doc async for doc in cursor]
