@@ -11,6 +11,7 @@ import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from importlib import resources
 from typing import Any
 
 import httpx
@@ -253,3 +254,43 @@ async def test_lcspr_factors_give_a_recommendation_with_every_factor_explained(
     assert {f["factor"] for f in answer["factors"] if f["present"]} == present
     assert answer["recommendation"]["outcome"]
     assert "people decide" in answer["decided_by"]
+
+
+async def test_diff_of_an_escalation_pack_shows_the_stage_clocks_it_would_move(
+    rules: Rules,
+) -> None:
+    escalation = rules.id("esc4")
+    await rules.send(
+        EscalationRecorded(
+            escalation_id=escalation,
+            reference="ESC-T-4",
+            raised_by_agency="croydon-health",
+            with_agency="croydon-csc",
+            stage=4,
+            stage_started_date=date(2026, 4, 13),
+            history=(EscalationStep(stage=4, started_date=date(2026, 4, 13)),),
+            recorded_at=AT,
+        )
+    )
+    (decision,) = await rules.decisions(escalation, 1)
+    assert clocks(decision)["escalation_stage"]["due"] == "2026-04-20"
+
+    shipped = resources.files("sprg_rules.packs").joinpath("escalation.yaml").read_text()
+    stage_4 = "name: heads of service\n      formal: true\n"
+    start = shipped.index(stage_4)
+    five = shipped.index("resolve_within_working_days: 5", start)
+    candidate = (shipped[:five] + "resolve_within_working_days: 10" + shipped[five + 30 :]).replace(
+        'version: "2026.1"', 'version: "2026.9"'
+    )
+    admin = bearer("cscp", Role.RULES_ADMIN)
+    reply = await rules.client.post("/v1/rulepacks/diff", content=candidate, headers=admin)
+    assert reply.status_code == 200, reply.text
+    diff = reply.json()
+    # (a new consumer group replays the topic: escalations of earlier runs are compared too)
+    assert diff["cases_compared"] >= 1 and diff["cases_changed"] >= 1
+    changes = {c["field"]: c for c in diff["changes"] if c["case_id"] == escalation}
+    assert set(changes) == {"clocks", "stage"}  # the clock, and the stage row quoted
+    assert changes["stage"]["after"]["resolve_within_working_days"] == 10
+    change = changes["clocks"]
+    assert change["before"]["escalation_stage"]["due"] == "2026-04-20"
+    assert change["after"]["escalation_stage"]["due"] == "2026-04-27"

@@ -15,7 +15,9 @@ from typing import Any, Literal
 from sprg_rules.adapters.pack_store import PackStore, pack_document
 from sprg_rules.adapters.pack_watcher import ActivePacks
 from sprg_rules.adapters.repository import DecisionRepository
+from sprg_rules.adapters.subjects import SubjectRepository
 from sprg_rules.domain.assess import to_contract
+from sprg_rules.domain.decide import decide, to_output
 from sprg_rules.domain.engine import RuleEngine
 from sprg_rules.domain.evaluate import Evaluation, RulePack, evaluate
 from sprg_rules.domain.facts import CaseFacts
@@ -59,6 +61,8 @@ class AdminDeps:
     engine: RuleEngine
     publish: Callable[[EventData, str, str | None], Awaitable[Envelope]]
     now: Callable[[], datetime]
+    subjects: SubjectRepository
+    kind_pack: Callable[[str], RulePack]
 
 
 def checked(text: str, engine: RuleEngine | None = None) -> RulePack:
@@ -116,9 +120,43 @@ def _diff_all(
     return changes
 
 
+def _diff_matters(
+    facts: dict[str, dict[str, Any]], candidate: RulePack, deps: AdminDeps
+) -> list[dict[str, Any]]:
+    """For a pack about meetings, escalations...: every answer or clock that would change."""
+    kind = candidate.pack.subject
+    current = deps.kind_pack(kind)
+    changes: list[dict[str, Any]] = []
+    for subject_id, matter in sorted(facts.items()):
+        old = to_output(decide(kind, matter, deps.calendar, current, deps.engine))
+        new = to_output(decide(kind, matter, deps.calendar, candidate, deps.engine))
+        for field in sorted((set(old) | set(new)) - {"rulepack", "decisions"}):
+            if old.get(field) != new.get(field):
+                changes.append(
+                    {
+                        "case_id": subject_id,
+                        "field": field,
+                        "before": old.get(field),
+                        "after": new.get(field),
+                    }
+                )
+    return changes
+
+
 async def diff(text: str, deps: AdminDeps) -> dict[str, Any]:
-    """What the candidate would decide differently for every case decided so far."""
+    """What the candidate would decide differently for every case (or, for a pack about
+    another kind of matter, every matter of that kind) decided so far."""
     candidate = await asyncio.to_thread(checked, text, deps.engine)
+    kind = candidate.pack.subject
+    if kind != "incident":
+        matters = await deps.subjects.latest_facts(kind, DIFF_CASE_LIMIT)
+        found = await asyncio.to_thread(_diff_matters, matters, candidate, deps)
+        return {
+            "candidate": summary(candidate),
+            "cases_compared": len(matters),
+            "cases_changed": len({c["case_id"] for c in found}),
+            "changes": found,
+        }
     stored = await deps.decisions.latest_facts(DIFF_CASE_LIMIT)
     facts = {case_id: CaseFacts.model_validate(doc) for case_id, doc in stored.items()}
     changes = await asyncio.to_thread(_diff_all, facts, candidate, deps)

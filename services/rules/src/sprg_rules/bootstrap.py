@@ -78,6 +78,7 @@ def build(runtime: Runtime, settings: RulesSettings) -> Rules:
         return await runtime.publish(event, event_id=event_id, traceparent=traceparent)
 
     decisions = DecisionRepository(runtime.db)
+    subjects = SubjectRepository(runtime.db)
     now = lambda: datetime.now(UTC)  # noqa: E731
     return Rules(
         deps=RulesDeps(
@@ -86,7 +87,7 @@ def build(runtime: Runtime, settings: RulesSettings) -> Rules:
             publish=publish,
             now=now,
             decide_subject=decide_subject,
-            subjects=SubjectRepository(runtime.db),
+            subjects=subjects,
         ),
         admin=AdminDeps(
             store=PackStore(runtime.db),
@@ -97,6 +98,8 @@ def build(runtime: Runtime, settings: RulesSettings) -> Rules:
             engine=engine,
             publish=publish,
             now=now,
+            subjects=subjects,
+            kind_pack=kind_pack,
         ),
         watcher=PackWatcher(settings.kafka_bootstrap_servers, packs),
     )

@@ -52,3 +52,14 @@ class SubjectRepository:
         query = {"$or": [{"subject_id": subject_id}, {"case_id": subject_id}]}
         cursor = self._decisions.find(query).sort("decided_at", ASCENDING)
         return [doc async for doc in cursor]
+
+    async def latest_facts(self, kind: str, limit: int) -> dict[str, dict[str, Any]]:
+        """The facts each matter of ``kind`` was last decided on (at most ``limit``)."""
+        latest: dict[str, dict[str, Any]] = {}
+        cursor = self._decisions.find({"kind": kind}, {"subject_id": 1, "facts": 1})
+        async for doc in cursor.sort("decided_at", -1):
+            if doc["subject_id"] not in latest:
+                latest[doc["subject_id"]] = dict(doc["facts"])
+                if len(latest) >= limit:
+                    break
+        return latest
