@@ -72,6 +72,7 @@ async def _open(
     traceparent: str | None,
     owner_agency: str | None = None,
     plain_facts: dict[str, Any] | None = None,
+    key: str | None = None,
 ) -> Recorded:
     """A new subject (a CoC, an escalation, a meeting...) opened by its first record."""
     fingerprint = request_fingerprint(deps, kind, "", command)
@@ -92,7 +93,7 @@ async def _open(
             owner_agency=owner_agency or principal.agency,
             facts=facts,
             personal=personal,
-            events=(Outgoing(event, subject_id),) if event else (),
+            events=(Outgoing(event, key or subject_id),) if event else (),
             result=result(subject_id, facts),
         ),
         idem=idem,
@@ -336,6 +337,7 @@ async def tag_review(
         principal,
         deps,
         make=make,
+        key=command.subject_id,
         personal=None,
         result=lambda tag_id, facts: {"tagging_id": tag_id, **facts},
         **kw,
