@@ -193,7 +193,7 @@ async def _record_on_case(
     traceparent: str | None,
 ) -> Recorded:
     """A fact about a case: once-only when ``slot`` is given, else the next in a sequence."""
-    case = await case_for(deps, case_id, principal)
+    case = await case_for(deps, case_id, principal, oversight=True)
     fingerprint = request_fingerprint(deps, kind, case_id, command)
     idem = idem_for(kind, principal, idempotency_key)
     if (again := await replayed(deps, idem, fingerprint)) is not None:

@@ -192,10 +192,16 @@ def may_see(principal: Principal, owner_agency: str) -> bool:
     return principal.has(Role.BUSINESS_TEAM) or principal.agency == owner_agency
 
 
-async def case_for(deps: IntakeDeps, case_id: str, principal: Principal) -> Document:
-    """The incident case, when this caller may act on it (404 otherwise, never 403)."""
+async def case_for(
+    deps: IntakeDeps, case_id: str, principal: Principal, *, oversight: bool = False
+) -> Document:
+    """The incident case, when this caller may act on it (404 otherwise, never 403).
+
+    With ``oversight`` the SPRG's chair reaches every case too (the review's own steps).
+    """
     case = await deps.repo.get(case_id)
-    if case is None or not may_read(principal, case):
+    chair = oversight and principal.has(Role.CHAIR)
+    if case is None or not (chair or may_read(principal, case)):
         raise CaseNotFound(case_id)
     return case
 
