@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import date
@@ -10,6 +11,7 @@ from typing import Annotated, Any
 from fastapi import Body, FastAPI, File, Form, Header, Query, Request, Response, UploadFile
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
+from pymongo.errors import PyMongoError
 
 from sprg_intake import forms, handlers, handlers_case, handlers_partnership
 from sprg_intake.access import allowed
@@ -53,8 +55,23 @@ async def _setup(
     deps = build_deps(runtime, settings)
     app.state.deps = deps
     app.state.max_upload_bytes = settings.max_upload_bytes
-    await deps.repo.ensure_indexes()
+    try:
+        await deps.repo.ensure_indexes()
+    except PyMongoError as exc:
+        # Start anyway: /readyz says the store is down and requests get 503 until it is back.
+        log.warning("store unavailable at start; indexes later", extra={"error": repr(exc)})
+        background.run(_indexes_when_back(deps), "indexes")
     background.run(deps.relay.run(), "outbox-relay")
+
+
+async def _indexes_when_back(deps: handlers.IntakeDeps) -> None:
+    while True:
+        await asyncio.sleep(5)
+        try:
+            await deps.repo.ensure_indexes()
+        except PyMongoError:
+            continue
+        return
 
 
 def create_app(settings: IntakeSettings | None = None) -> FastAPI:
