@@ -154,7 +154,13 @@ def add_forms(app: FastAPI) -> None:
             idempotency_key=form.get("idempotency_key") or None,
             traceparent=None,
         )
-        return _render("received.html", 201, what="Case of Concern", **recorded.result)
+        return _render(
+            "received.html",
+            201,
+            what="Case of Concern",
+            reference=recorded.result["reference"],
+            coc_id=recorded.result["coc_id"],
+        )
 
     @app.get("/forms/incident", response_class=HTMLResponse, include_in_schema=False)
     async def incident_form() -> HTMLResponse:
