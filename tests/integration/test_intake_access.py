@@ -25,7 +25,7 @@ ROUTES = sorted(
     (route.name, method, route.path)
     for route in [*create_app().routes, *inputs_router.routes]
     if isinstance(route, APIRoute) and route.path.startswith("/v1/")
-    for method in route.methods
+    for method in route.methods or ()
 )
 
 
@@ -58,7 +58,10 @@ async def test_the_store_being_down_gives_503_with_retry_after_and_nothing_is_ke
     settings = make_settings(servers, run_id, pii_key).model_copy(
         update={"mongodb_url": "mongodb://127.0.0.1:9/?serverSelectionTimeoutMS=500"}
     )
-    async with serving(create_app(settings)) as url, httpx.AsyncClient(base_url=url, timeout=30) as client:
+    async with (
+        serving(create_app(settings)) as url,
+        httpx.AsyncClient(base_url=url, timeout=30) as client,
+    ):
         started = time.monotonic()
         response = await client.post(
             "/v1/escalations",

@@ -156,7 +156,7 @@ async def test_the_rapid_review_outcome_copy_to_panel_and_closure_are_recorded_o
     intake: httpx.AsyncClient, servers: Servers
 ) -> None:
     case_id = await new_case(intake)
-    outcome = {
+    outcome: dict[str, Any] = {
         "held_date": "2026-04-20",
         "purposes": [
             {"purpose": "gather_facts", "addressed": True},
@@ -278,5 +278,6 @@ async def test_an_lcspr_is_weighed_decided_followed_and_published(
     assert PLANTED not in json.dumps([e.data for e in events])
     view = await intake.get(f"/v1/cases/{case_id}", params={"reason": "lcspr"}, headers=BUSINESS)
     words = [h["words"] for h in view.json()["history"] if h["kind"] == "lcspr_factors"]
-    assert words == [{"explanations": {"improvements_needed": f"{PLANTED} missed",
-                                       "recurrent_themes": None}}]
+    assert words == [
+        {"explanations": {"improvements_needed": f"{PLANTED} missed", "recurrent_themes": None}}
+    ]

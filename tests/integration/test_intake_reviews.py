@@ -74,7 +74,9 @@ async def test_a_correction_is_a_new_fact_beside_the_old_and_publishes_the_facts
     assert corrected2.data["previous_aware_date"] == "2026-04-03"
     assert corrected2.data["children"][0]["age_years"] == 5
     for event in (corrected1, corrected2):
-        assert PLANTED not in event.model_dump_json() and "2021-02-22" not in event.model_dump_json()
+        assert (
+            PLANTED not in event.model_dump_json() and "2021-02-22" not in event.model_dump_json()
+        )
 
     view = await intake.get(f"/v1/cases/{case_id}", params={"reason": "review"}, headers=CSC)
     body = view.json()

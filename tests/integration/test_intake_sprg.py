@@ -33,7 +33,11 @@ async def test_a_meeting_is_scheduled_attended_minuted_and_its_words_stay_in_int
 ) -> None:
     scheduled = await intake.post(
         "/v1/meetings",
-        json={"meeting_date": "2026-06-10", "chair_partner": "police", "papers_due_date": "2026-06-03"},
+        json={
+            "meeting_date": "2026-06-10",
+            "chair_partner": "police",
+            "papers_due_date": "2026-06-03",
+        },
         headers=BUSINESS,
     )
     assert scheduled.status_code == 201, scheduled.text
@@ -89,7 +93,9 @@ async def test_a_meeting_is_scheduled_attended_minuted_and_its_words_stay_in_int
     stored = [r async for r in records.find({"subject_id": meeting_id})]
     assert "Harriet" not in json.dumps(stored, default=str)
 
-    read = await intake.get(f"/v1/meetings/{meeting_id}", params={"reason": "papers"}, headers=MEMBER)
+    read = await intake.get(
+        f"/v1/meetings/{meeting_id}", params={"reason": "papers"}, headers=MEMBER
+    )
     assert read.status_code == 200
     words = [h["words"] for h in read.json()["history"]]
     assert {"text": MINUTES} in words
