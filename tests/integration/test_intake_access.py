@@ -78,3 +78,20 @@ async def test_the_store_being_down_gives_503_with_retry_after_and_nothing_is_ke
         assert time.monotonic() - started < 15
         ready = await client.get("/readyz")
         assert ready.status_code == 503
+
+
+def test_every_input_in_the_openapi_document_comes_with_an_example() -> None:
+    document = create_app().openapi()
+    missing = []
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            body = operation.get("requestBody", {}).get("content", {})
+            for media, spec in body.items():
+                has_example = "examples" in spec or "example" in spec
+                if media == "multipart/form-data":
+                    ref = spec["schema"]["$ref"].rsplit("/", 1)[-1]
+                    fields = document["components"]["schemas"][ref]["properties"]
+                    has_example = "examples" in fields["received_date"]
+                if not has_example:
+                    missing.append(f"{method.upper()} {path}")
+    assert missing == []
