@@ -104,6 +104,14 @@ async def test_an_agency_returns_documents_that_are_sealed_and_read_back_only_by
     assert team.status_code == 200 and team.headers["content-type"].startswith("text/plain")
     other = await intake.get(doc, params={"reason": "curious"}, headers=CSC)
     assert other.status_code == 404
+    case_view = await intake.get(
+        f"/v1/cases/{case_id}", params={"reason": "rapid review"}, headers=CSC
+    )
+    assert [h["kind"] for h in case_view.json()["history"]] == ["information_request"]
+    team_view = await intake.get(
+        f"/v1/cases/{case_id}", params={"reason": "rapid review"}, headers=BUSINESS
+    )
+    assert [h["kind"] for h in team_view.json()["history"]] == ["information_request", "return"]
     reads = [(r["agency"], r["granted"]) async for r in audit.find({"case_id": return_id})]
     assert reads == [("met-police", True), ("cscp", True), ("croydon-csc", False)]
 
@@ -127,6 +135,7 @@ async def test_only_the_agency_asked_may_return(intake: httpx.AsyncClient, recor
         ("imr.txt", PDF, "text/plain", 415),
         ("notes.zip", b"PK\x03\x04not really a document", "application/zip", 415),
         ("big.txt", b"a" * 200_001, "text/plain", 413),
+        ("huge.txt", b"a" * 400_000, "text/plain", 413),
     ],
 )
 async def test_documents_of_the_wrong_type_or_too_big_are_refused_and_nothing_is_written(

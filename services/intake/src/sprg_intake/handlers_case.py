@@ -153,7 +153,9 @@ async def read_case(
         raise CaseNotFound(case_id)
     records = await deps.repo.records_for(case_id)
     for request in [r for r in records if r["kind"] == "information_request"]:
-        records.extend(await deps.repo.records_for(request["_id"], "return"))
+        returns = await deps.repo.records_for(request["_id"], "return")
+        # An agency's return is its own: the case's agency does not read another's IMR.
+        records.extend(r for r in returns if may_see(principal, r["agency"]))
     corrections = [r for r in records if r["kind"] == "correction"]
     standing = _standing(deps, case, corrections)
     personal = json.loads(deps.sealer.open(case["personal"], case_id=case_id))
