@@ -68,3 +68,30 @@ async def test_the_form_refuses_a_token_that_is_not_valid(settings: IntakeSettin
             await page.click("button[type=submit]")
         assert (await info.value).status == 401
         assert "token is not valid" in await page.inner_text("#errors")
+
+
+async def test_an_incident_reported_from_the_web_form_is_stored_and_published(
+    settings: IntakeSettings, servers: Servers, mongo: AsyncMongoClient[Any]
+) -> None:
+    async with serving(create_app(settings)) as url, browser_page() as page:
+        await page.goto(f"{url}/forms/incident")
+        await page.fill("#token", TOKEN)
+        await page.fill("#aware_date", "2026-04-02")
+        await page.select_option("#kind", "serious_harm")
+        await page.fill("#event_date", "2026-04-01")
+        await page.select_option("#abuse_or_neglect", "known")
+        await page.fill("#child_name", PLANTED)
+        await page.fill("#child_date_of_birth", "2012-07-09")
+        await page.check("#normally_resident_in_area")
+        await page.click("button[type=submit]")
+        reference = await page.inner_text("#reference")
+        case_id = await page.inner_text("#record-id")
+        await page.screenshot(path=str(artifact("intake-incident-form.png")), full_page=True)
+
+    assert reference.startswith("SIN-")
+    stored = await mongo[settings.database]["cases"].find_one({"_id": case_id})
+    assert stored is not None and stored["facts"]["children"][0]["age_years"] == 13
+    (event,) = await events_about(servers, case_id, 1)
+    assert event.type == "sprg.incident.reported.v1"
+    assert event.data["incident"]["kind"] == "serious_harm"
+    assert PLANTED not in event.model_dump_json()

@@ -269,3 +269,24 @@ async def test_the_business_team_tags_a_review_with_themes(
         headers=BUSINESS,
     )
     assert refused.status_code == 422 and "tags" in refused.text
+
+
+async def test_two_corrections_racing_for_the_same_place_in_the_history_do_not_both_win(
+    intake: httpx.AsyncClient, records: Any
+) -> None:
+    case_id = await new_case(intake)
+    results = await asyncio.gather(
+        *(
+            intake.post(
+                f"/v1/cases/{case_id}/corrections",
+                json={"aware_date": day, "reason": "race"},
+                headers=BUSINESS,
+            )
+            for day in ("2026-04-03", "2026-04-04", "2026-04-05")
+        )
+    )
+    statuses = [r.status_code for r in results]
+    assert set(statuses) <= {201, 409} and 201 in statuses, [r.text for r in results]
+    kept = [r async for r in records.find({"subject_id": case_id})]
+    assert len(kept) == statuses.count(201)
+    assert sorted(r["seq"] for r in kept) == list(range(1, len(kept) + 1))

@@ -1,6 +1,6 @@
 """Routes for every input beyond the first report. Thin: payload -> command -> handler.
 
-Generated in shape, written out so FastAPI and mypy see each route's types.
+Written out route by route so FastAPI and mypy see each route's types.
 """
 
 from __future__ import annotations
