@@ -13,7 +13,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from pymongo.errors import PyMongoError
 
-from sprg_intake import forms, handlers, handlers_case, handlers_partnership
+from sprg_intake import forms, handlers, handlers_case, handlers_sprg, subjects
 from sprg_intake.access import allowed
 from sprg_intake.api_inputs import router as inputs_router
 from sprg_intake.bootstrap import SERVICE, build_deps
@@ -209,7 +209,7 @@ def _add_reads(app: FastAPI) -> None:
         principal: Annotated[Principal, allowed("read_case_of_concern")],
         reason: Reason,
     ) -> dict[str, Any]:
-        return await handlers_partnership.read_subject(
+        return await subjects.read_subject(
             coc_id, "case_of_concern", principal, _deps(request), reason=reason
         )
 
@@ -225,7 +225,7 @@ def _add_reads(app: FastAPI) -> None:
         principal: Annotated[Principal, allowed("read_escalation")],
         reason: Reason,
     ) -> dict[str, Any]:
-        return await handlers_partnership.read_subject(
+        return await subjects.read_subject(
             escalation_id, "escalation", principal, _deps(request), reason=reason
         )
 
@@ -241,7 +241,7 @@ def _add_reads(app: FastAPI) -> None:
         principal: Annotated[Principal, allowed("read_meeting")],
         reason: Reason,
     ) -> dict[str, Any]:
-        return await handlers_partnership.read_subject(
+        return await subjects.read_subject(
             meeting_id, "meeting", principal, _deps(request), reason=reason
         )
 
@@ -254,7 +254,7 @@ def _add_reads(app: FastAPI) -> None:
     async def read_membership(
         request: Request, principal: Annotated[Principal, allowed("read_membership")]
     ) -> list[dict[str, Any]]:
-        return await handlers_partnership.membership(principal, _deps(request))
+        return await handlers_sprg.membership(principal, _deps(request))
 
     @app.get(
         "/v1/returns/{return_id}/documents/{n}",

@@ -12,6 +12,7 @@ from fastapi import APIRouter, Body, Request, Response
 from sprg_intake import examples as ex
 from sprg_intake import handlers_case as case
 from sprg_intake import handlers_partnership as partnership
+from sprg_intake import handlers_sprg as sprg
 from sprg_intake.access import allowed
 from sprg_intake.commands import (
     CloseRapidReview,
@@ -444,7 +445,7 @@ async def schedule_meeting(
     idempotency_key: IdempotencyKey = None,
     traceparent: Traceparent = None,
 ) -> dict[str, Any]:
-    recorded = await partnership.schedule_meeting(
+    recorded = await sprg.schedule_meeting(
         command,
         principal,
         _deps(request),
@@ -470,7 +471,7 @@ async def record_attendance(
     idempotency_key: IdempotencyKey = None,
     traceparent: Traceparent = None,
 ) -> dict[str, Any]:
-    recorded = await partnership.record_attendance(
+    recorded = await sprg.record_attendance(
         meeting_id,
         command,
         principal,
@@ -497,7 +498,7 @@ async def record_minutes(
     idempotency_key: IdempotencyKey = None,
     traceparent: Traceparent = None,
 ) -> dict[str, Any]:
-    recorded = await partnership.record_minutes(
+    recorded = await sprg.record_minutes(
         meeting_id,
         command,
         principal,
@@ -523,7 +524,7 @@ async def record_action(
     idempotency_key: IdempotencyKey = None,
     traceparent: Traceparent = None,
 ) -> dict[str, Any]:
-    recorded = await partnership.record_action(
+    recorded = await sprg.record_action(
         command,
         principal,
         _deps(request),
@@ -549,7 +550,7 @@ async def update_action(
     idempotency_key: IdempotencyKey = None,
     traceparent: Traceparent = None,
 ) -> dict[str, Any]:
-    recorded = await partnership.update_action(
+    recorded = await sprg.update_action(
         action_id,
         command,
         principal,
@@ -575,7 +576,7 @@ async def share_learning(
     idempotency_key: IdempotencyKey = None,
     traceparent: Traceparent = None,
 ) -> dict[str, Any]:
-    recorded = await partnership.share_learning(
+    recorded = await sprg.share_learning(
         command,
         principal,
         _deps(request),
@@ -600,7 +601,7 @@ async def record_member(
     idempotency_key: IdempotencyKey = None,
     traceparent: Traceparent = None,
 ) -> dict[str, Any]:
-    recorded = await partnership.record_member(
+    recorded = await sprg.record_member(
         command,
         principal,
         _deps(request),
