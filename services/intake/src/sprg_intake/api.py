@@ -13,7 +13,14 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from pymongo.errors import PyMongoError
 
-from sprg_intake import forms, handlers, handlers_case, handlers_sprg, subjects
+from sprg_intake import (
+    forms,
+    handlers,
+    handlers_case,
+    handlers_rapid_review,
+    handlers_sprg,
+    subjects,
+)
 from sprg_intake.access import allowed
 from sprg_intake.api_inputs import router as inputs_router
 from sprg_intake.bootstrap import SERVICE, build_deps
@@ -271,7 +278,7 @@ def _add_reads(app: FastAPI) -> None:
         principal: Annotated[Principal, allowed("read_document")],
         reason: Reason,
     ) -> Response:
-        _filename, kind, content = await handlers_case.read_document(
+        _filename, kind, content = await handlers_rapid_review.read_document(
             return_id, n, principal, _deps(request), reason=reason
         )
         return Response(
@@ -318,7 +325,7 @@ def _add_returns(app: FastAPI) -> None:
                     content=content,
                 )
             )
-        recorded = await handlers_case.receive_return(
+        recorded = await handlers_rapid_review.receive_return(
             case_id,
             request_id,
             received_date,

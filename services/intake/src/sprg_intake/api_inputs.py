@@ -11,7 +11,9 @@ from fastapi import APIRouter, Body, Request, Response
 
 from sprg_intake import examples as ex
 from sprg_intake import handlers_case as case
+from sprg_intake import handlers_lcspr as lcspr
 from sprg_intake import handlers_partnership as partnership
+from sprg_intake import handlers_rapid_review as rapid_review
 from sprg_intake import handlers_sprg as sprg
 from sprg_intake.access import allowed
 from sprg_intake.commands import (
@@ -230,7 +232,7 @@ async def request_information(
     idempotency_key: IdempotencyKey = None,
     traceparent: Traceparent = None,
 ) -> dict[str, Any]:
-    recorded = await case.request_information(
+    recorded = await rapid_review.request_information(
         case_id,
         command,
         principal,
@@ -257,7 +259,7 @@ async def record_rapid_review(
     idempotency_key: IdempotencyKey = None,
     traceparent: Traceparent = None,
 ) -> dict[str, Any]:
-    recorded = await case.record_rapid_review(
+    recorded = await rapid_review.record_rapid_review(
         case_id,
         command,
         principal,
@@ -284,7 +286,7 @@ async def record_sent_to_panel(
     idempotency_key: IdempotencyKey = None,
     traceparent: Traceparent = None,
 ) -> dict[str, Any]:
-    recorded = await case.record_sent_to_panel(
+    recorded = await rapid_review.record_sent_to_panel(
         case_id,
         command,
         principal,
@@ -311,7 +313,7 @@ async def close_rapid_review(
     idempotency_key: IdempotencyKey = None,
     traceparent: Traceparent = None,
 ) -> dict[str, Any]:
-    recorded = await case.close_rapid_review(
+    recorded = await rapid_review.close_rapid_review(
         case_id,
         command,
         principal,
@@ -338,7 +340,7 @@ async def record_lcspr_factors(
     idempotency_key: IdempotencyKey = None,
     traceparent: Traceparent = None,
 ) -> dict[str, Any]:
-    recorded = await case.record_lcspr_factors(
+    recorded = await lcspr.record_lcspr_factors(
         case_id,
         command,
         principal,
@@ -365,7 +367,7 @@ async def decide_lcspr(
     idempotency_key: IdempotencyKey = None,
     traceparent: Traceparent = None,
 ) -> dict[str, Any]:
-    recorded = await case.decide_lcspr(
+    recorded = await lcspr.decide_lcspr(
         case_id,
         command,
         principal,
@@ -392,7 +394,7 @@ async def record_lcspr_progress(
     idempotency_key: IdempotencyKey = None,
     traceparent: Traceparent = None,
 ) -> dict[str, Any]:
-    recorded = await case.record_lcspr_progress(
+    recorded = await lcspr.record_lcspr_progress(
         case_id,
         command,
         principal,
@@ -419,7 +421,7 @@ async def record_lcspr_publication(
     idempotency_key: IdempotencyKey = None,
     traceparent: Traceparent = None,
 ) -> dict[str, Any]:
-    recorded = await case.record_lcspr_publication(
+    recorded = await lcspr.record_lcspr_publication(
         case_id,
         command,
         principal,
