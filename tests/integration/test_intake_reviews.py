@@ -290,3 +290,22 @@ async def test_two_corrections_racing_for_the_same_place_in_the_history_do_not_b
     kept = [r async for r in records.find({"subject_id": case_id})]
     assert len(kept) == statuses.count(201)
     assert sorted(r["seq"] for r in kept) == list(range(1, len(kept) + 1))
+
+
+async def test_bad_input_names_every_field_at_fault_at_once(intake: httpx.AsyncClient) -> None:
+    bad = {
+        **COC,
+        "referred_date": "2026-13-01",
+        "children": [],
+        "agencies_involved": ["Not A Code"],
+    }
+    del bad["concern"]
+    response = await intake.post("/v1/cases-of-concern", json=bad, headers=CSC)
+    assert response.status_code == 422
+    at_fault = {tuple(str(p) for p in e["loc"][1:]) for e in response.json()["detail"]}
+    assert at_fault == {
+        ("referred_date",),
+        ("children",),
+        ("agencies_involved", "0"),
+        ("concern",),
+    }

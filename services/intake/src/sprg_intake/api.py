@@ -186,12 +186,24 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
             RecordSinSubmission,
             Body(openapi_examples={"submitted": {"value": {"submitted_date": "2026-04-07"}}}),
         ],
+        response: Response,
         principal: Annotated[Principal, allowed("record_sin_submission")],
-        traceparent: Annotated[str | None, Header()] = None,
+        idempotency_key: Annotated[
+            str | None,
+            Header(
+                max_length=200,
+                description="accepted like on every POST; the submission is a once-only fact, "
+                "so any retry of the same value returns the first result",
+            ),
+        ] = None,
+        traceparent: Traceparent = None,
     ) -> dict[str, Any]:
-        return await handlers.record_sin_submission(
+        result = await handlers.record_sin_submission(
             case_id, command, principal, _deps(request), traceparent=traceparent
         )
+        if result["replayed"]:
+            response.headers["Idempotent-Replayed"] = "true"
+        return result
 
     app.include_router(inputs_router)
     _add_reads(app)
