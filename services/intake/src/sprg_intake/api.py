@@ -2,21 +2,35 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections.abc import Awaitable, Callable
+from datetime import date
 from typing import Annotated, Any
 
-from fastapi import Body, Depends, FastAPI, Header, Query, Request, Response
+from fastapi import Body, FastAPI, File, Form, Header, Query, Request, Response, UploadFile
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
+from pymongo.errors import PyMongoError
 
-from sprg_intake import handlers
+from sprg_intake import (
+    forms,
+    handlers,
+    handlers_case,
+    handlers_rapid_review,
+    handlers_sprg,
+    subjects,
+)
+from sprg_intake.access import allowed
+from sprg_intake.api_inputs import router as inputs_router
 from sprg_intake.bootstrap import SERVICE, build_deps
+from sprg_intake.domain.documents import UnsupportedDocument
 from sprg_intake.messages import EXAMPLE_REPORT, RecordSinSubmission, ReportIncident
 from sprg_intake.settings import IntakeSettings
-from sprg_shared.auth import Principal, Role
+from sprg_intake.web_common import IdempotencyKey, Traceparent
+from sprg_shared.auth import Principal
 from sprg_shared.runtime import Runtime
 from sprg_shared.service import Background, build_service
-from sprg_shared.web import require
 
 log = logging.getLogger(__name__)
 
@@ -28,8 +42,13 @@ class CaseReceipt(BaseModel):
     links: dict[str, str]
 
 
-Submitter = Annotated[Principal, Depends(require(Role.AGENCY_SUBMITTER, Role.BUSINESS_TEAM))]
-Reader = Annotated[Principal, Depends(require(Role.AGENCY_SUBMITTER, Role.BUSINESS_TEAM))]
+Reason = Annotated[
+    str, Query(min_length=3, max_length=500, description="why you are reading it (audited)")
+]
+
+
+class PayloadTooLarge(Exception):
+    """The upload is over the configured size limit."""
 
 
 def _deps(request: Request) -> handlers.IntakeDeps:
@@ -42,8 +61,24 @@ async def _setup(
 ) -> None:
     deps = build_deps(runtime, settings)
     app.state.deps = deps
-    await deps.repo.ensure_indexes()
+    app.state.max_upload_bytes = settings.max_upload_bytes
+    try:
+        await deps.repo.ensure_indexes()
+    except PyMongoError as exc:
+        # Start anyway: /readyz says the store is down and requests get 503 until it is back.
+        log.warning("store unavailable at start; indexes later", extra={"error": repr(exc)})
+        background.run(_indexes_when_back(deps), "indexes")
     background.run(deps.relay.run(), "outbox-relay")
+
+
+async def _indexes_when_back(deps: handlers.IntakeDeps) -> None:
+    while True:
+        await asyncio.sleep(5)
+        try:
+            await deps.repo.ensure_indexes()
+        except PyMongoError:
+            continue
+        return
 
 
 def create_app(settings: IntakeSettings | None = None) -> FastAPI:
@@ -67,6 +102,28 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
     async def _invalid_fact(_: Request, exc: handlers.InvalidFact) -> JSONResponse:
         return JSONResponse({"detail": str(exc)}, status_code=422)
 
+    @app.exception_handler(UnsupportedDocument)
+    async def _unsupported(_: Request, exc: UnsupportedDocument) -> JSONResponse:
+        return JSONResponse({"detail": str(exc)}, status_code=415)
+
+    @app.exception_handler(PayloadTooLarge)
+    async def _too_large(_: Request, exc: PayloadTooLarge) -> JSONResponse:
+        return JSONResponse({"detail": str(exc)}, status_code=413)
+
+    @app.middleware("http")
+    async def _refuse_oversized(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        # Refused before the body is read; the route checks again what it really received.
+        limit = getattr(request.app.state, "max_upload_bytes", None)
+        length = request.headers.get("content-length", "")
+        if limit and length.isdigit() and int(length) > limit + _FORM_OVERHEAD:
+            return JSONResponse(
+                {"detail": f"the request is over the {limit}-byte limit; nothing was saved"},
+                status_code=413,
+            )
+        return await call_next(request)
+
     @app.exception_handler(handlers.CaseNotFound)
     async def _not_found(_: Request, exc: handlers.CaseNotFound) -> JSONResponse:
         return JSONResponse({"detail": f"no case {exc} that you may read"}, status_code=404)
@@ -84,9 +141,9 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
         command: Annotated[
             ReportIncident, Body(openapi_examples={"death": {"value": EXAMPLE_REPORT}})
         ],
-        principal: Submitter,
-        idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
-        traceparent: Annotated[str | None, Header()] = None,
+        principal: Annotated[Principal, allowed("report_incident")],
+        idempotency_key: IdempotencyKey = None,
+        traceparent: Traceparent = None,
     ) -> CaseReceipt:
         receipt = await handlers.report_incident(
             command,
@@ -112,12 +169,10 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
     async def read_case(
         request: Request,
         case_id: str,
-        principal: Reader,
-        reason: Annotated[
-            str, Query(min_length=3, max_length=500, description="why you are reading it (audited)")
-        ],
+        principal: Annotated[Principal, allowed("read_case")],
+        reason: Reason,
     ) -> dict[str, Any]:
-        return await handlers.read_case(case_id, principal, _deps(request), reason=reason)
+        return await handlers_case.read_case(case_id, principal, _deps(request), reason=reason)
 
     @app.post(
         "/v1/cases/{case_id}/sin-submission",
@@ -127,12 +182,172 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
     async def record_sin_submission(
         request: Request,
         case_id: str,
-        command: RecordSinSubmission,
-        principal: Annotated[Principal, Depends(require(Role.BUSINESS_TEAM))],
-        traceparent: Annotated[str | None, Header()] = None,
+        command: Annotated[
+            RecordSinSubmission,
+            Body(openapi_examples={"submitted": {"value": {"submitted_date": "2026-04-07"}}}),
+        ],
+        response: Response,
+        principal: Annotated[Principal, allowed("record_sin_submission")],
+        idempotency_key: Annotated[
+            str | None,
+            Header(
+                max_length=200,
+                description="accepted like on every POST; the submission is a once-only fact, "
+                "so any retry of the same value returns the first result",
+            ),
+        ] = None,
+        traceparent: Traceparent = None,
     ) -> dict[str, Any]:
-        return await handlers.record_sin_submission(
+        result = await handlers.record_sin_submission(
             case_id, command, principal, _deps(request), traceparent=traceparent
         )
+        if result["replayed"]:
+            response.headers["Idempotent-Replayed"] = "true"
+        return result
 
+    app.include_router(inputs_router)
+    _add_reads(app)
+    _add_returns(app)
+    forms.add_forms(app)
     return app
+
+
+_FORM_OVERHEAD = 64 * 1024
+
+
+def _add_reads(app: FastAPI) -> None:
+    @app.get(
+        "/v1/cases-of-concern/{coc_id}",
+        name="read_case_of_concern",
+        tags=["cases of concern"],
+        summary="Read a Case of Concern with its form and triage history (audited)",
+    )
+    async def read_case_of_concern(
+        request: Request,
+        coc_id: str,
+        principal: Annotated[Principal, allowed("read_case_of_concern")],
+        reason: Reason,
+    ) -> dict[str, Any]:
+        return await subjects.read_subject(
+            coc_id, "case_of_concern", principal, _deps(request), reason=reason
+        )
+
+    @app.get(
+        "/v1/escalations/{escalation_id}",
+        name="read_escalation",
+        tags=["escalations"],
+        summary="Read an escalation with its stage history (audited)",
+    )
+    async def read_escalation(
+        request: Request,
+        escalation_id: str,
+        principal: Annotated[Principal, allowed("read_escalation")],
+        reason: Reason,
+    ) -> dict[str, Any]:
+        return await subjects.read_subject(
+            escalation_id, "escalation", principal, _deps(request), reason=reason
+        )
+
+    @app.get(
+        "/v1/meetings/{meeting_id}",
+        name="read_meeting",
+        tags=["sprg"],
+        summary="Read a meeting: attendance, minutes (audited)",
+    )
+    async def read_meeting(
+        request: Request,
+        meeting_id: str,
+        principal: Annotated[Principal, allowed("read_meeting")],
+        reason: Reason,
+    ) -> dict[str, Any]:
+        return await subjects.read_subject(
+            meeting_id, "meeting", principal, _deps(request), reason=reason
+        )
+
+    @app.get(
+        "/v1/membership",
+        name="read_membership",
+        tags=["sprg"],
+        summary="The SPRG's seats (the seed's table) and who holds them",
+    )
+    async def read_membership(
+        request: Request, principal: Annotated[Principal, allowed("read_membership")]
+    ) -> list[dict[str, Any]]:
+        return await handlers_sprg.membership(principal, _deps(request))
+
+    @app.get(
+        "/v1/returns/{return_id}/documents/{n}",
+        name="read_document",
+        tags=["rapid review"],
+        summary="Download a returned document (audited)",
+        response_class=Response,
+        responses={200: {"content": {"application/pdf": {}, "text/plain": {}}}},
+    )
+    async def read_document(
+        request: Request,
+        return_id: str,
+        n: int,
+        principal: Annotated[Principal, allowed("read_document")],
+        reason: Reason,
+    ) -> Response:
+        _filename, kind, content = await handlers_rapid_review.read_document(
+            return_id, n, principal, _deps(request), reason=reason
+        )
+        return Response(
+            content,
+            media_type=kind,
+            headers={"Content-Disposition": f"attachment; filename=document-{n}"},
+        )
+
+
+def _add_returns(app: FastAPI) -> None:
+    @app.post(
+        "/v1/cases/{case_id}/information-requests/{request_id}/returns",
+        status_code=201,
+        name="receive_return",
+        tags=["rapid review"],
+        summary="An agency's return (IMR, chronology...) with its documents",
+        description="multipart/form-data: `received_date`, optional `notes`, and any number of "
+        "`documents` (PDF, DOCX, ODT or plain text, checked by content; 415 otherwise), "
+        "together under the size limit (413 otherwise).",
+    )
+    async def receive_return(
+        request: Request,
+        response: Response,
+        case_id: str,
+        request_id: str,
+        principal: Annotated[Principal, allowed("receive_return")],
+        received_date: Annotated[date, Form(examples=["2026-04-15"])],
+        notes: Annotated[str | None, Form(max_length=20_000, examples=["IMR attached."])] = None,
+        documents: Annotated[list[UploadFile] | None, File()] = None,
+        idempotency_key: IdempotencyKey = None,
+        traceparent: Traceparent = None,
+    ) -> dict[str, Any]:
+        limit: int = request.app.state.max_upload_bytes
+        uploads, total = [], 0
+        for document in documents or []:
+            content = await document.read(limit + 1 - total)
+            total += len(content)
+            if total > limit:
+                raise PayloadTooLarge(f"documents over the {limit}-byte limit; nothing was saved")
+            uploads.append(
+                handlers_case.Upload(
+                    filename=document.filename or "document",
+                    declared_type=document.content_type,
+                    content=content,
+                )
+            )
+        recorded = await handlers_rapid_review.receive_return(
+            case_id,
+            request_id,
+            received_date,
+            notes,
+            uploads,
+            principal,
+            _deps(request),
+            idempotency_key=idempotency_key,
+            traceparent=traceparent,
+        )
+        if recorded.replayed:
+            response.headers["Idempotent-Replayed"] = "true"
+        return recorded.result

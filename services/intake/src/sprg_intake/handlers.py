@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -112,37 +111,6 @@ def may_read(principal: Principal, case: Document) -> bool:
     return principal.agency == case["agency"] and principal.has(Role.AGENCY_SUBMITTER)
 
 
-async def read_case(
-    case_id: str, principal: Principal, deps: IntakeDeps, *, reason: str
-) -> dict[str, Any]:
-    """The case with its personal details, for a caller entitled to them; every attempt audited."""
-    case = await deps.repo.get(case_id)
-    granted = case is not None and may_read(principal, case)
-    await deps.repo.record_read(
-        {
-            "case_id": case_id,
-            "by": principal.subject,
-            "agency": principal.agency,
-            "roles": sorted(principal.roles),
-            "reason": reason,
-            "granted": granted,
-            "at": deps.now(),
-        }
-    )
-    if case is None or not granted:
-        raise CaseNotFound(case_id)
-    personal = json.loads(deps.sealer.open(case["personal"], case_id=case_id))
-    return {
-        "case_id": case_id,
-        "reference": case["reference"],
-        "agency": case["agency"],
-        "created_at": case["created_at"],
-        "facts": case["facts"],
-        "personal": personal,
-        "outbox_pending": len(case["outbox_pending"]),
-    }
-
-
 async def record_sin_submission(
     case_id: str,
     command: RecordSinSubmission,
@@ -155,7 +123,9 @@ async def record_sin_submission(
     case = await deps.repo.get(case_id)
     if case is None or not may_read(principal, case):
         raise CaseNotFound(case_id)
-    aware = date.fromisoformat(case["facts"]["aware_date"])
+    corrections = await deps.repo.records_for(case_id, "correction")
+    standing = corrections[-1]["facts"] if corrections else case["facts"]
+    aware = date.fromisoformat(standing["aware_date"])
     if command.submitted_date < aware:
         raise InvalidFact(
             f"submitted_date {command.submitted_date} is before the awareness date {aware}"

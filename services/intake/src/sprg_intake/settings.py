@@ -19,6 +19,13 @@ class IntakeSettings(ServiceSettings):
     pii_key: str = Field(description="base64 of a 32-byte AES-256-GCM key for personal data")
     pii_key_id: str = "k1"
     outbox_poll_seconds: float = 1.0
+    max_upload_bytes: int = Field(
+        default=8 * 1024 * 1024,
+        gt=0,
+        le=11 * 1024 * 1024,
+        description="the most a return's documents may weigh together; sealed, they stay in one"
+        " store document (16 MB at most), so nothing is ever half-written",
+    )
 
     @field_validator("pii_key")
     @classmethod

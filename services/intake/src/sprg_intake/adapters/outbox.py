@@ -53,6 +53,8 @@ class OutboxRelay:
                     await self._producer.publish(
                         entry["topic"], Envelope.model_validate(entry["envelope"])
                     )
-                    await self._repo.mark_sent(doc["_id"], event_id, datetime.now(UTC))
+                    await self._repo.mark_sent(
+                        doc["_id"], event_id, datetime.now(UTC), doc["_collection"]
+                    )
                     sent += 1
         return sent

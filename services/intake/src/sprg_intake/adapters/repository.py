@@ -15,11 +15,16 @@ from sprg_shared.store import Document
 class CaseRepository:
     def __init__(self, db: AsyncDatabase[Document]) -> None:
         self._cases = db["cases"]
+        self._records = db["records"]
         self._audit = db["case_reads"]
+        self._collections = {"cases": self._cases, "records": self._records}
 
     async def ensure_indexes(self) -> None:
         await self._cases.create_index([("agency", ASCENDING)])
         await self._cases.create_index([("outbox_pending", ASCENDING)])
+        await self._records.create_index([("subject_id", ASCENDING), ("kind", ASCENDING)])
+        await self._records.create_index([("idem", ASCENDING)])
+        await self._records.create_index([("outbox_pending", ASCENDING)])
         await self._audit.create_index([("case_id", ASCENDING), ("at", ASCENDING)])
 
     async def insert(self, case: Document) -> bool:
@@ -46,15 +51,50 @@ class CaseRepository:
     async def get(self, case_id: str) -> Document | None:
         return await self._cases.find_one({"_id": case_id})
 
-    async def with_pending_outbox(self, limit: int) -> list[Document]:
-        cursor = self._cases.find(
-            {"outbox_pending": {"$exists": True, "$ne": []}},
-            {"outbox": 1, "outbox_pending": 1},
-        ).limit(limit)
-        return [doc async for doc in cursor]
+    async def insert_record(self, record: Document) -> bool:
+        """Store a new record (a fact with the events it owes) in one write; False if it exists.
 
-    async def mark_sent(self, case_id: str, event_id: str, at: datetime) -> None:
-        await self._cases.update_one(
+        The record's ``_id`` is deterministic where two requests must not both win: the
+        unique-key insert is the one write FerretDB makes atomic across connections.
+        """
+        try:
+            await self._records.insert_one(record)
+        except DuplicateKeyError:
+            return False
+        return True
+
+    async def get_record(self, record_id: str) -> Document | None:
+        return await self._records.find_one({"_id": record_id})
+
+    async def record_by_idem(self, idem: str) -> Document | None:
+        return await self._records.find_one({"idem": idem})
+
+    async def records_for(self, subject_id: str, *kinds: str) -> list[Document]:
+        """A subject's records of ``kinds``, oldest first (the order they were made)."""
+        query: Document = {"subject_id": subject_id}
+        if kinds:
+            query["kind"] = {"$in": list(kinds)}
+        docs = [doc async for doc in self._records.find(query, {"attachments": 0})]
+        return sorted(docs, key=lambda d: (d["created_at"], d.get("seq", 0)))
+
+    async def records_of_kind(self, kind: str) -> list[Document]:
+        docs = [doc async for doc in self._records.find({"kind": kind}, {"attachments": 0})]
+        return sorted(docs, key=lambda d: (d["created_at"], d.get("seq", 0)))
+
+    async def with_pending_outbox(self, limit: int) -> list[Document]:
+        found: list[Document] = []
+        for name, collection in self._collections.items():
+            cursor = collection.find(
+                {"outbox_pending": {"$exists": True, "$ne": []}},
+                {"outbox": 1, "outbox_pending": 1},
+            ).limit(limit)
+            found.extend([{**doc, "_collection": name} async for doc in cursor])
+        return found
+
+    async def mark_sent(
+        self, case_id: str, event_id: str, at: datetime, collection: str = "cases"
+    ) -> None:
+        await self._collections[collection].update_one(
             {"_id": case_id},
             {"$pull": {"outbox_pending": event_id}, "$set": {f"outbox.{event_id}.sent_at": at}},
         )

@@ -1,0 +1,301 @@
+"""Commands for the partnership's work beyond the first incident report. Orders, not facts.
+
+Fields marked "encrypted" hold the words people write; they may name people, so intake
+seals them at rest and never puts them on the bus.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from datetime import date
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from sprg_intake.messages import ChildDetails
+from sprg_shared.events import (
+    AbuseOrNeglect,
+    Attendance,
+    CocApproach,
+    CocMeeting,
+    CocTriage,
+    IncidentKind,
+    Location,
+    Partner,
+    RapidReviewPurpose,
+    ReviewType,
+)
+
+Name = Annotated[str, Field(min_length=1, max_length=200)]
+Code = Annotated[str, Field(min_length=1, max_length=80, pattern=r"^[a-z0-9][a-z0-9_.-]*$")]
+Words = Annotated[str, Field(min_length=1, max_length=20_000)]
+Milestone = Literal[
+    "reviewer_appointed",
+    "started",
+    "draft_received",
+    "final_report_received",
+    "sent_to_panel_and_secretary_of_state",
+]
+
+
+class _Command(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+
+
+# --- Corrections ------------------------------------------------------------------------
+
+
+class IncidentCorrection(_Command):
+    kind: IncidentKind | None = None
+    date: _dt.date | None = None
+    location: Location | None = None
+    abuse_or_neglect: AbuseOrNeglect | None = None
+
+
+class CorrectIncident(_Command):
+    """A corrected fact of an incident report; recorded beside the old one, never over it."""
+
+    aware_date: date | None = None
+    event: IncidentCorrection | None = None
+    children: Annotated[list[ChildDetails], Field(min_length=1, max_length=4)] | None = Field(
+        default=None, description="the children as they now stand (the whole list)"
+    )
+    reason: Words = Field(description="why the fact is corrected (encrypted)")
+
+    @model_validator(mode="after")
+    def _corrects_something(self) -> CorrectIncident:
+        if self.aware_date is None and self.event is None and self.children is None:
+            raise ValueError("name at least one of aware_date, event, children to correct")
+        return self
+
+
+# --- Case of Concern ---------------------------------------------------------------------
+
+
+class ConcernChild(_Command):
+    """Personal data: encrypted."""
+
+    name: Name
+    date_of_birth: date | None = None
+
+
+class ReferCaseOfConcern(_Command):
+    """The Case of Concern form: any agency may send it."""
+
+    referred_date: date
+    referrer_name: Name = Field(description="encrypted")
+    referrer_role: Annotated[str, Field(min_length=1, max_length=200)]
+    children: Annotated[list[ConcernChild], Field(min_length=1, max_length=6)]
+    meets_sin_criteria: bool = Field(description="the referrer's view")
+    meets_spr_criteria: bool = Field(description="the referrer's view")
+    agencies_involved: Annotated[list[Code], Field(max_length=30)] = []
+    concern: Words = Field(description="what happened and why it is a concern (encrypted)")
+    learning_sought: Words | None = Field(default=None, description="encrypted")
+
+
+class TriageCaseOfConcern(_Command):
+    """The CSCP Business Manager's triage, and later the approach the meeting agreed."""
+
+    triage: CocTriage
+    triaged_date: date
+    meeting: CocMeeting | None = None
+    approach: CocApproach | None = None
+    advice: Words | None = Field(default=None, description="advice given or rationale (encrypted)")
+
+    @model_validator(mode="after")
+    def _meeting_when_listed(self) -> TriageCaseOfConcern:
+        if self.triage == "list_for_meeting" and self.meeting is None:
+            raise ValueError("meeting is required when triage is list_for_meeting")
+        if self.triage == "advice" and self.advice is None:
+            raise ValueError("advice is required when triage is advice")
+        return self
+
+
+# --- Escalations -------------------------------------------------------------------------
+
+
+class RaiseEscalation(_Command):
+    with_agency: Code
+    stage: Annotated[int, Field(ge=1, le=5)]
+    stage_started_date: date
+    copy_to_cscp_date: date | None = None
+    summary: Words = Field(description="the disagreement (encrypted)")
+
+
+class UpdateEscalation(_Command):
+    stage: Annotated[int, Field(ge=1, le=5)] | None = None
+    stage_started_date: date | None = None
+    resolved_date: date | None = None
+    copy_to_cscp_date: date | None = None
+    note: Words | None = Field(default=None, description="encrypted")
+
+    @model_validator(mode="after")
+    def _changes_something(self) -> UpdateEscalation:
+        if (self.stage is None) != (self.stage_started_date is None):
+            raise ValueError("stage and stage_started_date go together")
+        if self.stage is None and self.resolved_date is None and self.copy_to_cscp_date is None:
+            raise ValueError("name a new stage, a resolved_date or a copy_to_cscp_date")
+        return self
+
+
+class TagReview(_Command):
+    """The Business Team's themes and features of a review: the whole set."""
+
+    subject_id: Annotated[str, Field(min_length=1, max_length=80)]
+    review_type: ReviewType
+    tags: Annotated[list[Code], Field(max_length=40)]
+
+
+# --- Rapid Review --------------------------------------------------------------------------
+
+
+class RequestInformation(_Command):
+    agency: Code
+    kind: Literal["information", "imr", "chronology", "other"]
+    requested_date: date
+    due_date: date
+
+    @model_validator(mode="after")
+    def _due_after_request(self) -> RequestInformation:
+        if self.due_date < self.requested_date:
+            raise ValueError("due_date is before requested_date")
+        return self
+
+
+class PurposeInput(_Command):
+    purpose: RapidReviewPurpose
+    addressed: bool
+    notes: Words | None = Field(default=None, description="encrypted")
+
+
+class RecordRapidReview(_Command):
+    held_date: date
+    purposes: Annotated[list[PurposeInput], Field(min_length=4, max_length=4)]
+    recommendation: Literal["lcspr", "no_lcspr", "undecided"]
+
+    @model_validator(mode="after")
+    def _each_purpose_once(self) -> RecordRapidReview:
+        if len({p.purpose for p in self.purposes}) != 4:
+            raise ValueError("purposes must name each of the four purposes once")
+        return self
+
+
+class RecordSentToPanel(_Command):
+    sent_date: date
+
+
+class CloseRapidReview(_Command):
+    closed_date: date
+    reason: Literal["criteria_not_met"] = "criteria_not_met"
+    rationale: Words = Field(description="why the SIN criteria were not met (encrypted)")
+
+
+# --- LCSPR ---------------------------------------------------------------------------------
+
+
+class FactorInput(_Command):
+    present: bool
+    explanation: Words | None = Field(default=None, description="encrypted")
+
+
+class RecordLcsprFactors(_Command):
+    serious_child_safeguarding_case: bool
+    factors: Annotated[dict[Code, FactorInput], Field(min_length=1, max_length=20)]
+
+
+class DecideLcspr(_Command):
+    decision: Literal["commission", "do_not_commission"]
+    decided_date: date
+    methodology: Code | None = Field(default=None, description="an approach name")
+    panel_informed_date: date | None = None
+    rationale: Words | None = Field(default=None, description="encrypted")
+
+    @model_validator(mode="after")
+    def _methodology_when_commissioned(self) -> DecideLcspr:
+        if self.decision == "commission" and self.methodology is None:
+            raise ValueError("methodology is required when the review is commissioned")
+        return self
+
+
+class RecordLcsprProgress(_Command):
+    milestone: Milestone
+    milestone_date: date
+
+
+class RecordLcsprPublication(_Command):
+    planned_publication_date: date | None = None
+    published_date: date | None = None
+    not_publishing: bool = False
+    reason_not_publishing: Words | None = Field(default=None, description="encrypted")
+    agencies: Annotated[list[Code], Field(min_length=1, max_length=30)]
+    press_offices_told: Annotated[list[Code], Field(max_length=30)] = []
+
+    @model_validator(mode="after")
+    def _reason_when_not_published(self) -> RecordLcsprPublication:
+        if self.not_publishing and self.reason_not_publishing is None:
+            raise ValueError("reason_not_publishing is required when not_publishing")
+        if self.not_publishing and self.published_date is not None:
+            raise ValueError("published_date cannot be given when not_publishing")
+        return self
+
+
+# --- SPRG meetings -------------------------------------------------------------------------
+
+
+class ScheduleMeeting(_Command):
+    meeting_date: date
+    chair_partner: Partner
+    papers_due_date: date | None = None
+
+
+class AttendeeInput(_Command):
+    role: Annotated[str, Field(min_length=1, max_length=200)]
+    partner: Partner | None = None
+    attendance: Attendance
+    name: Name | None = Field(default=None, description="encrypted")
+    proxy_name: Name | None = Field(default=None, description="encrypted")
+    proxy_similar_seniority: bool | None = None
+    apologies_received_date: date | None = None
+
+
+class RecordAttendance(_Command):
+    as_of: date
+    members: Annotated[list[AttendeeInput], Field(min_length=1, max_length=60)]
+
+
+class RecordMinutes(_Command):
+    text: Words = Field(description="the minutes (encrypted)")
+    approved_date: date | None = None
+
+
+class RecordAction(_Command):
+    source_id: Annotated[str, Field(min_length=1, max_length=80)]
+    owner_agency: Code
+    owner_role: Annotated[str, Field(min_length=1, max_length=200)]
+    due_date: date
+    description: Words = Field(description="encrypted")
+
+
+class UpdateAction(_Command):
+    status: Literal["open", "done", "dropped"]
+    updated_date: date
+    due_date: date | None = None
+    note: Words | None = Field(default=None, description="encrypted")
+
+
+class ShareLearning(_Command):
+    source_id: Annotated[str, Field(min_length=1, max_length=80)]
+    shared_date: date
+    audiences: Annotated[list[Code], Field(min_length=1, max_length=30)]
+    impact_reported: bool = False
+    impact: Words | None = Field(default=None, description="encrypted")
+
+
+class RecordMember(_Command):
+    """Who holds a seat of the SPRG (the seed's table), and their proxies."""
+
+    seat: Code
+    name: Name = Field(description="encrypted")
+    agency: Code
+    proxies: Annotated[list[Name], Field(max_length=5)] = Field(default=[], description="encrypted")
+    from_date: date

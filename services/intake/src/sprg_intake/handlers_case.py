@@ -1,0 +1,206 @@
+"""Inputs about an incident case: corrections, reading it, and any fact recorded on it."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from pydantic import BaseModel
+
+from sprg_intake.commands import (
+    CorrectIncident,
+)
+from sprg_intake.domain.corrections import CorrectionRefused, Standing, correct
+from sprg_intake.handlers import CaseNotFound, IntakeDeps, InvalidFact, may_read
+from sprg_intake.recording import (
+    Draft,
+    Outgoing,
+    Recorded,
+    append,
+    audit_read,
+    case_for,
+    idem_for,
+    may_see,
+    opened,
+    public_view,
+    replayed,
+    request_fingerprint,
+)
+from sprg_shared.auth import Principal
+from sprg_shared.envelope import EventData
+from sprg_shared.events import (
+    ChildFacts,
+    IncidentCorrected,
+    IncidentFacts,
+)
+from sprg_shared.store import Document
+
+
+@dataclass(frozen=True)
+class Upload:
+    filename: str
+    declared_type: str | None
+    content: bytes
+
+
+def _standing(deps: IntakeDeps, case: Document, corrections: list[Document]) -> Standing:
+    if corrections:
+        last = corrections[-1]
+        facts, personal = last["facts"], opened(deps, last) or {}
+    else:
+        facts = case["facts"]
+        personal = json.loads(deps.sealer.open(case["personal"], case_id=case["_id"]))
+    return Standing(
+        aware_date=date.fromisoformat(facts["aware_date"]),
+        incident=IncidentFacts.model_validate(facts["incident"]),
+        children=tuple(ChildFacts.model_validate(c) for c in facts["children"]),
+        personal_children=tuple(personal["children"]),
+    )
+
+
+async def correct_incident(
+    case_id: str,
+    command: CorrectIncident,
+    principal: Principal,
+    deps: IntakeDeps,
+    *,
+    idempotency_key: str | None,
+    traceparent: str | None,
+) -> Recorded:
+    case = await case_for(deps, case_id, principal)
+    fingerprint = request_fingerprint(deps, "correction", case_id, command)
+    idem = idem_for("correction", principal, idempotency_key)
+    if (again := await replayed(deps, idem, fingerprint)) is not None:
+        return again
+    corrections = await deps.repo.records_for(case_id, "correction")
+    current = _standing(deps, case, corrections)
+    try:
+        corrected = correct(current, command)
+    except CorrectionRefused as exc:
+        raise InvalidFact(str(exc)) from exc
+    now, seq = deps.now(), len(corrections) + 1
+    record_id = f"{case_id}:correction:{seq}"
+    standing = corrected.standing
+    event = IncidentCorrected(
+        case_id=case_id,
+        correction_id=record_id,
+        corrected_fields=corrected.corrected_fields,
+        previous_aware_date=current.aware_date,
+        aware_date=standing.aware_date,
+        incident=standing.incident,
+        children=standing.children,
+        corrected_at=now,
+        corrected_by_agency=principal.agency,
+    )
+    facts = event.model_dump(mode="json", include={"aware_date", "incident", "children"})
+    return await append(
+        deps,
+        principal,
+        Draft(
+            kind="correction",
+            record_id=record_id,
+            subject_id=case_id,
+            owner_agency=case["agency"],
+            seq=seq,
+            facts={**facts, "corrected_fields": list(corrected.corrected_fields)},
+            personal={"children": list(standing.personal_children), "reason": command.reason},
+            events=(Outgoing(event, case_id),),
+            result={
+                "case_id": case_id,
+                "correction_id": record_id,
+                "corrected_fields": list(corrected.corrected_fields),
+                "facts": facts,
+            },
+        ),
+        idem=idem,
+        fingerprint=fingerprint,
+        now=now,
+        traceparent=traceparent,
+        conflict="the case was corrected meanwhile; read it and correct again",
+    )
+
+
+async def read_case(
+    case_id: str, principal: Principal, deps: IntakeDeps, *, reason: str
+) -> dict[str, Any]:
+    """The case as it now stands, its history, the words; every attempt audited."""
+    case = await deps.repo.get(case_id)
+    granted = case is not None and may_read(principal, case)
+    await audit_read(deps, case_id, principal, reason, granted=granted)
+    if case is None or not granted:
+        raise CaseNotFound(case_id)
+    records = await deps.repo.records_for(case_id)
+    for request in [r for r in records if r["kind"] == "information_request"]:
+        returns = await deps.repo.records_for(request["_id"], "return")
+        # An agency's return is its own: the case's agency does not read another's IMR.
+        records.extend(r for r in returns if may_see(principal, r["agency"]))
+    corrections = [r for r in records if r["kind"] == "correction"]
+    standing = _standing(deps, case, corrections)
+    personal = json.loads(deps.sealer.open(case["personal"], case_id=case_id))
+    return {
+        "case_id": case_id,
+        "reference": case["reference"],
+        "agency": case["agency"],
+        "created_at": case["created_at"],
+        "facts": case["facts"],
+        "personal": personal,
+        "standing": {
+            "aware_date": standing.aware_date.isoformat(),
+            "incident": standing.incident.model_dump(mode="json"),
+            "children": [c.model_dump(mode="json") for c in standing.children],
+            "personal_children": list(standing.personal_children),
+        },
+        "sin_submission": case.get("sin_submission"),
+        "history": [public_view(deps, r) for r in records],
+        "outbox_pending": len(case["outbox_pending"]),
+    }
+
+
+async def record_on_case(
+    case_id: str,
+    command: BaseModel,
+    principal: Principal,
+    deps: IntakeDeps,
+    *,
+    kind: str,
+    slot: str | None,
+    make: Any,
+    personal: dict[str, Any] | None,
+    idempotency_key: str | None,
+    traceparent: str | None,
+) -> Recorded:
+    """A fact about a case: once-only when ``slot`` is given, else the next in a sequence."""
+    case = await case_for(deps, case_id, principal, oversight=True)
+    fingerprint = request_fingerprint(deps, kind, case_id, command)
+    idem = idem_for(kind, principal, idempotency_key)
+    if (again := await replayed(deps, idem, fingerprint)) is not None:
+        return again
+    seq = 0
+    if slot is None:
+        seq = len(await deps.repo.records_for(case_id, kind)) + 1
+    record_id = f"{case_id}:{slot or kind}" + (f":{seq}" if slot is None else "")
+    now = deps.now()
+    event: EventData = make(record_id, now)
+    facts = event.model_dump(mode="json")
+    return await append(
+        deps,
+        principal,
+        Draft(
+            kind=kind,
+            record_id=record_id,
+            subject_id=case_id,
+            owner_agency=case["agency"],
+            seq=seq,
+            facts=facts,
+            personal=personal,
+            events=(Outgoing(event, case_id),),
+            result={"case_id": case_id, "record_id": record_id, "kind": kind, "facts": facts},
+        ),
+        idem=idem,
+        fingerprint=fingerprint,
+        now=now,
+        traceparent=traceparent,
+        conflict=f"{kind.replace('_', ' ')} was already recorded for this case",
+    )

@@ -1,0 +1,219 @@
+"""The Rapid Review: information requests, returns with documents, outcome, Panel, closure."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import Any
+
+from sprg_intake.commands import (
+    CloseRapidReview,
+    RecordRapidReview,
+    RecordSentToPanel,
+    RequestInformation,
+)
+from sprg_intake.domain.documents import checked_type
+from sprg_intake.handlers import CaseNotFound, IntakeDeps
+from sprg_intake.handlers_case import Upload, record_on_case
+from sprg_intake.recording import (
+    Draft,
+    Outgoing,
+    Recorded,
+    append,
+    audit_read,
+    idem_for,
+    may_see,
+    replayed,
+)
+from sprg_shared.auth import Principal
+from sprg_shared.events import (
+    InformationRequested,
+    PurposeOutcome,
+    RapidReviewClosed,
+    RapidReviewHeld,
+    RapidReviewSentToPanel,
+    ReturnReceived,
+)
+
+
+async def request_information(
+    case_id: str, command: RequestInformation, principal: Principal, deps: IntakeDeps, **kw: Any
+) -> Recorded:
+    return await record_on_case(
+        case_id,
+        command,
+        principal,
+        deps,
+        kind="information_request",
+        slot=None,
+        personal=None,
+        make=lambda rid, now: InformationRequested(
+            case_id=case_id, request_id=rid, requested_at=now, **command.model_dump()
+        ),
+        **kw,
+    )
+
+
+async def receive_return(
+    case_id: str,
+    request_id: str,
+    received_date: date,
+    notes: str | None,
+    uploads: list[Upload],
+    principal: Principal,
+    deps: IntakeDeps,
+    *,
+    idempotency_key: str | None,
+    traceparent: str | None,
+) -> Recorded:
+    """An agency's return to a request, with its documents sealed inside the same record."""
+    request = await deps.repo.get_record(request_id)
+    if (
+        request is None
+        or request["kind"] != "information_request"
+        or request["subject_id"] != case_id
+        or not may_see(principal, request["facts"]["agency"])
+    ):
+        raise CaseNotFound(request_id)
+    kinds = [checked_type(u.filename, u.declared_type, u.content) for u in uploads]
+    digest = deps.fingerprint(b"".join(u.content for u in uploads))
+    scope = f"{request_id}\x1f{received_date}\x1f{notes}\x1f{digest}"
+    fingerprint = deps.fingerprint(f"return\x1f{scope}".encode())
+    idem = idem_for("return", principal, idempotency_key)
+    if (again := await replayed(deps, idem, fingerprint)) is not None:
+        return again
+    seq = len(await deps.repo.records_for(request_id, "return")) + 1
+    record_id = f"{request_id}:return:{seq}"
+    now = deps.now()
+    agency = request["facts"]["agency"]
+    event = ReturnReceived(
+        case_id=case_id,
+        request_id=request_id,
+        agency=agency,
+        received_date=received_date,
+        documents=len(uploads),
+        received_at=now,
+    )
+    attachments = [
+        {
+            "type": kind,
+            "size": len(u.content),
+            "sealed": deps.sealer.seal(
+                json.dumps({"filename": u.filename}).encode() + b"\n" + u.content,
+                case_id=f"{record_id}:{n}",
+            ),
+        }
+        for n, (u, kind) in enumerate(zip(uploads, kinds, strict=True))
+    ]
+    documents = [
+        {
+            "n": n,
+            "type": a["type"],
+            "size": a["size"],
+            "href": f"/v1/returns/{record_id}/documents/{n}",
+        }
+        for n, a in enumerate(attachments)
+    ]
+    facts = {**event.model_dump(mode="json"), "documents_stored": documents}
+    return await append(
+        deps,
+        principal,
+        Draft(
+            kind="return",
+            record_id=record_id,
+            subject_id=request_id,
+            owner_agency=agency,
+            seq=seq,
+            facts=facts,
+            personal={"notes": notes, "filenames": [u.filename for u in uploads]},
+            events=(Outgoing(event, case_id),),
+            result={"case_id": case_id, "return_id": record_id, "facts": facts},
+            extra={"case_id": case_id, "attachments": attachments},
+        ),
+        idem=idem,
+        fingerprint=fingerprint,
+        now=now,
+        traceparent=traceparent,
+        conflict="a return was recorded meanwhile; send it again",
+    )
+
+
+async def read_document(
+    return_id: str, n: int, principal: Principal, deps: IntakeDeps, *, reason: str
+) -> tuple[str, str, bytes]:
+    """(filename, type, bytes) of a returned document, for an entitled caller; audited."""
+    record = await deps.repo.get_record(return_id)
+    granted = (
+        record is not None
+        and record["kind"] == "return"
+        and may_see(principal, record["agency"])
+        and 0 <= n < len(record.get("attachments", []))
+    )
+    await audit_read(deps, return_id, principal, reason, granted=granted)
+    if record is None or not granted:
+        raise CaseNotFound(return_id)
+    attachment = record["attachments"][n]
+    head, _, content = deps.sealer.open(attachment["sealed"], case_id=f"{return_id}:{n}").partition(
+        b"\n"
+    )
+    return json.loads(head)["filename"], attachment["type"], content
+
+
+async def record_rapid_review(
+    case_id: str, command: RecordRapidReview, principal: Principal, deps: IntakeDeps, **kw: Any
+) -> Recorded:
+    return await record_on_case(
+        case_id,
+        command,
+        principal,
+        deps,
+        kind="rapid_review_held",
+        slot="rapid_review_held",
+        personal={"notes": {p.purpose: p.notes for p in command.purposes}},
+        make=lambda _rid, now: RapidReviewHeld(
+            case_id=case_id,
+            held_date=command.held_date,
+            purposes=tuple(
+                PurposeOutcome(purpose=p.purpose, addressed=p.addressed) for p in command.purposes
+            ),
+            recommendation=command.recommendation,
+            recorded_at=now,
+        ),
+        **kw,
+    )
+
+
+async def record_sent_to_panel(
+    case_id: str, command: RecordSentToPanel, principal: Principal, deps: IntakeDeps, **kw: Any
+) -> Recorded:
+    return await record_on_case(
+        case_id,
+        command,
+        principal,
+        deps,
+        kind="rapid_review_sent_to_panel",
+        slot="rapid_review_sent_to_panel",
+        personal=None,
+        make=lambda _rid, now: RapidReviewSentToPanel(
+            case_id=case_id, sent_date=command.sent_date, recorded_at=now
+        ),
+        **kw,
+    )
+
+
+async def close_rapid_review(
+    case_id: str, command: CloseRapidReview, principal: Principal, deps: IntakeDeps, **kw: Any
+) -> Recorded:
+    return await record_on_case(
+        case_id,
+        command,
+        principal,
+        deps,
+        kind="rapid_review_closed",
+        slot="rapid_review_closed",
+        personal={"rationale": command.rationale},
+        make=lambda _rid, now: RapidReviewClosed(
+            case_id=case_id, closed_date=command.closed_date, reason=command.reason, recorded_at=now
+        ),
+        **kw,
+    )

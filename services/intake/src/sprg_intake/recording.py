@@ -1,0 +1,216 @@
+"""How every input beyond the first report is kept: one record per fact, never overwritten.
+
+A record is one document holding the fact (ids, dates, codes: what may go on the bus),
+the words people wrote sealed with AES-GCM, and the events it owes (the outbox). One
+insert writes all of it or nothing. An ``Idempotency-Key`` makes a retried POST return
+the first result; a deterministic ``_id`` makes a once-only fact (or the next slot in a
+sequence) win exactly once even when two requests race.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel
+
+from sprg_intake.handlers import (
+    CaseNotFound,
+    FactConflict,
+    IdempotencyConflict,
+    IntakeDeps,
+    may_read,
+)
+from sprg_shared.auth import Principal, Role
+from sprg_shared.envelope import Envelope, EventData
+from sprg_shared.ids import new_id, stable_id
+from sprg_shared.store import Document
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """An event a record owes, with the Kafka key it is published under."""
+
+    event: EventData
+    key: str
+
+
+@dataclass(frozen=True)
+class Draft:
+    kind: str
+    record_id: str
+    subject_id: str
+    owner_agency: str
+    facts: dict[str, Any]
+    result: dict[str, Any]
+    personal: dict[str, Any] | None = None
+    events: tuple[Outgoing, ...] = ()
+    seq: int = 0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Recorded:
+    result: dict[str, Any]
+    replayed: bool
+
+
+def idem_for(kind: str, principal: Principal, key: str | None) -> str | None:
+    return stable_id("idem", kind, principal.agency, key) if key else None
+
+
+def request_fingerprint(deps: IntakeDeps, kind: str, scope: str, command: BaseModel) -> str:
+    return deps.fingerprint(f"{kind}\x1f{scope}\x1f{command.model_dump_json()}".encode())
+
+
+async def replayed(deps: IntakeDeps, idem: str | None, fingerprint: str) -> Recorded | None:
+    """The first result when this Idempotency-Key was used for the same request before."""
+    if idem is None:
+        return None
+    existing = await deps.repo.record_by_idem(idem)
+    if existing is None:
+        return None
+    if existing["request_fingerprint"] != fingerprint:
+        raise IdempotencyConflict("Idempotency-Key was already used for a different request")
+    return Recorded(result=existing["result"], replayed=True)
+
+
+def subject_id_for(kind: str, principal: Principal, key: str | None) -> str:
+    """A new subject's id: deterministic under an Idempotency-Key, random otherwise."""
+    return stable_id(kind, principal.agency, key) if key else new_id()
+
+
+def envelope(
+    deps: IntakeDeps, out: Outgoing, *, event_id: str, now: datetime, traceparent: str | None
+) -> Envelope:
+    return Envelope(
+        id=event_id,
+        source=deps.source,
+        type=out.event.TYPE,
+        subject=out.key,
+        time=now,
+        traceparent=traceparent,
+        data=json.loads(out.event.model_dump_json()),
+    )
+
+
+async def append(
+    deps: IntakeDeps,
+    principal: Principal,
+    draft: Draft,
+    *,
+    idem: str | None,
+    fingerprint: str,
+    now: datetime,
+    traceparent: str | None,
+    conflict: str = "this fact was already recorded",
+) -> Recorded:
+    """Write the record and its outbox in one insert; replay or refuse on a clash."""
+    outbox: dict[str, Any] = {}
+    for index, out in enumerate(draft.events):
+        event_id = stable_id("event", draft.record_id, str(index))
+        outbox[event_id] = {
+            "topic": out.event.TOPIC,
+            "envelope": envelope(
+                deps, out, event_id=event_id, now=now, traceparent=traceparent
+            ).model_dump(mode="json"),
+            "sent_at": None,
+        }
+    document: Document = {
+        "_id": draft.record_id,
+        "kind": draft.kind,
+        "subject_id": draft.subject_id,
+        "seq": draft.seq,
+        "agency": draft.owner_agency,
+        "created_by": principal.subject,
+        "created_by_agency": principal.agency,
+        "created_at": now,
+        "idem": idem,
+        "request_fingerprint": fingerprint,
+        "facts": draft.facts,
+        "sealed": (
+            deps.sealer.seal(json.dumps(draft.personal).encode(), case_id=draft.record_id)
+            if draft.personal is not None
+            else None
+        ),
+        "result": draft.result,
+        "outbox": outbox,
+        "outbox_pending": list(outbox),
+        **draft.extra,
+    }
+    if await deps.repo.insert_record(document):
+        if outbox:
+            deps.relay.wake()
+        return Recorded(result=draft.result, replayed=False)
+    again = await replayed(deps, idem, fingerprint)
+    if again is not None:
+        return again
+    raise FactConflict(conflict)
+
+
+def opened(deps: IntakeDeps, record: Document) -> dict[str, Any] | None:
+    sealed = record.get("sealed")
+    if sealed is None:
+        return None
+    loaded: dict[str, Any] = json.loads(deps.sealer.open(sealed, case_id=record["_id"]))
+    return loaded
+
+
+def public_view(deps: IntakeDeps, record: Document) -> dict[str, Any]:
+    """A record as an entitled reader sees it: facts, the words, who and when."""
+    return {
+        "record_id": record["_id"],
+        "kind": record["kind"],
+        "recorded_at": record["created_at"],
+        "recorded_by": record["created_by"],
+        "recorded_by_agency": record["created_by_agency"],
+        "facts": record["facts"],
+        "words": opened(deps, record),
+    }
+
+
+async def audit_read(
+    deps: IntakeDeps, subject_id: str, principal: Principal, reason: str, *, granted: bool
+) -> None:
+    await deps.repo.record_read(
+        {
+            "case_id": subject_id,
+            "by": principal.subject,
+            "agency": principal.agency,
+            "roles": sorted(principal.roles),
+            "reason": reason,
+            "granted": granted,
+            "at": deps.now(),
+        }
+    )
+
+
+def may_see(principal: Principal, owner_agency: str) -> bool:
+    """The Business Team sees everything; anyone else what their agency submitted."""
+    return principal.has(Role.BUSINESS_TEAM) or principal.agency == owner_agency
+
+
+async def case_for(
+    deps: IntakeDeps, case_id: str, principal: Principal, *, oversight: bool = False
+) -> Document:
+    """The incident case, when this caller may act on it (404 otherwise, never 403).
+
+    With ``oversight`` the SPRG's chair reaches every case too (the review's own steps).
+    """
+    case = await deps.repo.get(case_id)
+    chair = oversight and principal.has(Role.CHAIR)
+    if case is None or not (chair or may_read(principal, case)):
+        raise CaseNotFound(case_id)
+    return case
+
+
+async def subject_for(
+    deps: IntakeDeps, subject_id: str, kind: str, principal: Principal
+) -> Document:
+    """The record that opened a subject (a CoC, an escalation...), if this caller may see it."""
+    record = await deps.repo.get_record(subject_id)
+    if record is None or record["kind"] != kind or not may_see(principal, record["agency"]):
+        raise CaseNotFound(subject_id)
+    return record

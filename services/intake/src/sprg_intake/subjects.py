@@ -1,0 +1,142 @@
+"""Subjects beyond a case (a CoC, an escalation, a meeting...): opened, followed, read."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel
+
+from sprg_intake.handlers import CaseNotFound, IntakeDeps
+from sprg_intake.recording import (
+    Draft,
+    Outgoing,
+    Recorded,
+    append,
+    audit_read,
+    idem_for,
+    may_see,
+    public_view,
+    replayed,
+    request_fingerprint,
+    subject_id_for,
+)
+from sprg_shared.auth import Principal, Role
+from sprg_shared.envelope import EventData
+from sprg_shared.store import Document
+
+Make = Callable[[str, datetime], EventData | None]
+
+
+async def open_subject(
+    kind: str,
+    command: BaseModel,
+    principal: Principal,
+    deps: IntakeDeps,
+    *,
+    make: Make,
+    personal: dict[str, Any] | None,
+    result: Callable[[str, dict[str, Any]], dict[str, Any]],
+    idempotency_key: str | None,
+    traceparent: str | None,
+    owner_agency: str | None = None,
+    plain_facts: dict[str, Any] | None = None,
+    key: str | None = None,
+) -> Recorded:
+    """A new subject (a CoC, an escalation, a meeting...) opened by its first record."""
+    fingerprint = request_fingerprint(deps, kind, "", command)
+    idem = idem_for(kind, principal, idempotency_key)
+    if (again := await replayed(deps, idem, fingerprint)) is not None:
+        return again
+    subject_id = subject_id_for(kind, principal, idempotency_key)
+    now = deps.now()
+    event = make(subject_id, now)
+    facts = event.model_dump(mode="json") if event else (plain_facts or {})
+    return await append(
+        deps,
+        principal,
+        Draft(
+            kind=kind,
+            record_id=subject_id,
+            subject_id=subject_id,
+            owner_agency=owner_agency or principal.agency,
+            facts=facts,
+            personal=personal,
+            events=(Outgoing(event, key or subject_id),) if event else (),
+            result=result(subject_id, facts),
+        ),
+        idem=idem,
+        fingerprint=fingerprint,
+        now=now,
+        traceparent=traceparent,
+    )
+
+
+async def follow_subject(
+    subject: Document,
+    kind: str,
+    command: BaseModel,
+    principal: Principal,
+    deps: IntakeDeps,
+    *,
+    make: Callable[[list[Document], datetime], tuple[EventData | None, dict[str, Any]]],
+    personal: dict[str, Any] | None,
+    idempotency_key: str | None,
+    traceparent: str | None,
+) -> Recorded:
+    """The next record about a subject; its slot (the sequence number) is won once."""
+    subject_id = subject["_id"]
+    fingerprint = request_fingerprint(deps, kind, subject_id, command)
+    idem = idem_for(kind, principal, idempotency_key)
+    if (again := await replayed(deps, idem, fingerprint)) is not None:
+        return again
+    before = await deps.repo.records_for(subject_id)
+    now = deps.now()
+    event, facts = make(before, now)
+    record_id = f"{subject_id}:{len(before) + 1}"
+    return await append(
+        deps,
+        principal,
+        Draft(
+            kind=kind,
+            record_id=record_id,
+            subject_id=subject_id,
+            owner_agency=subject["agency"],
+            seq=len(before) + 1,
+            facts=facts,
+            personal=personal,
+            events=(Outgoing(event, subject_id),) if event else (),
+            result={"id": subject_id, "record_id": record_id, "kind": kind, "facts": facts},
+        ),
+        idem=idem,
+        fingerprint=fingerprint,
+        now=now,
+        traceparent=traceparent,
+        conflict="it changed meanwhile; read it and send again",
+    )
+
+
+async def read_subject(
+    subject_id: str, kind: str, principal: Principal, deps: IntakeDeps, *, reason: str
+) -> dict[str, Any]:
+    """A subject with its whole history and the words, for an entitled reader; audited."""
+    record = await deps.repo.get_record(subject_id)
+    granted = record is not None and record["kind"] == kind and _may_read(principal, record)
+    await audit_read(deps, subject_id, principal, reason, granted=granted)
+    if record is None or not granted:
+        raise CaseNotFound(subject_id)
+    history = await deps.repo.records_for(subject_id)
+    return {
+        "id": subject_id,
+        "kind": kind,
+        "agency": record["agency"],
+        "opened": record["result"],
+        "history": [public_view(deps, r) for r in history],
+    }
+
+
+def _may_read(principal: Principal, record: Document) -> bool:
+    if record["kind"] in {"meeting", "action", "learning"}:
+        return principal.has(Role.BUSINESS_TEAM, Role.CHAIR, Role.SPRG_MEMBER)
+    return may_see(principal, record["agency"])
