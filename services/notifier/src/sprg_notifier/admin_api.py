@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
-from functools import partial
 from typing import Annotated, Any, Literal
 
-from fastapi import Depends, FastAPI, HTTPException, Query
+from fastapi import Depends, FastAPI, HTTPException, Query, Request
 
 from sprg_notifier.domain.directory import ROLES, Agency, Person
 from sprg_notifier.domain.subscriptions import Subscription, UnknownNameError, check
 from sprg_notifier.handlers import NotifierDeps
 from sprg_shared.auth import Principal, Role
-from sprg_shared.service import state
 from sprg_shared.web import require
 
+
+def _deps(request: Request) -> NotifierDeps:
+    # Not shared.service.state: its `name` parameter would take a route's `{name}`.
+    deps: NotifierDeps = request.app.state.deps
+    return deps
+
+
 Admin = Annotated[Principal, Depends(require(Role.BUSINESS_TEAM))]
-Deps = Annotated[NotifierDeps, Depends(partial(state, name="deps"))]
+Deps = Annotated[NotifierDeps, Depends(_deps)]
 Status = Literal["pending", "sent", "failed", "queued", "digested"]
 
 
