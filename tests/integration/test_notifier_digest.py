@@ -1,0 +1,155 @@
+"""The daily digest: items collect, one message a day at 08:00 London, exactly once per
+person per day with two notifier replicas racing. The clock is the test's; nothing sleeps
+for time to pass."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, date, datetime
+
+import pytest
+
+from sprg_notifier.digests import send_due_digests
+from sprg_shared.events import ClockBreached
+from tests.e2e.stack import free_port
+from tests.integration.notifier_harness import Clock, Notifier, running_notifier
+from tests.servers import Servers
+from tests.smtp import Mailbox, smtp_server
+
+pytestmark = pytest.mark.integration
+
+# 1 June is in British Summer Time: 08:00 in London is 07:00 UTC.
+BEFORE = datetime(2026, 6, 1, 6, 59, tzinfo=UTC)
+AT_EIGHT = datetime(2026, 6, 1, 7, 0, tzinfo=UTC)
+NEXT_DAY = datetime(2026, 6, 2, 7, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def mailbox() -> Iterator[tuple[Mailbox, int]]:
+    port = free_port()
+    with smtp_server(port) as box:
+        yield box, port
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock(BEFORE)
+
+
+@pytest.fixture
+async def notifier(
+    servers: Servers, run_id: str, mailbox: tuple[Mailbox, int], clock: Clock
+) -> AsyncIterator[Notifier]:
+    async with running_notifier(
+        servers, run_id, mailbox, clock, replicas=2, digest_poll_seconds=0.05
+    ) as running:
+        kind = f"rr_{run_id}"  # a clock kind only this test's events have
+        await running.put_people(
+            [
+                {
+                    "person_id": "dg",
+                    "name": "Digest By Mail",
+                    "email": "dg@example.org",
+                    "agency": "cscp",
+                    "roles": ["csab_contact"],  # told of nothing else on the shared topics
+                    "owns_clocks": [kind],
+                    "delivery": "daily_digest",
+                },
+                {
+                    "person_id": "dw",
+                    "name": "Digest By Webhook",
+                    "email": "dw@example.org",
+                    "agency": "cscp",
+                    "roles": ["csab_contact"],
+                    "owns_clocks": [kind],
+                    "channel": "webhook",
+                    "webhook_url": running.hook_url,
+                    "delivery": "daily_digest",
+                },
+                {
+                    "person_id": "chair",
+                    "name": "Chair",
+                    "email": "chair@example.org",
+                    "agency": "croydon-csc",
+                    "roles": ["chair"],
+                },
+            ]
+        )
+        yield running
+
+
+def breach(case_id: str, kind: str) -> ClockBreached:
+    return ClockBreached(
+        clock_id=f"k-{case_id}",
+        case_id=case_id,
+        kind=kind,
+        due=date(2026, 5, 29),
+        breached_at=BEFORE,
+        calendar_version="t",
+    )
+
+
+def digests_to(mailbox: Mailbox, address: str) -> list[str]:
+    return [m["Subject"] for m in mailbox.to(address) if "daily digest" in m["Subject"]]
+
+
+async def test_a_daily_digest_is_sent_once_per_person_per_day_by_two_replicas(
+    notifier: Notifier, clock: Clock
+) -> None:
+    r, kind = notifier.run_id, f"rr_{notifier.run_id}"
+    for case in ("a", "b"):
+        await notifier.applied(await notifier.publish(breach(f"dg{case}-{r}", kind)))
+
+    # Before 08:00: the chair was told at once; the digest readers' items wait.
+    assert len(notifier.mailbox.to("chair@example.org", f"dga-{r}")) == 1
+    assert len(await notifier.log(recipient="dg", result="queued")) == 2
+    assert not digests_to(notifier.mailbox, "dg@example.org")
+    assert not notifier.mailbox.to("dg@example.org", f"dga-{r}")
+    assert await send_due_digests(notifier.deps(0)) == 0  # not due yet
+
+    clock.at = AT_EIGHT  # both replicas' loops now find the digest due
+    async with asyncio.timeout(60):
+        while not digests_to(notifier.mailbox, "dg@example.org") or not notifier.receiver.calls:
+            await asyncio.sleep(0.05)
+    # Two more rounds on both replicas at once: the day's digests are claimed already.
+    for _ in range(2):
+        sent = await asyncio.gather(*(send_due_digests(notifier.deps(i)) for i in (0, 1)))
+        assert sent == [0, 0]
+
+    [subject] = digests_to(notifier.mailbox, "dg@example.org")
+    assert subject == "SPRG daily digest for 2026-06-01: 2 items"
+    [mail] = [m for m in notifier.mailbox.to("dg@example.org") if "digest" in m["Subject"]]
+    assert f"dga-{r}" in mail.as_string() and f"dgb-{r}" in mail.as_string()
+    [(headers, body)] = notifier.receiver.calls
+    payload = json.loads(body)
+    assert payload["day"] == "2026-06-01" and len(payload["items"]) == 2
+    assert headers["idempotency-key"] == payload["digest_id"]
+    assert {d["status"] for d in await notifier.log(recipient="dg")} == {"digested"}
+
+    # An item arriving after the day's digest waits for the next day's.
+    await notifier.applied(await notifier.publish(breach(f"dgc-{r}", kind)))
+    assert len(await notifier.log(recipient="dg", result="queued")) == 1
+    assert await send_due_digests(notifier.deps(1)) == 0
+    clock.at = NEXT_DAY
+    raced = await asyncio.gather(*(send_due_digests(notifier.deps(i)) for i in (0, 1)))
+    async with asyncio.timeout(60):
+        while len(digests_to(notifier.mailbox, "dg@example.org")) < 2 or (
+            len(notifier.receiver.calls) < 2
+        ):
+            await asyncio.sleep(0.05)
+    assert sum(raced) <= 2  # at most one per person (dg, dw); the loops may have won
+    assert await send_due_digests(notifier.deps(0)) == 0
+    assert digests_to(notifier.mailbox, "dg@example.org") == [
+        "SPRG daily digest for 2026-06-01: 2 items",
+        "SPRG daily digest for 2026-06-02: 1 item",
+    ]
+    assert [json.loads(body)["day"] for _, body in notifier.receiver.calls] == [
+        "2026-06-01",
+        "2026-06-02",
+    ]
+    assert [json.loads(body)["day"] for _, body in notifier.receiver.calls] == [
+        "2026-06-01",
+        "2026-06-02",
+    ]
