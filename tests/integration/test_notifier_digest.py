@@ -7,12 +7,13 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator, Iterator
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
 from sprg_notifier.digests import send_due_digests
 from sprg_shared.events import ClockBreached
+from sprg_shared.ids import stable_id
 from tests.e2e.stack import free_port
 from tests.integration.notifier_harness import Clock, Notifier, running_notifier
 from tests.servers import Servers
@@ -153,3 +154,55 @@ async def test_a_daily_digest_is_sent_once_per_person_per_day_by_two_replicas(
         "2026-06-01",
         "2026-06-02",
     ]
+
+
+async def test_a_digest_claimed_by_a_replica_that_died_is_taken_over_after_the_lease(
+    servers: Servers, run_id: str, mailbox: tuple[Mailbox, int]
+) -> None:
+    clock = Clock(BEFORE)
+    kind = f"rr_{run_id}"
+    # The loop looks once at start-up (before 08:00) and then not for an hour: the test
+    # calls the digest round itself.
+    async with running_notifier(
+        servers, run_id, mailbox, clock, digest_poll_seconds=3600, digest_lease_seconds=600
+    ) as notifier:
+        await notifier.put_people(
+            [
+                {
+                    "person_id": "dg",
+                    "name": "Digest By Mail",
+                    "email": "dg@example.org",
+                    "agency": "cscp",
+                    "roles": ["csab_contact"],
+                    "owns_clocks": [kind],
+                    "delivery": "daily_digest",
+                }
+            ]
+        )
+        await notifier.applied(await notifier.publish(breach(f"to-{run_id}", kind)))
+        [item] = await notifier.log(recipient="dg", result="queued")
+        # What a replica killed after claiming leaves behind: a claim never finished.
+        digest_id = stable_id("digest", "dg", "2026-06-01")
+        await notifier.db["digests"].insert_one(
+            {
+                "_id": digest_id,
+                "digest_id": digest_id,
+                "attempt": 0,
+                "person_id": "dg",
+                "day": "2026-06-01",
+                "channel": "email",
+                "items": [item["_id"]],
+                "status": "claimed",
+                "claimed_at": AT_EIGHT,
+            }
+        )
+        clock.at = AT_EIGHT + timedelta(minutes=9)  # within the lease: still in hand
+        assert await send_due_digests(notifier.deps()) == 0
+        clock.at = AT_EIGHT + timedelta(minutes=11)  # past it: taken over, once
+        sent = await asyncio.gather(*(send_due_digests(notifier.deps()) for _ in range(3)))
+        assert sorted(sent) == [0, 0, 1]
+        assert await send_due_digests(notifier.deps()) == 0
+
+    [mail] = [m for m in mailbox[0].to("dg@example.org") if "digest" in m["Subject"]]
+    assert mail["Message-ID"] == f"<{digest_id}@sprg.invalid>"  # the dead replica's id
+    assert f"to-{run_id}" in mail.as_string()

@@ -50,4 +50,5 @@ def build_deps(
             registry=runtime.registry,
         ),
         digest_at=settings.digest_at,
+        digest_lease_seconds=settings.digest_lease_seconds,
     )

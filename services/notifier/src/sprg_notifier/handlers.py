@@ -45,6 +45,7 @@ class NotifierDeps:
     backoff_seconds: float
     outcomes: Counter  # sprg_notifier_notifications_total{channel, template, result}
     digest_at: time
+    digest_lease_seconds: float
 
 
 async def on_event(event: EventData, envelope: Envelope, deps: NotifierDeps) -> None:

@@ -29,3 +29,5 @@ class NotifierSettings(ServiceSettings):
     retry_backoff_seconds: float = 0.5
     digest_at: time = time(8, 0)  # London time; a person's daily digest goes out then
     digest_poll_seconds: float = 30.0
+    # A digest claimed this long ago and never finished (its replica died) is taken over.
+    digest_lease_seconds: float = 600.0

@@ -118,6 +118,10 @@ class NotifierRepository:
         query = {"person_id": person_id, "status": "queued"}
         return [d async for d in self._deliveries.find(query).sort("created_at", ASCENDING)]
 
+    async def deliveries_by_id(self, ids: Sequence[str]) -> list[Document]:
+        query = {"_id": {"$in": list(ids)}}
+        return [d async for d in self._deliveries.find(query).sort("created_at", ASCENDING)]
+
     async def digested(self, ids: Sequence[str], digest_id: str, at: datetime) -> None:
         await self._deliveries.update_many(
             {"_id": {"$in": list(ids)}},
@@ -133,6 +137,9 @@ class NotifierRepository:
         except DuplicateKeyError:
             return False
         return True
+
+    async def digest_claim(self, claim_id: str) -> Document | None:
+        return await self._digests.find_one({"_id": claim_id})
 
     async def finish_digest(self, digest_id: str, fields: Document) -> None:
         await self._digests.update_one({"_id": digest_id}, {"$set": fields})
