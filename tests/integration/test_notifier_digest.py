@@ -21,6 +21,7 @@ from tests.smtp import Mailbox, smtp_server
 
 pytestmark = pytest.mark.integration
 
+PLANTED = "Florizel Amberwick"  # a child's name, planted in the events; never in a digest
 # 1 June is in British Summer Time: 08:00 in London is 07:00 UTC.
 BEFORE = datetime(2026, 6, 1, 6, 59, tzinfo=UTC)
 AT_EIGHT = datetime(2026, 6, 1, 7, 0, tzinfo=UTC)
@@ -101,7 +102,8 @@ async def test_a_daily_digest_is_sent_once_per_person_per_day_by_two_replicas(
 ) -> None:
     r, kind = notifier.run_id, f"rr_{notifier.run_id}"
     for case in ("a", "b"):
-        await notifier.applied(await notifier.publish(breach(f"dg{case}-{r}", kind)))
+        planted = await notifier.publish(breach(f"dg{case}-{r}", kind), child_name=PLANTED)
+        await notifier.applied(planted)
 
     # Before 08:00: the chair was told at once; the digest readers' items wait.
     assert len(notifier.mailbox.to("chair@example.org", f"dga-{r}")) == 1
@@ -150,10 +152,14 @@ async def test_a_daily_digest_is_sent_once_per_person_per_day_by_two_replicas(
         "2026-06-01",
         "2026-06-02",
     ]
+    assert all(PLANTED not in m.as_string() for m in notifier.mailbox.messages)
+    assert all(PLANTED.encode() not in body for _, body in notifier.receiver.calls)
     assert [json.loads(body)["day"] for _, body in notifier.receiver.calls] == [
         "2026-06-01",
         "2026-06-02",
     ]
+    assert all(PLANTED not in m.as_string() for m in notifier.mailbox.messages)
+    assert all(PLANTED.encode() not in body for _, body in notifier.receiver.calls)
 
 
 async def test_a_digest_claimed_by_a_replica_that_died_is_taken_over_after_the_lease(
