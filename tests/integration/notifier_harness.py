@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 
 import httpx
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Request, Response
 from prometheus_client import CollectorRegistry
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
@@ -35,14 +35,22 @@ ADMIN = bearer("cscp", Role.BUSINESS_TEAM, subject="bt")
 @dataclass
 class Receiver:
     calls: list[tuple[dict[str, str], bytes]] = field(default_factory=list)
+    refused: list[tuple[dict[str, str], bytes]] = field(default_factory=list)
+    refuse: dict[str, int] = field(default_factory=dict)  # text in the body -> refusals left
 
     def app(self) -> FastAPI:
         app = FastAPI()
 
         @app.post("/hook")
-        async def hook(request: Request) -> dict[str, str]:
-            self.calls.append((dict(request.headers), await request.body()))
-            return {"ok": "yes"}
+        async def hook(request: Request) -> Response:
+            call = (dict(request.headers), await request.body())
+            for text, left in self.refuse.items():
+                if left > 0 and text.encode() in call[1]:
+                    self.refuse[text] = left - 1
+                    self.refused.append(call)
+                    return Response(status_code=503)
+            self.calls.append(call)
+            return Response(status_code=200)
 
         return app
 

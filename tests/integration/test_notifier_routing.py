@@ -321,3 +321,17 @@ async def test_the_delivery_log_filters_by_recipient_and_result(notifier: Notifi
     # bm's two retries (a fresh group reads the shared topic's history too, so "sent"
     # counts other tests' events; only this case's recipient is ever refused)
     assert f"{counted % ('retried', 'clock_breached')} 2.0" in metrics
+
+
+async def test_a_refusing_webhook_is_retried_under_one_idempotency_key(notifier: Notifier) -> None:
+    r = notifier.run_id
+    notifier.receiver.refuse[f"mtg2-{r}"] = 2  # 503 twice, then accepted
+    event, raw = assessed(f"mtg2-{r}", ("meeting_forecast_inquorate", "police"))
+    meeting = await publish_raw(notifier, event, raw)
+    assert await told(notifier, meeting) == {"deputy", "police-member"}
+    [entry] = await notifier.log(case_id=f"mtg2-{r}", recipient="police-member")
+    assert entry["status"] == "sent" and entry["attempts"] == 3 and entry["channel"] == "webhook"
+    [(headers, body)] = [c for c in notifier.receiver.calls if f"mtg2-{r}".encode() in c[1]]
+    keys = {h["idempotency-key"] for h, _ in [*notifier.receiver.refused, (headers, body)]}
+    assert keys == {entry["_id"]}  # the refused tries and the accepted one: one key
+    assert len(notifier.receiver.refused) == 2
