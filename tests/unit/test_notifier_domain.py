@@ -97,15 +97,21 @@ def test_routing_narrows_a_role_to_the_agencies_the_event_names_by_id_or_code() 
     assert [a.receiver.person_id for a in found] == ["press-police", "press-icb"]
 
 
-def test_clock_owner_is_whoever_owns_the_clocks_kind() -> None:
+def test_clock_owner_is_whoever_owns_the_clocks_kind_else_the_business_team() -> None:
     subscription = Subscription.model_validate(
         {"name": "s", "event": "sprg.clock.reminder_due.v1", "template": "clock_reminder",
          "roles": ["clock_owner"]}
     )  # fmt: skip
-    people = [person("bt", "business_team", owns_clocks=["sin_notification"]), person("x")]
+    people = [
+        person("owner", "sprg_member", owns_clocks=["sin_notification"]),
+        person("bt", "business_team"),
+        person("x"),
+    ]
     found = addressees(subscription, {"kind": "sin_notification"}, {}, people, [], date.today())
-    assert [a.member.person_id for a in found] == ["bt"]
-    assert addressees(subscription, {"kind": "rapid_review"}, {}, people, [], date.today()) == []
+    assert [a.member.person_id for a in found] == ["owner"]
+    unowned = addressees(subscription, {"kind": "rapid_review"}, {}, people, [], date.today())
+    assert [a.member.person_id for a in unowned] == ["bt"]  # the Business Team's, by default
+    assert addressees(subscription, {"kind": "x"}, {}, [person("x")], [], date.today()) == []
 
 
 def test_a_subscription_naming_an_unknown_template_role_or_event_is_refused_by_name() -> None:

@@ -28,7 +28,10 @@ ROLES: dict[str, str] = {
     "press_office": "an agency's press office",
     "csab_contact": "the Croydon Safeguarding Adults Board contact",
     "cscp_mailbox": "the CSCP mailbox (CSCP@croydon.gov.uk)",
-    "clock_owner": "whoever owns the clock the event is about (Person.owns_clocks)",
+    "clock_owner": (
+        "whoever owns the kind of clock the event is about (Person.owns_clocks);"
+        " the CSCP Business Team when no one does"
+    ),
 }
 DYNAMIC_ROLES = frozenset({"clock_owner"})
 MAX_PROXY_HOPS = 5

@@ -10,6 +10,10 @@ from typing import Any
 from sprg_notifier.domain.directory import Agency, Person, receiver_for
 from sprg_notifier.domain.subscriptions import Subscription, values_at
 
+# The CSCP Business Team coordinates the review processes (the seed): a clock whose kind
+# no one owns in the directory is theirs.
+CLOCK_OWNER_FALLBACK = "business_team"
+
 
 @dataclass(frozen=True)
 class Addressee:
@@ -36,7 +40,9 @@ def addressees(
     found: list[Addressee] = []
     for recipient in subscription.recipients:
         if recipient.role == "clock_owner":
-            members = [p for p in people if data.get("kind") in p.owns_clocks]
+            members = [p for p in people if data.get("kind") in p.owns_clocks] or [
+                p for p in people if CLOCK_OWNER_FALLBACK in p.roles
+            ]
         else:
             members = [p for p in people if recipient.role in p.roles]
         if recipient.agencies_from is not None:
