@@ -44,8 +44,8 @@ class Mailbox:
 
 
 @contextmanager
-def smtp_server(port: int) -> Iterator[Mailbox]:
-    mailbox = Mailbox()
+def smtp_server(port: int, mailbox: Mailbox | None = None) -> Iterator[Mailbox]:
+    mailbox = mailbox or Mailbox()
     controller = Controller(mailbox, hostname="127.0.0.1", port=port)
     controller.start()
     try:

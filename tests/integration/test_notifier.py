@@ -129,6 +129,7 @@ async def harness(
                 "email": "bt@cscp.example.org",
                 "agency": "cscp",
                 "roles": ["business_team"],
+                "owns_clocks": ["sin_notification"],
             },
             {
                 "person_id": "bm",

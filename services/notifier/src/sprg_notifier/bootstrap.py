@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 import httpx
@@ -10,16 +11,22 @@ from prometheus_client import Counter
 from sprg_notifier.adapters.channels import SmtpChannel, WebhookChannel
 from sprg_notifier.adapters.repository import NotifierRepository
 from sprg_notifier.domain.render import Templates
-from sprg_notifier.domain.subscriptions import load_subscriptions
 from sprg_notifier.handlers import NotifierDeps
 from sprg_notifier.settings import NotifierSettings
 from sprg_shared.envelope import Envelope, EventData
 from sprg_shared.runtime import Runtime
 
 SERVICE = "notifier"
+Clock = Callable[[], datetime]
 
 
-def build_deps(runtime: Runtime, settings: NotifierSettings) -> NotifierDeps:
+def system_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+def build_deps(
+    runtime: Runtime, settings: NotifierSettings, now: Clock = system_clock
+) -> NotifierDeps:
     async def publish(event: EventData, event_id: str, traceparent: str | None) -> Envelope:
         return await runtime.publish(event, event_id=event_id, traceparent=traceparent)
 
@@ -30,16 +37,18 @@ def build_deps(runtime: Runtime, settings: NotifierSettings) -> NotifierDeps:
         email=SmtpChannel(settings),
         webhook=WebhookChannel(settings, http),
         templates=Templates(),
-        subscriptions=load_subscriptions(),
         publish=publish,
-        now=lambda: datetime.now(UTC),
+        now=now,
         case_link_base=settings.case_link_base,
         attempts=settings.delivery_attempts,
         backoff_seconds=settings.retry_backoff_seconds,
         outcomes=Counter(
             "sprg_notifier_notifications",
-            "Notifications, by channel, template and result",
+            "Notifications by channel and template; result: sent, failed, retried (one more"
+            " try after a refusal) or queued (for a daily digest)",
             ["channel", "template", "result"],
             registry=runtime.registry,
         ),
+        digest_at=settings.digest_at,
+        digest_lease_seconds=settings.digest_lease_seconds,
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import time
+
 from pydantic_settings import SettingsConfigDict
 
 from sprg_shared.settings import ServiceSettings
@@ -25,3 +27,7 @@ class NotifierSettings(ServiceSettings):
     webhook_timeout_seconds: float = 10.0
     delivery_attempts: int = 4
     retry_backoff_seconds: float = 0.5
+    digest_at: time = time(8, 0)  # London time; a person's daily digest goes out then
+    digest_poll_seconds: float = 30.0
+    # A digest claimed this long ago and never finished (its replica died) is taken over.
+    digest_lease_seconds: float = 600.0

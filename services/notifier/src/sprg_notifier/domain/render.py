@@ -29,3 +29,12 @@ class Templates:
         subject, _, body = text.partition("\n")
         html = self._env.get_template(f"{name}.html.j2").render(subject=subject.strip(), **context)
         return Rendered(subject=subject.strip(), text=body, html=html)
+
+    def names(self) -> set[str]:
+        """Templates that have both parts (text and HTML)."""
+        found = set(self._env.list_templates())
+        return {
+            n.removesuffix(".txt.j2")
+            for n in found
+            if n.endswith(".txt.j2") and n.replace(".txt.j2", ".html.j2") in found
+        }

@@ -1,26 +1,72 @@
-"""Subscriptions as data: which event types notify which roles, with which template."""
+"""Subscriptions as data: which events tell which roles, with which template.
+
+``when`` filters on the event's fields by dotted path; a path through a list matches
+when any element does (``decisions.outcome: meeting_forecast_inquorate``). A recipient
+is a role, optionally narrowed to the agencies the event names (``agencies_from``: a
+dotted path whose values are agency ids or codes).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from importlib import resources
 from typing import Annotated, Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from sprg_notifier.domain.directory import DYNAMIC_ROLES, ROLES, Slug
+from sprg_shared import events  # noqa: F401 - imported for its registrations of every type
 from sprg_shared.envelope import registered_types
+
+Scalar = str | int | bool
+
+
+class Recipient(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    role: str
+    agencies_from: str | None = Field(
+        default=None, description="only holders of the role in the agencies found at this path"
+    )
 
 
 class Subscription(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
+    name: Slug
     event: str
-    when: dict[str, str | int | bool] = Field(default_factory=dict)
-    template: Annotated[str, Field(pattern=r"^[a-z_]+$")]
-    roles: Annotated[tuple[str, ...], Field(min_length=1)]
+    when: dict[str, Scalar] = Field(default_factory=dict)
+    template: Annotated[str, Field(pattern=r"^[a-z0-9_]+$")]
+    recipients: Annotated[tuple[Recipient, ...], Field(min_length=1)]
+
+    @model_validator(mode="before")
+    @classmethod
+    def _roles_shorthand(cls, value: Any) -> Any:
+        # `roles: [chair, business_manager]` is short for recipients without a filter.
+        if isinstance(value, dict) and "roles" in value:
+            value = dict(value)
+            roles = value.pop("roles")
+            value["recipients"] = [*value.get("recipients", ()), *({"role": r} for r in roles)]
+        return value
 
     def matches(self, event_type: str, data: dict[str, Any]) -> bool:
-        return event_type == self.event and all(data.get(k) == v for k, v in self.when.items())
+        return event_type == self.event and all(
+            value in values_at(data, path) for path, value in self.when.items()
+        )
+
+
+def values_at(data: Any, path: str) -> list[Any]:
+    """Every value at the dotted ``path``, lists flattened on the way."""
+    found = [data]
+    for key in path.split("."):
+        step: list[Any] = []
+        for item in found:
+            for each in item if isinstance(item, list | tuple) else [item]:
+                if isinstance(each, dict) and key in each:
+                    step.append(each[key])
+        found = step
+    return [v for item in found for v in (item if isinstance(item, list | tuple) else [item])]
 
 
 class Subscriptions(BaseModel):
@@ -31,16 +77,28 @@ class Subscriptions(BaseModel):
     def for_event(self, event_type: str, data: dict[str, Any]) -> list[Subscription]:
         return [s for s in self.subscriptions if s.matches(event_type, data)]
 
-    def event_types(self) -> set[str]:
-        return {s.event for s in self.subscriptions}
+
+class UnknownNameError(ValueError):
+    """A subscription names an event type, template or role that does not exist."""
 
 
-def load_subscriptions(text: str | None = None) -> Subscriptions:
-    """Parse and check the subscriptions: every event type named must exist."""
+def check(subscription: Subscription, templates: Iterable[str]) -> None:
+    """Raise naming the first unknown event type, template or role."""
+    if subscription.event not in registered_types():
+        raise UnknownNameError(f"unknown event type: {subscription.event}")
+    if subscription.template not in set(templates):
+        raise UnknownNameError(f"unknown template: {subscription.template}")
+    for recipient in subscription.recipients:
+        if recipient.role not in ROLES and recipient.role not in DYNAMIC_ROLES:
+            raise UnknownNameError(f"unknown role: {recipient.role}")
+
+
+def load_subscriptions(templates: Iterable[str], text: str | None = None) -> Subscriptions:
+    """The shipped subscriptions (or ``text``), each checked."""
     if text is None:
         text = resources.files("sprg_notifier").joinpath("subscriptions.yaml").read_text()
     subscriptions = Subscriptions.model_validate(yaml.safe_load(text))
-    unknown = subscriptions.event_types() - set(registered_types())
-    if unknown:
-        raise ValueError(f"subscriptions name unknown event types: {sorted(unknown)}")
+    names = set(templates)
+    for subscription in subscriptions.subscriptions:
+        check(subscription, names)
     return subscriptions
