@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import re
 import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 _TRACEPARENT = re.compile(r"^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$")
 
@@ -23,3 +26,26 @@ def child_traceparent(parent: str | None) -> str:
 def trace_id(traceparent: str | None) -> str | None:
     match = _TRACEPARENT.match(traceparent or "")
     return match.group(1) if match else None
+
+
+_CURRENT: ContextVar[str | None] = ContextVar("sprg_traceparent", default=None)
+
+
+def current() -> str | None:
+    """The traceparent of the request or event being handled here, if any."""
+    return _CURRENT.get()
+
+
+@contextmanager
+def traced(traceparent: str | None) -> Iterator[str | None]:
+    """Within the block, logs carry this trace (and ``current()`` returns it)."""
+    token = _CURRENT.set(traceparent)
+    try:
+        yield traceparent
+    finally:
+        _CURRENT.reset(token)
+
+
+def span_id(traceparent: str | None) -> str | None:
+    match = _TRACEPARENT.match(traceparent or "")
+    return match.group(2) if match else None

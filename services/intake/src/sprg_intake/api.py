@@ -13,6 +13,7 @@ from sprg_intake import handlers
 from sprg_intake.bootstrap import SERVICE, build_deps
 from sprg_intake.messages import EXAMPLE_REPORT, RecordSinSubmission, ReportIncident
 from sprg_intake.settings import IntakeSettings
+from sprg_shared import tracing
 from sprg_shared.auth import Principal, Role
 from sprg_shared.runtime import Runtime
 from sprg_shared.service import Background, build_service
@@ -93,7 +94,7 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
             principal,
             _deps(request),
             idempotency_key=idempotency_key,
-            traceparent=traceparent,
+            traceparent=tracing.current() or traceparent,
         )
         if receipt.replayed:
             response.headers["Idempotent-Replayed"] = "true"
@@ -132,7 +133,11 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
         traceparent: Annotated[str | None, Header()] = None,
     ) -> dict[str, Any]:
         return await handlers.record_sin_submission(
-            case_id, command, principal, _deps(request), traceparent=traceparent
+            case_id,
+            command,
+            principal,
+            _deps(request),
+            traceparent=tracing.current() or traceparent,
         )
 
     return app

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sprg_rules.adapters.engine_process import ProcessRuleEngine
+from sprg_rules.adapters.metrics import RulesMetrics
 from sprg_rules.adapters.pack_store import PackStore
 from sprg_rules.adapters.pack_watcher import ActivePacks, PackWatcher
 from sprg_rules.adapters.repository import DecisionRepository
@@ -63,7 +64,13 @@ def build(runtime: Runtime, settings: RulesSettings) -> Rules:
     decisions = DecisionRepository(runtime.db)
     now = lambda: datetime.now(UTC)  # noqa: E731
     return Rules(
-        deps=RulesDeps(evaluate=judge, repo=decisions, publish=publish, now=now),
+        deps=RulesDeps(
+            evaluate=judge,
+            repo=decisions,
+            publish=publish,
+            now=now,
+            record=RulesMetrics(runtime.registry, packs).record,
+        ),
         admin=AdminDeps(
             store=PackStore(runtime.db),
             decisions=decisions,

@@ -35,6 +35,8 @@ class RulesDeps:
     repo: DecisionRepository
     publish: Callable[[EventData, str, str | None], Awaitable[Envelope]]
     now: Callable[[], datetime]
+    record: Callable[[Evaluation], None] = lambda _result: None
+    """Counts the decision in the service's metrics."""
 
 
 def facts_from(event: IncidentReported) -> CaseFacts:
@@ -106,6 +108,7 @@ async def _decide(case_id: str, facts: CaseFacts, envelope: Envelope, deps: Rule
     decision_id = stable_id("case.assessed", envelope.id, result.pack_hash)
     await deps.repo.save(decision_id, assessed, facts.model_dump(mode="json"), deps.now())
     await deps.publish(assessed, decision_id, child_traceparent(envelope.traceparent))
+    deps.record(result)
     log.info(
         "case assessed",
         extra={

@@ -118,7 +118,7 @@ class FiringLoop:
 
     async def refresh_gauges(self) -> None:
         if self._gauges is not None:
-            await self._gauges.refresh(self._repo)
+            await self._gauges.refresh(self._repo, self._policy.today(self._now()))
         self._gauges_at = time.monotonic()
 
     async def backfill(self, limit: int = 1000) -> int:
