@@ -158,6 +158,7 @@ class ConsumerLoop:
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name=f"consumer-{group_id}", daemon=True)
         self._assigned = threading.Event()
+        self._committed: dict[TopicPartition, int] = {}
 
     def start(self) -> None:
         self._thread.start()
@@ -186,6 +187,7 @@ class ConsumerLoop:
                 self._stop.wait(self._max_backoff)
 
     def _consume(self) -> None:
+        self._committed.clear()
         consumer = KafkaConsumer(
             bootstrap_servers=self._bootstrap,
             group_id=self._group,
@@ -208,23 +210,31 @@ class ConsumerLoop:
                 if consumer.assignment():
                     self._assigned.set()
                 for partition, records in batch.items():
+                    self._committed.setdefault(partition, records[0].offset)
+                self._measure_lag(consumer)
+                for partition, records in batch.items():
                     for record in records:
                         self._process(record)
                         consumer.commit({partition: OffsetAndMetadata(record.offset + 1, "", -1)})
+                        self._committed[partition] = record.offset + 1
                 self._measure_lag(consumer)
         finally:
             consumer.close(autocommit=False)
 
     def _measure_lag(self, consumer: KafkaConsumer) -> None:
-        """Lag per assigned partition: the high watermark the last fetch saw minus our position."""
+        """Lag per assigned partition: the high watermark the last fetch saw minus what this
+        member committed (or the first offset it fetched; its position before it fetched
+        anything), so messages fetched but not yet handled still count."""
         for partition in consumer.assignment():
             end = consumer.highwater(partition)
             if end is None:  # no fetch answered for it yet
                 continue
-            try:
-                position = consumer.position(partition, timeout_ms=1000)
-            except KafkaError:
-                continue
+            position = self._committed.get(partition)
+            if position is None:
+                try:
+                    position = consumer.position(partition, timeout_ms=1000)
+                except KafkaError:
+                    continue
             if position is None:
                 continue
             self._metrics.lag.labels(
