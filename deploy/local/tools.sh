@@ -1,8 +1,25 @@
 #!/usr/bin/env bash
-# Command-line tools the tests need beyond Python: installed from Debian's packages when missing.
-#   promtool (package prometheus)  - checks the Prometheus config and runs the alert rules' unit tests
+# What the tests need beyond Python, fetched by name from the registries when missing:
+#   promtool (Debian package prometheus) - checks the Prometheus config, runs the alert rules' tests
+#   operator CRDs (Go modules, with the Go toolchain) - the schemas deploy/k8s's custom resources
+#     are validated against: Prometheus Operator (ServiceMonitor, PrometheusRule) and the MongoDB
+#     Community Operator (MongoDBCommunity). Strimzi publishes its CRDs in no registry reached here.
 # Idempotent and quick when everything is there. Needs root or sudo for apt-get.
 set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+# Versions here and in tests/k8s_render.py (CRD_MODULES) go together.
+CRD_MODULES=(
+  github.com/prometheus-operator/prometheus-operator@v0.85.0
+  github.com/mongodb/mongodb-kubernetes-operator@v0.13.0
+)
+export GOMODCACHE="$PWD/.local/crds" GOFLAGS="-mod=mod -modcacherw"
+for module in "${CRD_MODULES[@]}"; do
+  if [[ ! -d "$GOMODCACHE/$module" ]]; then
+    echo "tools.sh: fetching $module (its CRDs) from the Go module proxy" >&2
+    (cd "$(mktemp -d)" && go mod download "$module")
+  fi
+done
 
 need_apt=()
 command -v promtool >/dev/null 2>&1 || need_apt+=(prometheus)
