@@ -251,17 +251,20 @@ class ConsumerLoop:
         if not self._router.handles(envelope):
             self._metrics.consumed.labels(topic=topic, outcome="ignored").inc()
             return
-        with tracing.traced(envelope.traceparent):
-            self._handle(record, envelope)
+        with (
+            tracing.span(f"consume {topic}", envelope.traceparent, "consumer") as traceparent,
+            tracing.traced(traceparent),
+        ):
+            self._handle(record, envelope, traceparent)
 
-    def _handle(self, record: Any, envelope: Envelope) -> None:
+    def _handle(self, record: Any, envelope: Envelope, traceparent: str) -> None:
         topic: str = record.topic
         attempt = 0
         while True:
             attempt += 1
             started = time.monotonic()
             try:
-                outcome = self._run_on_loop(self._apply(envelope))
+                outcome = self._run_on_loop(self._apply(envelope, traceparent))
             except PermanentError as exc:
                 self._dead_letter(record, str(exc), attempt)
                 return
@@ -300,9 +303,9 @@ class ConsumerLoop:
             )
             return
 
-    async def _apply(self, envelope: Envelope) -> str:
+    async def _apply(self, envelope: Envelope, traceparent: str) -> str:
         # Runs as a task on the service's loop: set the trace here too, for its log lines.
-        with tracing.traced(envelope.traceparent):
+        with tracing.traced(traceparent):
             return await self._apply_traced(envelope)
 
     async def _apply_traced(self, envelope: Envelope) -> str:

@@ -49,8 +49,11 @@ def create_app(
         route = _route_template(app, request)
         started = time.perf_counter()
         status = 500
-        traceparent = tracing.child_traceparent(request.headers.get("traceparent"))
-        with tracing.traced(traceparent):
+        parent = request.headers.get("traceparent")
+        with (
+            tracing.span(f"{request.method} {route}", parent, "server") as traceparent,
+            tracing.traced(traceparent),
+        ):
             try:
                 response = await call_next(request)
                 status = response.status_code
