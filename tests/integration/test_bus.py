@@ -167,7 +167,11 @@ async def test_unreadable_and_failing_messages_are_dead_lettered_and_the_loop_go
             letters = [MessageDeadLettered.model_validate(e.data) for e in found]
             return [d for d in letters if d.topic == harness.topic]
 
-        dead = ours(read_until(harness.servers.kafka, topics.DLQ, lambda f: len(ours(f)) >= 2))
+        dead = ours(
+            await asyncio.to_thread(
+                read_until, harness.servers.kafka, topics.DLQ, lambda f: len(ours(f)) >= 2
+            )
+        )
         reasons = sorted(d.reason for d in dead)
         assert any(r.startswith("handler failed 2 times") and "cannot handle" in r for r in reasons)
         assert any(r.startswith("unreadable envelope") for r in reasons)

@@ -3,8 +3,9 @@
 - ``sprg_scheduler_clocks{kind, state}``: how many clocks are in each stored state.
 - ``sprg_scheduler_clocks_view{kind, view}``: what the clocks mean today, as on
   ``GET /v1/clocks?state=``: ``open`` (still running), ``at_risk`` (inside the reminder
-  window), ``at_risk_unreminded`` (inside it, yet no reminder was sent: the alert's
-  input), ``overdue`` (past the due date and not met).
+  window), ``at_risk_unreminded`` (inside it, never reminded, though the instant its
+  reminder was planned for has passed: the firing loop is behind; the alert's input),
+  ``overdue`` (past the due date and not met).
 
 Counted with ``count_documents`` (FerretDB v1 has no rich ``$group``); one count per
 kind and state or view, each on the ``state, due`` index prefix.
@@ -12,7 +13,7 @@ kind and state or view, each on the ``state, due`` index prefix.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import get_args
 
 from prometheus_client import CollectorRegistry, Gauge
@@ -25,9 +26,10 @@ STATES: tuple[str, ...] = get_args(ClockState)
 VIEWS: tuple[str, ...] = ("open", "at_risk", "at_risk_unreminded", "overdue")
 
 
-def view_filter(view: str, today: date) -> Document:
+def view_filter(view: str, today: date, now: datetime) -> Document:
     if view == "at_risk_unreminded":
-        return {**ClockQuery(state="at_risk", today=today).to_filter(), "state": "open"}
+        at_risk = ClockQuery(state="at_risk", today=today).to_filter()
+        return {**at_risk, "state": "open", "next_fire_at": {"$lt": now}}
     return ClockQuery(state=view, today=today).to_filter()
 
 
@@ -46,13 +48,16 @@ class ClockGauges:
             registry=registry,
         )
 
-    async def refresh(self, repo: ClockRepository, today: date | None = None) -> None:
+    async def refresh(
+        self, repo: ClockRepository, today: date | None = None, now: datetime | None = None
+    ) -> None:
+        """Count every kind by state; by view too when given ``today`` (local) and ``now``."""
         for kind in await repo.kinds():
             for state in STATES:
                 count = await repo.count({"state": state, "kind": kind})
                 self._gauge.labels(kind=kind, state=state).set(count)
-            if today is None:
+            if today is None or now is None:
                 continue
             for view in VIEWS:
-                count = await repo.count({**view_filter(view, today), "kind": kind})
+                count = await repo.count({**view_filter(view, today, now), "kind": kind})
                 self._view.labels(kind=kind, view=view).set(count)
