@@ -11,7 +11,7 @@ TEST_MONGO_PORT ?= 27018
 TEST_ENV := SPRG_LOCAL_DIR=$(CURDIR)/.local/test SPRG_KAFKA_PORT=$(TEST_KAFKA_PORT) \
   SPRG_KAFKA_CONTROLLER_PORT=$(TEST_KAFKA_CONTROLLER_PORT) SPRG_MONGO_PORT=$(TEST_MONGO_PORT)
 
-.PHONY: help setup run stop reset test test-infra check lint types schemas
+.PHONY: help setup tools run stop reset test test-infra check lint types schemas
 
 help:
 	@echo "make run    - build what is missing, start broker, store, five services, load demo data"
@@ -45,13 +45,17 @@ reset: stop
 	deploy/local/infra.sh reset
 	rm -rf .local/mail .local/log .local/secrets.env
 
+# Tools the tests run beyond Python (promtool, from Debian's prometheus package).
+tools:
+	deploy/local/tools.sh
+
 # Tests use their own servers on other ports (a running `make run` is left alone), fresh each run.
 test-infra: setup
 	deploy/local/browser.sh >/dev/null
 	$(TEST_ENV) deploy/local/infra.sh reset >/dev/null
 	$(TEST_ENV) deploy/local/infra.sh start
 
-test: test-infra
+test: tools test-infra
 	set -o pipefail; eval "$$($(TEST_ENV) deploy/local/infra.sh env)"; \
 	  status=0; $(PY) -m pytest -q -p no:cacheprovider $(PYTEST_ARGS) || status=$$?; \
 	  $(TEST_ENV) deploy/local/infra.sh stop; exit $$status

@@ -78,7 +78,9 @@ def running_stack(
                     stderr=subprocess.STDOUT,
                 )
         stack = Stack(urls, processes, logs)
-        wait_until_ready(stack, 90)
+        # The first stack of a run on a fresh broker, on a shared 2-core machine, has been seen
+        # to need about 90 s (imports, first consumer groups): allow twice that.
+        wait_until_ready(stack, 180)
         yield stack
     finally:
         for proc in processes.values():

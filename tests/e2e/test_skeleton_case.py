@@ -15,6 +15,7 @@ import httpx
 import pytest
 
 from sprg_shared.auth import Role
+from sprg_shared.tracing import trace_id
 from tests.conftest import JWT_SECRET, bearer, service_env
 from tests.e2e.stack import free_port, running_stack
 from tests.integration.test_rulepack_lifecycle import awareness_anchored
@@ -31,6 +32,16 @@ token = bearer
 
 def subject(mail: Message) -> str:
     return " ".join(str(mail["Subject"]).split())
+
+
+def json_lines(text: str) -> list[dict[str, Any]]:
+    lines = []
+    for raw in text.splitlines():
+        try:
+            lines.append(json.loads(raw))
+        except ValueError:
+            continue
+    return [line for line in lines if isinstance(line, dict)]
 
 
 def eventually(check: Callable[[], Any], what: str, deadline_seconds: float = 60) -> Any:
@@ -93,6 +104,8 @@ def test_reported_incident_is_assessed_clocked_emailed_and_counted(
         )
         assert posted.status_code == 201, posted.text
         case_id = posted.json()["case_id"]
+        trace = trace_id(posted.headers.get("traceparent"))
+        assert trace, "intake answers with the request's W3C traceparent"
 
         def titled(start: str) -> list[Message]:
             return [m for m in mailbox.matching(case_id) if subject(m).startswith(start)]
@@ -129,6 +142,13 @@ def test_reported_incident_is_assessed_clocked_emailed_and_counted(
 
         for service in ("intake", "rules", "scheduler", "notifier", "reporting"):
             assert PLANTED_NAME not in stack.log_text(service), f"child's name in {service}'s log"
+            # The case can be followed by its trace id through every service's JSON logs.
+            traced = [
+                line
+                for line in json_lines(stack.log_text(service))
+                if line.get("trace_id") == trace
+            ]
+            assert traced, f"no log line of {service} carries the report's trace id {trace}"
 
 
 def test_a_newly_activated_pack_decides_the_next_case_without_any_restart(

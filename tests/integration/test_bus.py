@@ -43,7 +43,8 @@ class Harness:
         self.topic = f"test.bus.{run_id}"
         self.group = f"test-{run_id}"
         self.db = mongo[f"t{run_id}_bus"]
-        self.metrics = bus_metrics(CollectorRegistry(), "test")
+        self.registry = CollectorRegistry()
+        self.metrics = bus_metrics(self.registry, "test")
         self.producer = Producer(servers.kafka, "test", self.metrics)
         create_topic(servers.kafka, self.topic)
 
@@ -113,6 +114,38 @@ async def test_a_redelivered_event_is_applied_once(harness: Harness) -> None:
         loop.stop()
 
 
+async def test_consumer_lag_counts_what_is_not_yet_handled_and_falls_to_zero(
+    harness: Harness,
+) -> None:
+    release = asyncio.Event()
+
+    async def slow(event: ClockStarted, envelope: Envelope) -> None:
+        await release.wait()
+        await harness.db["effects"].insert_one({"case_id": event.case_id})
+
+    def lag() -> float | None:
+        labels = {"group": harness.group, "topic": harness.topic, "partition": "0"}
+        return harness.registry.get_sample_value("sprg_test_consumer_lag", labels)
+
+    router = Router()
+    router.on(ClockStarted, slow)
+    for n in range(3):
+        await harness.send(envelope_for(clock(f"lag-{n}"), source="sprg/test"))
+    loop = harness.loop(router)
+    try:
+        async with asyncio.timeout(30):
+            while (lag() or 0) < 3:  # fetched, the first one being handled: 3 behind
+                await asyncio.sleep(0.05)
+        release.set()
+        await wait_for(lambda: harness.applied("lag-2"))
+        async with asyncio.timeout(10):
+            while lag() != 0:
+                await asyncio.sleep(0.05)
+    finally:
+        release.set()
+        loop.stop()
+
+
 async def test_unreadable_and_failing_messages_are_dead_lettered_and_the_loop_goes_on(
     harness: Harness,
 ) -> None:
@@ -134,7 +167,11 @@ async def test_unreadable_and_failing_messages_are_dead_lettered_and_the_loop_go
             letters = [MessageDeadLettered.model_validate(e.data) for e in found]
             return [d for d in letters if d.topic == harness.topic]
 
-        dead = ours(read_until(harness.servers.kafka, topics.DLQ, lambda f: len(ours(f)) >= 2))
+        dead = ours(
+            await asyncio.to_thread(
+                read_until, harness.servers.kafka, topics.DLQ, lambda f: len(ours(f)) >= 2
+            )
+        )
         reasons = sorted(d.reason for d in dead)
         assert any(r.startswith("handler failed 2 times") and "cannot handle" in r for r in reasons)
         assert any(r.startswith("unreadable envelope") for r in reasons)

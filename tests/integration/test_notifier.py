@@ -209,10 +209,11 @@ async def test_a_refusing_server_is_retried_then_the_failure_is_recorded_and_dea
             for e in seen
         )
 
-    read_until(harness.servers.kafka, topics.NOTIFICATIONS, failed_notice)
+    # In a thread: the handler still finishing on this event loop must not be blocked.
+    await asyncio.to_thread(read_until, harness.servers.kafka, topics.NOTIFICATIONS, failed_notice)
 
     def dead_letter(seen: list[Envelope]) -> bool:
         letters = [MessageDeadLettered.model_validate(e.data) for e in seen]
         return any(d.key == case_id and "delivery failed" in d.reason for d in letters)
 
-    read_until(harness.servers.kafka, topics.DLQ, dead_letter)
+    await asyncio.to_thread(read_until, harness.servers.kafka, topics.DLQ, dead_letter)

@@ -111,13 +111,27 @@ async def test_list_filters_and_gauges_count_clocks_by_state(harness: Harness) -
 
     registry = CollectorRegistry()
     gauges = ClockGauges(registry)
-    await gauges.refresh(harness.repo)
+    await gauges.refresh(harness.repo, today, utc(2026, 12, 21, 12))
 
     def gauge(kind: str, state: str) -> float | None:
         return registry.get_sample_value("sprg_scheduler_clocks", {"kind": kind, "state": state})
 
+    def view(kind: str, name: str) -> float | None:
+        return registry.get_sample_value("sprg_scheduler_clocks_view", {"kind": kind, "view": name})
+
     assert gauge("sin_notification", "open") == 3
     assert gauge("rapid_review", "met") == 1
+    # The same meaning as the list filters above, for the statutory dashboard and alerts.
+    assert view("sin_notification", "open") == 3
+    assert view("sin_notification", "at_risk") == 1
+    # Its reminder was planned for 08:00 and nothing has ticked since: behind.
+    assert view("sin_notification", "at_risk_unreminded") == 1
+    assert view("sin_notification", "overdue") == 1
+    assert view("rapid_review", "open") == 0
+    # At 07:00 that reminder is not due yet: nothing is behind.
+    await gauges.refresh(harness.repo, today, utc(2026, 12, 21, 7))
+    assert view("sin_notification", "at_risk_unreminded") == 0
+    assert view("sin_notification", "at_risk") == 1
     assert gauge("rapid_review", "open") == 0
 
 

@@ -23,7 +23,7 @@ from kafka.structs import OffsetAndMetadata, TopicPartition
 from pydantic import ValidationError
 from pymongo.errors import AutoReconnect, ConnectionFailure, ExecutionTimeout
 
-from sprg_shared import topics
+from sprg_shared import topics, tracing
 from sprg_shared.envelope import Envelope, EventData, UnknownEventType, envelope_for, read_event
 from sprg_shared.events import MessageDeadLettered
 from sprg_shared.metrics import BusMetrics
@@ -158,6 +158,7 @@ class ConsumerLoop:
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name=f"consumer-{group_id}", daemon=True)
         self._assigned = threading.Event()
+        self._committed: dict[TopicPartition, int] = {}
 
     def start(self) -> None:
         self._thread.start()
@@ -186,6 +187,7 @@ class ConsumerLoop:
                 self._stop.wait(self._max_backoff)
 
     def _consume(self) -> None:
+        self._committed.clear()
         consumer = KafkaConsumer(
             bootstrap_servers=self._bootstrap,
             group_id=self._group,
@@ -208,11 +210,36 @@ class ConsumerLoop:
                 if consumer.assignment():
                     self._assigned.set()
                 for partition, records in batch.items():
+                    self._committed.setdefault(partition, records[0].offset)
+                self._measure_lag(consumer)
+                for partition, records in batch.items():
                     for record in records:
                         self._process(record)
                         consumer.commit({partition: OffsetAndMetadata(record.offset + 1, "", -1)})
+                        self._committed[partition] = record.offset + 1
+                self._measure_lag(consumer)
         finally:
             consumer.close(autocommit=False)
+
+    def _measure_lag(self, consumer: KafkaConsumer) -> None:
+        """Lag per assigned partition: the high watermark the last fetch saw minus what this
+        member committed (or the first offset it fetched; its position before it fetched
+        anything), so messages fetched but not yet handled still count."""
+        for partition in consumer.assignment():
+            end = consumer.highwater(partition)
+            if end is None:  # no fetch answered for it yet
+                continue
+            position = self._committed.get(partition)
+            if position is None:
+                try:
+                    position = consumer.position(partition, timeout_ms=1000)
+                except KafkaError:
+                    continue
+            if position is None:
+                continue
+            self._metrics.lag.labels(
+                group=self._group, topic=partition.topic, partition=str(partition.partition)
+            ).set(max(0, end - position))
 
     def _process(self, record: Any) -> None:
         topic: str = record.topic
@@ -224,12 +251,20 @@ class ConsumerLoop:
         if not self._router.handles(envelope):
             self._metrics.consumed.labels(topic=topic, outcome="ignored").inc()
             return
+        with (
+            tracing.span(f"consume {topic}", envelope.traceparent, "consumer") as traceparent,
+            tracing.traced(traceparent),
+        ):
+            self._handle(record, envelope, traceparent)
+
+    def _handle(self, record: Any, envelope: Envelope, traceparent: str) -> None:
+        topic: str = record.topic
         attempt = 0
         while True:
             attempt += 1
             started = time.monotonic()
             try:
-                outcome = self._run_on_loop(self._apply(envelope))
+                outcome = self._run_on_loop(self._apply(envelope, traceparent))
             except PermanentError as exc:
                 self._dead_letter(record, str(exc), attempt)
                 return
@@ -251,11 +286,29 @@ class ConsumerLoop:
                 self._metrics.retried.labels(topic=topic).inc()
                 self._sleep(attempt)
                 continue
-            self._metrics.handler_seconds.labels(topic=topic).observe(time.monotonic() - started)
+            elapsed = time.monotonic() - started
+            self._metrics.handler_seconds.labels(topic=topic).observe(elapsed)
             self._metrics.consumed.labels(topic=topic, outcome=outcome).inc()
+            log.info(
+                "event handled",
+                extra={
+                    "group": self._group,
+                    "topic": topic,
+                    "event_type": envelope.type,
+                    "event_id": envelope.id,
+                    "subject": envelope.subject,
+                    "outcome": outcome,
+                    "seconds": round(elapsed, 4),
+                },
+            )
             return
 
-    async def _apply(self, envelope: Envelope) -> str:
+    async def _apply(self, envelope: Envelope, traceparent: str) -> str:
+        # Runs as a task on the service's loop: set the trace here too, for its log lines.
+        with tracing.traced(traceparent):
+            return await self._apply_traced(envelope)
+
+    async def _apply_traced(self, envelope: Envelope) -> str:
         if await self._ledger.seen(envelope.id):
             return "duplicate"
         await self._router.dispatch(envelope)

@@ -1,4 +1,8 @@
-"""Structured JSON logs. Fields passed with ``extra=`` become keys; never log personal data."""
+"""Structured JSON logs. Fields passed with ``extra=`` become keys; never log personal data.
+
+A line written while a request or an event is handled carries its W3C ``trace_id`` and
+``span_id`` (``sprg_shared.tracing.traced``), so one case can be followed across services.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,8 @@ import logging
 import sys
 from datetime import UTC, datetime
 from typing import Any
+
+from sprg_shared import tracing
 
 _STANDARD = set(vars(logging.makeLogRecord({})).keys()) | {"message", "asctime"}
 
@@ -24,6 +30,10 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
             "message": record.getMessage(),
         }
+        traceparent = tracing.current()
+        if traceparent:
+            entry["trace_id"] = tracing.trace_id(traceparent)
+            entry["span_id"] = tracing.span_id(traceparent)
         entry.update({k: v for k, v in vars(record).items() if k not in _STANDARD})
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from prometheus_client import CollectorRegistry, Counter, Histogram
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
 
 @dataclass(frozen=True)
@@ -14,6 +14,7 @@ class BusMetrics:
     retried: Counter
     dead_lettered: Counter
     handler_seconds: Histogram
+    lag: Gauge
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,12 @@ def bus_metrics(registry: CollectorRegistry, service: str) -> BusMetrics:
             f"{p}_handler_seconds",
             "Time to handle one event, by topic",
             ["topic"],
+            registry=registry,
+        ),
+        lag=Gauge(
+            f"{p}_consumer_lag",
+            "Messages behind the end of the partition, by consumer group, topic and partition",
+            ["group", "topic", "partition"],
             registry=registry,
         ),
     )

@@ -12,6 +12,7 @@ import uvicorn
 from fastapi import FastAPI, Request
 from prometheus_client import CollectorRegistry
 
+from sprg_shared import otel
 from sprg_shared.logs import configure_logging
 from sprg_shared.runtime import Runtime
 from sprg_shared.settings import ServiceSettings
@@ -53,6 +54,7 @@ def build_service(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         settings = load_settings()
         configure_logging(service, settings.log_level)
+        spans = otel.configure(service, settings.otel_exporter)
         runtime = Runtime.build(service, settings, registry)
         background = Background()
         app.state.runtime = runtime
@@ -64,6 +66,8 @@ def build_service(
         finally:
             await background.cancel()
             await runtime.close()
+            if spans is not None:
+                spans.shutdown()
 
     return create_app(
         service=service,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import socket
+from typing import Literal
 
 from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -35,6 +36,11 @@ class ServiceSettings(BaseSettings):
     jwt_secret: str = Field(
         validation_alias=AliasChoices("SPRG_JWT_SECRET", "jwt_secret"),
         description="HS256 secret that signs bearer tokens (`sprg tokens mint`); no default",
+    )
+    otel_exporter: Literal["none", "otlp", "console"] = Field(
+        default="none",
+        validation_alias=AliasChoices("SPRG_OTEL_EXPORTER", "otel_exporter"),
+        description="OpenTelemetry span export (sprg_shared.otel); off by default",
     )
     http_host: str = "127.0.0.1"
     http_port: int

@@ -1,7 +1,12 @@
-"""The rooms every service's HTTP app has: /healthz, /readyz, /metrics, request metrics."""
+"""The rooms every service's HTTP app has: /healthz, /readyz, /metrics, request metrics.
+
+Every request runs inside a W3C trace: a child of the caller's ``traceparent`` header, or
+a new trace; the response carries it back in ``traceparent`` and log lines carry its id.
+"""
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
@@ -13,12 +18,15 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_l
 from pymongo.errors import PyMongoError
 from starlette.routing import Match
 
+from sprg_shared import tracing
 from sprg_shared.auth import InvalidToken, Principal, Role, verify
 from sprg_shared.metrics import http_metrics
 
 RETRY_AFTER_SECONDS = 5
 ReadinessCheck = Callable[[], Awaitable[dict[str, bool]]]
 Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
+QUIET_ROUTES = frozenset({"/healthz", "/readyz", "/metrics"})
+log = logging.getLogger(__name__)
 
 
 def create_app(
@@ -41,15 +49,32 @@ def create_app(
         route = _route_template(app, request)
         started = time.perf_counter()
         status = 500
-        try:
-            response = await call_next(request)
-            status = response.status_code
-            return response
-        finally:
-            metrics.requests.labels(route=route, method=request.method, status=str(status)).inc()
-            metrics.seconds.labels(route=route, method=request.method).observe(
-                time.perf_counter() - started
-            )
+        parent = request.headers.get("traceparent")
+        with (
+            tracing.span(f"{request.method} {route}", parent, "server") as traceparent,
+            tracing.traced(traceparent),
+        ):
+            try:
+                response = await call_next(request)
+                status = response.status_code
+                response.headers["traceparent"] = traceparent
+                return response
+            finally:
+                elapsed = time.perf_counter() - started
+                metrics.requests.labels(
+                    route=route, method=request.method, status=str(status)
+                ).inc()
+                metrics.seconds.labels(route=route, method=request.method).observe(elapsed)
+                if route not in QUIET_ROUTES:
+                    log.info(
+                        "request handled",
+                        extra={
+                            "route": route,
+                            "method": request.method,
+                            "status": status,
+                            "seconds": round(elapsed, 4),
+                        },
+                    )
 
     @app.exception_handler(PyMongoError)
     @app.exception_handler(KafkaError)

@@ -28,6 +28,7 @@ from sprg_intake.domain.documents import UnsupportedDocument
 from sprg_intake.messages import EXAMPLE_REPORT, RecordSinSubmission, ReportIncident
 from sprg_intake.settings import IntakeSettings
 from sprg_intake.web_common import IdempotencyKey, Traceparent
+from sprg_shared import tracing
 from sprg_shared.auth import Principal
 from sprg_shared.runtime import Runtime
 from sprg_shared.service import Background, build_service
@@ -150,7 +151,7 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
             principal,
             _deps(request),
             idempotency_key=idempotency_key,
-            traceparent=traceparent,
+            traceparent=tracing.current() or traceparent,
         )
         if receipt.replayed:
             response.headers["Idempotent-Replayed"] = "true"
@@ -199,7 +200,11 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
         traceparent: Traceparent = None,
     ) -> dict[str, Any]:
         result = await handlers.record_sin_submission(
-            case_id, command, principal, _deps(request), traceparent=traceparent
+            case_id,
+            command,
+            principal,
+            _deps(request),
+            traceparent=tracing.current() or traceparent,
         )
         if result["replayed"]:
             response.headers["Idempotent-Replayed"] = "true"

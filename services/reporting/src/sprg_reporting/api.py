@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from fastapi import Depends, FastAPI, HTTPException
 
 from sprg_reporting import handlers
+from sprg_reporting.adapters.metrics import ClockOutcomes
 from sprg_reporting.adapters.repository import ReadModels
 from sprg_reporting.settings import ReportingSettings
 from sprg_shared import topics
@@ -35,7 +36,7 @@ async def _setup(
     runtime.consume(
         settings.consumer_group,
         [topics.INTAKE, topics.DECISIONS, topics.CLOCKS, topics.NOTIFICATIONS],
-        handlers.router(models),
+        handlers.router(models, ClockOutcomes(runtime.registry).count),
     )
 
 

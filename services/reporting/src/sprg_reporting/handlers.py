@@ -39,13 +39,19 @@ _PROJECTIONS: dict[type[EventData], Callable[[Any], Document]] = {
 
 
 async def fold(
-    event: EventData, envelope: Envelope, *, models: ReadModels, project: Callable[[Any], Document]
+    event: EventData,
+    envelope: Envelope,
+    *,
+    models: ReadModels,
+    project: Callable[[Any], Document],
+    count: Callable[[EventData], None],
 ) -> None:
     await models.set_case_fields(envelope.subject, project(event))
+    count(event)
 
 
-def router(models: ReadModels) -> Router:
+def router(models: ReadModels, count: Callable[[EventData], None] = lambda _event: None) -> Router:
     routes = Router()
     for model, project in _PROJECTIONS.items():
-        routes.on(model, partial(fold, models=models, project=project))
+        routes.on(model, partial(fold, models=models, project=project, count=count))
     return routes

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sprg_rules.adapters.engine_process import ProcessRuleEngine
+from sprg_rules.adapters.metrics import RulesMetrics
 from sprg_rules.adapters.pack_store import PackStore
 from sprg_rules.adapters.pack_watcher import ActivePacks, PackWatcher
 from sprg_rules.adapters.repository import DecisionRepository
@@ -88,6 +89,7 @@ def build(runtime: Runtime, settings: RulesSettings) -> Rules:
             now=now,
             decide_subject=decide_subject,
             subjects=subjects,
+            record=RulesMetrics(runtime.registry, packs).record,
         ),
         admin=AdminDeps(
             store=PackStore(runtime.db),

@@ -55,6 +55,8 @@ class RulesDeps:
     # Decides a matter beyond an incident with the kind's pack in force (decide.py).
     decide_subject: Callable[[str, dict[str, Any]], Decided]
     subjects: SubjectRepository
+    record: Callable[[Evaluation], None] = lambda _result: None
+    """Counts the decision in the service's metrics."""
 
 
 def facts_from(event: IncidentReported) -> CaseFacts:
@@ -277,6 +279,7 @@ async def _decide_subject(
     except InputError as exc:
         raise PermanentError(f"{kind} {subject_id}: {exc}") from exc
     result = decided.evaluation
+    deps.record(result)
     event = SubjectDecided(
         kind=kind,
         subject_id=subject_id,
@@ -304,6 +307,7 @@ async def _decide(case_id: str, facts: CaseFacts, envelope: Envelope, deps: Rule
     decision_id = stable_id("case.assessed", envelope.id, result.pack_hash)
     await deps.repo.save(decision_id, assessed, facts.model_dump(mode="json"), deps.now())
     await deps.publish(assessed, decision_id, child_traceparent(envelope.traceparent))
+    deps.record(result)
     log.info(
         "case assessed",
         extra={

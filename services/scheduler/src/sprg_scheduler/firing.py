@@ -118,7 +118,8 @@ class FiringLoop:
 
     async def refresh_gauges(self) -> None:
         if self._gauges is not None:
-            await self._gauges.refresh(self._repo)
+            now = self._now()
+            await self._gauges.refresh(self._repo, self._policy.today(now), now)
         self._gauges_at = time.monotonic()
 
     async def backfill(self, limit: int = 1000) -> int:
