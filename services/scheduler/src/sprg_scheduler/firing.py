@@ -45,7 +45,7 @@ class FiringLoop:
         publish: Publish,
         now: Callable[[], datetime],
         policy: ReminderPolicy,
-        calendar: WorkingDayCalendar,
+        calendar: WorkingDayCalendar | Callable[[], WorkingDayCalendar],
         config: FiringConfig | None = None,
         gauges: ClockGauges | None = None,
     ) -> None:
@@ -54,7 +54,8 @@ class FiringLoop:
         self._publish = publish
         self._now = now
         self._policy = policy
-        self._calendar = calendar
+        # A callable: the version in force, which an administrator may change while we run.
+        self._calendar = calendar if callable(calendar) else (lambda: calendar)
         self._config = config or FiringConfig()
         self._gauges = gauges
         self._gauges_at = float("-inf")
@@ -93,9 +94,9 @@ class FiringLoop:
             if stored is None:
                 return None
             try:
-                firing = schedule.fire(stored.clock, now, self._policy, self._calendar)
+                firing = schedule.fire(stored.clock, now, self._policy, self._calendar())
                 if firing is None:  # the plan changed (e.g. the policy): just move next_fire_at
-                    replanned = schedule.planned(stored.clock, self._policy, self._calendar)
+                    replanned = schedule.planned(stored.clock, self._policy, self._calendar())
                     await self._claims.complete(replanned, stored.rev, next_fire_at)
                     return 0
                 await self._publish(firing.event, firing.event_id, None)
@@ -126,7 +127,7 @@ class FiringLoop:
         done = 0
         while batch := await self._repo.missing_plan(limit):
             for stored in batch:
-                replanned = schedule.planned(stored.clock, self._policy, self._calendar)
+                replanned = schedule.planned(stored.clock, self._policy, self._calendar())
                 await self._repo.replace(replanned, stored.rev)
                 done += 1
         return done

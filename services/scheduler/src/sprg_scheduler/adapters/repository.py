@@ -132,6 +132,17 @@ class ClockRepository:
     async def kinds(self) -> list[str]:
         return sorted(str(k) for k in await self._clocks.distinct("kind"))
 
+    async def running(self, due_from: date, any_due_kinds: list[str]) -> list[Clock]:
+        """Running clocks due on or after ``due_from``, and every running clock of the kinds
+        named (those counted backwards from their anchor)."""
+        cursor = self._clocks.find(
+            {
+                "state": {"$in": sorted(ACTIVE)},
+                "$or": [{"due": {"$gte": due_from.isoformat()}}, {"kind": {"$in": any_due_kinds}}],
+            }
+        ).sort("_id", ASCENDING)
+        return [from_document(doc).clock async for doc in cursor]
+
     async def missing_plan(self, limit: int) -> list[Stored]:
         """Clocks stored before the firing plan existed (no ``next_fire_at`` field)."""
         cursor = self._clocks.find({"next_fire_at": {"$exists": False}}).limit(limit)
