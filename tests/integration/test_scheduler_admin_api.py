@@ -3,11 +3,14 @@ days from the Business Team, on the real store and broker (the app runs on the w
 
 from __future__ import annotations
 
+import asyncio
+import json
 from datetime import UTC, datetime
 
 import httpx
 import pytest
 
+from sprg_cli.main import main
 from sprg_shared import topics
 from sprg_shared.auth import Role
 from sprg_shared.calendar import WorkingDayCalendar
@@ -135,3 +138,35 @@ async def test_closure_days_from_the_business_team_are_proposed_then_confirmed(
     assert clock["due"] == new_due.isoformat()
     # Counted on the calendar in force: the closure day is not a working day.
     assert clock["working_days_remaining"] == 5
+
+
+async def test_sprg_calendar_adds_lists_shows_pending_and_confirms(
+    scheduler: httpx.AsyncClient,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    token = bearer(Role.BUSINESS_TEAM)["Authorization"].removeprefix("Bearer ")
+    monkeypatch.setenv("SPRG_TOKEN", token)
+    url = ["--url", str(scheduler.base_url).rstrip("/")]
+    day = CAL.add_working_days(datetime.now(UTC).date(), 30)
+
+    async def sprg(*args: str) -> tuple[int, str, str]:
+        code = await asyncio.to_thread(main, [*args, *url])
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    code, out, _ = await sprg("calendar", "add-closure", day.isoformat(), "--reason", "office move")
+    assert code == 0
+    assert json.loads(out)["pending"] == [{"date": day.isoformat(), "reason": "office move"}]
+    code, _, err = await sprg("calendar", "add-closure", day.isoformat(), "--reason", "again")
+    assert (code, "already a closure day" in err) == (2, True)
+    code, out, _ = await sprg("calendar", "pending")
+    assert json.loads(out)["proposed_version"] == "ew-bank-holidays+closures.1"
+    code, _, err = await sprg("calendar", "confirm", "--expect", "2")
+    assert (code, "now version 1" in err) == (2, True)
+    code, out, _ = await sprg("calendar", "confirm", "--expect", "1")
+    assert (code, json.loads(out)["number"]) == (0, 1)
+    code, out, _ = await sprg("calendar", "list")
+    assert json.loads(out)["closures"] == [
+        {"date": day.isoformat(), "reason": "office move", "in_version": 1}
+    ]
