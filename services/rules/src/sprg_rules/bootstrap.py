@@ -17,7 +17,7 @@ from sprg_rules.domain.loader import load_default_pack
 from sprg_rules.domain.registry import NoPackInForce, PackSet
 from sprg_rules.handlers import RulesDeps
 from sprg_rules.settings import RulesSettings
-from sprg_shared.calendar import WorkingDayCalendar
+from sprg_shared.calendar_feed import CalendarFeed
 from sprg_shared.envelope import Envelope, EventData
 from sprg_shared.runtime import Runtime
 
@@ -30,12 +30,15 @@ class Rules:
     deps: RulesDeps
     admin: AdminDeps
     watcher: PackWatcher
+    calendar: CalendarFeed
 
 
 def build(runtime: Runtime, settings: RulesSettings) -> Rules:
     builtin = load_default_pack()
     packs = ActivePacks(PackSet().activate(builtin, sequence=-1))
-    calendar = WorkingDayCalendar()
+    # Closure days the scheduler's administrators confirmed (sprg.calendar): the same
+    # calendar version for the due dates decided here as for the clocks counted there.
+    calendar = CalendarFeed(settings.kafka_bootstrap_servers)
     # Each pack version compiled stays in durable_rules for good: keep them in a child
     # process that is replaced before they pile up (adapters/engine_process.py).
     engine = ProcessRuleEngine(max_rulesets=settings.engine_max_rulesets)
@@ -55,7 +58,7 @@ def build(runtime: Runtime, settings: RulesSettings) -> Rules:
             return current.latest(pack_id)
 
     def judge(facts: CaseFacts) -> Evaluation:
-        return engine.evaluate(facts, pack_in_force(facts), calendar)
+        return engine.evaluate(facts, pack_in_force(facts), calendar.current())
 
     async def publish(event: EventData, event_id: str, traceparent: str | None) -> Envelope:
         return await runtime.publish(event, event_id=event_id, traceparent=traceparent)
@@ -69,10 +72,11 @@ def build(runtime: Runtime, settings: RulesSettings) -> Rules:
             decisions=decisions,
             packs=packs,
             pack_in_force=pack_in_force,
-            calendar=calendar,
+            calendar=calendar.current(),
             engine=engine,
             publish=publish,
             now=now,
         ),
         watcher=PackWatcher(settings.kafka_bootstrap_servers, packs),
+        calendar=calendar,
     )
