@@ -11,10 +11,16 @@ from typing import Annotated, Literal
 from fastapi import Depends, FastAPI, HTTPException, Query, Request
 from pydantic import BaseModel, Field
 
-from sprg_scheduler import calendar_admin, calendar_api, handlers
+from sprg_scheduler import calendar_admin, calendar_api, duty_api, duty_handlers, handlers
 from sprg_scheduler.adapters.metrics import ClockGauges
 from sprg_scheduler.adapters.repository import ClockQuery
-from sprg_scheduler.bootstrap import SERVICE, build_calendar, build_deps, build_firing
+from sprg_scheduler.bootstrap import (
+    SERVICE,
+    build_calendar,
+    build_deps,
+    build_duties,
+    build_firing,
+)
 from sprg_scheduler.domain.clocks import Clock
 from sprg_scheduler.domain.lifecycle import NotPausable
 from sprg_scheduler.domain.views import ClockView, view_of
@@ -62,6 +68,8 @@ async def _setup(
     await deps.repo.ensure_indexes()
     await calendar_admin.refresh(app.state.calendar)
     background.run(_follow_calendar(app.state.calendar, settings.tick_seconds), "calendar")
+    app.state.duties = build_duties(runtime, deps)
+    background.run(_keep_duties(app.state.duties, settings.duty_sync_seconds), "duties")
     router = Router()
     router.on(CaseAssessed, partial(handlers.on_case_assessed, deps=deps))
     runtime.consume(settings.consumer_group, [topics.DECISIONS], router)
@@ -77,6 +85,16 @@ async def _follow_calendar(deps: calendar_admin.CalendarDeps, interval: float) -
             await calendar_admin.refresh(deps)
         except Exception:
             log.exception("reading the calendar version failed; retrying")
+        await asyncio.sleep(interval)
+
+
+async def _keep_duties(deps: duty_handlers.DutyDeps, interval: float) -> None:
+    """Duty clocks for the schedule's horizon, which moves on day by day."""
+    while True:
+        try:
+            await duty_handlers.sync(deps)
+        except Exception:
+            log.exception("syncing the duty clocks failed; retrying")
         await asyncio.sleep(interval)
 
 
@@ -164,4 +182,5 @@ def create_app(settings: SchedulerSettings | None = None) -> FastAPI:
         return _view(deps, clock)
 
     app.include_router(calendar_api.router)
+    app.include_router(duty_api.router)
     return app

@@ -8,11 +8,13 @@ from importlib.resources import files
 
 from sprg_scheduler.adapters.calendar_store import CalendarStore
 from sprg_scheduler.adapters.claims import FiringClaims
+from sprg_scheduler.adapters.duty_store import DutyScheduleStore
 from sprg_scheduler.adapters.metrics import ClockGauges
 from sprg_scheduler.adapters.repository import ClockRepository
 from sprg_scheduler.calendar_admin import CalendarDeps
 from sprg_scheduler.domain.kinds import ClockKinds
 from sprg_scheduler.domain.schedule import ReminderPolicy
+from sprg_scheduler.duty_handlers import DutyDeps
 from sprg_scheduler.firing import FiringConfig, FiringLoop
 from sprg_scheduler.handlers import SchedulerDeps
 from sprg_scheduler.settings import SchedulerSettings
@@ -40,6 +42,10 @@ def kinds_from(settings: SchedulerSettings) -> ClockKinds:
 
 def build_calendar(runtime: Runtime, deps: SchedulerDeps) -> CalendarDeps:
     return CalendarDeps(store=CalendarStore(runtime.db), clocks=deps)
+
+
+def build_duties(runtime: Runtime, deps: SchedulerDeps) -> DutyDeps:
+    return DutyDeps(store=DutyScheduleStore(runtime.db), clocks=deps)
 
 
 def build_deps(

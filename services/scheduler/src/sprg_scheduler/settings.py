@@ -30,6 +30,9 @@ class SchedulerSettings(ServiceSettings):
     fire_batch: int = Field(default=500, ge=1)
     fire_concurrency: int = Field(default=8, ge=1)
     gauge_refresh_seconds: float = Field(default=15.0, gt=0)
+    duty_sync_seconds: float = Field(
+        default=3600.0, gt=0, description="how often duty clocks are synced with the schedule"
+    )
     clock_kinds_file: Path | None = Field(
         default=None,
         description="clock kinds: counting, pausable (default: packaged config/clock_kinds.yaml)",

@@ -143,6 +143,10 @@ class ClockRepository:
         ).sort("_id", ASCENDING)
         return [from_document(doc).clock async for doc in cursor]
 
+    async def for_kinds(self, kinds: list[str]) -> list[Stored]:
+        cursor = self._clocks.find({"kind": {"$in": kinds}}).sort("_id", ASCENDING)
+        return [from_document(doc) async for doc in cursor]
+
     async def missing_plan(self, limit: int) -> list[Stored]:
         """Clocks stored before the firing plan existed (no ``next_fire_at`` field)."""
         cursor = self._clocks.find({"next_fire_at": {"$exists": False}}).limit(limit)

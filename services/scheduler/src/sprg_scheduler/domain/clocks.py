@@ -85,7 +85,13 @@ class Clock(BaseModel):
     pauses: tuple[Pause, ...] = ()
     """Every pause, the current one (not resumed) last."""
     counted_from: date | None = None
+    duty_details: dict[str, str] | None = None
+    """Set for a recurring duty's clock (its subject is the occurrence, not a case)."""
     """Where the working days to the due date are counted from once resumed (else the anchor)."""
+
+    @property
+    def is_duty(self) -> bool:
+        return self.duty_details is not None
 
     @property
     def paused(self) -> Pause | None:
