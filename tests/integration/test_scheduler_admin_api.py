@@ -170,3 +170,32 @@ async def test_sprg_calendar_adds_lists_shows_pending_and_confirms(
     assert json.loads(out)["closures"] == [
         {"date": day.isoformat(), "reason": "office move", "in_version": 1}
     ]
+
+
+async def test_the_business_team_edits_the_meeting_schedule_and_the_duties_follow(
+    scheduler: httpx.AsyncClient,
+) -> None:
+    current = (await scheduler.get("/v1/duties/schedule", headers=bearer(Role.CHAIR))).json()
+    assert current["version"] == 0
+    schedule = current["schedule"]
+    schedule["meetings"][1]["chair"] = schedule["meetings"][0]["chair"]
+    put = "/v1/duties/schedule"
+    not_rotating = await scheduler.put(put, json=schedule, headers=bearer(Role.BUSINESS_TEAM))
+    assert not_rotating.status_code == 422
+    assert "the chair rotates" in not_rotating.text
+    schedule = current["schedule"]
+    today = datetime.now(UTC).date()
+    first = CAL.add_working_days(today, 15)
+    schedule["meetings"] = [
+        {"date": first.isoformat(), "chair": "icb"},
+        {"date": CAL.add_working_days(first, 40).isoformat(), "chair": "csc"},
+    ]
+    member = await scheduler.put(put, json=schedule, headers=bearer(Role.SPRG_MEMBER))
+    assert member.status_code == 403
+    saved = await scheduler.put(put, json=schedule, headers=bearer(Role.BUSINESS_TEAM))
+    assert saved.status_code == 200, saved.text
+    assert saved.json()["schedule_version"] == 1
+    upcoming = (await scheduler.get("/v1/duties", headers=bearer(Role.CHAIR))).json()
+    papers = [d for d in upcoming if d["case_id"] == f"sprg-meeting-{first}/papers"]
+    assert [p["due"] for p in papers] == [CAL.working_days_before(first, 5).isoformat()]
+    assert papers[0]["working_days_remaining"] == 10

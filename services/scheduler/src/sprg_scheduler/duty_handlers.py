@@ -58,8 +58,25 @@ async def replace_schedule(new: DutySchedule, by: str, deps: DutyDeps) -> Synced
 
 
 async def sync(deps: DutyDeps) -> Synced:
+    """Bring the duty clocks in line with the schedule in force.
+
+    Two syncs can overlap (a replica's hourly one and an edit): one working from an older
+    version never stops a clock a newer version added, and each goes round again if the
+    version changed while it worked, so the last to finish works from the latest."""
+    while True:
+        number, plan = await in_force(deps)
+        result = await _sync(number, plan, deps)
+        if (await in_force(deps))[0] == number:
+            return result
+
+
+def _version_of(clock: Clock) -> int:
+    prefix, _, number = clock.started_by.rpartition(".")
+    return int(number) if prefix == "duty-schedule" and number.isdigit() else 0
+
+
+async def _sync(number: int, plan: DutySchedule, deps: DutyDeps) -> Synced:
     c = deps.clocks
-    number, plan = await in_force(deps)
     by = f"duty-schedule.{number}"
     now = c.now()
     today = c.policy.today(now)
@@ -87,6 +104,8 @@ async def sync(deps: DutyDeps) -> Synced:
         clock = stored.clock
         if clock.clock_id in wanted or not clock.active or clock.due < today:
             continue
+        if _version_of(clock) > number:
+            continue  # a newer schedule added it while this sync was working
         await _change(
             clock.clock_id,
             lambda x: lifecycle.stop(
