@@ -14,8 +14,10 @@ from functools import lru_cache
 
 import holidays
 
-__all__ = ["WorkingDayCalendar", "add_months", "bank_holidays"]
+__all__ = ["BASE_VERSION", "WorkingDayCalendar", "add_months", "bank_holidays", "version_name"]
 
+BASE_VERSION = "ew-bank-holidays"
+"""Version 0: bank holidays only, no closure days."""
 _SATURDAY = 5
 # Guard against runaway loops from absurd inputs (e.g. a closure list covering decades).
 _MAX_SCAN_DAYS = 366 * 20
@@ -33,6 +35,11 @@ def bank_holidays(year: int) -> frozenset[date]:
     return _bank_holidays_for_year(year)
 
 
+def version_name(number: int) -> str:
+    """The name of calendar version ``number`` (0: bank holidays only)."""
+    return BASE_VERSION if number == 0 else f"{BASE_VERSION}+closures.{number}"
+
+
 def add_months(d: date, n: int) -> date:
     """``d`` plus ``n`` calendar months, clamped to the last day of a shorter month."""
     if n < 0:
@@ -48,8 +55,13 @@ def add_months(d: date, n: int) -> date:
 class WorkingDayCalendar:
     """Working days for the partnership (England and Wales), plus closure days."""
 
-    version: str = "ew-bank-holidays"
+    version: str = BASE_VERSION
     closures: frozenset[date] = field(default_factory=frozenset)
+
+    @classmethod
+    def numbered(cls, number: int, closures: frozenset[date]) -> WorkingDayCalendar:
+        """Calendar version ``number``, holding these closure days."""
+        return cls(version=version_name(number), closures=closures)
 
     def is_working_day(self, d: date) -> bool:
         return (

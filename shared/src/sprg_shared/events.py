@@ -537,3 +537,83 @@ class SubjectDecided(EventData):
 
     def subject(self) -> str:
         return self.subject_id
+
+
+# --- scheduler (issue 5) ---
+
+
+class Closure(_Part):
+    """A day the partnership is closed although it is neither a weekend nor a bank holiday."""
+
+    date: date
+    reason: str
+
+
+@event_type("sprg.calendar.versioned.v1", topics.CALENDAR)
+class CalendarVersioned(EventData):
+    """A calendar version put in force: every closure day it holds, not just the new ones.
+
+    Keyed by ``calendar`` on a compacted topic, so the latest version is all a reader
+    (the rules service, a new scheduler replica) needs to replay.
+    """
+
+    version: str = Field(description="e.g. ew-bank-holidays+closures.3")
+    number: int = Field(ge=0)
+    closures: tuple[Closure, ...]
+    confirmed_by: str
+    confirmed_at: datetime
+    clocks_recalculated: int = Field(ge=0, description="open clocks whose due date moved")
+
+    def subject(self) -> str:
+        return "calendar"
+
+
+@event_type("sprg.clock.paused.v1", topics.CLOCKS)
+class ClockPaused(EventData):
+    """A clock stopped counting (policy allows it for its kind); it never reminds or breaches
+    while paused."""
+
+    clock_id: str
+    case_id: str
+    kind: ClockKind
+    due: date = Field(description="the due date it had when paused")
+    paused_on: date
+    working_days_remaining: int = Field(ge=0, description="kept for when it resumes")
+    reason: str
+    paused_by: str
+
+
+@event_type("sprg.clock.resumed.v1", topics.CLOCKS)
+class ClockResumed(EventData):
+    """A paused clock counts again: its due date moved by the working days it was paused."""
+
+    clock_id: str
+    case_id: str
+    kind: ClockKind
+    previous_due: date
+    due: date
+    paused_on: date
+    resumed_on: date
+    working_days_paused: int = Field(ge=0)
+    resumed_by: str
+
+
+@event_type("sprg.duty.due.v1", topics.CLOCKS)
+class DutyDue(EventData):
+    """A recurring duty of the partnership fell due (or its reminder did).
+
+    ``subject`` is the duty occurrence (a meeting id, say) rather than a case: the
+    reporting service can start producing the bi-monthly report on it.
+    """
+
+    duty_id: str
+    duty: Literal[
+        "sprg_meeting", "meeting_papers", "executive_update", "bimonthly_report", "tor_review"
+    ]
+    due: date
+    stage: Literal["reminder", "due"]
+    title: str
+    details: dict[str, str] = Field(default_factory=dict)
+
+    def subject(self) -> str:
+        return self.duty_id

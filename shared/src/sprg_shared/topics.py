@@ -15,6 +15,7 @@ NOTIFICATIONS = "sprg.notifications"
 REPORTS = "sprg.reports"
 RULEPACKS = "sprg.rulepacks"
 DLQ = "sprg.dlq"
+CALENDAR = "sprg.calendar"
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +37,8 @@ TOPICS: tuple[TopicSpec, ...] = (
     # The active rule pack per pack id: only the latest record per key matters.
     TopicSpec(RULEPACKS, partitions=1, config={"cleanup.policy": "compact"}),
     TopicSpec(DLQ, partitions=1, config={"retention.ms": str(90 * 24 * 3600 * 1000)}),
+    # The working-day calendar in force (closure days): only the latest version matters.
+    TopicSpec(CALENDAR, partitions=1, config={"cleanup.policy": "compact"}),
 )
 
 

@@ -71,11 +71,16 @@ async def _setup(
     await rules.deps.subjects.ensure_indexes()
     rules.watcher.start()
     runtime.closers.append(rules.watcher.stop)
+    rules.calendar.start()
+    runtime.closers.append(rules.calendar.stop)
+    runtime.checks["calendar"] = rules.calendar.alive
     runtime.checks["rulepacks"] = lambda: rules.watcher.alive() and rules.watcher.caught_up.is_set()
     # Decide nothing until every activated pack is known: a case must not be judged
     # by the built-in pack while a newer one is in force.
     if not await asyncio.to_thread(rules.watcher.caught_up.wait, settings.pack_catch_up_seconds):
         raise RuntimeError(f"{topics.RULEPACKS} not read within {settings.pack_catch_up_seconds}s")
+    if not await asyncio.to_thread(rules.calendar.caught_up.wait, settings.pack_catch_up_seconds):
+        raise RuntimeError(f"{topics.CALENDAR} not read within {settings.pack_catch_up_seconds}s")
     router = Router()
     for event, handler in (
         (IncidentReported, handlers.on_incident_reported),

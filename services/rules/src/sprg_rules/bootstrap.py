@@ -21,7 +21,7 @@ from sprg_rules.domain.loader import load_default_pack
 from sprg_rules.domain.registry import NoPackInForce, PackSet
 from sprg_rules.handlers import RulesDeps
 from sprg_rules.settings import RulesSettings
-from sprg_shared.calendar import WorkingDayCalendar
+from sprg_shared.calendar_feed import CalendarFeed
 from sprg_shared.envelope import Envelope, EventData
 from sprg_shared.runtime import Runtime
 
@@ -34,6 +34,7 @@ class Rules:
     deps: RulesDeps
     admin: AdminDeps
     watcher: PackWatcher
+    calendar: CalendarFeed
 
 
 def build(runtime: Runtime, settings: RulesSettings) -> Rules:
@@ -41,7 +42,9 @@ def build(runtime: Runtime, settings: RulesSettings) -> Rules:
     for kind in KINDS:  # each matter beyond an incident has its own pack, shipped too
         builtin = builtin.activate(load_kind_pack(kind), sequence=-1)
     packs = ActivePacks(builtin)
-    calendar = WorkingDayCalendar()
+    # Closure days the scheduler's administrators confirmed (sprg.calendar): the same
+    # calendar version for the due dates decided here as for the clocks counted there.
+    calendar = CalendarFeed(settings.kafka_bootstrap_servers)
     # Each pack version compiled stays in durable_rules for good: keep them in a child
     # process that is replaced before they pile up (adapters/engine_process.py).
     engine = ProcessRuleEngine(max_rulesets=settings.engine_max_rulesets)
@@ -61,7 +64,7 @@ def build(runtime: Runtime, settings: RulesSettings) -> Rules:
             return current.latest(pack_id)
 
     def judge(facts: CaseFacts) -> Evaluation:
-        return engine.evaluate(facts, pack_in_force(facts), calendar)
+        return engine.evaluate(facts, pack_in_force(facts), calendar.current())
 
     def kind_pack(kind: str) -> RulePack:
         """The kind's pack in force today (its shipped pack until one is activated)."""
@@ -73,7 +76,7 @@ def build(runtime: Runtime, settings: RulesSettings) -> Rules:
             return current.latest(pack_id)
 
     def decide_subject(kind: str, facts: dict[str, Any]) -> Decided:
-        return decide(kind, facts, calendar, kind_pack(kind), engine)
+        return decide(kind, facts, calendar.current(), kind_pack(kind), engine)
 
     async def publish(event: EventData, event_id: str, traceparent: str | None) -> Envelope:
         return await runtime.publish(event, event_id=event_id, traceparent=traceparent)
@@ -96,7 +99,7 @@ def build(runtime: Runtime, settings: RulesSettings) -> Rules:
             decisions=decisions,
             packs=packs,
             pack_in_force=pack_in_force,
-            calendar=calendar,
+            calendar=calendar.current(),
             engine=engine,
             publish=publish,
             now=now,
@@ -104,4 +107,5 @@ def build(runtime: Runtime, settings: RulesSettings) -> Rules:
             kind_pack=kind_pack,
         ),
         watcher=PackWatcher(settings.kafka_bootstrap_servers, packs),
+        calendar=calendar,
     )

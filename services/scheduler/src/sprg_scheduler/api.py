@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from datetime import date
 from functools import partial
 from typing import Annotated, Literal
@@ -9,11 +11,18 @@ from typing import Annotated, Literal
 from fastapi import Depends, FastAPI, HTTPException, Query, Request
 from pydantic import BaseModel, Field
 
-from sprg_scheduler import handlers
+from sprg_scheduler import calendar_admin, calendar_api, duty_api, duty_handlers, handlers
 from sprg_scheduler.adapters.metrics import ClockGauges
 from sprg_scheduler.adapters.repository import ClockQuery
-from sprg_scheduler.bootstrap import SERVICE, build_deps, build_firing
+from sprg_scheduler.bootstrap import (
+    SERVICE,
+    build_calendar,
+    build_deps,
+    build_duties,
+    build_firing,
+)
 from sprg_scheduler.domain.clocks import Clock
+from sprg_scheduler.domain.lifecycle import NotPausable
 from sprg_scheduler.domain.views import ClockView, view_of
 from sprg_scheduler.settings import SchedulerSettings
 from sprg_shared import topics
@@ -24,15 +33,25 @@ from sprg_shared.runtime import Runtime
 from sprg_shared.service import Background, build_service
 from sprg_shared.web import require
 
+log = logging.getLogger(__name__)
 AnyRole = Annotated[Principal, Depends(require(*Role))]
 BusinessTeam = Annotated[Principal, Depends(require(Role.BUSINESS_TEAM))]
 StateFilter = Literal[
-    "open", "at_risk", "overdue", "reminded", "breached", "met", "stopped", "closed"
+    "open", "at_risk", "overdue", "reminded", "paused", "breached", "met", "stopped", "closed"
 ]
 
 
 class MetBody(BaseModel):
     met_on: date = Field(description="the day the duty was done")
+
+
+class PauseBody(BaseModel):
+    reason: str = Field(min_length=3, max_length=500)
+    on: date | None = Field(default=None, description="the first day not counted; default today")
+
+
+class ResumeBody(BaseModel):
+    on: date | None = Field(default=None, description="counting resumes after it; default today")
 
 
 class StopBody(BaseModel):
@@ -45,13 +64,38 @@ async def _setup(
 ) -> None:
     deps = build_deps(runtime, settings)
     app.state.deps = deps
+    app.state.calendar = build_calendar(runtime, deps)
     await deps.repo.ensure_indexes()
+    await calendar_admin.refresh(app.state.calendar)
+    background.run(_follow_calendar(app.state.calendar, settings.tick_seconds), "calendar")
+    app.state.duties = build_duties(runtime, deps)
+    background.run(_keep_duties(app.state.duties, settings.duty_sync_seconds), "duties")
     router = Router()
     router.on(CaseAssessed, partial(handlers.on_case_assessed, deps=deps))
     runtime.consume(settings.consumer_group, [topics.DECISIONS], router)
     firing = build_firing(deps, settings, ClockGauges(runtime.registry))
     await firing.ensure_indexes()
     background.run(firing.run(settings.tick_seconds), "clock-firing")
+
+
+async def _follow_calendar(deps: calendar_admin.CalendarDeps, interval: float) -> None:
+    """Every replica picks up a version another replica confirmed within a tick."""
+    while True:
+        try:
+            await calendar_admin.refresh(deps)
+        except Exception:
+            log.exception("reading the calendar version failed; retrying")
+        await asyncio.sleep(interval)
+
+
+async def _keep_duties(deps: duty_handlers.DutyDeps, interval: float) -> None:
+    """Duty clocks for the schedule's horizon, which moves on day by day."""
+    while True:
+        try:
+            await duty_handlers.sync(deps)
+        except Exception:
+            log.exception("syncing the duty clocks failed; retrying")
+        await asyncio.sleep(interval)
 
 
 def _deps(request: Request) -> handlers.SchedulerDeps:
@@ -107,4 +151,36 @@ def create_app(settings: SchedulerSettings | None = None) -> FastAPI:
             raise HTTPException(status_code=404, detail="no such clock") from exc
         return _view(deps, clock)
 
+    @app.post("/v1/clocks/{clock_id}/pause", tags=["clocks"], summary="Pause a clock")
+    async def clock_pause(
+        request: Request, clock_id: str, body: PauseBody, who: BusinessTeam
+    ) -> ClockView:
+        deps = _deps(request)
+        on = body.on or deps.policy.today(deps.now())
+        try:
+            clock = await handlers.pause_clock(
+                clock_id, on, body.reason, f"user:{who.subject}", deps
+            )
+        except handlers.ClockNotFound as exc:
+            raise HTTPException(status_code=404, detail="no such clock") from exc
+        except NotPausable as exc:
+            raise HTTPException(status_code=409, detail=str(exc)) from exc
+        return _view(deps, clock)
+
+    @app.post("/v1/clocks/{clock_id}/resume", tags=["clocks"], summary="Resume a paused clock")
+    async def clock_resume(
+        request: Request, clock_id: str, body: ResumeBody, who: BusinessTeam
+    ) -> ClockView:
+        deps = _deps(request)
+        on = body.on or deps.policy.today(deps.now())
+        try:
+            clock = await handlers.resume_clock(clock_id, on, f"user:{who.subject}", deps)
+        except handlers.ClockNotFound as exc:
+            raise HTTPException(status_code=404, detail="no such clock") from exc
+        except NotPausable as exc:
+            raise HTTPException(status_code=409, detail=str(exc)) from exc
+        return _view(deps, clock)
+
+    app.include_router(calendar_api.router)
+    app.include_router(duty_api.router)
     return app

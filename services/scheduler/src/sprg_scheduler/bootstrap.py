@@ -4,11 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from importlib.resources import files
 
+from sprg_scheduler.adapters.calendar_store import CalendarStore
 from sprg_scheduler.adapters.claims import FiringClaims
+from sprg_scheduler.adapters.duty_store import DutyScheduleStore
 from sprg_scheduler.adapters.metrics import ClockGauges
 from sprg_scheduler.adapters.repository import ClockRepository
+from sprg_scheduler.calendar_admin import CalendarDeps
+from sprg_scheduler.domain.kinds import ClockKinds
 from sprg_scheduler.domain.schedule import ReminderPolicy
+from sprg_scheduler.duty_handlers import DutyDeps
 from sprg_scheduler.firing import FiringConfig, FiringLoop
 from sprg_scheduler.handlers import SchedulerDeps
 from sprg_scheduler.settings import SchedulerSettings
@@ -27,6 +33,21 @@ def policy_from(settings: SchedulerSettings) -> ReminderPolicy:
     )
 
 
+def kinds_from(settings: SchedulerSettings) -> ClockKinds:
+    if settings.clock_kinds_file is not None:
+        return ClockKinds.parse(settings.clock_kinds_file.read_text(encoding="utf-8"))
+    packaged = files("sprg_scheduler").joinpath("config", "clock_kinds.yaml")
+    return ClockKinds.parse(packaged.read_text(encoding="utf-8"))
+
+
+def build_calendar(runtime: Runtime, deps: SchedulerDeps) -> CalendarDeps:
+    return CalendarDeps(store=CalendarStore(runtime.db), clocks=deps)
+
+
+def build_duties(runtime: Runtime, deps: SchedulerDeps) -> DutyDeps:
+    return DutyDeps(store=DutyScheduleStore(runtime.db), clocks=deps)
+
+
 def build_deps(
     runtime: Runtime, settings: SchedulerSettings, now: Callable[[], datetime] | None = None
 ) -> SchedulerDeps:
@@ -41,6 +62,7 @@ def build_deps(
         calendar_version=calendar.version,
         calendar=calendar,
         policy=policy_from(settings),
+        kinds=kinds_from(settings),
     )
 
 
@@ -55,7 +77,7 @@ def build_firing(
         publish=deps.publish,
         now=deps.now,
         policy=deps.policy,
-        calendar=deps.calendar,
+        calendar=lambda: deps.calendar,
         config=FiringConfig(
             batch_size=settings.fire_batch,
             concurrency=settings.fire_concurrency,

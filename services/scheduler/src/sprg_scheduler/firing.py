@@ -18,7 +18,7 @@ from datetime import datetime
 
 from sprg_scheduler.adapters.claims import FiringClaims
 from sprg_scheduler.adapters.metrics import ClockGauges
-from sprg_scheduler.adapters.repository import ClockRepository
+from sprg_scheduler.adapters.repository import ClockRepository, Stored
 from sprg_scheduler.domain import schedule
 from sprg_scheduler.domain.schedule import ReminderPolicy
 from sprg_shared.calendar import WorkingDayCalendar
@@ -45,7 +45,7 @@ class FiringLoop:
         publish: Publish,
         now: Callable[[], datetime],
         policy: ReminderPolicy,
-        calendar: WorkingDayCalendar,
+        calendar: WorkingDayCalendar | Callable[[], WorkingDayCalendar],
         config: FiringConfig | None = None,
         gauges: ClockGauges | None = None,
     ) -> None:
@@ -54,7 +54,8 @@ class FiringLoop:
         self._publish = publish
         self._now = now
         self._policy = policy
-        self._calendar = calendar
+        # A callable: the version in force, which an administrator may change while we run.
+        self._calendar = calendar if callable(calendar) else (lambda: calendar)
         self._config = config or FiringConfig()
         self._gauges = gauges
         self._gauges_at = float("-inf")
@@ -68,42 +69,41 @@ class FiringLoop:
         now = self._now()
         published = 0
         while True:
-            due = await self._claims.due(now, self._config.batch_size)
+            due = await self._claims.due_clocks(now, self._config.batch_size)
+            held = await self._claims.claim_many(due, now)
             results = await asyncio.gather(
-                *(self._fire_one(clock_id, at, now) for clock_id, at in due),
-                return_exceptions=True,
+                *(self._fire_one(stored, now) for stored in held), return_exceptions=True
             )
+            done: list[str] = []
             for result in results:
                 if isinstance(result, BaseException):
                     log.error(
                         "firing a clock failed; the next tick retries it",
                         extra={"error": repr(result)},
                     )
-            won = sum(r for r in results if isinstance(r, int))
-            claimed = sum(1 for r in results if isinstance(r, int))
-            published += won
-            # Go on while full batches are being handled here; leases held elsewhere stop it.
-            if len(due) < self._config.batch_size or claimed == 0:
+                elif result[1] is not None:
+                    done.append(result[1])
+            await self._claims.mark_done(done)
+            published += sum(r[0] for r in results if isinstance(r, tuple))
+            # Go on while full batches are being handled here; claims held elsewhere stop it.
+            if len(due) < self._config.batch_size or not held:
                 return published
 
-    async def _fire_one(self, clock_id: str, next_fire_at: datetime, now: datetime) -> int | None:
-        """1 when this replica published a transition, 0 when none was due, None when lost."""
+    async def _fire_one(self, stored: Stored, now: datetime) -> tuple[int, str | None]:
+        """(1 if this replica published a transition else 0, the claim key to mark done)."""
         async with self._slots:
-            stored = await self._claims.claim(clock_id, next_fire_at, now)
-            if stored is None:
-                return None
+            calendar = self._calendar()
             try:
-                firing = schedule.fire(stored.clock, now, self._policy, self._calendar)
+                firing = schedule.fire(stored.clock, now, self._policy, calendar)
                 if firing is None:  # the plan changed (e.g. the policy): just move next_fire_at
-                    replanned = schedule.planned(stored.clock, self._policy, self._calendar)
-                    await self._claims.complete(replanned, stored.rev, next_fire_at)
-                    return 0
+                    replanned = schedule.planned(stored.clock, self._policy, calendar)
+                    return 0, await self._claims.complete(replanned, stored)
                 await self._publish(firing.event, firing.event_id, None)
-                await self._claims.complete(firing.clock, stored.rev, next_fire_at)
+                key = await self._claims.complete(firing.clock, stored)
             except BaseException:
                 # Whatever happened, the next claim re-reads the clock: if the transition
                 # was stored it is not fired again, else it is, under the same event id.
-                await self._claims.release(clock_id, next_fire_at)
+                await self._claims.release(stored)
                 raise
             log.info(
                 "clock fired",
@@ -114,7 +114,7 @@ class FiringLoop:
                     "skipped": len(firing.skipped),
                 },
             )
-            return 1
+            return 1, key
 
     async def refresh_gauges(self) -> None:
         if self._gauges is not None:
@@ -127,7 +127,7 @@ class FiringLoop:
         done = 0
         while batch := await self._repo.missing_plan(limit):
             for stored in batch:
-                replanned = schedule.planned(stored.clock, self._policy, self._calendar)
+                replanned = schedule.planned(stored.clock, self._policy, self._calendar())
                 await self._repo.replace(replanned, stored.rev)
                 done += 1
         return done

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Literal
 
 from sprg_scheduler.adapters.repository import ClockRepository, Stored
 from sprg_scheduler.domain import lifecycle
 from sprg_scheduler.domain.clocks import Clock, clock_id_for
+from sprg_scheduler.domain.kinds import ClockKinds
 from sprg_scheduler.domain.schedule import ReminderPolicy
 from sprg_shared.calendar import WorkingDayCalendar
 from sprg_shared.envelope import Envelope, EventData
@@ -37,14 +38,19 @@ class ConcurrentChange(Exception):
     """The clock kept changing under us; the caller retries the whole message."""
 
 
-@dataclass(frozen=True)
+@dataclass
 class SchedulerDeps:
     repo: ClockRepository
     publish: Callable[[EventData, str, str | None], Awaitable[Envelope]]
     now: Callable[[], datetime]
     calendar_version: str
     calendar: WorkingDayCalendar
+    """The calendar version in force; replaced when an administrator confirms a new one."""
     policy: ReminderPolicy
+    kinds: ClockKinds = field(default_factory=ClockKinds)
+
+    def use_calendar(self, calendar: WorkingDayCalendar) -> None:
+        self.calendar, self.calendar_version = calendar, calendar.version
 
 
 async def on_case_assessed(event: CaseAssessed, envelope: Envelope, deps: SchedulerDeps) -> None:
@@ -156,4 +162,41 @@ async def mark_stopped(
         deps,
     )
     await _announce(clock, by, None, deps)
+    return clock
+
+
+async def pause_clock(clock_id: str, on: date, reason: str, by: str, deps: SchedulerDeps) -> Clock:
+    """Pause a running clock whose kind may pause (configuration); a repeat changes nothing.
+
+    Raises ``lifecycle.NotPausable`` when policy or the clock's state forbids it."""
+    stored = await deps.repo.get(clock_id)
+    if stored is None:
+        raise ClockNotFound(clock_id)
+    if not deps.kinds.of(stored.clock.kind).pausable:
+        raise lifecycle.NotPausable(f"policy does not let a {stored.clock.kind} clock pause")
+    clock = await _change(
+        clock_id,
+        lambda c: lifecycle.pause(
+            c, on=on, reason=reason, by=by, now=deps.now(), calendar=deps.calendar
+        ),
+        deps,
+    )
+    fact = lifecycle.pause_fact(clock)
+    if fact is not None:
+        await deps.publish(fact.event, fact.event_id, None)
+    return clock
+
+
+async def resume_clock(clock_id: str, on: date, by: str, deps: SchedulerDeps) -> Clock:
+    """Resume a paused clock: its due date moves by the working days it was paused."""
+    clock = await _change(
+        clock_id,
+        lambda c: lifecycle.resume(
+            c, on=on, by=by, now=deps.now(), policy=deps.policy, calendar=deps.calendar
+        ),
+        deps,
+    )
+    fact = lifecycle.resume_fact(clock)
+    if fact is not None:
+        await deps.publish(fact.event, fact.event_id, None)
     return clock

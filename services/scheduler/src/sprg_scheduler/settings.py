@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
@@ -28,3 +30,10 @@ class SchedulerSettings(ServiceSettings):
     fire_batch: int = Field(default=500, ge=1)
     fire_concurrency: int = Field(default=8, ge=1)
     gauge_refresh_seconds: float = Field(default=15.0, gt=0)
+    duty_sync_seconds: float = Field(
+        default=3600.0, gt=0, description="how often duty clocks are synced with the schedule"
+    )
+    clock_kinds_file: Path | None = Field(
+        default=None,
+        description="clock kinds: counting, pausable (default: packaged config/clock_kinds.yaml)",
+    )

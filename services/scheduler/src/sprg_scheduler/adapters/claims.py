@@ -14,30 +14,40 @@ connections can all "win" the same ``{_id, next_fire_at, lease free}`` condition
 Inserting a document with a unique ``_id`` is atomic on FerretDB and MongoDB alike,
 so the claim is an insert keyed by the transition:
 
-1. find due clocks with the indexed query ``next_fire_at <= now``;
-2. claim one: insert ``{_id: "<clock>|<next_fire_at>|<attempt>", owner, lease_until}``;
-   a duplicate key means another replica holds it. If that claim's lease expired (its
-   owner died), the next ``attempt`` may be inserted: again exactly one replica wins;
-3. re-read the clock: if ``next_fire_at`` moved on, someone completed it: stop;
-4. publish the transition (its event id is deterministic);
-5. complete: write the advanced clock, then delete the transition's claims.
+1. find due clocks, whole, with the indexed query ``next_fire_at <= now`` (one query
+   per batch);
+2. claim the batch: one ``insert_many(ordered=False)`` of
+   ``{_id: "<clock>|<next_fire_at>|r<rev>|<attempt>", owner, lease_until}``. The
+   key names the clock's state as read (its ``rev``), so every replica that read the
+   same state races for the same key and exactly one insert wins; a duplicate key means
+   another replica holds it or fired it. If it is not done and its lease expired (its
+   owner died), the next ``attempt`` may be inserted: again one wins. Only transitions
+   due longer ago than a lease are checked, by ``_id`` (FerretDB v1 looks nothing else
+   up without scanning the collection);
+3. publish each transition won (its event id is deterministic);
+4. complete: write the advanced clock (conditioned on ``rev``), then insert the batch's
+   ``<key>|done`` documents in one ``insert_many``. A done claim is never taken over, so
+   a replica still holding an older read of the clock cannot fire it again. When the
+   write finds the clock changed meanwhile (a re-anchor by the handler wins), the claim
+   is deleted instead: the clock's new state is claimed under its new ``rev``.
 
-A crash between 4 and 5 leaves the claim to expire; another replica then publishes
-the same event id again, which consumers skip (their ledger). Step 5 is conditioned
-on the ``rev`` read in step 3, so a re-anchor written meanwhile by the handler wins
-and the loop only drops its claim (on MongoDB that condition is atomic; on FerretDB
-v1 it narrows the window to the store's own find-then-write).
+A crash between 3 and 4 leaves the claim to expire; another replica then publishes
+the same event id again, which consumers skip (their ledger). On MongoDB the ``rev``
+condition is atomic; on FerretDB v1 it narrows the window to the store's own
+find-then-write. Done claims stay as a ledger of what fired (small documents; a TTL
+index can trim them).
 """
 
 from __future__ import annotations
 
+import contextlib
 from datetime import datetime, timedelta
 
 from pymongo import ASCENDING, DESCENDING
 from pymongo.asynchronous.collection import AsyncCollection
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import BulkWriteError, DuplicateKeyError
 
-from sprg_scheduler.adapters.repository import ClockRepository, Stored
+from sprg_scheduler.adapters.repository import ClockRepository, Stored, from_document
 from sprg_scheduler.domain.clocks import Clock
 from sprg_shared.store import Document
 
@@ -49,6 +59,8 @@ class FiringClaims:
         self._claims: AsyncCollection[Document] = repo.collection.database["fire_claims"]
         self._owner = owner
         self._lease = lease
+        self._attempts: dict[str, int] = {}
+        """The attempt of each claim this replica holds (to drop it by ``_id``)."""
 
     @property
     def owner(self) -> str:
@@ -59,57 +71,112 @@ class FiringClaims:
 
     async def due(self, now: datetime, limit: int) -> list[tuple[str, datetime]]:
         """Clocks with a transition due, oldest first: (id, the ``next_fire_at`` read)."""
+        return [
+            (s.clock.clock_id, s.clock.next_fire_at)
+            for s in await self.due_clocks(now, limit)
+            if s.clock.next_fire_at is not None
+        ]
+
+    async def due_clocks(self, now: datetime, limit: int) -> list[Stored]:
+        """Clocks with a transition due, oldest first, as stored."""
         cursor = (
-            self._clocks.find({"next_fire_at": {"$lte": now}}, {"next_fire_at": 1})
+            self._clocks.find({"next_fire_at": {"$lte": now}})
             .sort("next_fire_at", ASCENDING)
             .limit(limit)
         )
-        return [(str(doc["_id"]), doc["next_fire_at"]) async for doc in cursor]
+        return [from_document(doc) async for doc in cursor]
 
     async def claim(self, clock_id: str, next_fire_at: datetime, now: datetime) -> Stored | None:
         """The clock, held for ``lease``; None when another replica holds or finished it."""
-        key = f"{clock_id}|{next_fire_at.isoformat()}"
-        if not await self._insert(key, 0, now):
-            latest = await self._claims.find_one({"key": key}, sort=[("attempt", DESCENDING)])
-            if latest is None or latest["lease_until"] >= now:
-                return None
-            # Its owner died (or is very late): take over, and only one replica can.
-            if not await self._insert(key, int(latest["attempt"]) + 1, now):
-                return None
-        try:
-            stored = await self._repo.get(clock_id)
-        except BaseException:
-            await self._drop(key)
-            raise
+        stored = await self._repo.get(clock_id)
         if stored is None or stored.clock.next_fire_at != next_fire_at:
-            await self._drop(key)  # completed by the replica that held it before
             return None
-        return stored
+        won = await self.claim_many([stored], now)
+        return won[0] if won else None
+
+    async def claim_many(self, candidates: list[Stored], now: datetime) -> list[Stored]:
+        """The candidates this replica now holds (one round trip when nobody died)."""
+        if not candidates:
+            return []
+        keys = [claim_key(s) for s in candidates]
+        docs = [self._claim_doc(key, 0, now) for key in keys]
+        lost: set[int] = set()
+        try:
+            await self._claims.insert_many(docs, ordered=False)
+        except BulkWriteError as exc:
+            lost = {int(err["index"]) for err in exc.details.get("writeErrors", [])}
+        won = [s for i, s in enumerate(candidates) if i not in lost]
+        for stored in won:
+            self._attempts[claim_key(stored)] = 0
+        # Only a transition due longer ago than a lease can hold an expired claim: the
+        # others (a burst just due) were won by a live replica; no need to read them.
+        stale = now - self._lease
+        for i in sorted(lost):
+            at = candidates[i].clock.next_fire_at
+            if at is not None and at <= stale and await self._take_over(keys[i], now):
+                won.append(candidates[i])
+        return won
+
+    async def _take_over(self, key: str, now: datetime) -> bool:
+        """Whether this replica took over ``key`` from an owner that died (lease expired,
+        not done). Every read is by ``_id`` (all FerretDB v1 can look up without a scan)."""
+        if await self._claims.find_one({"_id": f"{key}|done"}) is not None:
+            return False
+        attempt, latest = 0, None
+        while (doc := await self._claims.find_one({"_id": f"{key}|{attempt}"})) is not None:
+            attempt, latest = attempt + 1, doc
+        if latest is not None and latest["lease_until"] >= now:
+            return False
+        if await self._insert(key, attempt, now):
+            self._attempts[key] = attempt
+            return True
+        return False
+
+    def _claim_doc(self, key: str, attempt: int, now: datetime) -> Document:
+        return {
+            "_id": f"{key}|{attempt}",
+            "key": key,
+            "attempt": attempt,
+            "owner": self._owner,
+            "lease_until": now + self._lease,
+        }
 
     async def _insert(self, key: str, attempt: int, now: datetime) -> bool:
         try:
-            await self._claims.insert_one(
-                {
-                    "_id": f"{key}|{attempt}",
-                    "key": key,
-                    "attempt": attempt,
-                    "owner": self._owner,
-                    "lease_until": now + self._lease,
-                }
-            )
+            await self._claims.insert_one(self._claim_doc(key, attempt, now))
         except DuplicateKeyError:
             return False
         return True
 
-    async def complete(self, clock: Clock, rev: int, claimed_at: datetime) -> bool:
-        """Store the advanced clock and drop the claim; False when the clock changed meanwhile
-        (a re-anchor: the other change stands)."""
-        stored = await self._repo.replace(clock, rev)
-        await self.release(clock.clock_id, claimed_at)
-        return stored
+    async def complete(self, clock: Clock, held: Stored) -> str | None:
+        """Store the advanced clock; the claim's key to mark done, or None when the clock
+        changed meanwhile (a re-anchor: the other change stands, the claim is dropped)."""
+        key = claim_key(held)
+        if await self._repo.replace(clock, held.rev):
+            return key
+        await self._drop(key)
+        return None
 
-    async def release(self, clock_id: str, claimed_at: datetime) -> None:
-        await self._drop(f"{clock_id}|{claimed_at.isoformat()}")
+    async def mark_done(self, keys: list[str]) -> None:
+        """One insert for the batch: ``<key>|done`` documents, never taken over."""
+        if not keys:
+            return
+        docs = [{"_id": f"{key}|done", "key": key, "owner": self._owner} for key in keys]
+        with contextlib.suppress(BulkWriteError):  # done already: a repeat after a crash
+            await self._claims.insert_many(docs, ordered=False)
+        for key in keys:
+            self._attempts.pop(key, None)
+
+    async def release(self, held: Stored) -> None:
+        """Give the claim up (firing failed): the next tick claims it again."""
+        await self._drop(claim_key(held))
 
     async def _drop(self, key: str) -> None:
-        await self._claims.delete_many({"key": key})
+        attempt = self._attempts.pop(key, 0)
+        await self._claims.delete_one({"_id": f"{key}|{attempt}"})
+
+
+def claim_key(stored: Stored) -> str:
+    """The transition as read: the clock, its next instant and its revision."""
+    at = stored.clock.next_fire_at.isoformat() if stored.clock.next_fire_at else "-"
+    return f"{stored.clock.clock_id}|{at}|r{stored.rev}"

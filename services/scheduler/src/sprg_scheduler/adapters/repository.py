@@ -78,7 +78,18 @@ class ClockQuery:
 
 class ClockRepository:
     def __init__(self, db: AsyncDatabase[Document]) -> None:
+        self._db = db
         self._clocks: AsyncCollection[Document] = db["clocks"]
+        self._id_only: bool | None = None
+
+    async def _writes_by_id_only(self) -> bool:
+        """True on FerretDB v1: it pushes only an ``_id`` equality down to SQLite, so a
+        filter ``{_id, rev}`` scans the whole collection (0.75 s at 5,000 clocks, against
+        0.06 s by ``_id``), and it evaluates that condition as a find then a write anyway."""
+        if self._id_only is None:
+            info = await self._db.client.admin.command("buildInfo")
+            self._id_only = "ferretdbVersion" in info
+        return self._id_only
 
     @property
     def collection(self) -> AsyncCollection[Document]:
@@ -112,10 +123,15 @@ class ClockRepository:
 
         A firing loop holding a claim then finds the rev moved and only drops its claim.
         """
-        result = await self._clocks.update_one(
-            {"_id": clock.clock_id, "rev": rev},
-            {"$set": changed_fields(clock), "$inc": {"rev": 1}},
-        )
+        change = {"$set": changed_fields(clock), "$inc": {"rev": 1}}
+        if await self._writes_by_id_only():
+            # The same find-then-write FerretDB does for the condition, but both by _id.
+            current = await self._clocks.find_one({"_id": clock.clock_id}, {"rev": 1})
+            if current is None or int(current.get("rev", 0)) != rev:
+                return False
+            result = await self._clocks.update_one({"_id": clock.clock_id}, change)
+        else:  # MongoDB: the condition is atomic
+            result = await self._clocks.update_one({"_id": clock.clock_id, "rev": rev}, change)
         return result.matched_count == 1
 
     async def find(self, query: ClockQuery, *, limit: int) -> list[Clock]:
@@ -131,6 +147,21 @@ class ClockRepository:
 
     async def kinds(self) -> list[str]:
         return sorted(str(k) for k in await self._clocks.distinct("kind"))
+
+    async def running(self, due_from: date, any_due_kinds: list[str]) -> list[Clock]:
+        """Running clocks due on or after ``due_from``, and every running clock of the kinds
+        named (those counted backwards from their anchor)."""
+        cursor = self._clocks.find(
+            {
+                "state": {"$in": sorted(ACTIVE)},
+                "$or": [{"due": {"$gte": due_from.isoformat()}}, {"kind": {"$in": any_due_kinds}}],
+            }
+        ).sort("_id", ASCENDING)
+        return [from_document(doc).clock async for doc in cursor]
+
+    async def for_kinds(self, kinds: list[str]) -> list[Stored]:
+        cursor = self._clocks.find({"kind": {"$in": kinds}}).sort("_id", ASCENDING)
+        return [from_document(doc) async for doc in cursor]
 
     async def missing_plan(self, limit: int) -> list[Stored]:
         """Clocks stored before the firing plan existed (no ``next_fire_at`` field)."""

@@ -1,7 +1,9 @@
 """Clocks: a statutory duty with a due date, started by a decision.
 
 A clock's life: ``open`` → (``reminded``) → ``met`` | ``breached`` | ``stopped`` |
-``closed``. Only ``open`` and ``reminded`` clocks fire (reminders, then the breach);
+``closed``; an open clock whose kind allows it may be ``paused`` and resumed (the
+working days it was paused are not counted). Only ``open`` and ``reminded`` clocks
+fire (reminders, then the breach);
 a breached clock can still be met (late), stopped or closed, and a corrected fact can
 re-open it. Every due date a clock had is kept in ``history``, with when and why.
 """
@@ -16,7 +18,7 @@ from pydantic import BaseModel, ConfigDict
 from sprg_shared.events import ClockDue
 from sprg_shared.ids import stable_id
 
-ClockState = Literal["open", "reminded", "met", "breached", "stopped", "closed"]
+ClockState = Literal["open", "reminded", "paused", "met", "breached", "stopped", "closed"]
 ACTIVE: frozenset[str] = frozenset({"open", "reminded"})
 """The states that still fire reminders and the breach."""
 ENDED: frozenset[str] = frozenset({"met", "stopped", "closed"})
@@ -28,13 +30,29 @@ class DueChange(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    change: Literal["started", "recalculated", "restarted"]
+    change: Literal["started", "recalculated", "restarted", "resumed"]
     due: date
     anchor: str
     anchor_date: date
     changed_at: datetime
     by_event: str
     reason: str
+
+
+class Pause(BaseModel):
+    """One pause: when, why, by whom, and (once resumed) for how many working days."""
+
+    model_config = ConfigDict(frozen=True)
+
+    paused_on: date
+    reason: str
+    by: str
+    paused_at: datetime
+    due_when_paused: date
+    working_days_remaining: int
+    resumed_on: date | None = None
+    resumed_by: str | None = None
+    working_days_paused: int | None = None
 
 
 class Clock(BaseModel):
@@ -64,6 +82,27 @@ class Clock(BaseModel):
     end_reason: str | None = None
     met_on: date | None = None
     late: bool = False
+    pauses: tuple[Pause, ...] = ()
+    """Every pause, the current one (not resumed) last."""
+    counted_from: date | None = None
+    duty_details: dict[str, str] | None = None
+    """Set for a recurring duty's clock (its subject is the occurrence, not a case)."""
+    """Where the working days to the due date are counted from once resumed (else the anchor)."""
+
+    @property
+    def is_duty(self) -> bool:
+        return self.duty_details is not None
+
+    @property
+    def paused(self) -> Pause | None:
+        if self.state == "paused" and self.pauses:
+            return self.pauses[-1]
+        return None
+
+    @property
+    def base(self) -> date:
+        """The day the current due date is counted from (day 0)."""
+        return self.counted_from or self.anchor_date
 
     @property
     def active(self) -> bool:

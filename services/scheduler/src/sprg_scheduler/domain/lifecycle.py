@@ -12,14 +12,16 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Literal
 
-from sprg_scheduler.domain.clocks import ENDED, Clock, DueChange, new_clock
-from sprg_scheduler.domain.schedule import ReminderPolicy, plan, planned
+from sprg_scheduler.domain.clocks import ENDED, Clock, DueChange, Pause, new_clock
+from sprg_scheduler.domain.schedule import ReminderPolicy, plan, planned, working_days_remaining
 from sprg_shared.calendar import WorkingDayCalendar
 from sprg_shared.envelope import EventData
 from sprg_shared.events import (
     ClockDue,
     ClockMet,
+    ClockPaused,
     ClockRecalculated,
+    ClockResumed,
     ClockStarted,
     ClockStopped,
 )
@@ -86,12 +88,138 @@ def apply_assessment(
         "history": (*clock.history, change),
     }
     breach_ahead = plan(due.due, policy, calendar)[-1].at > now
+    if clock.paused is not None:  # stays paused; it will count from the new due date
+        pause = clock.paused.model_copy(
+            update={
+                "due_when_paused": due.due,
+                "working_days_remaining": max(
+                    0, working_days_remaining(due.due, clock.paused.paused_on, calendar)
+                ),
+            }
+        )
+        update |= {"pauses": (*clock.pauses[:-1], pause), "counted_from": None}
+        return clock.model_copy(update=update)
+    update["counted_from"] = None
     if restart:
         update |= {"state": "open", "fired_through": None, "ended_at": None}
         update |= {"ended_by": None, "end_reason": None, "breached_at": None}
     elif clock.state != "breached" or breach_ahead:
         update |= {"state": "open", "breached_at": None}
     return planned(clock.model_copy(update=update), policy, calendar)
+
+
+class NotPausable(Exception):
+    """The clock is not running (or its kind may not pause), so it cannot pause or resume."""
+
+
+def pause(
+    clock: Clock,
+    *,
+    on: date,
+    reason: str,
+    by: str,
+    now: datetime,
+    calendar: WorkingDayCalendar,
+) -> Clock | None:
+    """Stop counting from ``on``; None when it is paused already (a repeat)."""
+    if clock.state == "paused":
+        return None
+    if not clock.active:
+        raise NotPausable(f"a {clock.state} clock cannot pause")
+    remaining = max(0, working_days_remaining(clock.due, on, calendar))
+    record = Pause(
+        paused_on=on,
+        reason=reason,
+        by=by,
+        paused_at=now,
+        due_when_paused=clock.due,
+        working_days_remaining=remaining,
+    )
+    return clock.model_copy(
+        update={"state": "paused", "pauses": (*clock.pauses, record), "next_fire_at": None}
+    )
+
+
+def resume(
+    clock: Clock,
+    *,
+    on: date,
+    by: str,
+    now: datetime,
+    policy: ReminderPolicy,
+    calendar: WorkingDayCalendar,
+) -> Clock | None:
+    """Count again from ``on``: the due date is the working days left at the pause, counted
+    from ``on`` (so the working days paused are not counted); None when not paused."""
+    current = clock.paused
+    if current is None:
+        if clock.pauses and clock.pauses[-1].resumed_on is not None and clock.active:
+            return None  # a repeat of the last resume
+        raise NotPausable(f"a {clock.state} clock is not paused")
+    on = max(on, current.paused_on)
+    new_due = calendar.add_working_days(on, current.working_days_remaining)
+    paused_days = calendar.working_days_between(current.paused_on, on)
+    ended = current.model_copy(
+        update={"resumed_on": on, "resumed_by": by, "working_days_paused": paused_days}
+    )
+    change = DueChange(
+        change="resumed",
+        due=new_due,
+        anchor=clock.anchor,
+        anchor_date=clock.anchor_date,
+        changed_at=now,
+        by_event=by,
+        reason=(
+            f"paused {current.paused_on} to {on} ({paused_days} working days not counted): "
+            f"{current.reason}"
+        ),
+    )
+    resumed = clock.model_copy(
+        update={
+            "state": "open",
+            "due": new_due,
+            "counted_from": on,
+            "pauses": (*clock.pauses[:-1], ended),
+            "history": (*clock.history, change),
+        }
+    )
+    return planned(resumed, policy, calendar)
+
+
+def recalendar(
+    clock: Clock,
+    *,
+    new_due: date,
+    calendar_version: str,
+    reason: str,
+    event_id: str,
+    now: datetime,
+    policy: ReminderPolicy,
+    calendar: WorkingDayCalendar,
+) -> Clock | None:
+    """A confirmed calendar version moves a running clock's due date; None when it does not
+    (already applied, ended, paused, or the same date)."""
+    if any(change.by_event == event_id for change in clock.history):
+        return None
+    if not clock.active or new_due == clock.due:
+        return None
+    change = DueChange(
+        change="recalculated",
+        due=new_due,
+        anchor=clock.anchor,
+        anchor_date=clock.anchor_date,
+        changed_at=now,
+        by_event=event_id,
+        reason=reason,
+    )
+    moved = clock.model_copy(
+        update={
+            "due": new_due,
+            "calendar_version": calendar_version,
+            "history": (*clock.history, change),
+        }
+    )
+    return planned(moved, policy, calendar)
 
 
 def _why(clock: Clock, due: ClockDue) -> str:
@@ -174,6 +302,8 @@ def facts_caused_by(clock: Clock, event_id: str) -> list[Fact]:
             continue
         if change.change == "recalculated":
             facts.append(_recalculated(clock, index))
+        elif change.change == "resumed":
+            facts.append(_resumed(clock, index))
         else:
             facts.append(_started(clock, change, first=index == 0))
     if clock.ended_by == event_id and clock.state in ENDED:
@@ -210,6 +340,53 @@ def _recalculated(clock: Clock, index: int) -> Fact:
         recalculated_by=change.by_event,
     )
     return Fact(event, stable_id("clock.recalculated", clock.clock_id, change.by_event))
+
+
+def pause_fact(clock: Clock) -> Fact | None:
+    """The latest pause as an event (the same id however often it is announced)."""
+    return _paused(clock, len(clock.pauses) - 1) if clock.pauses else None
+
+
+def resume_fact(clock: Clock) -> Fact | None:
+    """The latest resume as an event (the same id however often it is announced)."""
+    for index in range(len(clock.history) - 1, 0, -1):
+        if clock.history[index].change == "resumed":
+            return _resumed(clock, index)
+    return None
+
+
+def _paused(clock: Clock, index: int) -> Fact:
+    pause = clock.pauses[index]
+    event = ClockPaused(
+        clock_id=clock.clock_id,
+        case_id=clock.case_id,
+        kind=clock.kind,
+        due=pause.due_when_paused,
+        paused_on=pause.paused_on,
+        working_days_remaining=pause.working_days_remaining,
+        reason=pause.reason,
+        paused_by=pause.by,
+    )
+    return Fact(event, stable_id("clock.paused", clock.clock_id, str(index)))
+
+
+def _resumed(clock: Clock, index: int) -> Fact:
+    change = clock.history[index]
+    # The k-th resume in the history ended the k-th pause.
+    nth = sum(1 for c in clock.history[: index + 1] if c.change == "resumed") - 1
+    pause = clock.pauses[nth]
+    event = ClockResumed(
+        clock_id=clock.clock_id,
+        case_id=clock.case_id,
+        kind=clock.kind,
+        previous_due=clock.history[index - 1].due,
+        due=change.due,
+        paused_on=pause.paused_on,
+        resumed_on=pause.resumed_on or pause.paused_on,
+        working_days_paused=pause.working_days_paused or 0,
+        resumed_by=change.by_event,
+    )
+    return Fact(event, stable_id("clock.resumed", clock.clock_id, str(nth)))
 
 
 def _ended(clock: Clock) -> Fact:

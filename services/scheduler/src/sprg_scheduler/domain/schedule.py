@@ -8,6 +8,9 @@ a short ordered list of instants (Europe/London wall-clock hours, held in UTC):
 - the breach at ``breach_hour`` on the calendar day after the due date (the deadline
   has passed whatever kind of day follows it).
 
+A recurring duty's clock (``Clock.is_duty``) reminds at the same offsets and falls due
+on its day (offset 0, always planned): each is a ``DutyDue``; it has no breach.
+
 Catch-up: when several planned transitions fell due while nobody was firing (downtime,
 or a clock that starts late), only the latest one is published and the earlier ones
 are skipped: a breach supersedes the reminders before it, and the reminder nearest the
@@ -23,7 +26,7 @@ from zoneinfo import ZoneInfo
 
 from sprg_scheduler.domain.clocks import Clock
 from sprg_shared.calendar import WorkingDayCalendar
-from sprg_shared.events import ClockBreached, ClockReminderDue
+from sprg_shared.events import ClockBreached, ClockReminderDue, DutyDue
 from sprg_shared.ids import stable_id
 
 LONDON = "Europe/London"
@@ -60,14 +63,20 @@ class Planned:
     offset: int = 0
 
 
-def plan(due: date, policy: ReminderPolicy, calendar: WorkingDayCalendar) -> list[Planned]:
-    """Every transition a clock due on ``due`` fires, in order (the breach last)."""
+def plan(
+    due: date, policy: ReminderPolicy, calendar: WorkingDayCalendar, *, duty: bool = False
+) -> list[Planned]:
+    """Every transition a clock due on ``due`` fires, in order (the breach last; a duty
+    has none, and always falls due on its day)."""
     reminders: dict[date, Planned] = {}
-    for offset in sorted(set(policy.offsets), reverse=True):
+    offsets = {*policy.offsets, 0} if duty else set(policy.offsets)
+    for offset in sorted(offsets, reverse=True):
         day = calendar.working_days_before(due, offset)
         reminders.setdefault(
             day, Planned("reminder", policy.instant(day, policy.reminder_hour), day, offset)
         )
+    if duty:
+        return sorted(reminders.values(), key=lambda p: p.at)
     breach_day = due + timedelta(days=1)
     breach = Planned("breach", policy.instant(breach_day, policy.breach_hour), breach_day)
     return [*sorted(reminders.values(), key=lambda p: p.at), breach]
@@ -78,13 +87,14 @@ def pending(clock: Clock, policy: ReminderPolicy, calendar: WorkingDayCalendar) 
     if not clock.active:
         return []
     done = clock.fired_through
-    return [p for p in plan(clock.due, policy, calendar) if done is None or p.at > done]
+    steps = plan(clock.due, policy, calendar, duty=clock.is_duty)
+    return [p for p in steps if done is None or p.at > done]
 
 
 def planned(clock: Clock, policy: ReminderPolicy, calendar: WorkingDayCalendar) -> Clock:
     """The clock with ``next_fire_at`` and ``remind_from`` set for its current state."""
     todo = pending(clock, policy, calendar)
-    first = plan(clock.due, policy, calendar)[0]
+    first = plan(clock.due, policy, calendar, duty=clock.is_duty)[0]
     return clock.model_copy(
         update={
             "next_fire_at": todo[0].at if todo else None,
@@ -98,7 +108,7 @@ class Firing:
     """One transition to publish, and the clock as it is once published."""
 
     clock: Clock
-    event: ClockReminderDue | ClockBreached
+    event: ClockReminderDue | ClockBreached | DutyDue
     event_id: str
     skipped: tuple[Planned, ...]
 
@@ -112,6 +122,8 @@ def fire(
         return None
     chosen, skipped = ripe[-1], tuple(ripe[:-1])
     advanced = clock.model_copy(update={"fired_through": chosen.at})
+    if clock.is_duty:
+        return _fire_duty(advanced, chosen, skipped, policy, calendar)
     event: ClockReminderDue | ClockBreached
     if chosen.kind == "breach":
         advanced = advanced.model_copy(update={"state": "breached", "breached_at": chosen.at})
@@ -142,6 +154,31 @@ def fire(
             "clock.reminder", clock.clock_id, clock.due.isoformat(), str(chosen.offset)
         )
     return Firing(planned(advanced, policy, calendar), event, event_id, skipped)
+
+
+def _fire_duty(
+    clock: Clock,
+    chosen: Planned,
+    skipped: tuple[Planned, ...],
+    policy: ReminderPolicy,
+    calendar: WorkingDayCalendar,
+) -> Firing:
+    stage: Literal["reminder", "due"] = "due" if chosen.offset == 0 else "reminder"
+    event = DutyDue(
+        duty_id=clock.case_id,
+        duty=clock.kind,
+        due=clock.due,
+        stage=stage,
+        title=clock.rule,
+        details=clock.duty_details or {},
+    )
+    update: dict[str, object] = {"state": "reminded"}
+    if stage == "due":  # nothing more to fire: the duty's clock has done its work
+        update = {"state": "closed", "ended_at": chosen.at, "end_reason": "fell due"}
+        update["ended_by"] = "scheduler"
+    event_id = stable_id("duty.due", clock.clock_id, clock.due.isoformat(), str(chosen.offset))
+    advanced = planned(clock.model_copy(update=update), policy, calendar)
+    return Firing(advanced, event, event_id, skipped)
 
 
 def working_days_remaining(due: date, today: date, calendar: WorkingDayCalendar) -> int:
