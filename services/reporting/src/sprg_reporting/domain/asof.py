@@ -142,6 +142,7 @@ class ClockState:
     started: date
     due: date
     state: str
+    breached_on: date | None
 
     def overdue(self, cutoff: date) -> bool:
         return self.state in OPEN_CLOCK and self.due < cutoff
@@ -159,6 +160,9 @@ def clock_state(doc: Document, cutoff: date) -> ClockState | None:
         started=date.fromisoformat(states[0]["date"]),
         due=date.fromisoformat(entries[-1]["due"]),
         state=str(states[-1]["state"]),
+        breached_on=next(
+            (date.fromisoformat(e["date"]) for e in states if e["state"] == "breached"), None
+        ),
     )
 
 

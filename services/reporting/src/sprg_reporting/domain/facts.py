@@ -42,6 +42,7 @@ from sprg_shared.events import (
     RapidReviewHeld,
     RapidReviewSentToPanel,
     ReturnReceived,
+    SinSubmitted,
     SubjectDecided,
 )
 
@@ -155,6 +156,10 @@ def incident_corrected(e: IncidentCorrected, meta: Meta) -> list[Change]:
             },
         )
     ]
+
+
+def sin_submitted(e: SinSubmitted, meta: Meta) -> list[Change]:
+    return [Change(CASES, e.case_id, set={"sin_submitted_date": e.submitted_date.isoformat()})]
 
 
 def case_assessed(e: CaseAssessed, meta: Meta) -> list[Change]:
@@ -432,6 +437,7 @@ def learning_shared(e: LearningShared, meta: Meta) -> list[Change]:
 FOLDS: dict[type[Any], Callable[[Any, Meta], list[Change]]] = {
     IncidentReported: incident_reported,
     IncidentCorrected: incident_corrected,
+    SinSubmitted: sin_submitted,
     CaseAssessed: case_assessed,
     SubjectDecided: subject_decided,
     ClockStarted: clock_started,

@@ -173,7 +173,7 @@ def headline(view: _View) -> dict[str, float | int | None]:
     found["clocks_open"] = len(open_clocks)
     found["clocks_overdue"] = sum(c.overdue(cutoff) for c in open_clocks)
     found["clocks_breached_in_period"] = sum(
-        c.state == "breached" and period.contains(c.due) for c in view.clocks
+        c.breached_on is not None and period.contains(c.breached_on) for c in view.clocks
     )
     found["actions_open"] = sum(a.status == "open" for a in view.actions)
     found["actions_overdue"] = sum(a.overdue(cutoff) for a in view.actions)
