@@ -44,7 +44,8 @@ async def _setup(
 
     app.state.publish = publish
     await models.ensure_indexes()
-    runtime.consume(settings.consumer_group, settings.source_topics, handlers.router(models))
+    for _ in range(settings.consumers):
+        runtime.consume(settings.consumer_group, settings.source_topics, handlers.router(models))
 
 
 async def _report(models: ReadModels, kind: str, period: str) -> Report:

@@ -7,13 +7,15 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sprg_reporting.adapters.repository import ReadModels
+from pydantic import ValidationError
+
+from sprg_reporting.adapters.repository import LEGACY_CASE_VIEW, ReadModels
 from sprg_reporting.domain import projection
-from sprg_reporting.domain.facts import FOLDS, Meta
+from sprg_reporting.domain.facts import FOLDS, Change, Meta
 from sprg_reporting.domain.periods import Period, parse_period
 from sprg_reporting.domain.report import Report, produce
-from sprg_shared.bus import PermanentError, Router
-from sprg_shared.envelope import Envelope, EventData
+from sprg_shared.bus import Router
+from sprg_shared.envelope import Envelope, EventData, UnknownEventType, read_event
 from sprg_shared.events import (
     CaseAssessed,
     ClockBreached,
@@ -45,13 +47,20 @@ _CASE_VIEW: dict[type[EventData], Callable[[Any], Document]] = {
 }
 
 
-async def fold(event: EventData, envelope: Envelope, *, models: ReadModels) -> None:
+def changes_for(event: EventData, envelope: Envelope) -> list[Change]:
+    """Every read-model change an event makes (pure)."""
+    found: list[Change] = []
     project = _CASE_VIEW.get(type(event))
     if project is not None:
-        await models.set_case_fields(envelope.subject, project(event))
+        found.append(Change(LEGACY_CASE_VIEW, envelope.subject, set=project(event)))
     dated = FOLDS.get(type(event))
     if dated is not None:
-        await models.apply(dated(event, Meta(envelope.id, envelope.time.date())))
+        found.extend(dated(event, Meta(envelope.id, envelope.time.date())))
+    return found
+
+
+async def fold(event: EventData, envelope: Envelope, *, models: ReadModels) -> None:
+    await models.apply(changes_for(event, envelope))
 
 
 def router(models: ReadModels) -> Router:
@@ -63,6 +72,10 @@ def router(models: ReadModels) -> Router:
     for model in {*_CASE_VIEW, *FOLDS}:
         routes.on(model, handle)
     return routes
+
+
+# FerretDB v1 (SQLite) wedged on one bulk write of 500 upserts; 100 at a time is fine.
+_REBUILD_BATCH = 100
 
 
 def report_path(period: Period) -> str:
@@ -109,7 +122,8 @@ async def produce_report(
             "period": period.label,
             "produced_at": produced_at,
             "path": announcement.path,
-            "report": report.model_dump(mode="json"),
+            # As JSON text: FerretDB v1 stores no arrays of arrays (the tables' rows).
+            "report": report.model_dump_json(),
         }
     )
     await publish(announcement, new_id())
@@ -124,14 +138,18 @@ async def rebuild(models: ReadModels, envelopes: Sequence[Envelope]) -> int:
     """
     await models.drop()
     routes = router(models)
-    folded = 0
+    folded, pending = 0, []
     for envelope in envelopes:
         if not routes.handles(envelope):
             continue
         try:
-            await routes.dispatch(envelope)
-        except PermanentError:
+            event = read_event(envelope)
+        except (UnknownEventType, ValidationError):
             continue  # the live consumer dead-lettered it
+        pending.extend(changes_for(event, envelope))
         folded += 1
-    await models.ensure_indexes()
+        if len(pending) >= _REBUILD_BATCH:
+            await models.apply_many(pending)
+            pending = []
+    await models.apply_many(pending)
     return folded

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from sprg_shared import topics
@@ -19,3 +20,6 @@ class ReportingSettings(ServiceSettings):
     # Where the facts come from and where produced reports are announced (tests move them).
     source_topics: tuple[str, ...] = SOURCE_TOPICS
     reports_topic: str = topics.REPORTS
+    # Group members in this process (one partition each at most): folds wait on the store,
+    # so members on different partitions overlap their round trips.
+    consumers: int = Field(default=1, ge=1, le=12)

@@ -22,6 +22,7 @@ def read_all(
         client_id="sprg-reporting-rebuild",
     )
     try:
+        consumer.topics()  # fetches the cluster's metadata; partitions_for_topic reads it
         partitions = [
             TopicPartition(topic, p)
             for topic in topic_names
