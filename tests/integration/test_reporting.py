@@ -15,24 +15,30 @@ import time
 from collections import Counter
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 import httpx
 import pytest
 from kafka import KafkaProducer
+from prometheus_client import CollectorRegistry
 from pymongo import AsyncMongoClient
 
 from sprg_cli.reporting import rebuild
+from sprg_intake.api import create_app as create_intake
+from sprg_intake.settings import IntakeSettings
 from sprg_reporting.adapters.repository import READ_MODELS, ReadModels
 from sprg_reporting.api import create_app
 from sprg_reporting.domain.facts import COLLECTIONS
+from sprg_reporting.domain.periods import period_containing
 from sprg_reporting.handlers import fold
 from sprg_reporting.settings import ReportingSettings
 from sprg_shared import topics
 from sprg_shared.auth import Role
-from sprg_shared.envelope import Envelope, read_event
-from sprg_shared.events import ReportPublished
+from sprg_shared.bus import Producer
+from sprg_shared.envelope import Envelope, envelope_for, read_event
+from sprg_shared.events import CaseAssessed, ReportPublished, RulepackRef
+from sprg_shared.metrics import bus_metrics
 from tests.browser import artifact, browser_page
 from tests.conftest import JWT_SECRET, bearer
 from tests.http_server import serving
@@ -261,3 +267,104 @@ async def test_rebuild_from_the_topics_equals_the_incremental_state(loaded: Load
         k: v for k, v in incremental.items() if k in COLLECTIONS
     }
     print(f"\nreporting timings: {loaded.timings}")  # noqa: T201 - measurement for the lead
+
+
+PLANTED = "Ottoline Marchbanks"
+PLANTED_ADDRESS = "7 Planted Lane"
+
+
+async def test_a_childs_name_given_to_intake_never_reaches_a_report(
+    servers: Servers, run_id: str, pii_key: str
+) -> None:
+
+    intake_settings = IntakeSettings(
+        kafka_bootstrap_servers=servers.kafka,
+        mongodb_url=servers.mongodb,
+        jwt_secret=JWT_SECRET,
+        pii_key=pii_key,
+        database=f"t{run_id}_intake",
+        http_port=0,
+        outbox_poll_seconds=0.2,
+    )
+    settings = ReportingSettings(
+        kafka_bootstrap_servers=servers.kafka,
+        mongodb_url=servers.mongodb,
+        jwt_secret=JWT_SECRET,
+        database=f"t{run_id}_reporting",
+        consumer_group=f"t{run_id}-reporting",
+        http_port=0,
+    )
+    report = {
+        "aware_date": "2026-11-02",
+        "event": {
+            "kind": "death",
+            "date": "2026-11-01",
+            "location": "in_area",
+            "abuse_or_neglect": "suspected",
+        },
+        "children": [
+            {
+                "name": PLANTED,
+                "date_of_birth": "2019-02-22",
+                "address": PLANTED_ADDRESS,
+                "looked_after": False,
+                "care_leaver": False,
+                "normally_resident_in_area": True,
+            }
+        ],
+        "summary": f"{PLANTED} was known to services.",
+    }
+    mongo: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(servers.mongodb, tz_aware=True)
+    db = mongo[settings.database]
+    producer = Producer(servers.kafka, "test-rules", bus_metrics(CollectorRegistry(), "t"))
+    try:
+        async with (
+            serving(create_intake(intake_settings)) as intake_url,
+            serving(create_app(settings)) as url,
+            httpx.AsyncClient(timeout=60) as http,
+        ):
+            submitter = bearer("croydon-csc", Role.AGENCY_SUBMITTER)
+            created = await http.post(f"{intake_url}/v1/incidents", json=report, headers=submitter)
+            assert created.status_code in (200, 201), created.text
+            case_id = created.json()["case_id"]
+            # What the rules service would decide: the Rapid Review the report then lists.
+            assessed = CaseAssessed(
+                case_id=case_id,
+                trigger_event_id="t",
+                rulepack=RulepackRef(id="sin", version="1", hash="h"),
+                panel_notification_required=True,
+                panel_notification_subsection="a",
+                notifying_area="this_area",
+                rapid_review_required=True,
+                dfe_ofsted_reasons=(),
+                csab_liaison_required=False,
+                clocks=(),
+                decisions=(),
+            )
+            await producer.publish(topics.DECISIONS, envelope_for(assessed, source="sprg/rules"))
+            deadline = time.monotonic() + 90
+            while not (
+                await db["cases"].find_one({"_id": case_id})
+                and await db["reviews"].find_one({"_id": f"rapid_review:{case_id}"})
+            ):
+                assert time.monotonic() < deadline, "reporting never folded the case"
+                await asyncio.sleep(0.5)
+            period = period_containing("sprg_bimonthly", datetime.now(UTC).date()).label
+            base = f"{url}/v1/reports/sprg_bimonthly/{period}"
+            as_json = (await http.get(base, headers=READER)).text
+            page = (await http.get(f"{base}/report.html", headers=READER)).text
+            tables = [t["name"] for t in json.loads(as_json)["tables"]]
+            csvs = [(await http.get(f"{base}/{t}.csv", headers=READER)).text for t in tables]
+            reference = created.json()["reference"]
+            assert reference in as_json and reference in page  # the case is in the report
+            documents = json.dumps(
+                [d for name in READ_MODELS async for d in db[name].find({})], default=str
+            )
+            for text in (as_json, page, *csvs, documents):
+                assert PLANTED not in text
+                assert "Marchbanks" not in text
+                assert PLANTED_ADDRESS not in text
+                assert "2019-02-22" not in text
+    finally:
+        producer.close()
+        await mongo.close()
