@@ -617,3 +617,22 @@ class DutyDue(EventData):
 
     def subject(self) -> str:
         return self.duty_id
+
+
+# --- reporting (issue 7) ---
+
+
+@event_type("sprg.report.published.v1", topics.REPORTS)
+class ReportPublished(EventData):
+    """A report was produced (counts only: no personal data; the report itself is at ``path``)."""
+
+    report_id: str = Field(description="kind and period, e.g. sprg_bimonthly:2026-03-01")
+    kind: Literal["sprg_bimonthly", "executive_quarterly"]
+    period_start: date
+    period_end: date
+    produced_at: datetime
+    path: str = Field(description="URL path of the HTML report on the reporting service")
+    counts: dict[str, int]
+
+    def subject(self) -> str:
+        return self.report_id

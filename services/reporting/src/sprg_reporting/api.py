@@ -6,13 +6,17 @@ from functools import partial
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, HTTPException
+from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse
 
-from sprg_reporting import handlers
+from sprg_reporting import handlers, render
 from sprg_reporting.adapters.metrics import ClockOutcomes
 from sprg_reporting.adapters.repository import ReadModels
+from sprg_reporting.domain.periods import KINDS, BadPeriod, ReportKind
+from sprg_reporting.domain.report import Report
 from sprg_reporting.settings import ReportingSettings
-from sprg_shared import topics
 from sprg_shared.auth import Principal, Role
+from sprg_shared.envelope import envelope_for
+from sprg_shared.events import ReportPublished
 from sprg_shared.runtime import Runtime
 from sprg_shared.service import Background, build_service, state
 from sprg_shared.web import require
@@ -24,7 +28,9 @@ Reader = Annotated[
     Principal,
     Depends(require(Role.BUSINESS_TEAM, Role.SPRG_MEMBER, Role.CHAIR, Role.EXECUTIVE_READER)),
 ]
+Producer = Annotated[Principal, Depends(require(Role.BUSINESS_TEAM))]
 Models = Annotated[ReadModels, Depends(partial(state, name="models"))]
+Publish = Annotated[Any, Depends(partial(state, name="publish"))]
 
 
 async def _setup(
@@ -32,12 +38,25 @@ async def _setup(
 ) -> None:
     models = ReadModels(runtime.db)
     app.state.models = models
+
+    async def publish(event: ReportPublished, event_id: str) -> None:
+        envelope = envelope_for(event, source=runtime.source, event_id=event_id)
+        await runtime.producer.publish(settings.reports_topic, envelope)
+
+    app.state.publish = publish
     await models.ensure_indexes()
-    runtime.consume(
-        settings.consumer_group,
-        [topics.INTAKE, topics.DECISIONS, topics.CLOCKS, topics.NOTIFICATIONS],
-        handlers.router(models, ClockOutcomes(runtime.registry).count),
-    )
+    count = ClockOutcomes(runtime.registry).count
+    for _ in range(settings.consumers):
+        runtime.consume(
+            settings.consumer_group, settings.source_topics, handlers.router(models, count)
+        )
+
+
+async def _report(models: ReadModels, kind: str, period: str) -> Report:
+    try:
+        return await handlers.build_report(models, kind, period)
+    except BadPeriod as exc:
+        raise HTTPException(404, detail=str(exc)) from exc
 
 
 def create_app(settings: ReportingSettings | None = None) -> FastAPI:
@@ -61,5 +80,62 @@ def create_app(settings: ReportingSettings | None = None) -> FastAPI:
         if found is None:
             raise HTTPException(404, detail=f"no case {case_id} in the read model yet")
         return found
+
+    @app.post(
+        "/v1/reports/{kind}/{period}",
+        tags=["reports"],
+        summary="Produce a report, keep it and announce it on sprg.reports",
+    )
+    async def produce(
+        kind: str, period: str, models: Models, publish: Publish, _: Producer
+    ) -> dict[str, Any]:
+        try:
+            produced = await handlers.produce_report(models, publish, kind, period)
+        except BadPeriod as exc:
+            raise HTTPException(404, detail=str(exc)) from exc
+        return produced.announcement.model_dump(mode="json")
+
+    @app.get(
+        "/v1/reports/latest/{kind}",
+        tags=["reports"],
+        summary="The latest produced report of a kind (a redirect to its page)",
+    )
+    async def latest(kind: ReportKind, models: Models, _: Reader) -> RedirectResponse:
+        found = await models.latest_report(kind)
+        if found is None:
+            raise HTTPException(404, detail=f"no {kind} report produced yet; kinds: {KINDS}")
+        return RedirectResponse(found["path"], status_code=307)
+
+    @app.get("/v1/reports/{kind}/{period}", tags=["reports"], summary="A report (JSON)")
+    async def report_json(kind: str, period: str, models: Models, _: Reader) -> Report:
+        return await _report(models, kind, period)
+
+    @app.get(
+        "/v1/reports/{kind}/{period}/report.html",
+        tags=["reports"],
+        summary="A report as a page (charts as SVG)",
+        response_class=HTMLResponse,
+    )
+    async def report_html(kind: str, period: str, models: Models, _: Reader) -> HTMLResponse:
+        report = await _report(models, kind, period)
+        return HTMLResponse(render.html(report, base=f"/v1/reports/{kind}/{period}"))
+
+    @app.get(
+        "/v1/reports/{kind}/{period}/{table}.csv",
+        tags=["reports"],
+        summary="One of a report's tables as CSV",
+        response_class=PlainTextResponse,
+    )
+    async def report_csv(
+        kind: str, period: str, table: str, models: Models, _: Reader
+    ) -> PlainTextResponse:
+        report = await _report(models, kind, period)
+        if table not in {t.name for t in report.tables}:
+            raise HTTPException(404, detail=f"no table {table!r} in {report.report_id}")
+        return PlainTextResponse(
+            render.table_csv(report, table),
+            media_type="text/csv",
+            headers={"Content-Disposition": f'attachment; filename="{period}-{table}.csv"'},
+        )
 
     return app

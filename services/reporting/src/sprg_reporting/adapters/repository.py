@@ -1,26 +1,94 @@
-"""Read models, kept up to date as events arrive (no aggregation on read beyond counting)."""
+"""Read models, kept up to date as events arrive with ``$set`` and ``$addToSet`` upserts.
+
+Only what FerretDB v1 supports: no aggregation; reports read the documents and the
+domain computes from them.
+"""
 
 from __future__ import annotations
 
-from pymongo import ASCENDING
+from collections.abc import Sequence
+from typing import Any
+
+from pymongo import ASCENDING, DESCENDING, UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
 
+from sprg_reporting.domain.facts import COLLECTIONS, Change
+from sprg_reporting.domain.report import Snapshot
 from sprg_shared.store import Document
+
+LEGACY_CASE_VIEW = "case_view"
+REPORTS = "reports"
+LEDGER = "applied_events"
+# Dropped by a rebuild: everything folded from events (not the produced reports' log).
+READ_MODELS = (*COLLECTIONS, LEGACY_CASE_VIEW)
+
+
+def _update(change: Change) -> dict[str, Any]:
+    update: dict[str, Any] = {}
+    if change.set:
+        update["$set"] = change.set
+    if change.add:
+        update["$addToSet"] = {k: {"$each": v} for k, v in change.add.items()}
+    return update
 
 
 class ReadModels:
     def __init__(self, db: AsyncDatabase[Document]) -> None:
-        self._cases = db["case_view"]
+        self._db = db
+        self._cases = db[LEGACY_CASE_VIEW]
+        self._reports = db[REPORTS]
 
     async def ensure_indexes(self) -> None:
         await self._cases.create_index([("type", ASCENDING)])
         await self._cases.create_index([("panel_notification_required", ASCENDING)])
+        await self._reports.create_index([("kind", ASCENDING), ("produced_at", DESCENDING)])
 
-    async def set_case_fields(self, case_id: str, fields: Document) -> None:
-        await self._cases.update_one({"_id": case_id}, {"$set": fields}, upsert=True)
+    async def apply(self, changes: Sequence[Change]) -> None:
+        for change in changes:
+            update = _update(change)
+            if update:
+                await self._db[change.collection].update_one(
+                    {"_id": change.key}, update, upsert=True
+                )
+
+    async def apply_many(self, changes: Sequence[Change]) -> None:
+        """The same effect as ``apply``, one ordered bulk write per collection (for a rebuild).
+
+        Changes to one document keep their order; documents are independent of each other.
+        """
+        by_collection: dict[str, list[UpdateOne]] = {}
+        for change in changes:
+            update = _update(change)
+            if update:
+                by_collection.setdefault(change.collection, []).append(
+                    UpdateOne({"_id": change.key}, update, upsert=True)
+                )
+        for name, operations in by_collection.items():
+            await self._db[name].bulk_write(operations, ordered=True)
+
+    async def snapshot(self) -> Snapshot:
+        return Snapshot({name: await self.documents(name) for name in COLLECTIONS})
+
+    async def documents(self, collection: str) -> list[Document]:
+        return [doc async for doc in self._db[collection].find({})]
+
+    async def drop(self) -> None:
+        """Empty every read model and the ledger of applied events (before a rebuild).
+
+        Documents are deleted rather than collections dropped: on FerretDB v1 (SQLite) a
+        collection drop beside the live consumer's writes wedged the server in a test run.
+        """
+        for name in (*READ_MODELS, LEDGER):
+            await self._db[name].delete_many({})
 
     async def case(self, case_id: str) -> Document | None:
         return await self._cases.find_one({"_id": case_id})
+
+    async def save_report(self, document: Document) -> None:
+        await self._reports.replace_one({"_id": document["_id"]}, document, upsert=True)
+
+    async def latest_report(self, kind: str) -> Document | None:
+        return await self._reports.find_one({"kind": kind}, sort=[("produced_at", DESCENDING)])
 
     async def summary(self) -> dict[str, int]:
         count = self._cases.count_documents
