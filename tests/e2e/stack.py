@@ -9,6 +9,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -62,7 +63,10 @@ def running_stack(
     env: dict[str, str], name: str, extra_env: dict[str, str] | None = None
 ) -> Iterator[Stack]:
     ARTIFACTS.mkdir(exist_ok=True)
-    env = {**env, **(extra_env or {})}
+    # Fresh consumer groups start at this stack's start, not at the beginning of topics
+    # every earlier test of the run has filled (replaying them took longer than a deadline).
+    started = datetime.now(UTC) - timedelta(seconds=5)
+    env = {"SPRG_CONSUMER_START_AT": started.isoformat(), **env, **(extra_env or {})}
     urls, processes, logs = {}, {}, {}
     try:
         for service in SERVICES:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -48,7 +49,9 @@ class Harness:
         self.producer = Producer(servers.kafka, "test", self.metrics)
         create_topic(servers.kafka, self.topic)
 
-    def loop(self, router: Router, max_attempts: int = 3) -> ConsumerLoop:
+    def loop(
+        self, router: Router, max_attempts: int = 3, start_at: datetime | None = None
+    ) -> ConsumerLoop:
         loop = ConsumerLoop(
             bootstrap_servers=self.servers.kafka,
             group_id=self.group,
@@ -62,6 +65,7 @@ class Harness:
             max_attempts=max_attempts,
             backoff_seconds=0.05,
             max_backoff_seconds=0.2,
+            start_at=start_at,
         )
         loop.start()
         return loop
@@ -221,3 +225,19 @@ async def test_an_event_whose_effect_was_not_stored_is_delivered_again(harness: 
         assert len(calls) == 1
     finally:
         loop_b.stop()
+
+
+async def test_a_new_group_given_a_start_time_skips_what_came_before_it(harness: Harness) -> None:
+    await harness.send(envelope_for(clock("old"), source="sprg/test"))
+    await asyncio.sleep(0.05)  # Kafka timestamps are milliseconds: not the same one
+    start = datetime.now(UTC)
+    await harness.send(envelope_for(clock("new"), source="sprg/test"))
+    calls: list[str] = []
+    loop = harness.loop(recording_router(harness, calls), start_at=start)
+    try:
+        await wait_for(lambda: harness.applied("new"))
+        await harness.send(envelope_for(clock("later"), source="sprg/test"))
+        await wait_for(lambda: harness.applied("later"))
+        assert await harness.applied("old") == 0
+    finally:
+        await asyncio.to_thread(loop.stop)

@@ -15,6 +15,7 @@ import socket
 import threading
 import time
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
+from datetime import datetime
 from typing import Any
 
 from kafka import KafkaConsumer, KafkaProducer
@@ -142,8 +143,10 @@ class ConsumerLoop:
         max_attempts: int = 5,
         backoff_seconds: float = 0.2,
         max_backoff_seconds: float = 10.0,
+        start_at: datetime | None = None,
     ) -> None:
         self._bootstrap = bootstrap_servers
+        self._start_at = start_at
         self._group = group_id
         self._topics = list(topic_names)
         self._router = router
@@ -186,6 +189,28 @@ class ConsumerLoop:
                 log.exception("consumer failed; reconnecting", extra={"group": self._group})
                 self._stop.wait(self._max_backoff)
 
+    @staticmethod
+    def _start_fresh(
+        consumer: KafkaConsumer, assigned: set[TopicPartition], start_at: datetime
+    ) -> set[TopicPartition]:
+        """Partitions this group never committed start at ``start_at``, not at the
+        beginning (a new group on an old topic need not replay it all). Returns those moved;
+        what was fetched for them before the move is dropped and read again from there."""
+        fresh = [tp for tp in assigned if consumer.committed(tp) is None]
+        if not fresh:
+            return set()
+        millis = int(start_at.timestamp() * 1000)
+        found = consumer.offsets_for_times(dict.fromkeys(fresh, millis))
+        ends = consumer.end_offsets(fresh)
+        for tp in fresh:
+            at = found.get(tp)
+            consumer.seek(tp, at.offset if at is not None else ends[tp])
+        log.info(
+            "new group starts at a time",
+            extra={"at": start_at.isoformat(), "partitions": len(fresh)},
+        )
+        return set(fresh)
+
     def _consume(self) -> None:
         self._committed.clear()
         consumer = KafkaConsumer(
@@ -204,11 +229,17 @@ class ConsumerLoop:
             if not consumer.partitions_for_topic(topic):
                 log.warning("topic has no partitions yet", extra={"topic": topic})
         consumer.subscribe(self._topics)
+        positioned: set[TopicPartition] = set()
         try:
             while not self._stop.is_set():
                 batch = consumer.poll(timeout_ms=500)
-                if consumer.assignment():
+                assignment = consumer.assignment()
+                if assignment:
                     self._assigned.set()
+                if self._start_at is not None and assignment - positioned:
+                    moved = self._start_fresh(consumer, assignment - positioned, self._start_at)
+                    batch = {tp: records for tp, records in batch.items() if tp not in moved}
+                positioned = set(assignment)
                 for partition, records in batch.items():
                     self._committed.setdefault(partition, records[0].offset)
                 self._measure_lag(consumer)

@@ -65,6 +65,7 @@ class Runtime:
             loop=asyncio.get_running_loop(),
             metrics=self.metrics,
             source=self.source,
+            start_at=self.settings.consumer_start_at,
         )
         loop.start()
         self.consumers.append(loop)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import socket
+from datetime import datetime
 from typing import Literal
 
 from pydantic import AliasChoices, Field, field_validator
@@ -41,6 +42,13 @@ class ServiceSettings(BaseSettings):
         default="none",
         validation_alias=AliasChoices("SPRG_OTEL_EXPORTER", "otel_exporter"),
         description="OpenTelemetry span export (sprg_shared.otel); off by default",
+    )
+    consumer_start_at: datetime | None = Field(
+        default=None,
+        validation_alias=AliasChoices("SPRG_CONSUMER_START_AT", "consumer_start_at"),
+        description="where a consumer group with no committed offsets starts: the first "
+        "event at or after this time (default: the beginning of each topic). A group that "
+        "has committed offsets always resumes from them.",
     )
     http_host: str = "127.0.0.1"
     http_port: int
