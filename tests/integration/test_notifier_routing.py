@@ -13,12 +13,13 @@ from sprg_shared import topics
 from sprg_shared.auth import Role
 from sprg_shared.envelope import Envelope, envelope_for
 from sprg_shared.events import (
-    CaseAssessed,
     ClockBreached,
     ClockReminderDue,
     ClockStarted,
     Decision,
     RulepackRef,
+    SubjectDecided,
+    SubjectKind,
 )
 from tests.conftest import bearer
 from tests.e2e.stack import free_port
@@ -110,31 +111,26 @@ async def notifier(
         yield running
 
 
-def assessed(case_id: str, *decisions: tuple[str, str | None]) -> tuple[CaseAssessed, list[Any]]:
-    """A rules decision with (outcome, agency) decisions; the agency rides beside each."""
-    event = CaseAssessed(
-        case_id=case_id,
-        trigger_event_id=f"trigger-{case_id}",
+def decided(kind: SubjectKind, subject_id: str, answer: dict[str, Any]) -> SubjectDecided:
+    """A rules decision on a matter, its answer shaped as the rules' packs give it."""
+    return SubjectDecided(
+        kind=kind,
+        subject_id=subject_id,
+        trigger_event_id=f"trigger-{subject_id}",
         rulepack=RulepackRef(id="test", version="1", hash="h"),
-        panel_notification_required=False,
-        panel_notification_subsection=None,
-        notifying_area=None,
-        rapid_review_required=False,
-        dfe_ofsted_reasons=(),
-        csab_liaison_required=False,
+        answer={**answer, "child_name": PLANTED},
         clocks=(),
-        decisions=tuple(
-            Decision(rule=f"r.{outcome}", outcome=outcome, because=(PLANTED,), source="test")
-            for outcome, _ in decisions
-        ),
+        decisions=(Decision(rule="r", outcome="o", because=(PLANTED,), source="test"),),
     )
-    raw = [
-        {**d, "agency": agency, "child_name": PLANTED}
-        for d, (_, agency) in zip(
-            event.model_dump(mode="json")["decisions"], decisions, strict=True
-        )
-    ]
-    return event, raw
+
+
+def forecast_inquorate(subject_id: str, partner: str) -> SubjectDecided:
+    unrepresented = [{"partner": partner, "name": "the Police", "apologies_from": ["DS"]}]
+    return decided(
+        "meeting",
+        subject_id,
+        {"held": False, "forecast_inquorate": True, "unrepresented": unrepresented},
+    )
 
 
 async def told(notifier: Notifier, envelope: Envelope) -> set[str]:
@@ -188,24 +184,24 @@ async def test_each_of_the_issues_subscriptions_tells_the_right_people(notifier:
     assert for_chair["on_behalf_of"] == "chair" and for_chair["role"] == "chair"
 
     # Forecast inquorate, the Police unrepresented: the Chair (via proxy) and the Police member.
-    event, raw = assessed(f"mtg-{r}", ("meeting_forecast_inquorate", "police"))
-    meeting = await publish_raw(notifier, event, raw)
+    meeting = await publish_raw(notifier, forecast_inquorate(f"mtg-{r}", "police"))
     assert await told(notifier, meeting) == {"deputy", "police-member"}
     [(headers, body)] = [c for c in notifier.receiver.calls if f"mtg-{r}".encode() in c[1]]
     assert headers["idempotency-key"] and b"proxy" in body
 
     # Publication: every involved agency's press office, and no other.
-    event, raw = assessed(
-        f"pub-{r}",
-        ("lcspr_report_published", None),
-        ("press_office_to_be_told", "croydon-icb"),
-        ("press_office_to_be_told", "police"),
-    )
-    publication = await publish_raw(notifier, event, raw)
+    offices = [
+        {"agency": "croydon-icb", "status": "to_be_told"},
+        {"agency": "police", "status": "to_be_told"},
+        {"agency": "croydon-csc", "status": "told"},
+    ]
+    answer = {"publish": "report", "press_offices": offices}
+    answer["press_offices_to_tell"] = ["croydon-icb", "police"]
+    publication = await publish_raw(notifier, decided("lcspr_publication", f"pub-{r}", answer))
     assert await told(notifier, publication) == {"press-icb", "press-police"}
 
-    event, raw = assessed(f"esc-{r}", ("escalation_tracked", None), ("sprg_oversight", None))
-    escalation = await publish_raw(notifier, event, raw)
+    tracked = {"tracked": True, "cscp_copy": "outstanding", "sprg_oversight": True}
+    escalation = await publish_raw(notifier, decided("escalation", f"esc-{r}", tracked))
     assert await told(notifier, escalation) == {"cscp-mailbox"}
     [mail] = notifier.mailbox.to("cscp-mailbox@example.org", f"esc-{r}")
     assert "Stage 3" in mail["Subject"]
@@ -232,10 +228,10 @@ async def test_each_of_the_issues_subscriptions_tells_the_right_people(notifier:
     assert PLANTED not in str(await notifier.log(limit="1000"))
 
 
-async def publish_raw(notifier: Notifier, event: CaseAssessed, decisions: list[Any]) -> Envelope:
+async def publish_raw(notifier: Notifier, event: SubjectDecided) -> Envelope:
+    """The event with a child's name planted beside its fields (it must reach no one)."""
     envelope = envelope_for(event, source="sprg/test")
-    data = {**envelope.data, "decisions": decisions, "child_name": PLANTED}
-    envelope = envelope.model_copy(update={"data": data})
+    envelope = envelope.model_copy(update={"data": {**envelope.data, "child_name": PLANTED}})
     await notifier.republish(envelope, topics.DECISIONS)
     return envelope
 
@@ -326,8 +322,7 @@ async def test_the_delivery_log_filters_by_recipient_and_result(notifier: Notifi
 async def test_a_refusing_webhook_is_retried_under_one_idempotency_key(notifier: Notifier) -> None:
     r = notifier.run_id
     notifier.receiver.refuse[f"mtg2-{r}"] = 2  # 503 twice, then accepted
-    event, raw = assessed(f"mtg2-{r}", ("meeting_forecast_inquorate", "police"))
-    meeting = await publish_raw(notifier, event, raw)
+    meeting = await publish_raw(notifier, forecast_inquorate(f"mtg2-{r}", "police"))
     assert await told(notifier, meeting) == {"deputy", "police-member"}
     [entry] = await notifier.log(case_id=f"mtg2-{r}", recipient="police-member")
     assert entry["status"] == "sent" and entry["attempts"] == 3 and entry["channel"] == "webhook"

@@ -196,7 +196,12 @@ def lcspr_publication(
     for agency, fired in zip(facts.agencies, views, strict=True):
         status = next((_PRESS[o] for o in sorted(fired) if o in _PRESS), None)
         offices.append({"agency": agency.name, "status": status})
-    return {"publish": publish, **_explained(decision), "press_offices": offices}
+    return {
+        "publish": publish,
+        **_explained(decision),
+        "press_offices": offices,
+        "press_offices_to_tell": [o["agency"] for o in offices if o["status"] == "to_be_told"],
+    }
 
 
 def _tables(rulepack: RulePack) -> Tables:
