@@ -28,7 +28,6 @@ from sprg_intake.domain.documents import UnsupportedDocument
 from sprg_intake.messages import EXAMPLE_REPORT, RecordSinSubmission, ReportIncident
 from sprg_intake.settings import IntakeSettings
 from sprg_intake.web_common import IdempotencyKey, Traceparent
-from sprg_shared import tracing
 from sprg_shared.auth import Principal
 from sprg_shared.runtime import Runtime
 from sprg_shared.service import Background, build_service
@@ -151,7 +150,7 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
             principal,
             _deps(request),
             idempotency_key=idempotency_key,
-            traceparent=tracing.current() or traceparent,
+            traceparent=traceparent,
         )
         if receipt.replayed:
             response.headers["Idempotent-Replayed"] = "true"
@@ -204,7 +203,7 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
             command,
             principal,
             _deps(request),
-            traceparent=tracing.current() or traceparent,
+            traceparent=traceparent,
         )
         if result["replayed"]:
             response.headers["Idempotent-Replayed"] = "true"

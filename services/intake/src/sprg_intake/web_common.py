@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Header
+from fastapi import Depends, Header
+
+from sprg_shared import tracing
 
 IdempotencyKey = Annotated[
     str | None,
@@ -13,4 +15,11 @@ IdempotencyKey = Annotated[
         description="a retried POST with the same key returns the first result, never a second",
     ),
 ]
-Traceparent = Annotated[str | None, Header()]
+
+
+def _traceparent(traceparent: Annotated[str | None, Header()] = None) -> str | None:
+    """The request's trace (the web layer starts one when the caller sent none)."""
+    return tracing.current() or traceparent
+
+
+Traceparent = Annotated[str | None, Depends(_traceparent)]
