@@ -143,6 +143,8 @@ async def scheduler(servers: Servers, run_id: str) -> AsyncIterator[httpx.AsyncC
         jwt_secret=JWT_SECRET,
         database=f"t{run_id}_scheduler",
         consumer_group=f"t{run_id}-scheduler",
+        # Only this test's events: other tests' decisions on the shared topics stay out.
+        consumer_start_at=datetime.now(UTC),
         http_port=0,
         tick_seconds=0.2,
         gauge_refresh_seconds=0.2,

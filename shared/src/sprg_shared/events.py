@@ -93,8 +93,15 @@ ClockKind = str
 @event_type("sprg.clock.started.v1", topics.CLOCKS)
 class ClockStarted(EventData):
     clock_id: str
-    case_id: str
+    case_id: str = Field(
+        description="the clock's subject: the case, or an escalation's or action source's id"
+    )
     kind: ClockKind
+    key: str | None = Field(
+        default=None,
+        description="which clock of the kind on the subject: an information request's or "
+        "an action's id; absent for the one clock a decision owns",
+    )
     anchor: str
     anchor_date: date
     due: date

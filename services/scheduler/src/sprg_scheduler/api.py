@@ -28,7 +28,13 @@ from sprg_scheduler.settings import SchedulerSettings
 from sprg_shared import topics
 from sprg_shared.auth import Principal, Role
 from sprg_shared.bus import Router
-from sprg_shared.events import CaseAssessed
+from sprg_shared.events import (
+    ActionRecorded,
+    CaseAssessed,
+    InformationRequested,
+    ReturnReceived,
+    SubjectDecided,
+)
 from sprg_shared.runtime import Runtime
 from sprg_shared.service import Background, build_service
 from sprg_shared.web import require
@@ -72,7 +78,11 @@ async def _setup(
     background.run(_keep_duties(app.state.duties, settings.duty_sync_seconds), "duties")
     router = Router()
     router.on(CaseAssessed, partial(handlers.on_case_assessed, deps=deps))
-    runtime.consume(settings.consumer_group, [topics.DECISIONS], router)
+    router.on(SubjectDecided, partial(handlers.on_subject_decided, deps=deps))
+    router.on(InformationRequested, partial(handlers.on_information_requested, deps=deps))
+    router.on(ReturnReceived, partial(handlers.on_return_received, deps=deps))
+    router.on(ActionRecorded, partial(handlers.on_action_recorded, deps=deps))
+    runtime.consume(settings.consumer_group, [topics.DECISIONS, topics.INTAKE], router)
     firing = build_firing(deps, settings, ClockGauges(runtime.registry))
     await firing.ensure_indexes()
     background.run(firing.run(settings.tick_seconds), "clock-firing")

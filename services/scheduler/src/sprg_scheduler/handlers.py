@@ -1,10 +1,14 @@
 """What happens when a decision (or a person) changes a clock.
 
-A ``CaseAssessed`` starts the clocks it lists, re-anchors those whose due date moved
-(the history keeps every due date and the event that set it) and stops the clocks it
-no longer lists. Every change is one conditional single-document write (``rev``);
-what it announces is derived from the stored clock, so a redelivery after a crash
-between the write and the publish announces the same events with the same ids.
+A ``CaseAssessed`` (or a ``SubjectDecided`` on a matter without a case, an escalation)
+starts the clocks it lists, re-anchors those whose due date moved (the history keeps
+every due date and the event that set it) and stops the clocks it no longer lists.
+Deadlines people set (an information request's, an IMR's, an action's) are clocks too,
+one per request or action, met by the return or the action done.
+
+Every change is one conditional single-document write (``rev``); what it announces is
+derived from the stored clock, so a redelivery after a crash between the write and the
+publish announces the same events with the same ids.
 """
 
 from __future__ import annotations
@@ -22,7 +26,14 @@ from sprg_scheduler.domain.kinds import ClockKinds
 from sprg_scheduler.domain.schedule import ReminderPolicy
 from sprg_shared.calendar import WorkingDayCalendar
 from sprg_shared.envelope import Envelope, EventData
-from sprg_shared.events import CaseAssessed, ClockDue
+from sprg_shared.events import (
+    ActionRecorded,
+    CaseAssessed,
+    ClockDue,
+    InformationRequested,
+    ReturnReceived,
+    SubjectDecided,
+)
 from sprg_shared.tracing import child_traceparent
 
 log = logging.getLogger(__name__)
@@ -54,30 +65,62 @@ class SchedulerDeps:
 
 
 async def on_case_assessed(event: CaseAssessed, envelope: Envelope, deps: SchedulerDeps) -> None:
-    trace = child_traceparent(envelope.traceparent)
-    listed = {due.kind for due in event.clocks}
-    for due in event.clocks:
-        clock = await _apply_due(event.case_id, due, envelope.id, deps)
-        await _announce(clock, envelope.id, trace, deps)
     reason = (
         f"no longer required by the assessment {envelope.id} "
         f"(rule pack {event.rulepack.id} {event.rulepack.version})"
     )
-    for stored in await deps.repo.for_case(event.case_id):
-        if stored.clock.kind in listed:
+    await _apply_decision(event.case_id, event.clocks, envelope, reason, deps)
+
+
+async def on_subject_decided(
+    event: SubjectDecided, envelope: Envelope, deps: SchedulerDeps
+) -> None:
+    """The clocks of a matter that is not a case: an escalation's stage response target.
+
+    A matter on a case (an LCSPR's publication, say) is left to the case's own
+    assessment, which lists the same clocks: the rules re-decide the case from the same
+    fact, and a case's clocks have one owner so that neither stops the other's.
+    """
+    if event.case_id is not None:
+        return
+    reason = (
+        f"no longer required by the {event.kind.replace('_', ' ')} decision {envelope.id} "
+        f"(rule pack {event.rulepack.id} {event.rulepack.version})"
+    )
+    await _apply_decision(event.subject_id, event.clocks, envelope, reason, deps)
+
+
+async def _apply_decision(
+    subject_id: str,
+    clocks: tuple[ClockDue, ...],
+    envelope: Envelope,
+    stop_reason: str,
+    deps: SchedulerDeps,
+) -> None:
+    """Start or re-anchor the clocks a decision lists; stop the ones it owned and dropped."""
+    trace = child_traceparent(envelope.traceparent)
+    listed = {due.kind for due in clocks}
+    for due in clocks:
+        clock = await _apply_due(subject_id, due, envelope.id, deps)
+        await _announce(clock, envelope.id, trace, deps)
+    for stored in await deps.repo.for_case(subject_id):
+        # Clocks with a key (requests, actions) are people's deadlines, not the decision's.
+        if stored.clock.kind in listed or stored.clock.key is not None or stored.clock.is_duty:
             continue
         clock = await _change(
             stored.clock.clock_id,
             lambda c: lifecycle.stop(
-                c, outcome="stopped", reason=reason, by=envelope.id, now=deps.now()
+                c, outcome="stopped", reason=stop_reason, by=envelope.id, now=deps.now()
             ),
             deps,
         )
         await _announce(clock, envelope.id, trace, deps)
 
 
-async def _apply_due(case_id: str, due: ClockDue, event_id: str, deps: SchedulerDeps) -> Clock:
-    clock = await _start_or_reanchor(case_id, due, event_id, deps)
+async def _apply_due(
+    case_id: str, due: ClockDue, event_id: str, deps: SchedulerDeps, key: str | None = None
+) -> Clock:
+    clock = await _start_or_reanchor(case_id, due, event_id, deps, key)
     if due.status in {"met", "late"}:  # the fact that stops it came in
         return await _change(
             clock.clock_id,
@@ -90,9 +133,14 @@ async def _apply_due(case_id: str, due: ClockDue, event_id: str, deps: Scheduler
 
 
 async def _start_or_reanchor(
-    case_id: str, due: ClockDue, event_id: str, deps: SchedulerDeps
+    case_id: str,
+    due: ClockDue,
+    event_id: str,
+    deps: SchedulerDeps,
+    key: str | None = None,
+    reason: str | None = None,
 ) -> Clock:
-    clock_id = clock_id_for(case_id, due.kind)
+    clock_id = clock_id_for(case_id, due.kind, key)
     if await deps.repo.get(clock_id) is None:
         started = lifecycle.start(
             case_id,
@@ -102,16 +150,124 @@ async def _start_or_reanchor(
             calendar_version=deps.calendar_version,
             policy=deps.policy,
             calendar=deps.calendar,
+            key=key,
         )
         if await deps.repo.add(started):
             return started
     return await _change(
         clock_id,
         lambda c: lifecycle.apply_assessment(
-            c, due, event_id=event_id, now=deps.now(), policy=deps.policy, calendar=deps.calendar
+            c,
+            due,
+            event_id=event_id,
+            now=deps.now(),
+            policy=deps.policy,
+            calendar=deps.calendar,
+            reason=reason,
         ),
         deps,
     )
+
+
+# --- deadlines people set: information requests, IMR returns, actions ---
+
+SET_BY_COORDINATOR = "set by the coordinator"
+
+
+def request_clock_kind(requested: str) -> str:
+    """An IMR's return is its own clock kind (its own owner and reminders)."""
+    return "imr_return" if requested == "imr" else "information_request"
+
+
+async def on_information_requested(
+    event: InformationRequested, envelope: Envelope, deps: SchedulerDeps
+) -> None:
+    """A coordinator asked an agency for information (or an IMR) by a date: a clock to it.
+
+    Asked again with another date, the clock moves and keeps the old date in its history.
+    """
+    kind = request_clock_kind(event.kind)
+    due = ClockDue(
+        kind=kind,
+        anchor="requested_date",
+        anchor_date=event.requested_date,
+        due=event.due_date,
+        rule=f"{SET_BY_COORDINATOR}: {event.kind} request to {event.agency}",
+    )
+    clock = await _start_or_reanchor(
+        event.case_id,
+        due,
+        envelope.id,
+        deps,
+        key=event.request_id,
+        reason=f"the coordinator set a new deadline for the {event.kind} request",
+    )
+    await _announce(clock, envelope.id, child_traceparent(envelope.traceparent), deps)
+
+
+async def on_return_received(
+    event: ReturnReceived, envelope: Envelope, deps: SchedulerDeps
+) -> None:
+    """The agency's return came in: its request's clock is met (late if after the due date)."""
+    for kind in ("information_request", "imr_return"):
+        clock_id = clock_id_for(event.case_id, kind, event.request_id)
+        if await deps.repo.get(clock_id) is None:
+            continue
+        clock = await _change(
+            clock_id,
+            lambda c: lifecycle.meet(c, met_on=event.received_date, by=envelope.id, now=deps.now()),
+            deps,
+        )
+        await _announce(clock, envelope.id, child_traceparent(envelope.traceparent), deps)
+        return
+    log.warning(
+        "a return for a request with no clock",
+        extra={"case_id": event.case_id, "request_id": event.request_id},
+    )
+
+
+async def on_action_recorded(
+    event: ActionRecorded, envelope: Envelope, deps: SchedulerDeps
+) -> None:
+    """An action's due date is a clock on its source (the case, meeting or review): a new
+    due date moves it, ``done`` meets it on the day it was updated, ``dropped`` stops it."""
+    clock_id = clock_id_for(event.source_id, "action_due", event.action_id)
+    existing = await deps.repo.get(clock_id)
+    anchor_date = existing.clock.anchor_date if existing else event.updated_date
+    due = ClockDue(
+        kind="action_due",
+        anchor="action_recorded",
+        anchor_date=min(anchor_date, event.due_date),
+        due=event.due_date,
+        rule=f"{SET_BY_COORDINATOR}: action owned by {event.owner_role} ({event.owner_agency})",
+    )
+    clock = await _start_or_reanchor(
+        event.source_id,
+        due,
+        envelope.id,
+        deps,
+        key=event.action_id,
+        reason="the action's due date was changed",
+    )
+    if event.status == "done":
+        clock = await _change(
+            clock_id,
+            lambda c: lifecycle.meet(c, met_on=event.updated_date, by=envelope.id, now=deps.now()),
+            deps,
+        )
+    elif event.status == "dropped":
+        clock = await _change(
+            clock_id,
+            lambda c: lifecycle.stop(
+                c,
+                outcome="stopped",
+                reason="the action was dropped",
+                by=envelope.id,
+                now=deps.now(),
+            ),
+            deps,
+        )
+    await _announce(clock, envelope.id, child_traceparent(envelope.traceparent), deps)
 
 
 async def _change(

@@ -1,5 +1,11 @@
 """Clocks: a statutory duty with a due date, started by a decision.
 
+A clock belongs to a subject, ``case_id``: the case for the statutory clocks and the
+requests and actions on a case, the escalation for an escalation's stage target, the
+action's source (a case, meeting or review) for an action. ``key`` tells apart the
+clocks of one kind on one subject (an information request's or an action's id); the
+rules' decisions own the clocks without a key and stop those they no longer list.
+
 A clock's life: ``open`` → (``reminded``) → ``met`` | ``breached`` | ``stopped`` |
 ``closed``; an open clock whose kind allows it may be ``paused`` and resumed (the
 working days it was paused are not counted). Only ``open`` and ``reminded`` clocks
@@ -61,6 +67,9 @@ class Clock(BaseModel):
     clock_id: str
     case_id: str
     kind: str
+    key: str | None = None
+    """Which one of this kind on the subject (a request's or an action's id); None for the
+    one clock of the kind a decision owns."""
     anchor: str
     anchor_date: date
     due: date
@@ -85,9 +94,9 @@ class Clock(BaseModel):
     pauses: tuple[Pause, ...] = ()
     """Every pause, the current one (not resumed) last."""
     counted_from: date | None = None
+    """Where the working days to the due date are counted from once resumed (else the anchor)."""
     duty_details: dict[str, str] | None = None
     """Set for a recurring duty's clock (its subject is the occurrence, not a case)."""
-    """Where the working days to the due date are counted from once resumed (else the anchor)."""
 
     @property
     def is_duty(self) -> bool:
@@ -109,19 +118,28 @@ class Clock(BaseModel):
         return self.state in ACTIVE
 
 
-def clock_id_for(case_id: str, kind: str) -> str:
-    """One clock per duty per case, whatever the number of deliveries."""
-    return stable_id("clock", case_id, kind)
+def clock_id_for(case_id: str, kind: str, key: str | None = None) -> str:
+    """One clock per duty per subject (and key), whatever the number of deliveries."""
+    if key is None:
+        return stable_id("clock", case_id, kind)
+    return stable_id("clock", case_id, kind, key)
 
 
 def new_clock(
-    case_id: str, due: ClockDue, *, event_id: str, now: datetime, calendar_version: str
+    case_id: str,
+    due: ClockDue,
+    *,
+    event_id: str,
+    now: datetime,
+    calendar_version: str,
+    key: str | None = None,
 ) -> Clock:
     """A clock as a decision starts it (its firing plan is set by ``schedule.planned``)."""
     return Clock(
-        clock_id=clock_id_for(case_id, due.kind),
+        clock_id=clock_id_for(case_id, due.kind, key),
         case_id=case_id,
         kind=due.kind,
+        key=key,
         anchor=due.anchor,
         anchor_date=due.anchor_date,
         due=due.due,

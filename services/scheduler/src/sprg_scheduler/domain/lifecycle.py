@@ -43,8 +43,11 @@ def start(
     calendar_version: str,
     policy: ReminderPolicy,
     calendar: WorkingDayCalendar,
+    key: str | None = None,
 ) -> Clock:
-    clock = new_clock(case_id, due, event_id=event_id, now=now, calendar_version=calendar_version)
+    clock = new_clock(
+        case_id, due, event_id=event_id, now=now, calendar_version=calendar_version, key=key
+    )
     return planned(clock, policy, calendar)
 
 
@@ -56,6 +59,7 @@ def apply_assessment(
     now: datetime,
     policy: ReminderPolicy,
     calendar: WorkingDayCalendar,
+    reason: str | None = None,
 ) -> Clock | None:
     """The clock once a later assessment lists it; None when nothing changes.
 
@@ -78,7 +82,7 @@ def apply_assessment(
         anchor_date=due.anchor_date,
         changed_at=now,
         by_event=event_id,
-        reason="listed again by a later assessment" if restart else _why(clock, due),
+        reason="listed again by a later assessment" if restart else (reason or _why(clock, due)),
     )
     update: dict[str, object] = {
         "due": due.due,
@@ -316,6 +320,7 @@ def _started(clock: Clock, change: DueChange, *, first: bool) -> Fact:
         clock_id=clock.clock_id,
         case_id=clock.case_id,
         kind=clock.kind,
+        key=clock.key,
         anchor=change.anchor,
         anchor_date=change.anchor_date,
         due=change.due,
