@@ -125,6 +125,50 @@ def test_reported_incident_is_assessed_clocked_emailed_and_counted(
         for mail in mailbox.matching(case_id):
             assert PLANTED_NAME not in mail.as_string()
 
+        # The Business Team's own deadlines become clocks too: an IMR asked of the police
+        # (its own clock, beside the case's statutory ones) and an escalation's stage target
+        # (the rules' stage table, via the escalation decision).
+        imr = httpx.post(
+            stack.url("intake", f"/v1/cases/{case_id}/information-requests"),
+            json={
+                "agency": "met-police",
+                "kind": "imr",
+                "requested_date": "2026-04-09",
+                "due_date": "2026-04-23",
+            },
+            headers=business,
+        )
+        assert imr.status_code == 201, imr.text
+        raised = httpx.post(
+            stack.url("intake", "/v1/escalations"),
+            json={
+                "with_agency": "croydon-health",
+                "stage": 3,
+                "stage_started_date": "2026-05-01",
+                "summary": "threshold disagreement",
+            },
+            headers=business,
+        )
+        assert raised.status_code == 201, raised.text
+
+        def clocks_of(subject_id: str, kind: str) -> list[dict[str, Any]]:
+            r = httpx.get(
+                stack.url("scheduler", "/v1/clocks"),
+                params={"case_id": subject_id},
+                headers=business,
+            )
+            return [c for c in r.json() if c["kind"] == kind] if r.status_code == 200 else []
+
+        (imr_clock,) = eventually(lambda: clocks_of(case_id, "imr_return"), "the IMR is clocked")
+        assert (imr_clock["key"], imr_clock["due"]) == (imr.json()["record_id"], "2026-04-23")
+        escalation_id = raised.json()["escalation_id"]
+        (stage,) = eventually(
+            lambda: clocks_of(escalation_id, "escalation_stage"), "the stage target is clocked"
+        )
+        assert stage["anchor_date"] == "2026-05-01" and stage["due"] > "2026-05-01"
+        # The SIN clock still stands beside them: the request did not disturb the case's own.
+        assert clocks_of(case_id, "sin_notification")[0]["state"] != "stopped"
+
         def reported_case() -> dict[str, Any] | None:
             r = httpx.get(stack.url("reporting", f"/v1/cases/{case_id}"), headers=business)
             body = r.json() if r.status_code == 200 else {}
