@@ -26,13 +26,17 @@ from sprg_shared.events import (
     ClockBreached,
     ClockDue,
     ClockMet,
+    ClockPaused,
+    ClockResumed,
     ClockStarted,
     EscalationRecorded,
     EscalationStep,
+    FactorRecord,
     IncidentFacts,
     IncidentReported,
     InformationRequested,
     LcsprDecided,
+    LcsprFactorsRecorded,
     LcsprProgressed,
     LcsprPublicationRecorded,
     LearningShared,
@@ -95,6 +99,11 @@ class Year:
     events: list[Envelope] = field(default_factory=list)
     truth: list[ClockTruth] = field(default_factory=list)
     counter: int = 0
+    # Filled as reviews are generated, emitted at the end (no random draws: the rest of
+    # the year is the same with or without them).
+    factors: list[tuple[str, date, bool]] = field(default_factory=list)
+    completions: list[tuple[str, date]] = field(default_factory=list)
+    paused: list[tuple[str, date, date | None]] = field(default_factory=list)
 
     def emit(self, event: EventData, on: date, subject: str) -> None:
         if on > self.end:
@@ -382,6 +391,7 @@ def _rapid_review(year: Year, n: int) -> None:
         decided,
         case_id,
     )
+    year.factors.append((case_id, held, commission))
     if commission:
         _lcspr(year, case_id, decided)
     else:
@@ -420,6 +430,7 @@ def _lcspr(year: Year, case_id: str, decided: date) -> None:
     )
     year.learning(case_id, published)
     year.action(case_id, published)
+    year.completions.append((case_id, decided))
 
 
 def _case_of_concern(year: Year, n: int, meetings: list[date]) -> None:
@@ -561,6 +572,91 @@ def _meetings(year: Year) -> list[date]:
     return dates
 
 
+FACTOR_CODES = ("criteria_met", "national_importance", "learning_for_partners", "urgent_action")
+
+
+def _factors(year: Year) -> None:
+    """The factors weighed at each Rapid Review (codes only): all present when it led to
+    an LCSPR, only the first otherwise."""
+    for case_id, held, commission in year.factors:
+        year.emit(
+            LcsprFactorsRecorded(
+                case_id=case_id,
+                serious_child_safeguarding_case=True,
+                factors={
+                    code: FactorRecord(present=commission or i == 0)
+                    for i, code in enumerate(FACTOR_CODES)
+                },
+                recorded_at=year.at(held),
+            ),
+            held,
+            case_id,
+        )
+
+
+def _completion_clocks(year: Year) -> None:
+    """Each LCSPR's 6-month completion clock (pausable). Every other one pauses 30 days
+    after commissioning (a criminal trial, say) for 20 working days, or until the year's end
+    if it was paused after 1 December; resumed, its due date moves on by the days paused."""
+    for i, (case_id, decided) in enumerate(year.completions):
+        clock_id = f"{case_id}-lcspr_completion"
+        due = decided + timedelta(days=183)
+        year.emit(
+            ClockStarted(
+                clock_id=clock_id,
+                case_id=case_id,
+                kind="lcspr_completion",
+                anchor="commissioned",
+                anchor_date=decided,
+                due=due,
+                calendar_version=CAL.version,
+                started_by="gen",
+            ),
+            decided,
+            case_id,
+        )
+        if i % 2:
+            continue
+        paused_on = CAL.add_working_days(decided, 20)
+        if paused_on > year.end:
+            continue
+        year.emit(
+            ClockPaused(
+                clock_id=clock_id,
+                case_id=case_id,
+                kind="lcspr_completion",
+                due=due,
+                paused_on=paused_on,
+                working_days_remaining=100,
+                reason="criminal trial",
+                paused_by="gen",
+            ),
+            paused_on,
+            case_id,
+        )
+        resumed_on = CAL.add_working_days(paused_on, 20)
+        if paused_on >= date(year.end.year, 12, 1):
+            year.paused.append((clock_id, paused_on, None))
+            continue
+        moved = CAL.add_working_days(due, 20)
+        year.emit(
+            ClockResumed(
+                clock_id=clock_id,
+                case_id=case_id,
+                kind="lcspr_completion",
+                previous_due=due,
+                due=moved,
+                paused_on=paused_on,
+                resumed_on=resumed_on,
+                working_days_paused=20,
+                resumed_by="gen",
+            ),
+            resumed_on,
+            case_id,
+        )
+        year.paused.append((clock_id, paused_on, resumed_on if resumed_on <= year.end else None))
+
+
 def generate(
     seed: int, year: int, rapid_reviews: int, cases_of_concern: int, escalations: int
 ) -> Year:
@@ -572,4 +668,6 @@ def generate(
         _case_of_concern(made, n, meetings)
     for n in range(escalations):
         _escalation(made, n)
+    _factors(made)
+    _completion_clocks(made)
     return made

@@ -84,7 +84,7 @@ def test_the_bimonthly_report_lists_every_kind_of_review_with_themes_and_changes
         "Safeguarding Practice Review",
     }
     features = {row[0] for row in report.table("themes").rows}
-    assert features == {"theme", "agency", "age band"}
+    assert features == {"theme", "agency", "age band", "LCSPR factor"}
     assert report.table("changes").rows
     assert report.previous_headline.keys() == report.headline.keys()
 

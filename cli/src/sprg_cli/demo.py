@@ -52,7 +52,8 @@ def run_load(args: argparse.Namespace) -> int:
     business = _headers(secret, "cscp", Role.BUSINESS_TEAM)
     with httpx.Client(timeout=15) as http:
         people = 0
-        for member in partnership["members"]:
+        # The SPRG's members, then the Executive Group (the quarterly Review Summary's readers).
+        for member in [*partnership["members"], *partnership.get("executive_group", [])]:
             if member.get("vacant"):
                 continue
             person = {

@@ -51,4 +51,5 @@ def build_deps(
         ),
         digest_at=settings.digest_at,
         digest_lease_seconds=settings.digest_lease_seconds,
+        report_link_base=settings.report_link_base,
     )

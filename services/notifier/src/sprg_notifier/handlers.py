@@ -46,6 +46,7 @@ class NotifierDeps:
     outcomes: Counter  # sprg_notifier_notifications_total{channel, template, result}
     digest_at: time
     digest_lease_seconds: float
+    report_link_base: str = "http://127.0.0.1:8005"
 
 
 async def on_event(event: EventData, envelope: Envelope, deps: NotifierDeps) -> None:
@@ -55,7 +56,11 @@ async def on_event(event: EventData, envelope: Envelope, deps: NotifierDeps) -> 
         return
     people, agencies = await deps.repo.people(), await deps.repo.agencies()
     day = deps.now().astimezone(LONDON).date()
-    context = {**data, "case_link": f"{deps.case_link_base}{envelope.subject}"}
+    context = {
+        **data,
+        "case_link": f"{deps.case_link_base}{envelope.subject}",
+        "report_link_base": deps.report_link_base.rstrip("/"),
+    }
     failed: list[str] = []
     told: set[tuple[str, str]] = set()  # (receiver, template): one message per event each
     for subscription in matched:

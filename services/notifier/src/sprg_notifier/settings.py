@@ -23,6 +23,8 @@ class NotifierSettings(ServiceSettings):
     smtp_timeout_seconds: float = 15.0
     from_address: str = "sprg-notifications@localhost"
     case_link_base: str = "http://127.0.0.1:8001/v1/cases/"
+    # The reporting service as readers reach it: a report's link is this and its path.
+    report_link_base: str = "http://127.0.0.1:8005"
     webhook_secret: str | None = None
     webhook_timeout_seconds: float = 10.0
     delivery_attempts: int = 4

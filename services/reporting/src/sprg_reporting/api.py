@@ -48,7 +48,9 @@ async def _setup(
     count = ClockOutcomes(runtime.registry).count
     for _ in range(settings.consumers):
         runtime.consume(
-            settings.consumer_group, settings.source_topics, handlers.router(models, count)
+            settings.consumer_group,
+            settings.source_topics,
+            handlers.router(models, count, publish=publish),
         )
 
 

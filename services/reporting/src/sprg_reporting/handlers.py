@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from pydantic import ValidationError
@@ -12,7 +12,7 @@ from pydantic import ValidationError
 from sprg_reporting.adapters.repository import LEGACY_CASE_VIEW, ReadModels
 from sprg_reporting.domain import projection
 from sprg_reporting.domain.facts import FOLDS, Change, Meta
-from sprg_reporting.domain.periods import Period, parse_period
+from sprg_reporting.domain.periods import Period, parse_period, period_for_duty
 from sprg_reporting.domain.report import Report, produce
 from sprg_shared.bus import Router
 from sprg_shared.envelope import Envelope, EventData, UnknownEventType, read_event
@@ -20,16 +20,19 @@ from sprg_shared.events import (
     CaseAssessed,
     ClockBreached,
     ClockMet,
+    ClockPaused,
     ClockRecalculated,
     ClockReminderDue,
+    ClockResumed,
     ClockStarted,
     ClockStopped,
+    DutyDue,
     IncidentReported,
     NotificationSent,
     ReportPublished,
     SinSubmitted,
 )
-from sprg_shared.ids import new_id
+from sprg_shared.ids import new_id, stable_id
 from sprg_shared.store import Document
 
 # The per-case view behind GET /v1/cases/{id} and /v1/summary.
@@ -44,6 +47,8 @@ _CASE_VIEW: dict[type[EventData], Callable[[Any], Document]] = {
     ClockMet: projection.clock_met,
     ClockStopped: projection.clock_stopped,
     ClockRecalculated: projection.clock_recalculated,
+    ClockPaused: projection.clock_paused,
+    ClockResumed: projection.clock_resumed,
 }
 
 
@@ -70,7 +75,16 @@ async def fold(
     count(event)
 
 
-def router(models: ReadModels, count: Callable[[EventData], None] = lambda _event: None) -> Router:
+Publish = Callable[[ReportPublished, str], Awaitable[None]]
+
+
+def router(
+    models: ReadModels,
+    count: Callable[[EventData], None] = lambda _event: None,
+    publish: Publish | None = None,
+    now: Callable[[], datetime] = lambda: datetime.now(UTC),
+) -> Router:
+    """Folds every fact; with ``publish``, also produces the reports duties ask for."""
     routes = Router()
 
     async def handle(event: EventData, envelope: Envelope) -> None:
@@ -78,6 +92,12 @@ def router(models: ReadModels, count: Callable[[EventData], None] = lambda _even
 
     for model in {*_CASE_VIEW, *FOLDS}:
         routes.on(model, handle)
+    if publish is not None:
+
+        async def duty(event: DutyDue, envelope: Envelope) -> None:
+            await on_duty_due(event, models=models, publish=publish, now=now())
+
+        routes.on(DutyDue, duty)
     return routes
 
 
@@ -89,10 +109,13 @@ def report_path(period: Period) -> str:
     return f"/v1/reports/{period.kind}/{period.label}"
 
 
-async def build_report(models: ReadModels, kind: str, period_text: str) -> Report:
-    """The report for a period as it stood at its end (raises BadPeriod)."""
+async def build_report(
+    models: ReadModels, kind: str, period_text: str, as_of: date | None = None
+) -> Report:
+    """The report for a period as it stood at its end, or at ``as_of`` if earlier
+    (raises BadPeriod)."""
     period = parse_period(kind, period_text)
-    return produce(await models.snapshot(), period)
+    return produce(await models.snapshot(), period, as_of)
 
 
 @dataclass(frozen=True)
@@ -103,13 +126,17 @@ class Produced:
 
 async def produce_report(
     models: ReadModels,
-    publish: Callable[[ReportPublished, str], Awaitable[None]],
+    publish: Publish,
     kind: str,
     period_text: str,
     now: datetime | None = None,
+    *,
+    as_of: date | None = None,
+    event_id: str | None = None,
 ) -> Produced:
-    """Produce a report, keep it, and announce it on the bus (the scheduler's duty calls this)."""
-    report = await build_report(models, kind, period_text)
+    """Produce a report, keep it, and announce it on the bus (``event_id``: the
+    announcement's id, new unless given)."""
+    report = await build_report(models, kind, period_text, as_of)
     produced_at = now or datetime.now(UTC)
     period = parse_period(kind, period_text)
     counts = {k: int(v) for k, v in report.headline.items() if isinstance(v, int)}
@@ -133,8 +160,41 @@ async def produce_report(
             "report": report.model_dump_json(),
         }
     )
-    await publish(announcement, new_id())
+    await publish(announcement, event_id or new_id())
     return Produced(report, announcement)
+
+
+async def on_duty_due(
+    event: DutyDue, *, models: ReadModels, publish: Publish, now: datetime
+) -> Produced | None:
+    """A scheduler duty fell due: produce and announce the report it asks for, once.
+
+    Which report is ``period_for_duty``'s choice; it is produced as it stands on the
+    duty's due date (a bi-monthly report is due a few days before its period ends), so a
+    late or repeated delivery gives the same figures. Other duties and reminders do
+    nothing. Once per duty: the announcement's event id is derived from the duty and the
+    report, and the duty is recorded as done only after the announcement is on the bus.
+    A redelivery after that does nothing; one after a crash between the two publishes
+    again under the same id, which consumers (their ledgers, the notifier's delivery
+    ids) recognise as the same announcement.
+    """
+    period = period_for_duty(event.duty, event.stage, event.due, event.details)
+    if period is None or await models.duty_done(event.duty_id):
+        return None
+    event_id = stable_id("report.published", event.duty_id, period.report_id)
+    produced = await produce_report(
+        models, publish, period.kind, period.label, now, as_of=event.due, event_id=event_id
+    )
+    await models.record_duty(
+        {
+            "_id": event.duty_id,
+            "duty": event.duty,
+            "report_id": period.report_id,
+            "announcement_id": event_id,
+            "produced_at": produced.announcement.produced_at,
+        }
+    )
+    return produced
 
 
 async def rebuild(models: ReadModels, envelopes: Sequence[Envelope]) -> int:

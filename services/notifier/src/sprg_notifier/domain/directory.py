@@ -21,6 +21,7 @@ ROLES: dict[str, str] = {
     "chair": "Chair of the SPRG (rotating lead from CSC, Police, Health)",
     "deputy_chair": "Deputy Chair of the SPRG",
     "sprg_member": "a member of the SPRG",
+    "executive_group": "a member of the CSCP Executive Group (the three statutory partners' leads)",
     "partner_member": "the SPRG member for a statutory partner (CSC, ICB, Police)",
     "business_team": "the CSCP Business Team",
     "business_manager": "the CSCP Business Manager",

@@ -19,6 +19,7 @@ from sprg_shared.store import Document
 LEGACY_CASE_VIEW = "case_view"
 REPORTS = "reports"
 LEDGER = "applied_events"
+DUTIES = "duty_reports"  # each scheduler duty that produced a report (kept by a rebuild)
 # Dropped by a rebuild: everything folded from events (not the produced reports' log).
 READ_MODELS = (*COLLECTIONS, LEGACY_CASE_VIEW)
 
@@ -37,6 +38,7 @@ class ReadModels:
         self._db = db
         self._cases = db[LEGACY_CASE_VIEW]
         self._reports = db[REPORTS]
+        self._duties = db[DUTIES]
 
     async def ensure_indexes(self) -> None:
         await self._cases.create_index([("type", ASCENDING)])
@@ -86,6 +88,12 @@ class ReadModels:
 
     async def save_report(self, document: Document) -> None:
         await self._reports.replace_one({"_id": document["_id"]}, document, upsert=True)
+
+    async def duty_done(self, duty_id: str) -> bool:
+        return await self._duties.find_one({"_id": duty_id}) is not None
+
+    async def record_duty(self, document: Document) -> None:
+        await self._duties.replace_one({"_id": document["_id"]}, document, upsert=True)
 
     async def latest_report(self, kind: str) -> Document | None:
         return await self._reports.find_one({"kind": kind}, sort=[("produced_at", DESCENDING)])

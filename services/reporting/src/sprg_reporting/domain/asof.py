@@ -44,6 +44,8 @@ _ORDER = (
     "open",
     "recalculated",
     "reminded",
+    "paused",
+    "resumed",
     "breached",
     "met",
     "met_late",
@@ -63,8 +65,10 @@ CLOSED_REVIEW = {
     "published",
     "not_published_improvements_published",
 }
-OPEN_CLOCK = {"open", "breached"}
-_CLOCK_STATES = {"open", "breached", "met", "met_late", "stopped", "closed"}
+# A paused clock is still open (shown as paused) but never overdue: it is not counting.
+OPEN_CLOCK = {"open", "breached", "paused"}
+COUNTING_CLOCK = {"open", "breached"}
+_CLOCK_STATES = {"open", "breached", "met", "met_late", "stopped", "closed", "paused", "resumed"}
 
 
 def rank(status: str) -> int:
@@ -92,6 +96,7 @@ class ReviewState:
     agencies: tuple[str, ...]
     age_bands: tuple[str, ...]
     history: tuple[tuple[date, str], ...]
+    factors: tuple[str, ...] = ()  # LCSPR factor codes found present, as last recorded
 
     @property
     def closed(self) -> bool:
@@ -117,6 +122,7 @@ def review_state(doc: Document, cases: dict[str, Document], cutoff: date) -> Rev
     if case_known and case.get("reporting_agency"):
         agencies.add(case["reporting_agency"])
     tags = known(doc.get("tags"), cutoff)
+    factors = known(doc.get("factors"), cutoff)
     last_date, last_status = history[-1]
     return ReviewState(
         key=str(doc["_id"]),
@@ -131,6 +137,7 @@ def review_state(doc: Document, cases: dict[str, Document], cutoff: date) -> Rev
         agencies=tuple(sorted(agencies)),
         age_bands=tuple(case.get("age_bands", ())) if case_known else (),
         history=tuple(history),
+        factors=tuple(factors[-1]["factors"]) if factors else (),
     )
 
 
@@ -145,7 +152,7 @@ class ClockState:
     breached_on: date | None
 
     def overdue(self, cutoff: date) -> bool:
-        return self.state in OPEN_CLOCK and self.due < cutoff
+        return self.state in COUNTING_CLOCK and self.due < cutoff
 
 
 def clock_state(doc: Document, cutoff: date) -> ClockState | None:
@@ -159,7 +166,8 @@ def clock_state(doc: Document, cutoff: date) -> ClockState | None:
         kind=str(doc["kind"]),
         started=date.fromisoformat(states[0]["date"]),
         due=date.fromisoformat(entries[-1]["due"]),
-        state=str(states[-1]["state"]),
+        # Resumed, it counts again towards the due date its resumption moved it to.
+        state="open" if states[-1]["state"] == "resumed" else str(states[-1]["state"]),
         breached_on=next(
             (date.fromisoformat(e["date"]) for e in states if e["state"] == "breached"), None
         ),

@@ -23,8 +23,10 @@ from sprg_shared.events import (
     ChildFacts,
     ClockBreached,
     ClockMet,
+    ClockPaused,
     ClockRecalculated,
     ClockReminderDue,
+    ClockResumed,
     ClockStarted,
     ClockStopped,
     EscalationRecorded,
@@ -32,6 +34,7 @@ from sprg_shared.events import (
     IncidentReported,
     InformationRequested,
     LcsprDecided,
+    LcsprFactorsRecorded,
     LcsprProgressed,
     LcsprPublicationRecorded,
     LearningShared,
@@ -233,6 +236,15 @@ def clock_recalculated(e: ClockRecalculated, meta: Meta) -> list[Change]:
     return [_clock(e.clock_id, meta.known, meta, "recalculated", e.due)]
 
 
+def clock_paused(e: ClockPaused, meta: Meta) -> list[Change]:
+    return [_clock(e.clock_id, e.paused_on, meta, "paused", e.due)]
+
+
+def clock_resumed(e: ClockResumed, meta: Meta) -> list[Change]:
+    """Counting again, towards the due date moved on by the working days it was paused."""
+    return [_clock(e.clock_id, e.resumed_on, meta, "resumed", e.due)]
+
+
 def notification_sent(e: NotificationSent, meta: Meta) -> list[Change]:
     return [
         Change(
@@ -348,6 +360,15 @@ def lcspr_decided(e: LcsprDecided, meta: Meta) -> list[Change]:
     return changes
 
 
+def lcspr_factors(e: LcsprFactorsRecorded, meta: Meta) -> list[Change]:
+    """The factor codes weighed for an LCSPR that were present (codes only; the partners'
+    explanations stay in intake): features of the review for the themes table."""
+    present = sorted(code for code, factor in e.factors.items() if factor.present)
+    entry = _entry(e.recorded_at.date(), meta.known, factors=present)
+    change = _review("rapid_review", e.case_id, meta, case_id=e.case_id)
+    return [Change(REVIEWS, change.key, set=change.set, add={"factors": [entry]})]
+
+
 def lcspr_progressed(e: LcsprProgressed, meta: Meta) -> list[Change]:
     return [_review("lcspr", e.case_id, meta, status=(e.milestone_date, e.milestone))]
 
@@ -446,6 +467,8 @@ FOLDS: dict[type[Any], Callable[[Any, Meta], list[Change]]] = {
     ClockMet: clock_met,
     ClockStopped: clock_stopped,
     ClockRecalculated: clock_recalculated,
+    ClockPaused: clock_paused,
+    ClockResumed: clock_resumed,
     NotificationSent: notification_sent,
     CaseTagged: case_tagged,
     CaseOfConcernReferred: coc_referred,
@@ -456,6 +479,7 @@ FOLDS: dict[type[Any], Callable[[Any, Meta], list[Change]]] = {
     RapidReviewHeld: rapid_review_held,
     RapidReviewSentToPanel: rapid_review_sent,
     RapidReviewClosed: rapid_review_closed,
+    LcsprFactorsRecorded: lcspr_factors,
     LcsprDecided: lcspr_decided,
     LcsprProgressed: lcspr_progressed,
     LcsprPublicationRecorded: lcspr_publication,

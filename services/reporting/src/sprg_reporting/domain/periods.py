@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Literal
@@ -61,3 +62,37 @@ def parse_period(kind: str, text: str) -> Period:
     if not found or int(found[2]) not in (1, 3, 5, 7, 9, 11):
         raise BadPeriod(f"an SPRG period is written YYYY-MM with its first (odd) month: {text!r}")
     return period_containing("sprg_bimonthly", date(int(found[1]), int(found[2]), 1))
+
+
+def latest_complete(kind: ReportKind, day: date) -> Period:
+    """The last period of ``kind`` that has ended before ``day``."""
+    return period_containing(kind, day).previous()
+
+
+def period_for_duty(duty: str, stage: str, due: date, details: Mapping[str, str]) -> Period | None:
+    """The report a scheduler duty that fell due asks for, or None for any other duty.
+
+    - ``bimonthly_report`` (produced for an SPRG meeting's papers, some working days
+      before the meeting): the period the meeting reviews, which is the last period that
+      has ended by the meeting's date (``details["meeting_date"]``). The meetings open
+      each period (Jan, Mar, ...) and the report is due a fortnight before, so the
+      March meeting gets Jan-Feb, produced from what is known on its due date in late
+      February, rather than Nov-Dec, two months stale. Without a meeting date (an older
+      scheduler, a hand-made duty) it is the last period that ended before the due date.
+    - ``executive_update`` (the quarterly update to the Executive Group): the last
+      quarter that ended before the due date (due 29 January: October-December).
+
+    Only the ``due`` stage produces; a ``reminder`` of the same duty produces nothing.
+    """
+    if stage != "due":
+        return None
+    if duty == "executive_update":
+        return latest_complete("executive_quarterly", due)
+    if duty == "bimonthly_report":
+        meeting = details.get("meeting_date", "")
+        try:
+            day = date.fromisoformat(meeting) if meeting else due
+        except ValueError:
+            day = due
+        return latest_complete("sprg_bimonthly", max(day, due))
+    return None

@@ -9,8 +9,10 @@ from sprg_shared.events import (
     CaseAssessed,
     ClockBreached,
     ClockMet,
+    ClockPaused,
     ClockRecalculated,
     ClockReminderDue,
+    ClockResumed,
     ClockStarted,
     ClockStopped,
     IncidentReported,
@@ -94,6 +96,21 @@ def clock_stopped(event: ClockStopped) -> Document:
 
 def clock_recalculated(event: ClockRecalculated) -> Document:
     return {
+        f"clocks.{event.kind}.due": event.due.isoformat(),
+        f"clocks.{event.kind}.previous_due": event.previous_due.isoformat(),
+    }
+
+
+def clock_paused(event: ClockPaused) -> Document:
+    return {
+        f"clocks.{event.kind}.state": "paused",
+        f"clocks.{event.kind}.due": event.due.isoformat(),
+    }
+
+
+def clock_resumed(event: ClockResumed) -> Document:
+    return {
+        f"clocks.{event.kind}.state": "open",
         f"clocks.{event.kind}.due": event.due.isoformat(),
         f"clocks.{event.kind}.previous_due": event.previous_due.isoformat(),
     }

@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
@@ -27,7 +26,7 @@ from sprg_reporting.domain.facts import (
     REVIEWS,
     Document,
 )
-from sprg_reporting.domain.periods import Period, period_containing
+from sprg_reporting.domain.periods import Period
 
 Cell = str | int | float | None
 REVIEW_TYPES = ("escalation", "case_of_concern", "rapid_review", "lcspr")
@@ -91,9 +90,10 @@ class Snapshot:
 
 @dataclass(frozen=True)
 class _View:
-    """The facts as they stood at ``cutoff``, for ``period``."""
+    """The facts as they stood at ``cutoff`` (the period's end, or earlier), for ``period``."""
 
     period: Period
+    cutoff: date
     reviews: list[asof.ReviewState]
     clocks: list[asof.ClockState]
     actions: list[asof.ActionState]
@@ -103,17 +103,13 @@ class _View:
     notifications: list[Document]
     decisions: list[Document]
 
-    @property
-    def cutoff(self) -> date:
-        return self.period.end
-
     def live_reviews(self) -> list[asof.ReviewState]:
         """Reviews open at some point in the period: open now, or closed within it."""
         return [r for r in self.reviews if not r.closed or r.since >= self.period.start]
 
 
-def _view(snapshot: Snapshot, period: Period) -> _View:
-    cutoff = period.end
+def _view(snapshot: Snapshot, period: Period, as_of: date | None = None) -> _View:
+    cutoff = period.end if as_of is None else min(period.end, as_of)
     cases = {str(d["_id"]): d for d in snapshot.of(CASES)}
     reviews = [asof.review_state(d, cases, cutoff) for d in snapshot.of(REVIEWS)]
     clocks = [asof.clock_state(d, cutoff) for d in snapshot.of(CLOCKS)]
@@ -124,6 +120,7 @@ def _view(snapshot: Snapshot, period: Period) -> _View:
     in_period = [period.start.isoformat(), period.end.isoformat()]
     return _View(
         period=period,
+        cutoff=cutoff,
         reviews=sorted((r for r in reviews if r), key=lambda r: (r.review_type, r.opened, r.key)),
         clocks=sorted((c for c in clocks if c), key=lambda c: (c.due, c.clock_id)),
         actions=sorted((a for a in actions if a), key=lambda a: (a.due, a.action_id)),
@@ -149,7 +146,7 @@ def _timeliness(view: _View) -> dict[str, tuple[int, int, int]]:
         found[kind] = (
             sum(c.state == "met" for c in due),
             sum(c.state in ("met_late", "breached") for c in due),
-            sum(c.state == "open" for c in due),
+            sum(c.state in ("open", "paused") for c in due),
         )
     returns = [
         o for d, o in view.returns if view.period.contains(date.fromisoformat(d["due_date"]))
@@ -335,12 +332,13 @@ def _title_period(period: Period) -> str:
     return f"{period.start:%d %B %Y} to {period.end:%d %B %Y}"
 
 
-def bimonthly(snapshot: Snapshot, period: Period) -> Report:
-    view = _view(snapshot, period)
+def bimonthly(snapshot: Snapshot, period: Period, as_of: date | None = None) -> Report:
+    view = _view(snapshot, period, as_of)
     head = headline(view)
     previous = headline(_view(snapshot, period.previous()))
     live = view.live_reviews()
     tags, agencies, ages = _features(live)
+    factors: Counter[str] = Counter(f for r in live for f in r.factors)
     by_type = {REVIEW_TITLES[k]: float(head[f"{k}_open"] or 0) for k in REVIEW_TYPES}
     timely = {
         TIMED_CLOCKS.get(k, "returns"): v
@@ -371,7 +369,8 @@ def bimonthly(snapshot: Snapshot, period: Period) -> Report:
             columns=["feature", "value", "reviews"],
             rows=[["theme", k, n] for k, n in sorted(tags.items())]
             + [["agency", k, n] for k, n in sorted(agencies.items())]
-            + [["age band", k, n] for k, n in sorted(ages.items())],
+            + [["age band", k, n] for k, n in sorted(ages.items())]
+            + [["LCSPR factor", k.replace("_", " "), n] for k, n in sorted(factors.items())],
         ),
         Table(
             name="learning",
@@ -462,12 +461,12 @@ TREND_MEASURES = (
 )
 
 
-def quarterly(snapshot: Snapshot, period: Period) -> Report:
+def quarterly(snapshot: Snapshot, period: Period, as_of: date | None = None) -> Report:
     quarters = [period]
     while len(quarters) < 4:
         quarters.insert(0, quarters[0].previous())
-    heads = [headline(_view(snapshot, q)) for q in quarters]
-    view = _view(snapshot, period)
+    heads = [headline(_view(snapshot, q, as_of)) for q in quarters]
+    view = _view(snapshot, period, as_of)
     head, previous = heads[-1], heads[-2]
     status_counts: Counter[tuple[str, str]] = Counter(
         (REVIEW_TITLES[r.review_type], r.status.split(":", 1)[0].replace("_", " "))
@@ -496,7 +495,7 @@ def quarterly(snapshot: Snapshot, period: Period) -> Report:
             rows=[
                 [k, n]
                 for k, n in sorted(
-                    Counter(a.owner_agency for a in view.actions if a.overdue(period.end)).items()
+                    Counter(a.owner_agency for a in view.actions if a.overdue(view.cutoff)).items()
                 )
             ],
         ),
@@ -551,14 +550,12 @@ def quarterly(snapshot: Snapshot, period: Period) -> Report:
     )
 
 
-def produce(snapshot: Snapshot, period: Period) -> Report:
+def produce(snapshot: Snapshot, period: Period, as_of: date | None = None) -> Report:
+    """The report for ``period`` as it stood at its end, or at ``as_of`` when that is
+    earlier (a report produced before its period is over: nothing due after ``as_of``
+    is counted overdue)."""
     return (
-        quarterly(snapshot, period)
+        quarterly(snapshot, period, as_of)
         if period.kind == "executive_quarterly"
-        else bimonthly(snapshot, period)
+        else bimonthly(snapshot, period, as_of)
     )
-
-
-def latest_complete(kind: Any, today: date) -> Period:
-    """The last period that has ended by ``today``."""
-    return period_containing(kind, today).previous()
