@@ -51,9 +51,18 @@ def run_load(args: argparse.Namespace) -> int:
     cases: list[dict[str, Any]] = json.loads((args.data / "cases.json").read_text())
     business = _headers(secret, "cscp", Role.BUSINESS_TEAM)
     with httpx.Client(timeout=15) as http:
+        # Agencies first: their codes are how the rules' answers name them (quoracy, press).
+        for agency in partnership.get("agencies", []):
+            http.put(
+                f"{args.notifier}/v1/directory/agencies/{agency['agency_id']}",
+                json=agency,
+                headers=business,
+            ).raise_for_status()
         people = 0
-        # The SPRG's members, then the Executive Group (the quarterly Review Summary's readers).
-        for member in [*partnership["members"], *partnership.get("executive_group", [])]:
+        # The SPRG's members, the Executive Group (the quarterly Review Summary's readers),
+        # then the contacts that are not members (press offices, the CSCP mailbox).
+        listed = ("members", "executive_group", "contacts")
+        for member in [m for part in listed for m in partnership.get(part, [])]:
             if member.get("vacant"):
                 continue
             person = {
@@ -79,5 +88,6 @@ def run_load(args: argparse.Namespace) -> int:
             )
             response.raise_for_status()
             print(f"case {response.json()['reference']} ({case['key']})")
-    print(f"directory: {people} people; cases: {len(cases)}")
+    agencies = len(partnership.get("agencies", []))
+    print(f"directory: {agencies} agencies, {people} people; cases: {len(cases)}")
     return 0
