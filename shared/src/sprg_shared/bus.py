@@ -200,8 +200,11 @@ class ConsumerLoop:
         if not fresh:
             return set()
         millis = int(start_at.timestamp() * 1000)
-        found = consumer.offsets_for_times(dict.fromkeys(fresh, millis))
+        # The ends first: an event published between the two lookups is then found by
+        # offsets_for_times or lies at or after these ends, never skipped. (The other order
+        # lost it: no record at the time yet, then an end already past it.)
         ends = consumer.end_offsets(fresh)
+        found = consumer.offsets_for_times(dict.fromkeys(fresh, millis))
         for tp in fresh:
             at = found.get(tp)
             consumer.seek(tp, at.offset if at is not None else ends[tp])
