@@ -64,12 +64,23 @@ SOURCES = (topics.INTAKE, topics.DECISIONS, topics.CLOCKS, topics.NOTIFICATIONS)
 @dataclass
 class Loaded:
     client: httpx.AsyncClient
+    today: Today
     url: str
     year: Year
     settings: ReportingSettings
     db: Any
     early_may_report: dict[str, Any]
     timings: dict[str, float]
+
+
+@dataclass
+class Today:
+    """The reporting app's today, which a test may move (the year's data are in 2030)."""
+
+    day: date = date(2031, 1, 5)
+
+    def __call__(self) -> date:
+        return self.day
 
 
 def publish(bootstrap: str, names: dict[str, str], envelopes: list[Envelope]) -> None:
@@ -134,8 +145,9 @@ async def loaded(servers: Servers) -> AsyncIterator[Loaded]:
     mongo: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(servers.mongodb, tz_aware=True)
     db = mongo[settings.database]
     timings: dict[str, float] = {}
+    today = Today()
     async with (
-        serving(create_app(settings)) as url,
+        serving(create_app(settings, today=today)) as url,
         httpx.AsyncClient(base_url=url, timeout=60) as client,
     ):
         started = time.monotonic()
@@ -146,7 +158,7 @@ async def loaded(servers: Servers) -> AsyncIterator[Loaded]:
         await caught_up(db, len(year.events))
         timings["incremental_seconds"] = time.monotonic() - started
         timings["events"] = len(year.events)
-        yield Loaded(client, url, year, settings, db, early, timings)
+        yield Loaded(client, today, url, year, settings, db, early, timings)
     await mongo.close()
 
 
@@ -183,6 +195,39 @@ async def test_timeliness_in_the_store_is_what_the_clocks_did(loaded: Loaded, mo
             outcomes.count("late"),
             outcomes.count("open"),
         ]
+
+
+async def test_a_period_not_over_yet_stands_at_today(loaded: Loaded) -> None:
+    """Opened mid-period, the report counts nothing due after today as late or overdue."""
+    mid = date(2030, 6, 20)
+    loaded.today.day = mid
+    try:
+        report = (
+            await loaded.client.get("/v1/reports/sprg_bimonthly/2030-05", headers=READER)
+        ).json()
+        page = await loaded.client.get(
+            "/v1/reports/sprg_bimonthly/2030-05/report.html", headers=READER
+        )
+    finally:
+        loaded.today.day = Today.day
+    assert (report["as_at"], report["period_end"]) == (mid.isoformat(), "2030-06-30")
+    assert "the position at the end of 2030-06-20 (the period runs to 2030-06-30)" in page.text
+    rows = {
+        row[0]: row[1:4] for t in report["tables"] if t["name"] == "timeliness" for row in t["rows"]
+    }
+    due = [
+        t
+        for t in loaded.year.truth
+        if t.kind == "sin_notification" and date(2030, 5, 1) <= t.due <= date(2030, 6, 30)
+    ]
+    outcomes = [t.outcome(mid) for t in due]
+    on_time, late, still_open = rows["SIN within 5 working days"]
+    assert (on_time, late) == (outcomes.count("on_time"), outcomes.count("late"))
+    # Clocks due after the 20th are open (or not started yet), never late.
+    assert still_open <= outcomes.count("open")
+    assert any(t.due > mid and t.outcome(date(2030, 6, 30)) == "late" for t in due), (
+        "the year should hold a SIN clock that breached after the 20th, to show it is not late yet"
+    )
 
 
 async def test_reports_cover_dozens_of_each_kind_of_review(loaded: Loaded) -> None:

@@ -17,6 +17,7 @@ from prometheus_client import CollectorRegistry
 from sprg_reporting import handlers
 from sprg_reporting.adapters.replay import read_all
 from sprg_reporting.adapters.repository import ReadModels
+from sprg_reporting.api import london_today
 from sprg_reporting.domain.periods import KINDS, BadPeriod
 from sprg_reporting.settings import ReportingSettings
 from sprg_shared.bus import Producer
@@ -72,7 +73,7 @@ async def produce(settings: ReportingSettings, kind: str, period: str) -> handle
 
     try:
         return await handlers.produce_report(
-            ReadModels(client[settings.database]), publish, kind, period
+            ReadModels(client[settings.database]), publish, kind, period, as_of=london_today()
         )
     finally:
         producer.close()

@@ -27,13 +27,18 @@ class TopicSpec:
     config: dict[str, str] = field(default_factory=dict)
 
 
+# The event log is the record: read models and reports are rebuilt from the start of
+# these topics (``sprg reporting rebuild``), so they keep every event (the broker's
+# default would drop them after 7 days).
+KEEP_FOREVER = {"retention.ms": "-1"}
+
 TOPICS: tuple[TopicSpec, ...] = (
-    TopicSpec(INTAKE),
-    TopicSpec(DECISIONS),
-    TopicSpec(CLOCKS),
-    TopicSpec(NOTIFY),
-    TopicSpec(NOTIFICATIONS),
-    TopicSpec(REPORTS, partitions=1),
+    TopicSpec(INTAKE, config=KEEP_FOREVER),
+    TopicSpec(DECISIONS, config=KEEP_FOREVER),
+    TopicSpec(CLOCKS, config=KEEP_FOREVER),
+    TopicSpec(NOTIFY, config=KEEP_FOREVER),
+    TopicSpec(NOTIFICATIONS, config=KEEP_FOREVER),
+    TopicSpec(REPORTS, partitions=1, config=KEEP_FOREVER),
     # The active rule pack per pack id: only the latest record per key matters.
     TopicSpec(RULEPACKS, partitions=1, config={"cleanup.policy": "compact"}),
     TopicSpec(DLQ, partitions=1, config={"retention.ms": str(90 * 24 * 3600 * 1000)}),
@@ -43,8 +48,16 @@ TOPICS: tuple[TopicSpec, ...] = (
 
 
 def ensure_topics(bootstrap_servers: str, replication_factor: int = 1) -> list[str]:
-    """Create every missing topic; returns the names created. Safe to run again."""
-    from kafka.admin import KafkaAdminClient, NewTopic  # noqa: PLC0415 - only this command needs it
+    """Create every missing topic and give existing ones the configuration declared here
+    (a topic created before a setting was declared gets it); returns the names created.
+    Safe to run again."""
+    # Only this command needs the admin client.
+    from kafka.admin import (  # noqa: PLC0415
+        ConfigResource,
+        ConfigResourceType,
+        KafkaAdminClient,
+        NewTopic,
+    )
 
     admin = KafkaAdminClient(bootstrap_servers=bootstrap_servers, client_id="sprg-topics")
     try:
@@ -56,6 +69,14 @@ def ensure_topics(bootstrap_servers: str, replication_factor: int = 1) -> list[s
         ]
         if missing:
             admin.create_topics(missing)
+        present = [t for t in TOPICS if t.name in existing and t.config]
+        if present:
+            admin.alter_configs(
+                [
+                    ConfigResource(ConfigResourceType.TOPIC, t.name, configs=t.config)
+                    for t in present
+                ]
+            )
         return [t.name for t in missing]
     finally:
         admin.close()

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import UTC, date, datetime
 from functools import partial
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo
 
 from fastapi import Depends, FastAPI, HTTPException
 from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse
@@ -22,6 +25,12 @@ from sprg_shared.service import Background, build_service, state
 from sprg_shared.web import require
 
 SERVICE = "reporting"
+LONDON = ZoneInfo("Europe/London")
+
+
+def london_today() -> date:
+    """The partnership's today: a report of a period not over yet stands at today's end."""
+    return datetime.now(UTC).astimezone(LONDON).date()
 
 
 Reader = Annotated[
@@ -31,6 +40,7 @@ Reader = Annotated[
 Producer = Annotated[Principal, Depends(require(Role.BUSINESS_TEAM))]
 Models = Annotated[ReadModels, Depends(partial(state, name="models"))]
 Publish = Annotated[Any, Depends(partial(state, name="publish"))]
+Today = Annotated[Callable[[], date], Depends(partial(state, name="today"))]
 
 
 async def _setup(
@@ -54,14 +64,17 @@ async def _setup(
         )
 
 
-async def _report(models: ReadModels, kind: str, period: str) -> Report:
+async def _report(models: ReadModels, kind: str, period: str, today: date) -> Report:
     try:
-        return await handlers.build_report(models, kind, period)
+        return await handlers.build_report(models, kind, period, as_of=today)
     except BadPeriod as exc:
         raise HTTPException(404, detail=str(exc)) from exc
 
 
-def create_app(settings: ReportingSettings | None = None) -> FastAPI:
+def create_app(
+    settings: ReportingSettings | None = None, today: Callable[[], date] = london_today
+) -> FastAPI:
+    """``today``: the day reports of periods not over yet stand at (tests give their own)."""
     app = build_service(
         service=SERVICE,
         title="SPRG reporting",
@@ -69,6 +82,7 @@ def create_app(settings: ReportingSettings | None = None) -> FastAPI:
         load_settings=lambda: settings or ReportingSettings(),
         setup=_setup,
     )
+    app.state.today = today
 
     @app.get("/v1/summary", tags=["reports"], summary="Counts across every case")
     async def summary(models: Models, _: Reader) -> dict[str, int]:
@@ -89,10 +103,10 @@ def create_app(settings: ReportingSettings | None = None) -> FastAPI:
         summary="Produce a report, keep it and announce it on sprg.reports",
     )
     async def produce(
-        kind: str, period: str, models: Models, publish: Publish, _: Producer
+        kind: str, period: str, models: Models, publish: Publish, today: Today, _: Producer
     ) -> dict[str, Any]:
         try:
-            produced = await handlers.produce_report(models, publish, kind, period)
+            produced = await handlers.produce_report(models, publish, kind, period, as_of=today())
         except BadPeriod as exc:
             raise HTTPException(404, detail=str(exc)) from exc
         return produced.announcement.model_dump(mode="json")
@@ -109,8 +123,10 @@ def create_app(settings: ReportingSettings | None = None) -> FastAPI:
         return RedirectResponse(found["path"], status_code=307)
 
     @app.get("/v1/reports/{kind}/{period}", tags=["reports"], summary="A report (JSON)")
-    async def report_json(kind: str, period: str, models: Models, _: Reader) -> Report:
-        return await _report(models, kind, period)
+    async def report_json(
+        kind: str, period: str, models: Models, today: Today, _: Reader
+    ) -> Report:
+        return await _report(models, kind, period, today())
 
     @app.get(
         "/v1/reports/{kind}/{period}/report.html",
@@ -118,8 +134,10 @@ def create_app(settings: ReportingSettings | None = None) -> FastAPI:
         summary="A report as a page (charts as SVG)",
         response_class=HTMLResponse,
     )
-    async def report_html(kind: str, period: str, models: Models, _: Reader) -> HTMLResponse:
-        report = await _report(models, kind, period)
+    async def report_html(
+        kind: str, period: str, models: Models, today: Today, _: Reader
+    ) -> HTMLResponse:
+        report = await _report(models, kind, period, today())
         return HTMLResponse(render.html(report, base=f"/v1/reports/{kind}/{period}"))
 
     @app.get(
@@ -129,9 +147,9 @@ def create_app(settings: ReportingSettings | None = None) -> FastAPI:
         response_class=PlainTextResponse,
     )
     async def report_csv(
-        kind: str, period: str, table: str, models: Models, _: Reader
+        kind: str, period: str, table: str, models: Models, today: Today, _: Reader
     ) -> PlainTextResponse:
-        report = await _report(models, kind, period)
+        report = await _report(models, kind, period, today())
         if table not in {t.name for t in report.tables}:
             raise HTTPException(404, detail=f"no table {table!r} in {report.report_id}")
         return PlainTextResponse(

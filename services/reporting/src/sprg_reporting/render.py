@@ -63,7 +63,8 @@ th { background: #e8eef4; }
 </style></head>
 <body>
 <h1>{{ r.title }}</h1>
-<p>Report <code>{{ r.report_id }}</code>: the position at the end of {{ r.period_end }}.
+<p>Report <code>{{ r.report_id }}</code>: the position at the end of {{ r.as_at }}
+{%- if r.as_at < r.period_end %} (the period runs to {{ r.period_end }}){% endif %}.
  Figures come from the event log; no personal data.</p>
 <p class="downloads">{% for t in r.tables %}
 <a href="{{ base }}/{{ t.name }}.csv">{{ t.name }}.csv</a>{% endfor %}

@@ -68,6 +68,9 @@ class Report(_Model):
     period: str
     period_start: date
     period_end: date
+    as_at: date
+    """The day whose end the figures stand at: the period's end, or an earlier day while
+    the period is not over (nothing due after it counts as overdue)."""
     headline: dict[str, float | int | None]
     previous_headline: dict[str, float | int | None]
     attention: list[str]
@@ -424,6 +427,7 @@ def bimonthly(snapshot: Snapshot, period: Period, as_of: date | None = None) -> 
         period=period.label,
         period_start=period.start,
         period_end=period.end,
+        as_at=view.cutoff,
         headline=head,
         previous_headline=previous,
         attention=_attention(view, head),
@@ -514,6 +518,7 @@ def quarterly(snapshot: Snapshot, period: Period, as_of: date | None = None) -> 
         period=period.label,
         period_start=period.start,
         period_end=period.end,
+        as_at=view.cutoff,
         headline=head,
         previous_headline=previous,
         attention=_attention(view, head),
