@@ -1,13 +1,22 @@
 """Routes for every input beyond the first report. Thin: payload -> command -> handler.
 
-Written out route by route so FastAPI and mypy see each route's types.
+Every input is one row of ``INPUTS``: its path, its command (the body, with an example
+in the OpenAPI document), and the handler, whose name is also the route's name and its
+row in the access matrix (``access.ACCESS``). Each answers 201 with what was recorded,
+honours ``Idempotency-Key`` (a replay answers ``Idempotent-Replayed: true``) and
+publishes under the request's ``traceparent``.
 """
 
 from __future__ import annotations
 
+import inspect
+import re
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Request, Response
+from pydantic import BaseModel
 
 from sprg_intake import examples as ex
 from sprg_intake import handlers_case as case
@@ -46,6 +55,199 @@ from sprg_shared.auth import Principal
 
 router = APIRouter()
 
+Handler = Callable[..., Awaitable[Recorded]]
+"""``handler(*path_ids, command, principal, deps, idempotency_key=, traceparent=)``"""
+
+
+@dataclass(frozen=True)
+class Input:
+    path: str
+    tag: str
+    summary: str
+    command: type[BaseModel]
+    example: dict[str, Any]
+    handler: Handler
+
+    @property
+    def name(self) -> str:
+        return self.handler.__name__
+
+    @property
+    def path_ids(self) -> list[str]:
+        return re.findall(r"{(\w+)}", self.path)
+
+
+INPUTS: tuple[Input, ...] = (
+    Input(
+        "/v1/cases/{case_id}/corrections",
+        "incidents",
+        "Correct a fact of an incident report (kept beside the old, never over it)",
+        CorrectIncident,
+        ex.CORRECTION,
+        case.correct_incident,
+    ),
+    Input(
+        "/v1/cases-of-concern",
+        "cases of concern",
+        "Refer a Case of Concern (the CoC form; any agency)",
+        ReferCaseOfConcern,
+        ex.CASE_OF_CONCERN,
+        partnership.refer_case_of_concern,
+    ),
+    Input(
+        "/v1/cases-of-concern/{coc_id}/triage",
+        "cases of concern",
+        "Record the Business Manager's triage of a Case of Concern",
+        TriageCaseOfConcern,
+        ex.TRIAGE,
+        partnership.triage_case_of_concern,
+    ),
+    Input(
+        "/v1/escalations",
+        "escalations",
+        "Record an escalation (Escalation and Resolution Policy)",
+        RaiseEscalation,
+        ex.ESCALATION,
+        partnership.raise_escalation,
+    ),
+    Input(
+        "/v1/escalations/{escalation_id}/updates",
+        "escalations",
+        "Record an escalation's next stage, its resolution or the copy to the CSCP",
+        UpdateEscalation,
+        ex.ESCALATION_UPDATE,
+        partnership.update_escalation,
+    ),
+    Input(
+        "/v1/tags",
+        "reviews",
+        "Record a review's themes and features (the whole set)",
+        TagReview,
+        ex.TAGS,
+        partnership.tag_review,
+    ),
+    Input(
+        "/v1/cases/{case_id}/information-requests",
+        "rapid review",
+        "Ask an agency for information or an IMR by a deadline",
+        RequestInformation,
+        ex.INFORMATION_REQUEST,
+        rapid_review.request_information,
+    ),
+    Input(
+        "/v1/cases/{case_id}/rapid-review/outcome",
+        "rapid review",
+        "Record the Rapid Review meeting's outcome on its four purposes",
+        RecordRapidReview,
+        ex.RAPID_REVIEW,
+        rapid_review.record_rapid_review,
+    ),
+    Input(
+        "/v1/cases/{case_id}/rapid-review/sent-to-panel",
+        "rapid review",
+        "Record that the Rapid Review was sent to the Panel",
+        RecordSentToPanel,
+        ex.SENT_TO_PANEL,
+        rapid_review.record_sent_to_panel,
+    ),
+    Input(
+        "/v1/cases/{case_id}/rapid-review/closure",
+        "rapid review",
+        "Close a Rapid Review: the SIN criteria were not met",
+        CloseRapidReview,
+        ex.CLOSURE,
+        rapid_review.close_rapid_review,
+    ),
+    Input(
+        "/v1/cases/{case_id}/lcspr/factors",
+        "lcspr",
+        "Record the factors weighed for an LCSPR (reg. 11)",
+        RecordLcsprFactors,
+        ex.FACTORS,
+        lcspr.record_lcspr_factors,
+    ),
+    Input(
+        "/v1/cases/{case_id}/lcspr/decision",
+        "lcspr",
+        "Record the decision to commission an LCSPR or not, with the methodology",
+        DecideLcspr,
+        ex.DECISION,
+        lcspr.decide_lcspr,
+    ),
+    Input(
+        "/v1/cases/{case_id}/lcspr/progress",
+        "lcspr",
+        "Record an LCSPR milestone (incl. the report sent to the Panel and SoS)",
+        RecordLcsprProgress,
+        ex.PROGRESS,
+        lcspr.record_lcspr_progress,
+    ),
+    Input(
+        "/v1/cases/{case_id}/lcspr/publication",
+        "lcspr",
+        "Record an LCSPR's publication, or the reason for not publishing",
+        RecordLcsprPublication,
+        ex.PUBLICATION,
+        lcspr.record_lcspr_publication,
+    ),
+    Input(
+        "/v1/meetings",
+        "sprg",
+        "Schedule an SPRG meeting with its chair",
+        ScheduleMeeting,
+        ex.MEETING,
+        sprg.schedule_meeting,
+    ),
+    Input(
+        "/v1/meetings/{meeting_id}/attendance",
+        "sprg",
+        "Record attendance, apologies and proxies",
+        RecordAttendance,
+        ex.ATTENDANCE,
+        sprg.record_attendance,
+    ),
+    Input(
+        "/v1/meetings/{meeting_id}/minutes",
+        "sprg",
+        "Record a meeting's minutes (kept encrypted, not published)",
+        RecordMinutes,
+        ex.MINUTES,
+        sprg.record_minutes,
+    ),
+    Input(
+        "/v1/actions",
+        "sprg",
+        "Record an action with its owner and due date",
+        RecordAction,
+        ex.ACTION,
+        sprg.record_action,
+    ),
+    Input(
+        "/v1/actions/{action_id}/updates",
+        "sprg",
+        "Record progress on an action",
+        UpdateAction,
+        ex.ACTION_UPDATE,
+        sprg.update_action,
+    ),
+    Input(
+        "/v1/learning",
+        "sprg",
+        "Record learning shared and its impact",
+        ShareLearning,
+        ex.LEARNING,
+        sprg.share_learning,
+    ),
+    Input(
+        "/v1/membership/members",
+        "sprg",
+        "Record who holds an SPRG seat, and their proxies",
+        RecordMember,
+        ex.MEMBER,
+        sprg.record_member,
+    ),
+)
+
 
 def _deps(request: Request) -> IntakeDeps:
     deps: IntakeDeps = request.app.state.deps
@@ -58,556 +260,59 @@ def _respond(response: Response, recorded: Recorded) -> dict[str, Any]:
     return recorded.result
 
 
-@router.post(
-    "/v1/cases/{case_id}/corrections",
-    status_code=201,
-    name="correct_incident",
-    tags=["incidents"],
-    summary="Correct a fact of an incident report (kept beside the old, never over it)",
-)
-async def correct_incident(
-    request: Request,
-    response: Response,
-    case_id: str,
-    command: Annotated[CorrectIncident, Body(openapi_examples=ex.example(ex.CORRECTION))],
-    principal: Annotated[Principal, allowed("correct_incident")],
-    idempotency_key: IdempotencyKey = None,
-    traceparent: Traceparent = None,
-) -> dict[str, Any]:
-    recorded = await case.correct_incident(
-        case_id,
-        command,
-        principal,
-        _deps(request),
-        idempotency_key=idempotency_key,
-        traceparent=traceparent,
+def _endpoint(spec: Input) -> Callable[..., Awaitable[dict[str, Any]]]:
+    """The route function for ``spec``, with the signature FastAPI reads its parameters
+    from: the path's ids, the command as the body, the caller allowed by the matrix."""
+
+    async def endpoint(
+        request: Request,
+        response: Response,
+        command: BaseModel,
+        principal: Principal,
+        idempotency_key: str | None = None,
+        traceparent: str | None = None,
+        **ids: str,
+    ) -> dict[str, Any]:
+        recorded = await spec.handler(
+            *(ids[name] for name in spec.path_ids),
+            command,
+            principal,
+            _deps(request),
+            idempotency_key=idempotency_key,
+            traceparent=traceparent,
+        )
+        return _respond(response, recorded)
+
+    def param(
+        name: str, annotation: Any, default: Any = inspect.Parameter.empty
+    ) -> inspect.Parameter:
+        kind = inspect.Parameter.KEYWORD_ONLY
+        return inspect.Parameter(name, kind, annotation=annotation, default=default)
+
+    body = Annotated[spec.command, Body(openapi_examples=ex.example(spec.example))]  # type: ignore[name-defined]
+    endpoint.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+        [
+            param("request", Request),
+            param("response", Response),
+            *(param(name, str) for name in spec.path_ids),
+            param("command", body),
+            param("principal", Annotated[Principal, allowed(spec.name)]),
+            param("idempotency_key", IdempotencyKey, None),
+            param("traceparent", Traceparent, None),
+        ],
+        return_annotation=dict[str, Any],
     )
-    return _respond(response, recorded)
+    endpoint.__name__ = endpoint.__qualname__ = spec.name
+    return endpoint
 
 
-@router.post(
-    "/v1/cases-of-concern",
-    status_code=201,
-    name="refer_case_of_concern",
-    tags=["cases of concern"],
-    summary="Refer a Case of Concern (the CoC form; any agency)",
-)
-async def refer_case_of_concern(
-    request: Request,
-    response: Response,
-    command: Annotated[ReferCaseOfConcern, Body(openapi_examples=ex.example(ex.CASE_OF_CONCERN))],
-    principal: Annotated[Principal, allowed("refer_case_of_concern")],
-    idempotency_key: IdempotencyKey = None,
-    traceparent: Traceparent = None,
-) -> dict[str, Any]:
-    recorded = await partnership.refer_case_of_concern(
-        command,
-        principal,
-        _deps(request),
-        idempotency_key=idempotency_key,
-        traceparent=traceparent,
+for _input in INPUTS:
+    router.add_api_route(
+        _input.path,
+        _endpoint(_input),
+        methods=["POST"],
+        status_code=201,
+        name=_input.name,
+        tags=[_input.tag],
+        summary=_input.summary,
     )
-    return _respond(response, recorded)
-
-
-@router.post(
-    "/v1/cases-of-concern/{coc_id}/triage",
-    status_code=201,
-    name="triage_case_of_concern",
-    tags=["cases of concern"],
-    summary="Record the Business Manager's triage of a Case of Concern",
-)
-async def triage_case_of_concern(
-    request: Request,
-    response: Response,
-    coc_id: str,
-    command: Annotated[TriageCaseOfConcern, Body(openapi_examples=ex.example(ex.TRIAGE))],
-    principal: Annotated[Principal, allowed("triage_case_of_concern")],
-    idempotency_key: IdempotencyKey = None,
-    traceparent: Traceparent = None,
-) -> dict[str, Any]:
-    recorded = await partnership.triage_case_of_concern(
-        coc_id,
-        command,
-        principal,
-        _deps(request),
-        idempotency_key=idempotency_key,
-        traceparent=traceparent,
-    )
-    return _respond(response, recorded)
-
-
-@router.post(
-    "/v1/escalations",
-    status_code=201,
-    name="raise_escalation",
-    tags=["escalations"],
-    summary="Record an escalation (Escalation and Resolution Policy)",
-)
-async def raise_escalation(
-    request: Request,
-    response: Response,
-    command: Annotated[RaiseEscalation, Body(openapi_examples=ex.example(ex.ESCALATION))],
-    principal: Annotated[Principal, allowed("raise_escalation")],
-    idempotency_key: IdempotencyKey = None,
-    traceparent: Traceparent = None,
-) -> dict[str, Any]:
-    recorded = await partnership.raise_escalation(
-        command,
-        principal,
-        _deps(request),
-        idempotency_key=idempotency_key,
-        traceparent=traceparent,
-    )
-    return _respond(response, recorded)
-
-
-@router.post(
-    "/v1/escalations/{escalation_id}/updates",
-    status_code=201,
-    name="update_escalation",
-    tags=["escalations"],
-    summary="Record an escalation's next stage, its resolution or the copy to the CSCP",
-)
-async def update_escalation(
-    request: Request,
-    response: Response,
-    escalation_id: str,
-    command: Annotated[UpdateEscalation, Body(openapi_examples=ex.example(ex.ESCALATION_UPDATE))],
-    principal: Annotated[Principal, allowed("update_escalation")],
-    idempotency_key: IdempotencyKey = None,
-    traceparent: Traceparent = None,
-) -> dict[str, Any]:
-    recorded = await partnership.update_escalation(
-        escalation_id,
-        command,
-        principal,
-        _deps(request),
-        idempotency_key=idempotency_key,
-        traceparent=traceparent,
-    )
-    return _respond(response, recorded)
-
-
-@router.post(
-    "/v1/tags",
-    status_code=201,
-    name="tag_review",
-    tags=["reviews"],
-    summary="Record a review's themes and features (the whole set)",
-)
-async def tag_review(
-    request: Request,
-    response: Response,
-    command: Annotated[TagReview, Body(openapi_examples=ex.example(ex.TAGS))],
-    principal: Annotated[Principal, allowed("tag_review")],
-    idempotency_key: IdempotencyKey = None,
-    traceparent: Traceparent = None,
-) -> dict[str, Any]:
-    recorded = await partnership.tag_review(
-        command,
-        principal,
-        _deps(request),
-        idempotency_key=idempotency_key,
-        traceparent=traceparent,
-    )
-    return _respond(response, recorded)
-
-
-@router.post(
-    "/v1/cases/{case_id}/information-requests",
-    status_code=201,
-    name="request_information",
-    tags=["rapid review"],
-    summary="Ask an agency for information or an IMR by a deadline",
-)
-async def request_information(
-    request: Request,
-    response: Response,
-    case_id: str,
-    command: Annotated[
-        RequestInformation, Body(openapi_examples=ex.example(ex.INFORMATION_REQUEST))
-    ],
-    principal: Annotated[Principal, allowed("request_information")],
-    idempotency_key: IdempotencyKey = None,
-    traceparent: Traceparent = None,
-) -> dict[str, Any]:
-    recorded = await rapid_review.request_information(
-        case_id,
-        command,
-        principal,
-        _deps(request),
-        idempotency_key=idempotency_key,
-        traceparent=traceparent,
-    )
-    return _respond(response, recorded)
-
-
-@router.post(
-    "/v1/cases/{case_id}/rapid-review/outcome",
-    status_code=201,
-    name="record_rapid_review",
-    tags=["rapid review"],
-    summary="Record the Rapid Review meeting's outcome on its four purposes",
-)
-async def record_rapid_review(
-    request: Request,
-    response: Response,
-    case_id: str,
-    command: Annotated[RecordRapidReview, Body(openapi_examples=ex.example(ex.RAPID_REVIEW))],
-    principal: Annotated[Principal, allowed("record_rapid_review")],
-    idempotency_key: IdempotencyKey = None,
-    traceparent: Traceparent = None,
-) -> dict[str, Any]:
-    recorded = await rapid_review.record_rapid_review(
-        case_id,
-        command,
-        principal,
-        _deps(request),
-        idempotency_key=idempotency_key,
-        traceparent=traceparent,
-    )
-    return _respond(response, recorded)
-
-
-@router.post(
-    "/v1/cases/{case_id}/rapid-review/sent-to-panel",
-    status_code=201,
-    name="record_sent_to_panel",
-    tags=["rapid review"],
-    summary="Record that the Rapid Review was sent to the Panel",
-)
-async def record_sent_to_panel(
-    request: Request,
-    response: Response,
-    case_id: str,
-    command: Annotated[RecordSentToPanel, Body(openapi_examples=ex.example(ex.SENT_TO_PANEL))],
-    principal: Annotated[Principal, allowed("record_sent_to_panel")],
-    idempotency_key: IdempotencyKey = None,
-    traceparent: Traceparent = None,
-) -> dict[str, Any]:
-    recorded = await rapid_review.record_sent_to_panel(
-        case_id,
-        command,
-        principal,
-        _deps(request),
-        idempotency_key=idempotency_key,
-        traceparent=traceparent,
-    )
-    return _respond(response, recorded)
-
-
-@router.post(
-    "/v1/cases/{case_id}/rapid-review/closure",
-    status_code=201,
-    name="close_rapid_review",
-    tags=["rapid review"],
-    summary="Close a Rapid Review: the SIN criteria were not met",
-)
-async def close_rapid_review(
-    request: Request,
-    response: Response,
-    case_id: str,
-    command: Annotated[CloseRapidReview, Body(openapi_examples=ex.example(ex.CLOSURE))],
-    principal: Annotated[Principal, allowed("close_rapid_review")],
-    idempotency_key: IdempotencyKey = None,
-    traceparent: Traceparent = None,
-) -> dict[str, Any]:
-    recorded = await rapid_review.close_rapid_review(
-        case_id,
-        command,
-        principal,
-        _deps(request),
-        idempotency_key=idempotency_key,
-        traceparent=traceparent,
-    )
-    return _respond(response, recorded)
-
-
-@router.post(
-    "/v1/cases/{case_id}/lcspr/factors",
-    status_code=201,
-    name="record_lcspr_factors",
-    tags=["lcspr"],
-    summary="Record the factors weighed for an LCSPR (reg. 11)",
-)
-async def record_lcspr_factors(
-    request: Request,
-    response: Response,
-    case_id: str,
-    command: Annotated[RecordLcsprFactors, Body(openapi_examples=ex.example(ex.FACTORS))],
-    principal: Annotated[Principal, allowed("record_lcspr_factors")],
-    idempotency_key: IdempotencyKey = None,
-    traceparent: Traceparent = None,
-) -> dict[str, Any]:
-    recorded = await lcspr.record_lcspr_factors(
-        case_id,
-        command,
-        principal,
-        _deps(request),
-        idempotency_key=idempotency_key,
-        traceparent=traceparent,
-    )
-    return _respond(response, recorded)
-
-
-@router.post(
-    "/v1/cases/{case_id}/lcspr/decision",
-    status_code=201,
-    name="decide_lcspr",
-    tags=["lcspr"],
-    summary="Record the decision to commission an LCSPR or not, with the methodology",
-)
-async def decide_lcspr(
-    request: Request,
-    response: Response,
-    case_id: str,
-    command: Annotated[DecideLcspr, Body(openapi_examples=ex.example(ex.DECISION))],
-    principal: Annotated[Principal, allowed("decide_lcspr")],
-    idempotency_key: IdempotencyKey = None,
-    traceparent: Traceparent = None,
-) -> dict[str, Any]:
-    recorded = await lcspr.decide_lcspr(
-        case_id,
-        command,
-        principal,
-        _deps(request),
-        idempotency_key=idempotency_key,
-        traceparent=traceparent,
-    )
-    return _respond(response, recorded)
-
-
-@router.post(
-    "/v1/cases/{case_id}/lcspr/progress",
-    status_code=201,
-    name="record_lcspr_progress",
-    tags=["lcspr"],
-    summary="Record an LCSPR milestone (incl. the report sent to the Panel and SoS)",
-)
-async def record_lcspr_progress(
-    request: Request,
-    response: Response,
-    case_id: str,
-    command: Annotated[RecordLcsprProgress, Body(openapi_examples=ex.example(ex.PROGRESS))],
-    principal: Annotated[Principal, allowed("record_lcspr_progress")],
-    idempotency_key: IdempotencyKey = None,
-    traceparent: Traceparent = None,
-) -> dict[str, Any]:
-    recorded = await lcspr.record_lcspr_progress(
-        case_id,
-        command,
-        principal,
-        _deps(request),
-        idempotency_key=idempotency_key,
-        traceparent=traceparent,
-    )
-    return _respond(response, recorded)
-
-
-@router.post(
-    "/v1/cases/{case_id}/lcspr/publication",
-    status_code=201,
-    name="record_lcspr_publication",
-    tags=["lcspr"],
-    summary="Record an LCSPR's publication, or the reason for not publishing",
-)
-async def record_lcspr_publication(
-    request: Request,
-    response: Response,
-    case_id: str,
-    command: Annotated[RecordLcsprPublication, Body(openapi_examples=ex.example(ex.PUBLICATION))],
-    principal: Annotated[Principal, allowed("record_lcspr_publication")],
-    idempotency_key: IdempotencyKey = None,
-    traceparent: Traceparent = None,
-) -> dict[str, Any]:
-    recorded = await lcspr.record_lcspr_publication(
-        case_id,
-        command,
-        principal,
-        _deps(request),
-        idempotency_key=idempotency_key,
-        traceparent=traceparent,
-    )
-    return _respond(response, recorded)
-
-
-@router.post(
-    "/v1/meetings",
-    status_code=201,
-    name="schedule_meeting",
-    tags=["sprg"],
-    summary="Schedule an SPRG meeting with its chair",
-)
-async def schedule_meeting(
-    request: Request,
-    response: Response,
-    command: Annotated[ScheduleMeeting, Body(openapi_examples=ex.example(ex.MEETING))],
-    principal: Annotated[Principal, allowed("schedule_meeting")],
-    idempotency_key: IdempotencyKey = None,
-    traceparent: Traceparent = None,
-) -> dict[str, Any]:
-    recorded = await sprg.schedule_meeting(
-        command,
-        principal,
-        _deps(request),
-        idempotency_key=idempotency_key,
-        traceparent=traceparent,
-    )
-    return _respond(response, recorded)
-
-
-@router.post(
-    "/v1/meetings/{meeting_id}/attendance",
-    status_code=201,
-    name="record_attendance",
-    tags=["sprg"],
-    summary="Record attendance, apologies and proxies",
-)
-async def record_attendance(
-    request: Request,
-    response: Response,
-    meeting_id: str,
-    command: Annotated[RecordAttendance, Body(openapi_examples=ex.example(ex.ATTENDANCE))],
-    principal: Annotated[Principal, allowed("record_attendance")],
-    idempotency_key: IdempotencyKey = None,
-    traceparent: Traceparent = None,
-) -> dict[str, Any]:
-    recorded = await sprg.record_attendance(
-        meeting_id,
-        command,
-        principal,
-        _deps(request),
-        idempotency_key=idempotency_key,
-        traceparent=traceparent,
-    )
-    return _respond(response, recorded)
-
-
-@router.post(
-    "/v1/meetings/{meeting_id}/minutes",
-    status_code=201,
-    name="record_minutes",
-    tags=["sprg"],
-    summary="Record a meeting's minutes (kept encrypted, not published)",
-)
-async def record_minutes(
-    request: Request,
-    response: Response,
-    meeting_id: str,
-    command: Annotated[RecordMinutes, Body(openapi_examples=ex.example(ex.MINUTES))],
-    principal: Annotated[Principal, allowed("record_minutes")],
-    idempotency_key: IdempotencyKey = None,
-    traceparent: Traceparent = None,
-) -> dict[str, Any]:
-    recorded = await sprg.record_minutes(
-        meeting_id,
-        command,
-        principal,
-        _deps(request),
-        idempotency_key=idempotency_key,
-        traceparent=traceparent,
-    )
-    return _respond(response, recorded)
-
-
-@router.post(
-    "/v1/actions",
-    status_code=201,
-    name="record_action",
-    tags=["sprg"],
-    summary="Record an action with its owner and due date",
-)
-async def record_action(
-    request: Request,
-    response: Response,
-    command: Annotated[RecordAction, Body(openapi_examples=ex.example(ex.ACTION))],
-    principal: Annotated[Principal, allowed("record_action")],
-    idempotency_key: IdempotencyKey = None,
-    traceparent: Traceparent = None,
-) -> dict[str, Any]:
-    recorded = await sprg.record_action(
-        command,
-        principal,
-        _deps(request),
-        idempotency_key=idempotency_key,
-        traceparent=traceparent,
-    )
-    return _respond(response, recorded)
-
-
-@router.post(
-    "/v1/actions/{action_id}/updates",
-    status_code=201,
-    name="update_action",
-    tags=["sprg"],
-    summary="Record progress on an action",
-)
-async def update_action(
-    request: Request,
-    response: Response,
-    action_id: str,
-    command: Annotated[UpdateAction, Body(openapi_examples=ex.example(ex.ACTION_UPDATE))],
-    principal: Annotated[Principal, allowed("update_action")],
-    idempotency_key: IdempotencyKey = None,
-    traceparent: Traceparent = None,
-) -> dict[str, Any]:
-    recorded = await sprg.update_action(
-        action_id,
-        command,
-        principal,
-        _deps(request),
-        idempotency_key=idempotency_key,
-        traceparent=traceparent,
-    )
-    return _respond(response, recorded)
-
-
-@router.post(
-    "/v1/learning",
-    status_code=201,
-    name="share_learning",
-    tags=["sprg"],
-    summary="Record learning shared and its impact",
-)
-async def share_learning(
-    request: Request,
-    response: Response,
-    command: Annotated[ShareLearning, Body(openapi_examples=ex.example(ex.LEARNING))],
-    principal: Annotated[Principal, allowed("share_learning")],
-    idempotency_key: IdempotencyKey = None,
-    traceparent: Traceparent = None,
-) -> dict[str, Any]:
-    recorded = await sprg.share_learning(
-        command,
-        principal,
-        _deps(request),
-        idempotency_key=idempotency_key,
-        traceparent=traceparent,
-    )
-    return _respond(response, recorded)
-
-
-@router.post(
-    "/v1/membership/members",
-    status_code=201,
-    name="record_member",
-    tags=["sprg"],
-    summary="Record who holds an SPRG seat, and their proxies",
-)
-async def record_member(
-    request: Request,
-    response: Response,
-    command: Annotated[RecordMember, Body(openapi_examples=ex.example(ex.MEMBER))],
-    principal: Annotated[Principal, allowed("record_member")],
-    idempotency_key: IdempotencyKey = None,
-    traceparent: Traceparent = None,
-) -> dict[str, Any]:
-    recorded = await sprg.record_member(
-        command,
-        principal,
-        _deps(request),
-        idempotency_key=idempotency_key,
-        traceparent=traceparent,
-    )
-    return _respond(response, recorded)
