@@ -14,6 +14,8 @@ from pathlib import Path
 
 import httpx
 
+from tests.smtp import Mailbox, smtp_server
+
 SERVICES = ("intake", "rules", "scheduler", "notifier", "reporting")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
@@ -94,3 +96,14 @@ def running_stack(
                 proc.wait(15)
             except subprocess.TimeoutExpired:
                 proc.kill()
+
+
+@contextmanager
+def stack_with_mailbox(env: dict[str, str], name: str) -> Iterator[tuple[Stack, Mailbox]]:
+    """The five services with the notifier sending to a real SMTP server of the test's."""
+    smtp_port = free_port()
+    with (
+        smtp_server(smtp_port) as mailbox,
+        running_stack(env, name, {"SPRG_NOTIFIER_SMTP_PORT": str(smtp_port)}) as stack,
+    ):
+        yield stack, mailbox

@@ -18,11 +18,10 @@ from sprg_shared.bus import Producer
 from sprg_shared.envelope import envelope_for
 from sprg_shared.metrics import bus_metrics
 from tests.conftest import bearer, service_env
-from tests.e2e.stack import free_port, running_stack
+from tests.e2e.stack import stack_with_mailbox
 from tests.e2e.test_skeleton_case import eventually
 from tests.integration.test_notifier_routing import decided, forecast_inquorate
 from tests.servers import Servers
-from tests.smtp import smtp_server
 
 pytestmark = pytest.mark.e2e
 
@@ -33,12 +32,8 @@ SPRG = Path(sys.executable).with_name("sprg")
 def test_demo_load_fills_a_directory_the_rules_answers_resolve_against(
     servers: Servers, run_id: str, pii_key: str
 ) -> None:
-    smtp_port = free_port()
     env = service_env(servers, run_id, pii_key)
-    with (
-        smtp_server(smtp_port) as mailbox,
-        running_stack(env, f"demo-{run_id}", {"SPRG_NOTIFIER_SMTP_PORT": str(smtp_port)}) as stack,
-    ):
+    with stack_with_mailbox(env, f"demo-{run_id}") as (stack, mailbox):
         loaded = subprocess.run(
             [
                 str(SPRG),

@@ -17,10 +17,9 @@ import pytest
 from sprg_shared.auth import Role
 from sprg_shared.tracing import trace_id
 from tests.conftest import JWT_SECRET, bearer, service_env
-from tests.e2e.stack import free_port, running_stack
+from tests.e2e.stack import running_stack, stack_with_mailbox
 from tests.integration.test_rulepack_lifecycle import awareness_anchored
 from tests.servers import Servers
-from tests.smtp import smtp_server
 
 pytestmark = pytest.mark.e2e
 
@@ -57,14 +56,8 @@ def eventually(check: Callable[[], Any], what: str, deadline_seconds: float = 60
 def test_reported_incident_is_assessed_clocked_emailed_and_counted(
     servers: Servers, run_id: str, pii_key: str
 ) -> None:
-    smtp_port = free_port()
     env = service_env(servers, run_id, pii_key)
-    with (
-        smtp_server(smtp_port) as mailbox,
-        running_stack(
-            env, f"skeleton-{run_id}", {"SPRG_NOTIFIER_SMTP_PORT": str(smtp_port)}
-        ) as stack,
-    ):
+    with stack_with_mailbox(env, f"skeleton-{run_id}") as (stack, mailbox):
         business = token("cscp", Role.BUSINESS_TEAM)
         put = httpx.put(
             stack.url("notifier", "/v1/directory/people/bt-1"),

@@ -23,18 +23,18 @@ from sprg_shared.envelope import Envelope, EventData, envelope_for, read_event
 from sprg_shared.events import ClockStarted, DutyDue, ReportPublished
 from sprg_shared.ids import new_id
 from sprg_shared.metrics import bus_metrics
-from tests.conftest import JWT_SECRET, bearer
+from tests.conftest import bearer
 from tests.e2e.stack import free_port
 from tests.http_server import serving
-from tests.integration.kafka_helpers import create_topic, read_until
+from tests.integration.kafka_helpers import read_until
 from tests.integration.notifier_harness import Clock, running_notifier
+from tests.integration.test_reporting import SOURCES, on_own_topics
 from tests.servers import Servers
 from tests.smtp import Mailbox, smtp_server
 
 pytestmark = pytest.mark.integration
 
 READER = bearer("cscp", Role.SPRG_MEMBER)
-SOURCES = (topics.INTAKE, topics.DECISIONS, topics.CLOCKS, topics.NOTIFICATIONS)
 
 
 def report_duty(meeting: date, due: date) -> DutyDue:
@@ -64,19 +64,7 @@ async def announced(settings: ReportingSettings) -> list[ReportPublished]:
 
 @pytest.fixture
 async def reporting(servers: Servers, run_id: str) -> AsyncIterator[tuple[str, ReportingSettings]]:
-    names = {t: f"{t}.{run_id}" for t in (*SOURCES, topics.REPORTS)}
-    for name in names.values():
-        create_topic(servers.kafka, name, partitions=1)  # one partition: the order holds
-    settings = ReportingSettings(
-        kafka_bootstrap_servers=servers.kafka,
-        mongodb_url=servers.mongodb,
-        jwt_secret=JWT_SECRET,
-        database=f"t{run_id}_reporting",
-        consumer_group=f"t{run_id}-reporting",
-        source_topics=tuple(names[t] for t in SOURCES),
-        reports_topic=names[topics.REPORTS],
-        http_port=0,
-    )
+    settings = on_own_topics(servers, run_id, source_partitions=1)  # one: the order holds
     async with serving(create_app(settings)) as url:
         yield url, settings
 

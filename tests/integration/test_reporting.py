@@ -120,13 +120,17 @@ async def state(db: Any) -> dict[str, list[str]]:
     return found
 
 
-@pytest.fixture(scope="module")
-async def loaded(servers: Servers) -> AsyncIterator[Loaded]:
-    run = f"rep{time.monotonic_ns() % 10**9}"
-    names = {t: f"{t}.{run}" for t in (*SOURCES, topics.REPORTS)}
+def on_own_topics(
+    servers: Servers, run: str, source_partitions: int, consumers: int = 1
+) -> ReportingSettings:
+    """Reporting settings on topics of this run's own (created here), which other tests'
+    events never reach; the reports topic has one partition, as on the real bus."""
+    names = own_topic_names(run)
     for t, name in names.items():
-        create_topic(servers.kafka, name, partitions=1 if t == topics.REPORTS else 3)
-    settings = ReportingSettings(
+        create_topic(
+            servers.kafka, name, partitions=1 if t == topics.REPORTS else source_partitions
+        )
+    return ReportingSettings(
         kafka_bootstrap_servers=servers.kafka,
         mongodb_url=servers.mongodb,
         jwt_secret=JWT_SECRET,
@@ -135,8 +139,19 @@ async def loaded(servers: Servers) -> AsyncIterator[Loaded]:
         source_topics=tuple(names[t] for t in SOURCES),
         reports_topic=names[topics.REPORTS],
         http_port=0,
-        consumers=3,
+        consumers=consumers,
     )
+
+
+def own_topic_names(run: str) -> dict[str, str]:
+    return {t: f"{t}.{run}" for t in (*SOURCES, topics.REPORTS)}
+
+
+@pytest.fixture(scope="module")
+async def loaded(servers: Servers) -> AsyncIterator[Loaded]:
+    run = f"rep{time.monotonic_ns() % 10**9}"
+    settings = on_own_topics(servers, run, source_partitions=3, consumers=3)
+    names = own_topic_names(run)
     year = generate(seed=2030, year=2030, rapid_reviews=24, cases_of_concern=24, escalations=20)
     in_order = sorted(year.events, key=lambda e: e.time)
     first = [e for e in in_order if e.time.isoformat() <= SPLIT]

@@ -17,10 +17,10 @@ from prometheus_client import CollectorRegistry
 from sprg_reporting import handlers
 from sprg_reporting.adapters.replay import read_all
 from sprg_reporting.adapters.repository import ReadModels
-from sprg_reporting.api import london_today
 from sprg_reporting.domain.periods import KINDS, BadPeriod
 from sprg_reporting.settings import ReportingSettings
 from sprg_shared.bus import Producer
+from sprg_shared.calendar import london_today
 from sprg_shared.envelope import envelope_for
 from sprg_shared.events import ReportPublished
 from sprg_shared.metrics import bus_metrics

@@ -9,15 +9,26 @@ from __future__ import annotations
 
 import calendar as _stdlib_calendar
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
+from zoneinfo import ZoneInfo
 
 import holidays
 
-__all__ = ["BASE_VERSION", "WorkingDayCalendar", "add_months", "bank_holidays", "version_name"]
+__all__ = [
+    "BASE_VERSION",
+    "LONDON",
+    "WorkingDayCalendar",
+    "add_months",
+    "bank_holidays",
+    "london_today",
+    "version_name",
+]
 
 BASE_VERSION = "ew-bank-holidays"
 """Version 0: bank holidays only, no closure days."""
+LONDON = ZoneInfo("Europe/London")
+"""The partnership's time zone: the day a date-only deadline or report belongs to."""
 _SATURDAY = 5
 # Guard against runaway loops from absurd inputs (e.g. a closure list covering decades).
 _MAX_SCAN_DAYS = 366 * 20
@@ -28,6 +39,11 @@ def _bank_holidays_for_year(year: int) -> frozenset[date]:
     # Without subdiv="ENG" the package drops Easter Monday and the August bank holiday.
     found = holidays.country_holidays("GB", subdiv="ENG", years=year)
     return frozenset(d for d in found if d.year == year)
+
+
+def london_today() -> date:
+    """Today in England, whatever the machine's time zone."""
+    return datetime.now(UTC).astimezone(LONDON).date()
 
 
 def bank_holidays(year: int) -> frozenset[date]:

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import date
 from functools import partial
 from typing import Annotated, Any
-from zoneinfo import ZoneInfo
 
 from fastapi import Depends, FastAPI, HTTPException
 from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse
@@ -18,6 +17,7 @@ from sprg_reporting.domain.periods import KINDS, BadPeriod, ReportKind
 from sprg_reporting.domain.report import Report
 from sprg_reporting.settings import ReportingSettings
 from sprg_shared.auth import Principal, Role
+from sprg_shared.calendar import london_today
 from sprg_shared.envelope import envelope_for
 from sprg_shared.events import ReportPublished
 from sprg_shared.runtime import Runtime
@@ -25,12 +25,6 @@ from sprg_shared.service import Background, build_service, state
 from sprg_shared.web import require
 
 SERVICE = "reporting"
-LONDON = ZoneInfo("Europe/London")
-
-
-def london_today() -> date:
-    """The partnership's today: a report of a period not over yet stands at today's end."""
-    return datetime.now(UTC).astimezone(LONDON).date()
 
 
 Reader = Annotated[

@@ -21,7 +21,7 @@ from typing import Literal
 
 from sprg_scheduler.adapters.repository import ClockRepository, Stored
 from sprg_scheduler.domain import lifecycle
-from sprg_scheduler.domain.clocks import Clock, clock_id_for
+from sprg_scheduler.domain.clocks import Clock, clock_id_for, keyed_clock_id
 from sprg_scheduler.domain.kinds import ClockKinds
 from sprg_scheduler.domain.schedule import ReminderPolicy
 from sprg_shared.calendar import WorkingDayCalendar
@@ -105,7 +105,7 @@ async def _apply_decision(
         await _announce(clock, envelope.id, trace, deps)
     for stored in await deps.repo.for_case(subject_id):
         # Clocks with a key (requests, actions) are people's deadlines, not the decision's.
-        if stored.clock.kind in listed or stored.clock.key is not None or stored.clock.is_duty:
+        if stored.clock.kind in listed or stored.clock.key is not None:
             continue
         clock = await _change(
             stored.clock.clock_id,
@@ -209,21 +209,20 @@ async def on_return_received(
     event: ReturnReceived, envelope: Envelope, deps: SchedulerDeps
 ) -> None:
     """The agency's return came in: its request's clock is met (late if after the due date)."""
-    for kind in ("information_request", "imr_return"):
-        clock_id = clock_id_for(event.case_id, kind, event.request_id)
-        if await deps.repo.get(clock_id) is None:
-            continue
+    met_on = event.received_date
+    try:
         clock = await _change(
-            clock_id,
-            lambda c: lifecycle.meet(c, met_on=event.received_date, by=envelope.id, now=deps.now()),
+            keyed_clock_id(event.case_id, event.request_id),
+            lambda c: lifecycle.meet(c, met_on=met_on, by=envelope.id, now=deps.now()),
             deps,
         )
-        await _announce(clock, envelope.id, child_traceparent(envelope.traceparent), deps)
+    except ClockNotFound:
+        log.warning(
+            "a return for a request with no clock",
+            extra={"case_id": event.case_id, "request_id": event.request_id},
+        )
         return
-    log.warning(
-        "a return for a request with no clock",
-        extra={"case_id": event.case_id, "request_id": event.request_id},
-    )
+    await _announce(clock, envelope.id, child_traceparent(envelope.traceparent), deps)
 
 
 async def on_action_recorded(
@@ -231,7 +230,7 @@ async def on_action_recorded(
 ) -> None:
     """An action's due date is a clock on its source (the case, meeting or review): a new
     due date moves it, ``done`` meets it on the day it was updated, ``dropped`` stops it."""
-    clock_id = clock_id_for(event.source_id, "action_due", event.action_id)
+    clock_id = keyed_clock_id(event.source_id, event.action_id)
     existing = await deps.repo.get(clock_id)
     anchor_date = existing.clock.anchor_date if existing else event.updated_date
     due = ClockDue(

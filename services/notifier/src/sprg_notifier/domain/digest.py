@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
-LONDON = ZoneInfo("Europe/London")
+from sprg_shared.calendar import LONDON
+
+__all__ = ["LONDON", "due_day"]
 
 
 def due_day(now: datetime, at: time, zone: ZoneInfo = LONDON) -> date | None:

@@ -119,10 +119,15 @@ class Clock(BaseModel):
 
 
 def clock_id_for(case_id: str, kind: str, key: str | None = None) -> str:
-    """One clock per duty per subject (and key), whatever the number of deliveries."""
+    """One clock per duty per subject, whatever the number of deliveries; a keyed clock
+    is known by its key alone (a request's or an action's id is unique), whatever its kind."""
     if key is None:
         return stable_id("clock", case_id, kind)
-    return stable_id("clock", case_id, kind, key)
+    return keyed_clock_id(case_id, key)
+
+
+def keyed_clock_id(case_id: str, key: str) -> str:
+    return stable_id("clock", case_id, "key", key)
 
 
 def new_clock(
