@@ -29,7 +29,7 @@ from tests.servers import Servers
 
 pytestmark = pytest.mark.integration
 
-EXAMPLES = Path(__file__).resolve().parents[3] / "shared" / "spec" / "examples"
+EXAMPLES = Path(__file__).resolve().parents[1] / "data" / "examples"
 BASE = resources.files("sprg_rules.packs").joinpath("statutory-england.yaml").read_text()
 ADMIN = bearer("cscp", Role.RULES_ADMIN, subject="maintainer")
 MEMBER = bearer("cscp", Role.SPRG_MEMBER, subject="member")
