@@ -8,8 +8,11 @@ PY := .venv/bin/python
 TEST_KAFKA_PORT ?= 19092
 TEST_KAFKA_CONTROLLER_PORT ?= 19093
 TEST_MONGO_PORT ?= 27018
+# The PostgreSQL under the test store (FerretDB v2); by default the store's port less 2000.
+TEST_PG_PORT ?= $(shell echo $$(( $(TEST_MONGO_PORT) - 2000 )))
 TEST_ENV := SPRG_LOCAL_DIR=$(CURDIR)/.local/test SPRG_KAFKA_PORT=$(TEST_KAFKA_PORT) \
-  SPRG_KAFKA_CONTROLLER_PORT=$(TEST_KAFKA_CONTROLLER_PORT) SPRG_MONGO_PORT=$(TEST_MONGO_PORT)
+  SPRG_KAFKA_CONTROLLER_PORT=$(TEST_KAFKA_CONTROLLER_PORT) SPRG_MONGO_PORT=$(TEST_MONGO_PORT) \
+  SPRG_PG_PORT=$(TEST_PG_PORT)
 
 .PHONY: help setup tools run stop reset test test-infra check lint types schemas
 
