@@ -9,6 +9,7 @@ rather than as a lost or doubled reminder somewhere else:
 - ``find_one_and_update`` with ``upsert`` creates one document however many callers race;
 - a conditional update of one document is atomic (the scheduler's lease and ``rev``);
 - ``bulk_write`` of many upserts applies every one (reporting's read models);
+- arrays of arrays round-trip (a produced report's tables);
 - the scheduler's due query is served by its index, not a scan;
 - nothing needs a multi-document transaction or a change stream (neither exists on
   FerretDB v2: writes inside ``start_transaction`` apply at once and survive an abort).
@@ -186,6 +187,16 @@ async def test_replicas_claiming_the_same_due_clocks_share_them_without_overlap(
     every = [c for held in taken for c in held]
     assert sorted(every) == [f"c{n:04}" for n in range(300)]  # each clock held exactly once
     assert await db["clocks"].count_documents({"lease_owner": {"$exists": True}}) == 300
+
+
+async def test_nested_arrays_and_dotted_free_documents_round_trip(
+    mongo: AsyncMongoClient[dict[str, Any]], run_id: str
+) -> None:
+    """Reporting keeps a produced report as a document whose tables are arrays of rows."""
+    col = mongo[f"t{run_id}_contract"]["reports"]
+    report = {"_id": "r1", "tables": [{"rows": [["Croydon", 3, None], ["Sutton", 0, 1.5]]}]}
+    await col.insert_one(report)
+    assert await col.find_one({"_id": "r1"}) == report
 
 
 def test_no_code_relies_on_transactions_or_change_streams() -> None:

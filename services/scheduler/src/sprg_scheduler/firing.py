@@ -34,7 +34,7 @@ Publish = Callable[[EventData, str, str | None], Awaitable[Envelope]]
 @dataclass(frozen=True)
 class FiringConfig:
     batch_size: int = 500
-    concurrency: int = 8
+    concurrency: int = 64
     gauge_refresh_seconds: float = 15.0
 
 

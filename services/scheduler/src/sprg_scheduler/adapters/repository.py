@@ -90,7 +90,9 @@ class ClockRepository:
     async def ensure_indexes(self) -> None:
         await self._clocks.create_index([("case_id", ASCENDING)])
         await self._clocks.create_index([("state", ASCENDING), ("due", ASCENDING)])
-        await self._clocks.create_index([("kind", ASCENDING)])
+        await self._clocks.create_index(
+            [("kind", ASCENDING), ("state", ASCENDING), ("due", ASCENDING)]
+        )
         # The firing loop's one query: what fell due, oldest first.
         await self._clocks.create_index([("next_fire_at", ASCENDING)])
 
