@@ -401,6 +401,8 @@ start_store() {
     "did not start (set SPRG_MONGO_PORT)"
   mkdir -p "$STORE_STATE" "$LOGS" "$RUN"
   chmod 700 "$STORE_STATE"
+  touch "$LOGS/ferretdb.log"
+  chmod 600 "$LOGS/ferretdb.log"
   # FerretDB's own pool reaches PostgreSQL over the socket; clients must authenticate (SCRAM).
   FERRETDB_POSTGRESQL_URL="postgres://postgres@/postgres?host=$PGDATA&port=$PG_PORT" \
     setsid "$FERRETDB" --listen-addr="127.0.0.1:$MONGO_PORT" --state-dir="$STORE_STATE" \
