@@ -8,8 +8,11 @@ PY := .venv/bin/python
 TEST_KAFKA_PORT ?= 19092
 TEST_KAFKA_CONTROLLER_PORT ?= 19093
 TEST_MONGO_PORT ?= 27018
+# The PostgreSQL under the test store (FerretDB v2); by default the store's port less 2000.
+TEST_PG_PORT ?= $(shell echo $$(( $(TEST_MONGO_PORT) - 2000 )))
 TEST_ENV := SPRG_LOCAL_DIR=$(CURDIR)/.local/test SPRG_KAFKA_PORT=$(TEST_KAFKA_PORT) \
-  SPRG_KAFKA_CONTROLLER_PORT=$(TEST_KAFKA_CONTROLLER_PORT) SPRG_MONGO_PORT=$(TEST_MONGO_PORT)
+  SPRG_KAFKA_CONTROLLER_PORT=$(TEST_KAFKA_CONTROLLER_PORT) SPRG_MONGO_PORT=$(TEST_MONGO_PORT) \
+  SPRG_PG_PORT=$(TEST_PG_PORT)
 
 .PHONY: help setup tools run stop reset test test-infra check lint types schemas
 
@@ -24,10 +27,16 @@ $(UV):
 	python3 -m pip install --user --quiet 'uv>=0.9'
 
 .venv/.synced: uv.lock pyproject.toml shared/pyproject.toml services/*/pyproject.toml cli/pyproject.toml | $(UV)
-	$(UV) sync --all-packages --frozen
+	$(UV) sync --all-packages --frozen --compile-bytecode
 	@touch $@
 
-setup: .venv/.synced
+# Bytecode for the project's own sources too: where PYTHONDONTWRITEBYTECODE is set, every
+# `sprg` run would otherwise compile them again (git-ignored __pycache__ folders).
+.venv/.compiled: .venv/.synced $(shell find shared/src services/*/src cli/src -name '*.py' 2>/dev/null)
+	$(PY) -m compileall -q -j 0 shared/src services cli/src >/dev/null
+	@touch $@
+
+setup: .venv/.synced .venv/.compiled
 	deploy/local/infra.sh fetch
 
 run: setup

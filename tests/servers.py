@@ -22,6 +22,8 @@ TEST_PORTS = {
     "SPRG_KAFKA_CONTROLLER_PORT": os.environ.get("SPRG_TEST_KAFKA_CONTROLLER_PORT", "19093"),
     "SPRG_MONGO_PORT": os.environ.get("SPRG_TEST_MONGO_PORT", "27018"),
 }
+if "SPRG_TEST_PG_PORT" in os.environ:  # else infra.sh takes the store's port less 2000
+    TEST_PORTS["SPRG_PG_PORT"] = os.environ["SPRG_TEST_PG_PORT"]
 
 
 @dataclass(frozen=True)
@@ -73,12 +75,17 @@ def _local() -> Iterator[Servers]:
         raise RuntimeError(
             f"could not start the local servers:\n{started.stdout}\n{started.stderr}"
         )
+    # The store keeps authentication on: its URL (with the generated password) from `env`.
+    printed = subprocess.run(
+        [str(script), "env"], env=env, capture_output=True, text=True, check=True
+    ).stdout
+    urls = dict(
+        line.removeprefix("export ").replace("'", "").split("=", 1)
+        for line in printed.splitlines()
+        if line.startswith("export ")
+    )
     try:
-        yield Servers(
-            f"127.0.0.1:{TEST_PORTS['SPRG_KAFKA_PORT']}",
-            f"mongodb://127.0.0.1:{TEST_PORTS['SPRG_MONGO_PORT']}/?directConnection=true",
-            "local servers",
-        )
+        yield Servers(urls["KAFKA_BOOTSTRAP_SERVERS"], urls["MONGODB_URL"], "local servers")
     finally:
         subprocess.run([str(script), "stop"], env=env, capture_output=True, check=False)
 

@@ -28,12 +28,14 @@ die() { say "$*"; exit 1; }
 
 secrets() {
   mkdir -p "$LOCAL"
-  if [[ ! -f $SECRETS ]]; then
-    umask 077
-    {
-      echo "SPRG_JWT_SECRET=$("$PY" -c 'import secrets; print(secrets.token_urlsafe(48))')"
-      echo "SPRG_INTAKE_PII_KEY=$("$PY" -c 'import base64, secrets; print(base64.b64encode(secrets.token_bytes(32)).decode())')"
-    } > "$SECRETS"
+  # infra.sh may have written the store's password here first: add only what is missing.
+  if ! grep -q '^SPRG_JWT_SECRET=' "$SECRETS" 2>/dev/null; then
+    (umask 077
+     {
+       echo "SPRG_JWT_SECRET=$("$PY" -c 'import secrets; print(secrets.token_urlsafe(48))')"
+       echo "SPRG_INTAKE_PII_KEY=$("$PY" -c 'import base64, secrets; print(base64.b64encode(secrets.token_bytes(32)).decode())')"
+     } >> "$SECRETS")
+    chmod 600 "$SECRETS"
     say "generated local secrets in $SECRETS"
   fi
   set -a; source "$SECRETS"; set +a

@@ -63,18 +63,46 @@ class Producer:
             max_block_ms=15_000,
         )
 
-    def send_sync(self, topic: str, envelope: Envelope, timeout: float = 30.0) -> None:
+    def _send(self, topic: str, envelope: Envelope) -> Any:
         headers = [("ce_id", envelope.id.encode()), ("ce_type", envelope.type.encode())]
         if envelope.traceparent:
             headers.append(("traceparent", envelope.traceparent.encode()))
-        future = self._producer.send(
+        return self._producer.send(
             topic, key=envelope.subject.encode(), value=envelope.to_bytes(), headers=headers
         )
-        future.get(timeout=timeout)
+
+    def send_sync(self, topic: str, envelope: Envelope, timeout: float = 30.0) -> None:
+        self._send(topic, envelope).get(timeout=timeout)
         self._metrics.produced.labels(topic=topic).inc()
 
     async def publish(self, topic: str, envelope: Envelope) -> None:
-        await asyncio.to_thread(self.send_sync, topic, envelope)
+        """Send, and return once the broker acknowledged (acks=all).
+
+        Only the hand-over to the producer runs in a worker thread (it may wait for
+        metadata or buffer space); the wait for the acknowledgement holds no thread, so
+        many publishes can be in flight at once and share the producer's batches.
+        """
+        loop = asyncio.get_running_loop()
+        acked: asyncio.Future[None] = loop.create_future()
+
+        def settle(error: BaseException | None) -> None:
+            if acked.done():
+                return
+            if error is None:
+                acked.set_result(None)
+            else:
+                acked.set_exception(error)
+
+        sent = await asyncio.to_thread(self._send, topic, envelope)
+        sent.add_callback(lambda _: loop.call_soon_threadsafe(settle, None))
+        sent.add_errback(lambda error: loop.call_soon_threadsafe(settle, error))
+        await asyncio.wait_for(acked, 30.0)
+        self._metrics.produced.labels(topic=topic).inc()
+
+    def warm(self, *topic_names: str) -> None:
+        """Fetch the topics' metadata now (blocking), so the first publish does not wait."""
+        for name in topic_names:
+            self._producer.partitions_for(name)
 
     def reachable(self, timeout: float = 1.0) -> bool:
         """Whether a bootstrap broker accepts a connection now.

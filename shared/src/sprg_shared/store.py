@@ -1,4 +1,9 @@
-"""Store plumbing on PyMongo's async client. Uses only what FerretDB v1 supports."""
+"""Store plumbing on PyMongo's async client.
+
+Only what MongoDB and FerretDB v2 (PostgreSQL with DocumentDB) both support: one
+document per atomic change, no multi-document transactions, no change streams
+(tests/integration/test_store_contract.py checks what the services rely on).
+"""
 
 from __future__ import annotations
 

@@ -2,8 +2,8 @@
 
 Due at ``digest_at`` London time. Exactly one per person per day even with several
 replicas: the digest's id is (person, day), and inserting its claim is what decides who
-sends it (a unique-key insert is the one write FerretDB v1 makes atomic across
-connections). The claim holds the items it covers, so the items queued after it wait
+sends it (a unique-key insert: atomic on MongoDB and FerretDB v2 alike, and
+needing no transaction). The claim holds the items it covers, so the items queued after it wait
 for the next day's digest.
 
 A replica that dies between claiming and finishing leaves a claim that never finishes.

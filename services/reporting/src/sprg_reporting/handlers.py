@@ -101,8 +101,8 @@ def router(
     return routes
 
 
-# FerretDB v1 (SQLite) wedged on one bulk write of 500 upserts; 100 at a time is fine.
-_REBUILD_BATCH = 100
+# Changes per bulk write in a rebuild: one round trip per thousand upserts.
+_REBUILD_BATCH = 1000
 
 
 def report_path(period: Period) -> str:
@@ -156,8 +156,7 @@ async def produce_report(
             "period": period.label,
             "produced_at": produced_at,
             "path": announcement.path,
-            # As JSON text: FerretDB v1 stores no arrays of arrays (the tables' rows).
-            "report": report.model_dump_json(),
+            "report": report.model_dump(mode="json"),
         }
     )
     await publish(announcement, event_id or new_id())

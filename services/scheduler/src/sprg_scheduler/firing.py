@@ -1,10 +1,11 @@
 """The firing loop: wakes every few seconds and publishes the reminders and breaches due.
 
 Any number of replicas run it on the same store; ``adapters/claims.py`` explains why
-each transition is published once (leased claim documents with unique ids, deterministic
-event ids) and never missed. After downtime the first tick catches up: every clock
-whose ``next_fire_at`` passed is found by the same indexed query, and the domain
-publishes only its latest due transition (``domain/schedule.py``).
+each transition is published once (a lease on the clock document, taken by a conditional
+update; deterministic event ids) and never missed, and how replicas share a burst.
+After downtime the first tick catches up: every clock whose ``next_fire_at`` passed is
+found by the same indexed query, and the domain publishes only its latest due transition
+(``domain/schedule.py``).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from sprg_scheduler.adapters.claims import FiringClaims
 from sprg_scheduler.adapters.metrics import ClockGauges
 from sprg_scheduler.adapters.repository import ClockRepository, Stored
 from sprg_scheduler.domain import schedule
+from sprg_scheduler.domain.clocks import Clock
 from sprg_scheduler.domain.schedule import ReminderPolicy
 from sprg_shared.calendar import WorkingDayCalendar
 from sprg_shared.envelope import Envelope, EventData
@@ -32,7 +34,7 @@ Publish = Callable[[EventData, str, str | None], Awaitable[Envelope]]
 @dataclass(frozen=True)
 class FiringConfig:
     batch_size: int = 500
-    concurrency: int = 8
+    concurrency: int = 64
     gauge_refresh_seconds: float = 15.0
 
 
@@ -68,43 +70,39 @@ class FiringLoop:
         """Fire everything due now; returns the number of transitions this replica published."""
         now = self._now()
         published = 0
-        while True:
-            due = await self._claims.due_clocks(now, self._config.batch_size)
+        while due := await self._claims.due_clocks(now, self._config.batch_size):
             held = await self._claims.claim_many(due, now)
+            if not held:
+                continue  # other replicas took these; the due query now skips them
             results = await asyncio.gather(
                 *(self._fire_one(stored, now) for stored in held), return_exceptions=True
             )
-            done: list[str] = []
-            for result in results:
+            fired: list[tuple[Clock, Stored, bool]] = []
+            for stored, result in zip(held, results, strict=True):
                 if isinstance(result, BaseException):
                     log.error(
                         "firing a clock failed; the next tick retries it",
                         extra={"error": repr(result)},
                     )
-                elif result[1] is not None:
-                    done.append(result[1])
-            await self._claims.mark_done(done)
-            published += sum(r[0] for r in results if isinstance(r, tuple))
-            # Go on while full batches are being handled here; claims held elsewhere stop it.
-            if len(due) < self._config.batch_size or not held:
-                return published
+                    await self._claims.release(stored)
+                else:
+                    fired.append((result[0], stored, result[1]))
+            stored_ids = set(await self._claims.complete_many([(c, s) for c, s, _ in fired]))
+            published += sum(1 for _, s, event in fired if event and s.clock.clock_id in stored_ids)
+            if not fired:
+                return published  # every one failed: leave them to the next tick
+        return published
 
-    async def _fire_one(self, stored: Stored, now: datetime) -> tuple[int, str | None]:
-        """(1 if this replica published a transition else 0, the claim key to mark done)."""
+    async def _fire_one(self, stored: Stored, now: datetime) -> tuple[Clock, bool]:
+        """The clock advanced, and whether a transition was published for it."""
         async with self._slots:
             calendar = self._calendar()
-            try:
-                firing = schedule.fire(stored.clock, now, self._policy, calendar)
-                if firing is None:  # the plan changed (e.g. the policy): just move next_fire_at
-                    replanned = schedule.planned(stored.clock, self._policy, calendar)
-                    return 0, await self._claims.complete(replanned, stored)
-                await self._publish(firing.event, firing.event_id, None)
-                key = await self._claims.complete(firing.clock, stored)
-            except BaseException:
-                # Whatever happened, the next claim re-reads the clock: if the transition
-                # was stored it is not fired again, else it is, under the same event id.
-                await self._claims.release(stored)
-                raise
+            firing = schedule.fire(stored.clock, now, self._policy, calendar)
+            if firing is None:  # the plan changed (e.g. the policy): just move next_fire_at
+                return schedule.planned(stored.clock, self._policy, calendar), False
+            # If storing the advanced clock fails after this, the lease runs out and the
+            # transition is published again under the same event id (consumers skip it).
+            await self._publish(firing.event, firing.event_id, None)
             log.info(
                 "clock fired",
                 extra={
@@ -114,7 +112,7 @@ class FiringLoop:
                     "skipped": len(firing.skipped),
                 },
             )
-            return 1, key
+            return firing.clock, True
 
     async def refresh_gauges(self) -> None:
         if self._gauges is not None:

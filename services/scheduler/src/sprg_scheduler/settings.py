@@ -28,7 +28,7 @@ class SchedulerSettings(ServiceSettings):
         default=30.0, gt=0, description="how long a claim on a clock lasts"
     )
     fire_batch: int = Field(default=500, ge=1)
-    fire_concurrency: int = Field(default=8, ge=1)
+    fire_concurrency: int = Field(default=64, ge=1)
     gauge_refresh_seconds: float = Field(default=15.0, gt=0)
     duty_sync_seconds: float = Field(
         default=3600.0, gt=0, description="how often duty clocks are synced with the schedule"

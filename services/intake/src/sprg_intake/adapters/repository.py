@@ -24,6 +24,7 @@ class CaseRepository:
         await self._cases.create_index([("outbox_pending", ASCENDING)])
         await self._records.create_index([("subject_id", ASCENDING), ("kind", ASCENDING)])
         await self._records.create_index([("idem", ASCENDING)])
+        await self._records.create_index([("kind", ASCENDING), ("created_at", ASCENDING)])
         await self._records.create_index([("outbox_pending", ASCENDING)])
         await self._audit.create_index([("case_id", ASCENDING), ("at", ASCENDING)])
 
@@ -55,7 +56,7 @@ class CaseRepository:
         """Store a new record (a fact with the events it owes) in one write; False if it exists.
 
         The record's ``_id`` is deterministic where two requests must not both win: the
-        unique-key insert is the one write FerretDB makes atomic across connections.
+        unique-key insert decides, atomically, with no transaction.
         """
         try:
             await self._records.insert_one(record)

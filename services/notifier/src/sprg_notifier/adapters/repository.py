@@ -1,8 +1,8 @@
 """The notifier's store: directory, subscriptions, delivery log and digest claims.
 
-Only single-document writes and unique-key inserts are relied on (FerretDB v1 on
-SQLite does not make conditional updates atomic across connections): the delivery's
-deterministic ``_id`` and the digest's ``_id`` (person, day) are the claims.
+Only single-document writes and unique-key inserts are relied on (the store has no
+multi-document transactions): the delivery's deterministic ``_id`` and the digest's
+``_id`` (person, day) are the claims.
 """
 
 from __future__ import annotations
@@ -32,6 +32,10 @@ class NotifierRepository:
         await self._people.create_index([("roles", ASCENDING)])
         await self._deliveries.create_index([("case_id", ASCENDING)])
         await self._deliveries.create_index([("person_id", ASCENDING), ("status", ASCENDING)])
+        await self._deliveries.create_index([("status", ASCENDING), ("created_at", ASCENDING)])
+        await self._deliveries.create_index([("created_at", ASCENDING)])
+        await self._digests.create_index([("person_id", ASCENDING), ("claimed_at", DESCENDING)])
+        await self._digests.create_index([("claimed_at", DESCENDING)])
 
     # -- directory ------------------------------------------------------------------
 
@@ -164,8 +168,8 @@ def _fields(doc: Document, key: str) -> Document:
 
 
 def _subscription_doc(subscription: Subscription) -> Document:
-    # `when` keys are dotted paths, which a document key may not be (nor, in FerretDB,
-    # may arrays nest): stored as a list of {path, value}.
+    # `when` keys are dotted paths, which a document key may not be: stored as a list
+    # of {path, value}.
     doc = _doc(subscription, "name")
     doc["when"] = [{"path": path, "value": value} for path, value in doc["when"].items()]
     return doc

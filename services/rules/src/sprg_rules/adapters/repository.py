@@ -17,6 +17,7 @@ class DecisionRepository:
 
     async def ensure_indexes(self) -> None:
         await self._decisions.create_index([("case_id", ASCENDING), ("decided_at", ASCENDING)])
+        await self._decisions.create_index([("decided_at", ASCENDING)])
 
     async def save(
         self, decision_id: str, assessed: CaseAssessed, facts: Document, at: datetime

@@ -26,6 +26,7 @@ class SubjectRepository:
     async def ensure_indexes(self) -> None:
         await self._decisions.create_index([("subject_id", ASCENDING), ("decided_at", ASCENDING)])
         await self._decisions.create_index([("case_id", ASCENDING), ("decided_at", ASCENDING)])
+        await self._decisions.create_index([("kind", ASCENDING), ("decided_at", ASCENDING)])
 
     async def record(
         self, kind: str, subject_id: str, part: str, facts: dict[str, Any]

@@ -1,10 +1,9 @@
 """Closure days and calendar versions in the scheduler's store.
 
-Only unique-key inserts decide anything (FerretDB v1 conditional updates are not atomic
-across connections): a closure day is a document keyed by its date, so it is added
-once; a version is a document keyed by its number, so two administrators confirming
-at once cannot both create version N. Everything else is an idempotent ``$set``.
-Dates are ISO strings (they sort).
+Only unique-key inserts decide anything (no transaction needed): a closure day is a
+document keyed by its date, so it is added once; a version is a document keyed by its
+number, so two administrators confirming at once cannot both create version N.
+Everything else is an idempotent ``$set``. Dates are ISO strings (they sort).
 """
 
 from __future__ import annotations

@@ -7,8 +7,9 @@
   reminder was planned for has passed: the firing loop is behind; the alert's input),
   ``overdue`` (past the due date and not met).
 
-Counted with ``count_documents`` (FerretDB v1 has no rich ``$group``); one count per
-kind and state or view, each on the ``state, due`` index prefix.
+Counted with ``count_documents``, one count per kind and state or view, each served by
+an index (``kind, state, due``): a handful of index range counts rather than a
+``$group`` over every clock.
 """
 
 from __future__ import annotations

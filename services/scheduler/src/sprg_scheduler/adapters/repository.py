@@ -2,9 +2,11 @@
 
 Each document carries ``rev`` (incremented by every change) so a change computed from
 a read is written only if nobody changed the clock meanwhile (optimistic concurrency:
-FerretDB has no transactions; see ``adapters/claims.py`` for how far FerretDB v1 honours
-such a condition). Instants the store queries (``next_fire_at``...) are stored as
-BSON dates; dates as ISO strings, which sort correctly.
+the store has no multi-document transactions; a condition on one document is atomic on
+MongoDB and on FerretDB v2 alike). The firing loop's lease (``lease_owner``,
+``lease_until``) lives in the same document: ``adapters/claims.py``. Instants the
+store queries (``next_fire_at``...) are stored as BSON dates; dates as ISO strings,
+which sort correctly.
 """
 
 from __future__ import annotations
@@ -80,16 +82,6 @@ class ClockRepository:
     def __init__(self, db: AsyncDatabase[Document]) -> None:
         self._db = db
         self._clocks: AsyncCollection[Document] = db["clocks"]
-        self._id_only: bool | None = None
-
-    async def _writes_by_id_only(self) -> bool:
-        """True on FerretDB v1: it pushes only an ``_id`` equality down to SQLite, so a
-        filter ``{_id, rev}`` scans the whole collection (0.75 s at 5,000 clocks, against
-        0.06 s by ``_id``), and it evaluates that condition as a find then a write anyway."""
-        if self._id_only is None:
-            info = await self._db.client.admin.command("buildInfo")
-            self._id_only = "ferretdbVersion" in info
-        return self._id_only
 
     @property
     def collection(self) -> AsyncCollection[Document]:
@@ -98,6 +90,9 @@ class ClockRepository:
     async def ensure_indexes(self) -> None:
         await self._clocks.create_index([("case_id", ASCENDING)])
         await self._clocks.create_index([("state", ASCENDING), ("due", ASCENDING)])
+        await self._clocks.create_index(
+            [("kind", ASCENDING), ("state", ASCENDING), ("due", ASCENDING)]
+        )
         # The firing loop's one query: what fell due, oldest first.
         await self._clocks.create_index([("next_fire_at", ASCENDING)])
 
@@ -124,14 +119,7 @@ class ClockRepository:
         A firing loop holding a claim then finds the rev moved and only drops its claim.
         """
         change = {"$set": changed_fields(clock), "$inc": {"rev": 1}}
-        if await self._writes_by_id_only():
-            # The same find-then-write FerretDB does for the condition, but both by _id.
-            current = await self._clocks.find_one({"_id": clock.clock_id}, {"rev": 1})
-            if current is None or int(current.get("rev", 0)) != rev:
-                return False
-            result = await self._clocks.update_one({"_id": clock.clock_id}, change)
-        else:  # MongoDB: the condition is atomic
-            result = await self._clocks.update_one({"_id": clock.clock_id, "rev": rev}, change)
+        result = await self._clocks.update_one({"_id": clock.clock_id, "rev": rev}, change)
         return result.matched_count == 1
 
     async def find(self, query: ClockQuery, *, limit: int) -> list[Clock]:
