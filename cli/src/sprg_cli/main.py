@@ -6,7 +6,7 @@ import argparse
 import sys
 from collections.abc import Callable
 
-from sprg_cli import assess, calendar, demo, dlq, reporting, rules, tokens
+from sprg_cli import assess, calendar, demo, dlq, ops, reporting, rules, tokens
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -16,7 +16,7 @@ def main(argv: list[str] | None = None) -> int:
         prog="sprg", description="Safeguarding review tracker operator command"
     )
     subcommands = parser.add_subparsers(dest="command", required=True)
-    for module in (assess, rules, calendar, tokens, demo, dlq, reporting):
+    for module in (assess, rules, calendar, tokens, demo, dlq, reporting, ops):
         module.register(subcommands)
     args = parser.parse_args(argv)
     handler: Handler = args.handler
