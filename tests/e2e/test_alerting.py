@@ -1,8 +1,12 @@
-"""An alert reaches the operations team: a poison message is dead-lettered by a real service,
-the real Prometheus (the shared rules, the configuration `make run` uses with this stack's
-targets) fires DeadLettersArriving, and the real Alertmanager e-mails it to the people with the
-operations role in the directory, through a real SMTP server. The operator's console page on
-Prometheus shows it, and `sprg dlq list` says why the message failed."""
+"""An alert reaches the operations team, and the operator puts things right.
+
+The mail relay refuses the Business Team's "SIN due" e-mail for good: the real notifier records
+the failed delivery and dead-letters the event. The real Prometheus (the shared rules, the
+configuration `make run` uses with this stack's targets) fires NotificationFailures and
+DeadLettersArriving; the real Alertmanager e-mails both to the people with the operations role
+in the directory, through a real SMTP server. The operator's console page on Prometheus shows
+them, `sprg dlq list` says why the event failed, and once the relay accepts again,
+`sprg dlq replay` gets the Business Team told."""
 
 from __future__ import annotations
 
@@ -18,7 +22,6 @@ from pathlib import Path
 import httpx
 import pytest
 import yaml
-from kafka import KafkaProducer
 
 from sprg_cli.demo import DEMO
 from sprg_cli.main import main as sprg
@@ -30,8 +33,8 @@ from sprg_cli.ops import (
     operations_recipients,
     prometheus_config,
 )
-from sprg_shared import topics
-from tests.conftest import service_env
+from sprg_shared.auth import Role
+from tests.conftest import bearer, service_env
 from tests.e2e.stack import ARTIFACTS, SERVICES, free_port, running_stack
 from tests.servers import Servers
 from tests.smtp import Mailbox, smtp_server
@@ -99,7 +102,28 @@ def _wait_for_mail(mailbox: Mailbox, about: str, seconds: float) -> Message:
     raise AssertionError(f"no e-mail about {about} within {seconds}s; got {subjects}")
 
 
-def test_a_dead_letter_fires_an_alert_that_alertmanager_emails_to_the_operations_team(
+def _incident() -> dict[str, object]:
+    return {
+        "aware_date": "2026-04-02",
+        "event": {
+            "kind": "death",
+            "date": "2026-04-01",
+            "location": "in_area",
+            "abuse_or_neglect": "suspected",
+        },
+        "children": [
+            {
+                "name": "Placeholder Child",
+                "date_of_birth": "2022-02-22",
+                "looked_after": False,
+                "care_leaver": False,
+                "normally_resident_in_area": True,
+            }
+        ],
+    }
+
+
+def test_a_failed_delivery_is_emailed_to_operations_and_replayed_once_the_relay_is_fixed(
     servers: Servers,
     run_id: str,
     pii_key: str,
@@ -108,10 +132,19 @@ def test_a_dead_letter_fires_an_alert_that_alertmanager_emails_to_the_operations
 ) -> None:
     env = service_env(servers, run_id, pii_key)
     prom_port, am_port, smtp_port = free_port(), free_port(), free_port()
+    team = f"business.team-{run_id}@cscp.example.org"
+    sin_due = "Serious incident notification due"
     with ExitStack() as stack:
         mailbox = stack.enter_context(smtp_server(smtp_port))
         services = stack.enter_context(
-            running_stack(env, f"alerting-{run_id}", {"SPRG_NOTIFIER_SMTP_PORT": str(smtp_port)})
+            running_stack(
+                env,
+                f"alerting-{run_id}",
+                {
+                    "SPRG_NOTIFIER_SMTP_PORT": str(smtp_port),
+                    "SPRG_NOTIFIER_RETRY_BACKOFF_SECONDS": "0.1",
+                },
+            )
         )
         # The configs `make run` writes (deploy/local/monitoring.sh), with this stack's
         # targets, a 1 s scrape and evaluation, and Alertmanager's wait cut to a second.
@@ -166,7 +199,7 @@ def test_a_dead_letter_fires_an_alert_that_alertmanager_emails_to_the_operations
             )
         )
 
-        # Nothing is wrong yet: every service is scraped and no dead letter alert fires.
+        # Nothing is wrong yet: every service is scraped and neither alert fires.
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             up = httpx.get(f"{prom_url}/api/v1/query", params={"query": "up"}).json()
@@ -176,44 +209,76 @@ def test_a_dead_letter_fires_an_alert_that_alertmanager_emails_to_the_operations
             time.sleep(0.5)
         assert all(ups.get(s) == "1" for s in SERVICES), ups
         alerts = httpx.get(f"{prom_url}/api/v1/alerts").json()["data"]["alerts"]
-        assert not [a for a in alerts if a["labels"]["alertname"] == "DeadLettersArriving"]
+        ours = {"DeadLettersArriving", "NotificationFailures"}
+        assert not [a for a in alerts if a["labels"]["alertname"] in ours]
 
-        # A poison message on a topic the notifier reads: it cannot be read, so it is
-        # dead-lettered at once.
-        producer = KafkaProducer(bootstrap_servers=servers.kafka, acks="all")
-        try:
-            sent = producer.send(
-                topics.NOTIFY, key=f"poison-{run_id}".encode(), value=b"{not an envelope"
-            ).get(timeout=30)
-        finally:
-            producer.close(timeout=10)
+        # The Business Team is in the directory; the relay refuses its SIN-due e-mail for good.
+        business = bearer("cscp", Role.BUSINESS_TEAM)
+        person = {
+            "person_id": "bt-1",
+            "name": "CSCP Business Team",
+            "email": team,
+            "agency": "cscp",
+            "roles": ["business_team"],
+        }
+        put = httpx.put(
+            services.url("notifier", "/v1/directory/people/bt-1"), json=person, headers=business
+        )
+        assert put.status_code == 200, put.text
+        mailbox.refuse[team, sin_due] = -1
+        posted = httpx.post(
+            services.url("intake", "/v1/incidents"),
+            json=_incident(),
+            headers=bearer("croydon-csc", Role.AGENCY_SUBMITTER),
+        )
+        assert posted.status_code == 201, posted.text
+        case_id = posted.json()["case_id"]
 
-        mail = _wait_for_mail(mailbox, "DeadLettersArriving", 120)
-        to = [a.strip() for a in str(mail["To"]).split(",")]
-        assert ON_CALL in to and set(to) == set(recipients)
-        body = _text(mail)
-        assert "notifier dead-lettered messages from sprg.notify" in body
-        assert "docs/operations.md#deadlettersarriving" in body
+        failures = _wait_for_mail(mailbox, "NotificationFailures", 120)
+        letters = _wait_for_mail(mailbox, "DeadLettersArriving", 60)
+        for mail in (failures, letters):
+            to = [a.strip() for a in str(mail["To"]).split(",")]
+            assert ON_CALL in to and set(to) == set(recipients)
+            assert "Placeholder Child" not in mail.as_string()
+        assert "email deliveries of" in _text(failures) and "failed" in _text(failures)
+        assert "docs/operations.md#notificationfailures" in _text(failures)
+        assert "notifier dead-lettered messages from" in _text(letters)
+        assert "docs/operations.md#deadlettersarriving" in _text(letters)
 
-        # Prometheus's own page for the operator shows it among the alerts and dead letters.
+        # Prometheus's own page for the operator shows both among the alerts, and the
+        # failed delivery and the dead letter in their sections.
         page = httpx.get(f"{prom_url}/consoles/sprg.html", timeout=10)
         assert page.status_code == 200, page.text[-2000:]
         firing = page.text.split('id="alerts"')[1].split('id="clocks"')[0]
-        assert "DeadLettersArriving" in firing
+        assert "DeadLettersArriving" in firing and "NotificationFailures" in firing
         dead = page.text.split('id="dead-letters"')[1].split('id="notifications"')[0]
-        assert "sprg.notify" in dead and "notifier" in dead
+        assert "notifier" in dead
+        failed = page.text.split('id="notifications"')[1].split('id="http"')[0]
+        assert "email" in failed
 
-    # And the operator can read why it failed.
-    assert sprg(["dlq", "list", "--bootstrap-servers", servers.kafka]) == 0
-    listed = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
-    mine = [
-        d
-        for d in listed
-        if d["topic"] == topics.NOTIFY
-        and d["offset"] == sent.offset
-        and d["partition"] == sent.partition
-        and d["consumer_group"] == f"t{run_id}-notifier"
-    ]
-    assert len(mine) == 1, listed[-5:]
-    assert mine[0]["reason"].startswith("unreadable envelope")
-    assert mine[0]["key"] == f"poison-{run_id}"
+        # The operator reads why it failed...
+        capsys.readouterr()
+        group = f"t{run_id}-notifier"
+        assert sprg(["dlq", "list", "--group", group, "--bootstrap-servers", servers.kafka]) == 0
+        listed = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+        mine = [d for d in listed if d["key"] == case_id]
+        assert len(mine) == 1, listed
+        assert mine[0]["reason"].startswith("delivery failed after 4 attempts to: bt-1")
+        assert not [
+            m for m in mailbox.to(team) if case_id in m.as_string() and sin_due in str(m["Subject"])
+        ]
+
+        # ...fixes the relay, and replays it: the Business Team is told, once.
+        del mailbox.refuse[team, sin_due]
+        offset = str(mine[0]["dlq_offset"])
+        replay = ["dlq", "replay", "--offset", offset, "--bootstrap-servers", servers.kafka]
+        assert sprg(replay) == 0
+        deadline = time.monotonic() + 60
+        told: list[Message] = []
+        while time.monotonic() < deadline and not told:
+            told = [m for m in mailbox.to(team, case_id) if sin_due in str(m["Subject"])]
+            time.sleep(0.5)
+        assert len(told) == 1, "the replayed event did not reach the Business Team"
+        time.sleep(3)  # anything sent twice would have arrived by now
+        told = [m for m in mailbox.to(team, case_id) if sin_due in str(m["Subject"])]
+        assert len(told) == 1
