@@ -144,7 +144,9 @@ start_kafka() {
     echo "$ports" > "$DATA/kafka-ports"
   elif [[ -f $DATA/kafka-ports && $(cat "$DATA/kafka-ports") != "$ports" ]]; then
     die "Kafka data in $DATA/kafka was formatted for ports $(cat "$DATA/kafka-ports")," \
-      "not $ports: use those ports or run 'infra.sh reset'"
+      "not $ports: use those ports or run 'infra.sh reset' (make reset). The controller's" \
+      "default moved from 9093 to 9094 (Alertmanager's port is 9093): data made before that" \
+      "needs a reset, or SPRG_KAFKA_CONTROLLER_PORT=9093 and no Alertmanager"
   fi
   local agent=()
   if [[ -n $METRICS_PORT ]]; then
