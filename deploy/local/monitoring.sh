@@ -71,6 +71,9 @@ up() {
   "$SPRG" ops alertmanager-config --smtp "127.0.0.1:$SMTP_PORT" --out "$CONF/alertmanager.yml" >&2
   promtool check config "$CONF/prometheus.yml" > /dev/null || die "the generated prometheus.yml is invalid"
   amtool check-config "$CONF/alertmanager.yml" > /dev/null || die "the generated alertmanager.yml is invalid"
+  # A new make run tells the team again of what is still wrong: Alertmanager's notification
+  # log (which alerts it already e-mailed) is not kept from the last run; silences are.
+  pid_of alertmanager "$CONF/alertmanager.yml" > /dev/null || rm -f "$DATA/alertmanager/nflog"
   # --cluster.listen-address= : one Alertmanager, no gossip (it would take port 9094).
   start_one alertmanager "$CONF/alertmanager.yml" "$AM_PORT" prometheus-alertmanager \
     --config.file="$CONF/alertmanager.yml" --storage.path="$DATA/alertmanager" \
