@@ -17,7 +17,8 @@ TEST_ENV := SPRG_LOCAL_DIR=$(CURDIR)/.local/test SPRG_KAFKA_PORT=$(TEST_KAFKA_PO
 .PHONY: help setup tools run stop reset test test-infra check lint types schemas
 
 help:
-	@echo "make run    - build what is missing, start broker, store, five services, load demo data"
+	@echo "make run    - build what is missing, start broker, store, five services, Prometheus and"
+	@echo "             Alertmanager (alerts e-mailed to the operations role), load demo data"
 	@echo "make stop   - stop everything 'make run' started"
 	@echo "make test   - set up, start test servers, run every test"
 	@echo "make check  - ruff, mypy --strict, then make test"
@@ -39,22 +40,26 @@ $(UV):
 setup: .venv/.synced .venv/.compiled
 	deploy/local/infra.sh fetch
 
-run: setup
-	deploy/local/infra.sh start
+# The broker's own metrics (JMX exporter agent) on 9404, scraped by the local Prometheus.
+run: setup tools
+	SPRG_KAFKA_METRICS_PORT=9404 deploy/local/infra.sh start
 	deploy/local/stack.sh up
+	deploy/local/monitoring.sh up
 	deploy/local/stack.sh load-demo
 	deploy/local/stack.sh urls
+	deploy/local/monitoring.sh urls
 	deploy/local/stack.sh follow
 
 stop:
+	-deploy/local/monitoring.sh down
 	-deploy/local/stack.sh down
 	deploy/local/infra.sh stop
 
 reset: stop
 	deploy/local/infra.sh reset
-	rm -rf .local/mail .local/log .local/secrets.env
+	rm -rf .local/mail .local/log .local/secrets.env .local/monitoring
 
-# Tools the tests run beyond Python (promtool, from Debian's prometheus package).
+# Tools beyond Python: Prometheus and promtool, Alertmanager and amtool (Debian's packages).
 tools:
 	deploy/local/tools.sh
 

@@ -5,7 +5,8 @@ Supported: ``resources`` (files, or folders with a kustomization), ``namespace``
 kustomization is refused, so the renderer cannot silently drift from kustomize.
 
 ``python -m tests.k8s_render --write-prometheusrule`` regenerates
-``deploy/k8s/monitoring/prometheusrule.yaml`` from ``deploy/prometheus/alerts.yml``.
+``deploy/k8s/monitoring/prometheusrule.yaml`` from ``deploy/prometheus/alerts.yml`` and
+``deploy/k8s/kafka/metrics-config.yaml`` from ``deploy/prometheus/kafka-jmx.yml``.
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ CRD_FILES = {
     "example/prometheus-operator-crd/monitoring.coreos.com_servicemonitors.yaml",
     ("monitoring.coreos.com", "PrometheusRule"): "prometheus-operator/prometheus-operator@v0.85.0/"
     "example/prometheus-operator-crd/monitoring.coreos.com_prometheusrules.yaml",
+    ("monitoring.coreos.com", "PodMonitor"): "prometheus-operator/prometheus-operator@v0.85.0/"
+    "example/prometheus-operator-crd/monitoring.coreos.com_podmonitors.yaml",
     ("mongodbcommunity.mongodb.com", "MongoDBCommunity"): "mongodb/mongodb-kubernetes-operator"
     "@v0.13.0/config/crd/bases/mongodbcommunity.mongodb.com_mongodbcommunity.yaml",
 }
@@ -84,9 +87,34 @@ def prometheus_rule() -> Doc:
     }
 
 
+KAFKA_JMX = ROOT / "deploy" / "prometheus" / "kafka-jmx.yml"
+
+
+def kafka_metrics_config() -> Doc:
+    """The broker's JMX exporter rules as the ConfigMap Strimzi's metricsConfig reads."""
+    return {
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": {"name": "sprg-kafka-metrics"},
+        "data": {"kafka-jmx.yml": KAFKA_JMX.read_text()},
+    }
+
+
 class _NoAliases(yaml.SafeDumper):
     def ignore_aliases(self, data: Any) -> bool:
         return True
+
+
+class _Literal(_NoAliases):
+    """Multi-line strings as YAML block literals (a file inside a ConfigMap stays readable)."""
+
+
+def _literal(dumper: yaml.SafeDumper, data: str) -> yaml.Node:
+    style = "|" if "\n" in data else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", data, style=style)
+
+
+_Literal.add_representer(str, _literal)
 
 
 def write_prometheus_rule() -> None:
@@ -97,6 +125,14 @@ def write_prometheus_rule() -> None:
     )
     body = yaml.dump(prometheus_rule(), Dumper=_NoAliases, sort_keys=False, width=120)
     (K8S / "monitoring" / "prometheusrule.yaml").write_text(header + body)
+    header = (
+        "# deploy/prometheus/kafka-jmx.yml (the JMX exporter's rules: which broker metrics,\n"
+        "# under which names) as the ConfigMap Strimzi's metricsConfig reads (kafka.yaml); a\n"
+        "# test checks they agree. Regenerate after changing kafka-jmx.yml:\n"
+        "#   python -m tests.k8s_render --write-prometheusrule\n"
+    )
+    body = yaml.dump(kafka_metrics_config(), Dumper=_Literal, sort_keys=False, width=200)
+    (K8S / "kafka" / "metrics-config.yaml").write_text(header + body)
 
 
 if __name__ == "__main__":

@@ -17,7 +17,9 @@
 #   env     print the export lines for KAFKA_BOOTSTRAP_SERVERS and MONGODB_URL (the store's
 #           URL carries its user and generated password)
 #
-# Settings (environment): SPRG_KAFKA_PORT (9092), SPRG_KAFKA_CONTROLLER_PORT (9093),
+# Settings (environment): SPRG_KAFKA_PORT (9092), SPRG_KAFKA_CONTROLLER_PORT (9094: 9093
+# is Alertmanager's), SPRG_KAFKA_METRICS_PORT (unset: none; else the broker's own metrics,
+# through the Prometheus JMX exporter agent, on http://127.0.0.1:PORT/metrics),
 # SPRG_MONGO_PORT (27017), SPRG_PG_PORT (PostgreSQL under the store: 5433 beside 27017,
 # else SPRG_MONGO_PORT - 2000), SPRG_LOCAL_DIR (data, logs, pid files and secrets.env;
 # default <repo>/.local), SPRG_VENDOR_DIR (the extensions' source archives; default
@@ -37,13 +39,16 @@ LOGS=$LOCAL/log
 RUN=$LOCAL/run
 
 KAFKA_PORT=${SPRG_KAFKA_PORT:-9092}
-CONTROLLER_PORT=${SPRG_KAFKA_CONTROLLER_PORT:-9093}
+CONTROLLER_PORT=${SPRG_KAFKA_CONTROLLER_PORT:-9094}
+METRICS_PORT=${SPRG_KAFKA_METRICS_PORT:-}
 MONGO_PORT=${SPRG_MONGO_PORT:-27017}
 READY_TIMEOUT=${SPRG_READY_TIMEOUT:-60}
 PY=${SPRG_PYTHON:-$REPO/.venv/bin/python}
 JAVA=${JAVA_HOME:+$JAVA_HOME/bin/}java
 
 KAFKA_LIB=$CACHE/kafka/lib
+JMX_AGENT=$CACHE/kafka/agent/jmx_prometheus_javaagent.jar
+JMX_RULES=$REPO/deploy/prometheus/kafka-jmx.yml
 FERRETDB=$CACHE/bin/ferretdb
 FERRETDB_MODULE=github.com/FerretDB/FerretDB/v2/cmd/ferretdb
 FERRETDB_VERSION=v2.7.0
@@ -83,7 +88,7 @@ need_python() {
 fetch_kafka() {
   local want
   want=$(stamp "$HERE/kafka/pom.xml")
-  [[ -f $KAFKA_LIB/.stamp && $(cat "$KAFKA_LIB/.stamp") == "$want" ]] && return 0
+  [[ -f $KAFKA_LIB/.stamp && $(cat "$KAFKA_LIB/.stamp") == "$want" && -f $JMX_AGENT ]] && return 0
   need_java
   need mvn "install Maven (apt-get install maven); it fetches the Kafka jars"
   say "fetching Kafka jars from Maven Central into $KAFKA_LIB"
@@ -269,9 +274,9 @@ start_kafka() {
     say "Kafka already running (pid $pid)"
     return 0
   fi
-  for p in "$KAFKA_PORT" "$CONTROLLER_PORT"; do
+  for p in "$KAFKA_PORT" "$CONTROLLER_PORT" $METRICS_PORT; do
     port_taken "$p" && die "port $p is in use by a process this script did not start" \
-      "(set SPRG_KAFKA_PORT / SPRG_KAFKA_CONTROLLER_PORT)"
+      "(set SPRG_KAFKA_PORT / SPRG_KAFKA_CONTROLLER_PORT / SPRG_KAFKA_METRICS_PORT)"
   done
   mkdir -p "$DATA/kafka" "$LOGS" "$RUN"
   sed -e "s|@KAFKA_PORT@|$KAFKA_PORT|g" -e "s|@CONTROLLER_PORT@|$CONTROLLER_PORT|g" \
@@ -291,9 +296,16 @@ start_kafka() {
     echo "$ports" > "$DATA/kafka-ports"
   elif [[ -f $DATA/kafka-ports && $(cat "$DATA/kafka-ports") != "$ports" ]]; then
     die "Kafka data in $DATA/kafka was formatted for ports $(cat "$DATA/kafka-ports")," \
-      "not $ports: use those ports or run 'infra.sh reset'"
+      "not $ports: use those ports or run 'infra.sh reset' (make reset). The controller's" \
+      "default moved from 9093 to 9094 (Alertmanager's port is 9093): data made before that" \
+      "needs a reset, or SPRG_KAFKA_CONTROLLER_PORT=9093 and no Alertmanager"
   fi
-  setsid "$JAVA" -Xms256m -Xmx512m -XX:+UseG1GC -XX:MaxGCPauseMillis=20 "${jvm[@]}" \
+  local agent=()
+  if [[ -n $METRICS_PORT ]]; then
+    agent=(-javaagent:"$JMX_AGENT=127.0.0.1:$METRICS_PORT:$JMX_RULES")
+    say "the broker's own metrics: http://127.0.0.1:$METRICS_PORT/metrics"
+  fi
+  setsid "$JAVA" -Xms256m -Xmx512m -XX:+UseG1GC -XX:MaxGCPauseMillis=20 "${agent[@]}" "${jvm[@]}" \
     kafka.Kafka "$KAFKA_PROPS" >> "$LOGS/kafka.out" 2>&1 < /dev/null &
   echo $! > "$RUN/kafka.pid"
   KAFKA_T0=$(date +%s%N)

@@ -122,7 +122,7 @@ follow() {
   local tailer=$!
   # Once stopping, nothing may interrupt it: a second Ctrl-C, the terminal closing or a
   # reader of our output going away would otherwise leave the broker and store running.
-  trap 'trap "" INT TERM HUP PIPE; echo; kill $tailer 2>/dev/null; down; "$HERE/infra.sh" stop; exit 0' INT TERM HUP
+  trap 'trap "" INT TERM HUP PIPE; echo; kill $tailer 2>/dev/null; down; "$HERE/monitoring.sh" down; "$HERE/infra.sh" stop; exit 0' INT TERM HUP
   wait
 }
 

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # What the tests need beyond Python, fetched by name from the registries when missing:
-#   promtool (Debian package prometheus) - checks the Prometheus config, runs the alert rules' tests
+#   promtool (Debian package prometheus) - checks the Prometheus config, runs the alert rules' tests;
+#     prometheus itself (make run, the e2e alert test)
+#   prometheus-alertmanager (Debian package) - routes alerts by e-mail (make run, the e2e alert test)
 #   operator CRDs (Go modules, with the Go toolchain) - the schemas deploy/k8s's custom resources
 #     are validated against: Prometheus Operator (ServiceMonitor, PrometheusRule) and the MongoDB
 #     Community Operator (MongoDBCommunity). Strimzi publishes its CRDs in no registry reached here.
@@ -23,6 +25,7 @@ done
 
 need_apt=()
 command -v promtool >/dev/null 2>&1 || need_apt+=(prometheus)
+command -v prometheus-alertmanager >/dev/null 2>&1 || need_apt+=(prometheus-alertmanager)
 
 if ((${#need_apt[@]} == 0)); then
   exit 0
@@ -42,7 +45,10 @@ export DEBIAN_FRONTEND=noninteractive
 "${sudo[@]}" apt-get -o DPkg::Lock::Timeout=600 install -y -q --no-install-recommends "${need_apt[@]}"
 # The package's service would listen on :9090 (docker-compose.yml's Prometheus port): we only
 # want the tool. Stop it where an init system started it.
-if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet prometheus 2>/dev/null; then
-  "${sudo[@]}" systemctl disable --now prometheus >/dev/null 2>&1 || true
-fi
-command -v promtool >/dev/null
+# The same for Alertmanager (:9093). make run starts both itself (deploy/local/monitoring.sh).
+for unit in prometheus prometheus-alertmanager; do
+  if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet "$unit" 2>/dev/null; then
+    "${sudo[@]}" systemctl disable --now "$unit" >/dev/null 2>&1 || true
+  fi
+done
+command -v promtool >/dev/null && command -v prometheus-alertmanager >/dev/null

@@ -55,6 +55,17 @@ def test_a_dead_letter_is_listed_without_its_payload_and_replayed_under_its_even
     assert len(mine) == 1
     assert mine[0]["event_id"] == original.id
     assert mine[0]["consumer_group"] == f"group-{run_id}"
+    assert mine[0]["reason"] == f"handler failed 5 times ({run_id})"
+    assert mine[0]["key"] == original.subject
+    assert datetime.fromisoformat(mine[0]["dead_lettered_at"]) <= datetime.now(UTC)
+
+    # --group keeps one consumer group's dead letters only.
+    assert (
+        main(["dlq", "list", "--group", f"group-{run_id}", "--bootstrap-servers", servers.kafka])
+        == 0
+    )
+    only = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
+    assert [d["event_id"] for d in only] == [original.id]
 
     assert (
         main(["dlq", "replay", "--group", f"group-{run_id}", "--bootstrap-servers", servers.kafka])

@@ -285,3 +285,39 @@ def test_grafana_has_prometheus_as_its_default_datasource(compose: Compose) -> N
     assert prometheus[0]["url"] == "http://prometheus:9090"
     assert prometheus[0].get("isDefault") is True
     assert "prometheus" in compose["services"]
+
+
+def test_the_broker_exports_its_own_metrics_through_the_maven_fetched_jmx_agent(
+    compose: Compose,
+) -> None:
+    services = compose["services"]
+    agent = services["kafka-metrics-agent"]
+    artifact = next(a for a in agent["command"] if a.startswith("-Dartifact="))
+    assert artifact.startswith("-Dartifact=io.prometheus.jmx:jmx_prometheus_javaagent:")
+    kafka = services["kafka"]
+    assert (
+        kafka["depends_on"]["kafka-metrics-agent"]["condition"] == "service_completed_successfully"
+    )
+    opts = _environment(kafka)["KAFKA_OPTS"]
+    assert opts.startswith("-javaagent:")
+    jar, _, agent_args = opts.removeprefix("-javaagent:").partition("=")
+    port, _, rules = agent_args.partition(":")
+    mounts = {str(v).split(":")[1]: str(v).split(":")[0] for v in kafka["volumes"]}
+    assert mounts[jar.rsplit("/", 1)[0]] == "kafka-metrics-agent"
+    assert mounts[rules] == "./deploy/prometheus/kafka-jmx.yml"
+    # The healthcheck's own JVM must not start a second agent on the same port.
+    assert "KAFKA_OPTS= " in " ".join(kafka["healthcheck"]["test"])
+    config = yaml.safe_load(PROMETHEUS_FILE.read_text())
+    scraped = {
+        t for job in config["scrape_configs"] for s in job["static_configs"] for t in s["targets"]
+    }
+    assert f"kafka:{port}" in scraped
+
+
+def test_prometheus_serves_the_operators_console(compose: Compose) -> None:
+    prometheus = compose["services"]["prometheus"]
+    mounts = {str(v).split(":")[1]: str(v).split(":")[0] for v in prometheus["volumes"]}
+    flags = dict(a.removeprefix("--").split("=", 1) for a in prometheus["command"])
+    assert mounts[flags["web.console.templates"]] == "./deploy/prometheus/consoles"
+    assert mounts[flags["web.console.libraries"]] == "./deploy/prometheus/console_libraries"
+    assert mounts[flags["config.file"]] == "./deploy/prometheus/prometheus.yml"

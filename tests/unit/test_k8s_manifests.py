@@ -15,7 +15,14 @@ import yaml
 from kubernetes_validate.utils import latest_version
 
 from sprg_shared.topics import TOPICS
-from tests.k8s_render import CRD_FILES, CRDS, Doc, prometheus_rule, render
+from tests.k8s_render import (
+    CRD_FILES,
+    CRDS,
+    Doc,
+    kafka_metrics_config,
+    prometheus_rule,
+    render,
+)
 
 SERVICES = {"intake": 8001, "rules": 8002, "scheduler": 8003, "notifier": 8004, "reporting": 8005}
 CONSUMERS = {"rules", "scheduler", "notifier", "reporting"}
@@ -96,7 +103,7 @@ def test_operator_resources_are_valid_against_their_crds(docs: list[Doc]) -> Non
             f"{'.'.join(map(str, e.path))}: {e.message}" for e in errors[:5]
         )
         checked.add(doc["kind"])
-    assert checked == {"ServiceMonitor", "PrometheusRule", "MongoDBCommunity"}
+    assert checked == {"ServiceMonitor", "PodMonitor", "PrometheusRule", "MongoDBCommunity"}
 
 
 def test_a_crd_check_refuses_a_misspelt_field() -> None:
@@ -170,13 +177,34 @@ def test_strimzi_topics_and_cluster_match_what_the_code_expects(docs: list[Doc])
         for key, value in spec.config.items():
             assert declared["spec"]["config"][key] == value, (spec.name, key)
     (kafka,) = of_kind(docs, "Kafka").values()
-    (config,) = of_kind(docs, "ConfigMap").values()
+    config = of_kind(docs, "ConfigMap")["sprg-config"]
     bootstrap = f"{kafka['metadata']['name']}-kafka-bootstrap:9092"
     assert config["data"]["KAFKA_BOOTSTRAP_SERVERS"] == bootstrap
     assert kafka["spec"]["kafka"]["config"]["auto.create.topics.enable"] is False
     assert kafka["spec"]["kafka"]["config"]["min.insync.replicas"] == 2
     pools = of_kind(docs, "KafkaNodePool").values()
     assert all(p["metadata"]["labels"]["strimzi.io/cluster"] == "sprg" for p in pools)
+
+
+def test_the_brokers_own_metrics_are_exported_with_the_shared_rules_and_scraped_as_job_kafka(
+    docs: list[Doc],
+) -> None:
+    (kafka,) = of_kind(docs, "Kafka").values()
+    metrics = kafka["spec"]["kafka"]["metricsConfig"]
+    assert metrics["type"] == "jmxPrometheusExporter"
+    ref = metrics["valueFrom"]["configMapKeyRef"]
+    config = of_kind(docs, "ConfigMap")[ref["name"]]
+    assert config["data"] == kafka_metrics_config()["data"], (
+        "regenerate: python -m tests.k8s_render --write-prometheusrule"
+    )
+    assert ref["key"] in config["data"]
+    (monitor,) = of_kind(docs, "PodMonitor").values()
+    selector = monitor["spec"]["selector"]["matchLabels"]
+    assert selector["strimzi.io/cluster"] == kafka["metadata"]["name"]
+    (endpoint,) = monitor["spec"]["podMetricsEndpoints"]
+    assert endpoint["port"] == "tcp-prometheus"  # Strimzi's name for the exporter's 9404
+    labels = {r["targetLabel"]: r["replacement"] for r in endpoint["relabelings"]}
+    assert labels == {"job": "kafka", "service": "kafka"}  # what the sprg-broker alerts expect
 
 
 def test_services_read_the_connection_string_secret_the_mongodb_operator_writes(

@@ -27,8 +27,22 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     load.add_argument("--intake", default="http://127.0.0.1:8001")
     load.add_argument("--notifier", default="http://127.0.0.1:8004")
     load.add_argument("--data", type=Path, default=DEMO)
-    load.add_argument("--mail-domain", default="cscp-demo.example.org")
+    load.add_argument("--mail-domain", default=MAIL_DOMAIN)
     load.set_defaults(handler=run_load)
+
+
+MAIL_DOMAIN = "cscp-demo.example.org"
+DIRECTORY_PARTS = ("members", "executive_group", "contacts", "operations")
+
+
+def directory_people(partnership: dict[str, Any]) -> list[dict[str, Any]]:
+    """Everyone the demo directory holds (vacant seats left out)."""
+    return [m for part in DIRECTORY_PARTS for m in partnership.get(part, []) if not m.get("vacant")]
+
+
+def person_email(member: dict[str, Any], mail_domain: str = MAIL_DOMAIN) -> str:
+    """A person's address: their own, or (placeholders) ``<person_id>@<mail domain>``."""
+    return str(member.get("email") or f"{member['person_id']}@{mail_domain}")
 
 
 def _headers(secret: str, agency: str, role: Role) -> dict[str, str]:
@@ -60,15 +74,13 @@ def run_load(args: argparse.Namespace) -> int:
             ).raise_for_status()
         people = 0
         # The SPRG's members, the Executive Group (the quarterly Review Summary's readers),
-        # then the contacts that are not members (press offices, the CSCP mailbox).
-        listed = ("members", "executive_group", "contacts")
-        for member in [m for part in listed for m in partnership.get(part, [])]:
-            if member.get("vacant"):
-                continue
+        # then the contacts that are not members (press offices, the CSCP mailbox) and the
+        # operations team (Alertmanager's recipients, `sprg ops alertmanager-config`).
+        for member in directory_people(partnership):
             person = {
                 "person_id": member["person_id"],
                 "name": member["title"],
-                "email": f"{member['person_id']}@{args.mail_domain}",
+                "email": person_email(member, args.mail_domain),
                 "agency": member["agency"],
                 "roles": member["roles"],
             }

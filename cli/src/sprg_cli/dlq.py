@@ -1,8 +1,10 @@
 """``sprg dlq ...``: read the dead letters on ``sprg.dlq`` and replay them.
 
-``list`` prints one JSON line per dead letter (its offset in ``sprg.dlq``, the consumer
-group, topic, partition and offset it came from, attempts, reason, and the original
-event's id and type when readable): never the payload. ``replay`` publishes the
+``list`` prints one JSON line per dead letter (its offset in ``sprg.dlq``, when it was
+dead-lettered, the consumer group, topic, partition, offset and key it came from, attempts,
+the reason it failed, and the original event's id and type when readable): never the
+payload (the key is a case or clock id, never personal data). ``--group`` keeps one
+consumer group's. ``replay`` publishes the
 original message again to its topic, with its key and headers: every consumer group
 skips an event id it has applied, so only the group that failed applies it.
 """
@@ -15,6 +17,7 @@ import os
 import sys
 import time
 from dataclasses import dataclass
+from datetime import datetime
 
 from kafka import KafkaConsumer, KafkaProducer
 from kafka.structs import TopicPartition
@@ -31,6 +34,7 @@ EXIT_NOTHING = 2
 class DeadLetter:
     dlq_offset: int
     letter: MessageDeadLettered
+    at: datetime | None = None
 
     def original(self) -> Envelope | None:
         try:
@@ -42,10 +46,12 @@ class DeadLetter:
         original = self.original()
         return {
             "dlq_offset": self.dlq_offset,
+            "dead_lettered_at": self.at.isoformat() if self.at else None,
             "consumer_group": self.letter.consumer_group,
             "topic": self.letter.topic,
             "partition": self.letter.partition,
             "offset": self.letter.offset,
+            "key": self.letter.key,
             "attempts": self.letter.attempts,
             "reason": self.letter.reason,
             "event_id": original.id if original else None,
@@ -57,6 +63,7 @@ def register(subcommands: argparse._SubParsersAction[argparse.ArgumentParser]) -
     dlq = subcommands.add_parser("dlq", help="dead letters: list, replay")
     sub = dlq.add_subparsers(dest="dlq_command", required=True)
     listing = sub.add_parser("list", help="every dead letter still kept (90 days)")
+    listing.add_argument("--group", help="only this consumer group's dead letters")
     listing.set_defaults(handler=_list)
     replay = sub.add_parser("replay", help="publish dead letters again to their original topic")
     which = replay.add_mutually_exclusive_group(required=True)
@@ -88,11 +95,12 @@ def read_dead_letters(bootstrap: str, deadline_seconds: float = 30) -> list[Dead
             for records in consumer.poll(timeout_ms=500).values():
                 for record in records:
                     try:
-                        event = read_event(Envelope.from_bytes(record.value))
+                        envelope = Envelope.from_bytes(record.value)
+                        event = read_event(envelope)
                     except (ValidationError, ValueError):
                         continue  # not a dead letter this reader knows: skip it
                     if isinstance(event, MessageDeadLettered):
-                        found.append(DeadLetter(record.offset, event))
+                        found.append(DeadLetter(record.offset, event, envelope.time))
         return found
     finally:
         consumer.close()
@@ -121,7 +129,8 @@ def replay(bootstrap: str, letters: list[DeadLetter]) -> list[dict[str, object]]
 
 def _list(args: argparse.Namespace) -> int:
     for dead in read_dead_letters(args.bootstrap_servers):
-        print(json.dumps(dead.summary()))
+        if args.group is None or dead.letter.consumer_group == args.group:
+            print(json.dumps(dead.summary()))
     return 0
 
 

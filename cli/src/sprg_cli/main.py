@@ -24,6 +24,7 @@ SUBCOMMANDS: dict[str, str] = {
     "demo": "demo data",
     "dlq": "dead letters: list, replay",
     "reporting": "read models and reports",
+    "ops": "monitoring configuration for one machine",
 }
 
 

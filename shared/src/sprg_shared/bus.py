@@ -182,6 +182,10 @@ class ConsumerLoop:
         self._producer = producer
         self._loop = loop
         self._metrics = metrics
+        for topic in self._topics:
+            # Exported at 0 from the start, so the first dead letter is an increase that
+            # Prometheus sees (a series born at 1 shows no increase()).
+            metrics.dead_lettered.labels(topic=topic)
         self._source = source
         self._max_attempts = max_attempts
         self._backoff = backoff_seconds

@@ -29,6 +29,7 @@ ROLES: dict[str, str] = {
     "press_office": "an agency's press office",
     "csab_contact": "the Croydon Safeguarding Adults Board contact",
     "cscp_mailbox": "the CSCP mailbox (CSCP@croydon.gov.uk)",
+    "operations": "the team that runs the system (Alertmanager e-mails them its alerts)",
     "clock_owner": (
         "whoever owns the kind of clock the event is about (Person.owns_clocks);"
         " the CSCP Business Team when no one does"
