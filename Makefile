@@ -8,11 +8,15 @@ PY := .venv/bin/python
 TEST_KAFKA_PORT ?= 19092
 TEST_KAFKA_CONTROLLER_PORT ?= 19093
 TEST_MONGO_PORT ?= 27018
+TEST_KAFKA_SASL_PORT ?= 19094
 TEST_KEYCLOAK_PORT ?= 18080
 TEST_KEYCLOAK_MANAGEMENT_PORT ?= 19001
+# The tests' broker: PLAINTEXT on its client port (the ~400 tests' clients stay simple and fast),
+# SASL/SCRAM on an extra port that tests/integration/test_kafka_sasl.py uses.
 # Tests' consoles listen on free ports: a loopback redirect URI without a port admits any port.
 TEST_ENV := SPRG_LOCAL_DIR=$(CURDIR)/.local/test SPRG_KAFKA_PORT=$(TEST_KAFKA_PORT) \
   SPRG_KAFKA_CONTROLLER_PORT=$(TEST_KAFKA_CONTROLLER_PORT) SPRG_MONGO_PORT=$(TEST_MONGO_PORT) \
+  SPRG_KAFKA_SASL=0 SPRG_KAFKA_SASL_PORT=$(TEST_KAFKA_SASL_PORT) \
   SPRG_KEYCLOAK_PORT=$(TEST_KEYCLOAK_PORT) SPRG_KEYCLOAK_MANAGEMENT_PORT=$(TEST_KEYCLOAK_MANAGEMENT_PORT) \
   SPRG_CONSOLE_REDIRECT_URIS=http://127.0.0.1/auth/callback
 

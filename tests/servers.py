@@ -21,6 +21,8 @@ TEST_PORTS = {
     "SPRG_KAFKA_PORT": os.environ.get("SPRG_TEST_KAFKA_PORT", "19092"),
     "SPRG_KAFKA_CONTROLLER_PORT": os.environ.get("SPRG_TEST_KAFKA_CONTROLLER_PORT", "19093"),
     "SPRG_MONGO_PORT": os.environ.get("SPRG_TEST_MONGO_PORT", "27018"),
+    "SPRG_KAFKA_SASL": "0",  # PLAINTEXT on the client port; SCRAM on the extra one
+    "SPRG_KAFKA_SASL_PORT": os.environ.get("SPRG_TEST_KAFKA_SASL_PORT", "19094"),
     "SPRG_KEYCLOAK_PORT": os.environ.get("SPRG_TEST_KEYCLOAK_PORT", "18080"),
     "SPRG_KEYCLOAK_MANAGEMENT_PORT": os.environ.get("SPRG_TEST_KEYCLOAK_MANAGEMENT_PORT", "19001"),
     # Tests' consoles listen on free ports: a loopback redirect URI without a port admits any.
@@ -38,6 +40,7 @@ class Servers:
     # password and client secrets; empty when this run has none (testcontainers).
     keycloak: str = ""
     secrets_file: Path | None = None
+    kafka_sasl: str = ""  # the broker's SCRAM listener, when this run has one
 
 
 def _docker_answers() -> bool:
@@ -89,6 +92,7 @@ def _local() -> Iterator[Servers]:
             "local servers",
             f"http://127.0.0.1:{TEST_PORTS['SPRG_KEYCLOAK_PORT']}",
             TEST_LOCAL_DIR / "secrets.env",
+            f"127.0.0.1:{TEST_PORTS['SPRG_KAFKA_SASL_PORT']}",
         )
     finally:
         subprocess.run([str(script), "stop"], env=env, capture_output=True, check=False)
@@ -105,6 +109,7 @@ def real_servers() -> Iterator[Servers]:
             "environment",
             os.environ.get("KEYCLOAK_URL", ""),
             Path(secrets) if secrets else None,
+            os.environ.get("SPRG_KAFKA_SASL_SERVERS", ""),
         )
     elif _docker_answers():
         with _containers() as servers:

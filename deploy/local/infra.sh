@@ -38,6 +38,8 @@ READY_TIMEOUT=${SPRG_READY_TIMEOUT:-60}
 PY=${SPRG_PYTHON:-$REPO/.venv/bin/python}
 JAVA=${JAVA_HOME:+$JAVA_HOME/bin/}java
 
+KAFKA_SASL=${SPRG_KAFKA_SASL:-1}
+KAFKA_SASL_PORT=${SPRG_KAFKA_SASL_PORT:-}
 KAFKA_LIB=$CACHE/kafka/lib
 FERRETDB=$CACHE/bin/ferretdb
 KAFKA_ADDR=127.0.0.1:$KAFKA_PORT
@@ -128,25 +130,35 @@ start_kafka() {
       "(set SPRG_KAFKA_PORT / SPRG_KAFKA_CONTROLLER_PORT)"
   done
   mkdir -p "$DATA/kafka" "$LOGS" "$RUN"
-  sed -e "s|@KAFKA_PORT@|$KAFKA_PORT|g" -e "s|@CONTROLLER_PORT@|$CONTROLLER_PORT|g" \
-    -e "s|@LOG_DIRS@|$DATA/kafka|g" "$HERE/kafka/server.properties" > "$KAFKA_PROPS"
+  chmod 700 "$DATA/kafka"  # the log segments hold the events; nobody else on the machine reads them
+  ensure_secrets SPRG_KAFKA_PASSWORD SPRG_KAFKA_BROKER_PASSWORD
+  local listeners="CLIENT://127.0.0.1:$KAFKA_PORT,CONTROLLER://127.0.0.1:$CONTROLLER_PORT" protocol=PLAINTEXT
+  [[ $KAFKA_SASL == 1 ]] && protocol=SASL_PLAINTEXT
+  [[ -n $KAFKA_SASL_PORT ]] && listeners+=",SASL://127.0.0.1:$KAFKA_SASL_PORT"
+  (umask 077; sed -e "s|@LISTENERS@|$listeners|g" -e "s|@CONTROLLER_PORT@|$CONTROLLER_PORT|g" \
+    -e "s|@CLIENT_PROTOCOL@|$protocol|g" -e "s|@BROKER_PASSWORD@|$SPRG_KAFKA_BROKER_PASSWORD|g" \
+    -e "s|@LOG_DIRS@|$DATA/kafka|g" "$HERE/kafka/server.properties" > "$KAFKA_PROPS")
 
   local jvm=(-Dlog4j2.configurationFile="$HERE/kafka/log4j2.properties" -Dkafka.logs.dir="$LOGS"
              -Djava.awt.headless=true -cp "$KAFKA_LIB/*")
-  local ports="$KAFKA_PORT $CONTROLLER_PORT"
+  local ports="$KAFKA_PORT $CONTROLLER_PORT sasl=$KAFKA_SASL ${KAFKA_SASL_PORT:+sasl-port=$KAFKA_SASL_PORT}"
   if [[ ! -f $DATA/kafka/meta.properties ]]; then
     # Fresh data dir: format it once, keeping the cluster id if one was made before.
     [[ -s $DATA/kafka-cluster-id ]] ||
       "$JAVA" "${jvm[@]}" kafka.tools.StorageTool random-uuid | tail -n 1 > "$DATA/kafka-cluster-id" \
       || die "kafka.tools.StorageTool random-uuid failed"
     "$JAVA" "${jvm[@]}" kafka.tools.StorageTool format --standalone -g \
-      -t "$(cat "$DATA/kafka-cluster-id")" -c "$KAFKA_PROPS" >> "$LOGS/kafka-format.log" 2>&1 \
+      -t "$(cat "$DATA/kafka-cluster-id")" -c "$KAFKA_PROPS" \
+      --add-scram "SCRAM-SHA-512=[name=sprg-broker,password=$SPRG_KAFKA_BROKER_PASSWORD]" \
+      --add-scram "SCRAM-SHA-512=[name=sprg,password=$SPRG_KAFKA_PASSWORD]" \
+      >> "$LOGS/kafka-format.log" 2>&1 \
       || die "formatting Kafka storage failed; see $LOGS/kafka-format.log"
     echo "$ports" > "$DATA/kafka-ports"
   elif [[ -f $DATA/kafka-ports && $(cat "$DATA/kafka-ports") != "$ports" ]]; then
     die "Kafka data in $DATA/kafka was formatted for ports $(cat "$DATA/kafka-ports")," \
       "not $ports: use those ports or run 'infra.sh reset'"
   fi
+  umask 077  # what the broker writes (segments, checkpoints) is for its owner only
   setsid "$JAVA" -Xms256m -Xmx512m -XX:+UseG1GC -XX:MaxGCPauseMillis=20 "${jvm[@]}" \
     kafka.Kafka "$KAFKA_PROPS" >> "$LOGS/kafka.out" 2>&1 < /dev/null &
   echo $! > "$RUN/kafka.pid"
@@ -184,6 +196,7 @@ cmd_start() {
   start_keycloak
   start_kafka
   start_ferretdb
+  kafka_client_env
   wait_for ferretdb mongo "$MONGO_URL" "$SQLITE_DIR" "$LOGS/ferretdb.log" "$FERRETDB_T0"
   wait_for kafka kafka "$KAFKA_ADDR" "$KAFKA_PROPS" "$LOGS/kafka.log (and kafka.out)" "$KAFKA_T0"
   wait_keycloak
@@ -219,6 +232,7 @@ cmd_stop() {
 
 cmd_status() {
   need_python
+  kafka_client_env
   local rc=0 name kind addr mark pid state
   while read -r name kind addr mark; do
     pid=$(pid_of "$name" "$mark") || pid=-
@@ -236,7 +250,22 @@ cmd_reset() {
   say "deleted $DATA"
 }
 
+# The broker's client settings (sprg_shared.kafka_security reads them).
+kafka_client_env() {
+  [[ -f $SECRETS ]] && { set -a; source "$SECRETS"; set +a; }
+  if [[ $KAFKA_SASL == 1 ]]; then
+    export KAFKA_SECURITY_PROTOCOL=SASL_PLAINTEXT KAFKA_SASL_MECHANISM=SCRAM-SHA-512 \
+      KAFKA_SASL_USERNAME=sprg KAFKA_SASL_PASSWORD=${SPRG_KAFKA_PASSWORD:-}
+  fi
+}
+
 cmd_env() {
+  kafka_client_env
+  if [[ $KAFKA_SASL == 1 ]]; then
+    echo "export KAFKA_SECURITY_PROTOCOL=SASL_PLAINTEXT KAFKA_SASL_MECHANISM=SCRAM-SHA-512"
+    echo "export KAFKA_SASL_USERNAME=sprg KAFKA_SASL_PASSWORD='$KAFKA_SASL_PASSWORD'"
+  fi
+  [[ -z $KAFKA_SASL_PORT ]] || echo "export SPRG_KAFKA_SASL_SERVERS=127.0.0.1:$KAFKA_SASL_PORT"
   echo "export KAFKA_BOOTSTRAP_SERVERS=$KAFKA_ADDR"
   echo "export MONGODB_URL='$MONGO_URL'"
   env_keycloak
