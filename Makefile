@@ -10,9 +10,18 @@ TEST_KAFKA_CONTROLLER_PORT ?= 19093
 TEST_MONGO_PORT ?= 27018
 # The PostgreSQL under the test store (FerretDB v2); by default the store's port less 2000.
 TEST_PG_PORT ?= $(shell echo $$(( $(TEST_MONGO_PORT) - 2000 )))
+TEST_KAFKA_SASL_PORT ?= 19094
+TEST_KEYCLOAK_PORT ?= 18080
+TEST_KEYCLOAK_MANAGEMENT_PORT ?= 19001
+# The tests' broker: PLAINTEXT on its client port (the ~400 tests' clients stay simple and fast),
+# SASL/SCRAM on an extra port that tests/integration/test_kafka_sasl.py uses.
+# Tests' consoles listen on free ports: a loopback redirect URI without a port admits any port.
 TEST_ENV := SPRG_LOCAL_DIR=$(CURDIR)/.local/test SPRG_KAFKA_PORT=$(TEST_KAFKA_PORT) \
   SPRG_KAFKA_CONTROLLER_PORT=$(TEST_KAFKA_CONTROLLER_PORT) SPRG_MONGO_PORT=$(TEST_MONGO_PORT) \
-  SPRG_PG_PORT=$(TEST_PG_PORT)
+  SPRG_PG_PORT=$(TEST_PG_PORT) \
+  SPRG_KAFKA_SASL=0 SPRG_KAFKA_SASL_PORT=$(TEST_KAFKA_SASL_PORT) \
+  SPRG_KEYCLOAK_PORT=$(TEST_KEYCLOAK_PORT) SPRG_KEYCLOAK_MANAGEMENT_PORT=$(TEST_KEYCLOAK_MANAGEMENT_PORT) \
+  SPRG_CONSOLE_REDIRECT_URIS=http://127.0.0.1/auth/callback
 
 .PHONY: help setup tools run stop reset test test-infra check lint types schemas
 

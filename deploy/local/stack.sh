@@ -28,19 +28,29 @@ die() { say "$*"; exit 1; }
 
 secrets() {
   mkdir -p "$LOCAL"
-  # infra.sh may have written the store's password here first: add only what is missing.
-  if ! grep -q '^SPRG_JWT_SECRET=' "$SECRETS" 2>/dev/null; then
-    (umask 077
-     {
-       echo "SPRG_JWT_SECRET=$("$PY" -c 'import secrets; print(secrets.token_urlsafe(48))')"
-       echo "SPRG_INTAKE_PII_KEY=$("$PY" -c 'import base64, secrets; print(base64.b64encode(secrets.token_bytes(32)).decode())')"
-     } >> "$SECRETS")
-    chmod 600 "$SECRETS"
-    say "generated local secrets in $SECRETS"
+  # infra.sh may have written the file first (Keycloak's and Kafka's secrets): add what is missing.
+  local made=0
+  (umask 077; touch "$SECRETS")
+  if ! grep -q '^SPRG_INTAKE_PII_KEY=' "$SECRETS"; then
+    (umask 077; echo "SPRG_INTAKE_PII_KEY=$("$PY" -c 'import base64, secrets; print(base64.b64encode(secrets.token_bytes(32)).decode())')" >> "$SECRETS")
+    made=1
   fi
+  # `sprg tokens mint` signs development tokens with this key; the services trust it because
+  # SPRG_ENV is not production here (production refuses it and trusts only the provider).
+  if ! grep -q '^SPRG_AUTH_DEV_KEY_FILE=' "$SECRETS"; then
+    (umask 077; "$PY" -c 'import sys; from sprg_shared.auth import new_dev_key; sys.stdout.buffer.write(new_dev_key())' \
+      > "$LOCAL/dev-signing-key.pem")
+    (umask 077; echo "SPRG_AUTH_DEV_KEY_FILE=$LOCAL/dev-signing-key.pem" >> "$SECRETS")
+    made=1
+  fi
+  chmod 600 "$SECRETS"
+  (( made == 0 )) || say "generated local secrets in $SECRETS"
   set -a; source "$SECRETS"; set +a
   eval "$("$HERE/infra.sh" env)"
   export KAFKA_BOOTSTRAP_SERVERS MONGODB_URL
+  # Tokens: Keycloak's (SPRG_AUTH_ISSUER, from infra.sh env) and, in development, the key above;
+  # an agency must be one of the demo partnership's.
+  export SPRG_AUTH_AGENCIES_FILE=${SPRG_AUTH_AGENCIES_FILE:-$REPO/deploy/demo/croydon-sprg.json}
 }
 
 alive() { [[ -f $RUN/$1.pid ]] && kill -0 "$(cat "$RUN/$1.pid")" 2>/dev/null; }
@@ -113,6 +123,18 @@ SPRG review tracker is running.
   e-mail     every message the notifier sends lands in $LOCAL/mail/new/
   logs       $LOGS/
   a token    set -a; . $SECRETS; set +a; .venv/bin/sprg tokens mint --agency cscp --role business_team
+  sign-in    Keycloak http://127.0.0.1:8080/realms/sprg (admin console /admin: user admin,
+             password SPRG_KEYCLOAK_ADMIN_PASSWORD in $SECRETS)
+             demo users, password SPRG_DEMO_PASSWORD in $SECRETS:
+               demo-business-team  business_team     cscp
+               demo-chair          chair, sprg_member croydon-csc
+               demo-member-police  sprg_member       met-police
+               demo-police         agency_submitter  met-police
+               demo-school         agency_submitter  st-marys-school
+               demo-executive      executive_reader  croydon-csc
+               demo-rules-admin    rules_admin       cscp
+             agency system (client credentials): client cms-croydon-csc,
+             secret SPRG_CMS_CLIENT_SECRET
 Stop with Ctrl-C here, or 'make stop' from another shell.
 TXT
 }

@@ -9,6 +9,7 @@ Used by deploy/local/infra.sh.
 """
 
 import logging
+import os
 import socket
 import sys
 import time
@@ -26,12 +27,26 @@ def port_open(bootstrap: str) -> bool:
     return True
 
 
+def sasl_settings() -> dict[str, str]:
+    """SASL/SCRAM from the environment infra.sh sets (as sprg_shared.kafka_security reads it)."""
+    protocol = os.environ.get("KAFKA_SECURITY_PROTOCOL", "PLAINTEXT")
+    if not protocol.startswith("SASL_"):
+        return {"security_protocol": protocol}
+    return {
+        "security_protocol": protocol,
+        "sasl_mechanism": os.environ.get("KAFKA_SASL_MECHANISM", "SCRAM-SHA-512"),
+        "sasl_plain_username": os.environ["KAFKA_SASL_USERNAME"],
+        "sasl_plain_password": os.environ["KAFKA_SASL_PASSWORD"],
+    }
+
+
 def kafka_ready(bootstrap: str) -> bool:
     if not port_open(bootstrap):  # fail fast: the admin client waits out its timeout
         raise ConnectionRefusedError(f"nothing listens on {bootstrap}")
     admin = KafkaAdminClient(
         bootstrap_servers=bootstrap,
         client_id="sprg-wait-ready",
+        **sasl_settings(),
         request_timeout_ms=5000,
         bootstrap_timeout_ms=2000,
     )

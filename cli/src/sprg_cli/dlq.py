@@ -26,6 +26,7 @@ from pydantic import ValidationError
 from sprg_shared import topics
 from sprg_shared.envelope import Envelope, read_event
 from sprg_shared.events import MessageDeadLettered
+from sprg_shared.kafka_security import kafka_security
 
 EXIT_NOTHING = 2
 
@@ -78,7 +79,9 @@ def register(subcommands: argparse._SubParsersAction[argparse.ArgumentParser]) -
 
 
 def read_dead_letters(bootstrap: str, deadline_seconds: float = 30) -> list[DeadLetter]:
-    consumer = KafkaConsumer(bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False)
+    consumer = KafkaConsumer(
+        bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False, **kafka_security()
+    )
     try:
         partitions = [
             TopicPartition(topics.DLQ, p)
@@ -107,7 +110,9 @@ def read_dead_letters(bootstrap: str, deadline_seconds: float = 30) -> list[Dead
 
 
 def replay(bootstrap: str, letters: list[DeadLetter]) -> list[dict[str, object]]:
-    producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True)
+    producer = KafkaProducer(
+        bootstrap_servers=bootstrap, acks="all", enable_idempotence=True, **kafka_security()
+    )
     done: list[dict[str, object]] = []
     try:
         for dead in letters:

@@ -27,6 +27,7 @@ from pymongo.errors import AutoReconnect, ConnectionFailure, ExecutionTimeout
 from sprg_shared import topics, tracing
 from sprg_shared.envelope import Envelope, EventData, UnknownEventType, envelope_for, read_event
 from sprg_shared.events import MessageDeadLettered
+from sprg_shared.kafka_security import kafka_security
 from sprg_shared.metrics import BusMetrics
 from sprg_shared.store import AppliedLedger
 
@@ -54,6 +55,7 @@ class Producer:
         self._metrics = metrics
         self._bootstrap = bootstrap_servers
         self._producer = KafkaProducer(
+            **kafka_security(),
             bootstrap_servers=bootstrap_servers,
             client_id=client_id,
             acks="all",
@@ -249,6 +251,7 @@ class ConsumerLoop:
     def _consume(self) -> None:
         self._committed.clear()
         consumer = KafkaConsumer(
+            **kafka_security(),
             bootstrap_servers=self._bootstrap,
             group_id=self._group,
             client_id=f"{self._source}-{self._group}",

@@ -21,6 +21,7 @@ from sprg_shared import topics
 from sprg_shared.calendar import WorkingDayCalendar
 from sprg_shared.envelope import Envelope, read_event
 from sprg_shared.events import CalendarVersioned
+from sprg_shared.kafka_security import kafka_security
 
 log = logging.getLogger(__name__)
 
@@ -74,7 +75,10 @@ class CalendarFeed:
 
     def _follow(self) -> None:
         consumer = KafkaConsumer(
-            bootstrap_servers=self._bootstrap, group_id=None, enable_auto_commit=False
+            bootstrap_servers=self._bootstrap,
+            group_id=None,
+            enable_auto_commit=False,
+            **kafka_security(),
         )
         try:
             found = consumer.partitions_for_topic(self._topic)

@@ -59,7 +59,11 @@ def ensure_topics(bootstrap_servers: str, replication_factor: int = 1) -> list[s
         NewTopic,
     )
 
-    admin = KafkaAdminClient(bootstrap_servers=bootstrap_servers, client_id="sprg-topics")
+    from sprg_shared.kafka_security import kafka_security  # noqa: PLC0415
+
+    admin = KafkaAdminClient(
+        bootstrap_servers=bootstrap_servers, client_id="sprg-topics", **kafka_security()
+    )
     try:
         existing = set(admin.list_topics())
         missing = [

@@ -9,6 +9,7 @@ from kafka import KafkaConsumer
 from kafka.structs import TopicPartition
 
 from sprg_shared.envelope import Envelope
+from sprg_shared.kafka_security import kafka_security
 
 
 def read_all(
@@ -20,6 +21,7 @@ def read_all(
         group_id=None,
         enable_auto_commit=False,
         client_id="sprg-reporting-rebuild",
+        **kafka_security(),
     )
     try:
         consumer.topics()  # fetches the cluster's metadata; partitions_for_topic reads it

@@ -20,6 +20,7 @@ from sprg_rules.domain.registry import PackSet
 from sprg_shared import topics
 from sprg_shared.envelope import Envelope, read_event
 from sprg_shared.events import RulepackActivated
+from sprg_shared.kafka_security import kafka_security
 
 log = logging.getLogger(__name__)
 
@@ -75,7 +76,10 @@ class PackWatcher:
 
     def _follow(self) -> None:
         consumer = KafkaConsumer(
-            bootstrap_servers=self._bootstrap, group_id=None, enable_auto_commit=False
+            bootstrap_servers=self._bootstrap,
+            group_id=None,
+            enable_auto_commit=False,
+            **kafka_security(),
         )
         try:
             partitions = [
