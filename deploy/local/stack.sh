@@ -36,6 +36,10 @@ secrets() {
     } > "$SECRETS"
     say "generated local secrets in $SECRETS"
   fi
+  # Webhooks are signed with it; without it the notifier sends no webhook at all.
+  if ! grep -q '^SPRG_NOTIFIER_WEBHOOK_SECRET=' "$SECRETS"; then
+    (umask 077; echo "SPRG_NOTIFIER_WEBHOOK_SECRET=$("$PY" -c 'import secrets; print(secrets.token_urlsafe(48))')" >> "$SECRETS")
+  fi
   set -a; source "$SECRETS"; set +a
   eval "$("$HERE/infra.sh" env)"
   export KAFKA_BOOTSTRAP_SERVERS MONGODB_URL

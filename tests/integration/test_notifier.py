@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -14,7 +15,7 @@ import pytest
 from fastapi import FastAPI, Request
 from prometheus_client import CollectorRegistry
 
-from sprg_notifier.adapters.channels import signature
+from sprg_notifier.adapters.channels import REPLAY_WINDOW_SECONDS, signature, verify
 from sprg_notifier.api import create_app
 from sprg_notifier.settings import NotifierSettings
 from sprg_shared import topics
@@ -104,6 +105,7 @@ async def harness(
 ) -> AsyncIterator[Harness]:
     box, port = mailbox
     receiver = Receiver()
+    hook_port = free_port()
     settings = NotifierSettings(
         kafka_bootstrap_servers=servers.kafka,
         mongodb_url=servers.mongodb,
@@ -113,12 +115,14 @@ async def harness(
         http_port=0,
         smtp_port=port,
         webhook_secret=WEBHOOK_SECRET,
+        # The test's receiver is on loopback over HTTP: its origin, and only it, is exempted.
+        webhook_allowed_origins=(f"http://127.0.0.1:{hook_port}",),
         delivery_attempts=3,
         retry_backoff_seconds=0.05,
     )
     producer = Producer(servers.kafka, "test", bus_metrics(CollectorRegistry(), "test"))
     async with (
-        serving(receiver.app()) as hook_url,
+        serving(receiver.app(), hook_port) as hook_url,
         serving(create_app(settings)) as url,
         httpx.AsyncClient(base_url=url, timeout=30) as client,
     ):
@@ -173,7 +177,12 @@ async def test_a_breach_tells_each_subscribed_person_once_by_their_channel(
     assert PLANTED not in mail.as_string()
 
     [(headers, body)] = [c for c in harness.receiver.calls if case_id.encode() in c[1]]
-    assert headers["x-sprg-signature"] == signature(WEBHOOK_SECRET, body)
+    stamp = headers["x-sprg-timestamp"]
+    assert headers["x-sprg-signature"] == signature(WEBHOOK_SECRET, body, int(stamp))
+    assert verify(WEBHOOK_SECRET, body, stamp, headers["x-sprg-signature"], now=time.time())
+    # Replayed later than the window, the same request is refused by the receiver.
+    late = time.time() + REPLAY_WINDOW_SECONDS + 1
+    assert not verify(WEBHOOK_SECRET, body, stamp, headers["x-sprg-signature"], now=late)
     assert headers["idempotency-key"]
     assert json.loads(body)["case_id"] == case_id and PLANTED not in body.decode()
 

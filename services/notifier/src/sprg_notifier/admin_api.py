@@ -6,6 +6,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import Depends, FastAPI, HTTPException, Query, Request
 
+from sprg_notifier.adapters.egress import UnsafeTarget, check_target
 from sprg_notifier.domain.directory import ROLES, Agency, Person
 from sprg_notifier.domain.subscriptions import Subscription, UnknownNameError, check
 from sprg_notifier.handlers import NotifierDeps
@@ -38,6 +39,11 @@ def _directory(app: FastAPI) -> None:
     @app.put("/v1/directory/people/{person_id}", tags=["directory"], summary="Add or replace")
     async def put_person(person_id: str, person: Person, deps: Deps, _: Admin) -> Person:
         _same(person_id, person.person_id, "person_id")
+        if person.webhook_url is not None:
+            try:
+                await check_target(str(person.webhook_url), deps.webhook.allowed_origins)
+            except UnsafeTarget as exc:
+                raise HTTPException(422, detail=str(exc)) from exc
         await deps.repo.put_person(person)
         return person
 
