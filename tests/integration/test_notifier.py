@@ -14,6 +14,7 @@ import httpx
 import pytest
 from fastapi import FastAPI, Request
 from prometheus_client import CollectorRegistry
+from pymongo import AsyncMongoClient
 
 from sprg_notifier.adapters.channels import REPLAY_WINDOW_SECONDS, signature, verify
 from sprg_notifier.api import create_app
@@ -226,3 +227,48 @@ async def test_a_refusing_server_is_retried_then_the_failure_is_recorded_and_dea
         return any(d.key == case_id and "delivery failed" in d.reason for d in letters)
 
     await asyncio.to_thread(read_until, harness.servers.kafka, topics.DLQ, dead_letter)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:27017/",
+        "http://169.254.169.254/latest/meta-data/",
+        "http://0x7f000001:8003/",
+        "https://0x7f000001:8003/",
+        "https://localhost/hook",
+        "http://93.184.215.14/hook",
+    ],
+)
+async def test_a_webhook_pointing_inside_or_without_https_is_refused_when_set(
+    harness: Harness, url: str
+) -> None:
+    person = {
+        "person_id": "intruder",
+        "name": "Intruder",
+        "email": "i@cscp.example.org",
+        "agency": "cscp",
+        "roles": ["chair"],
+        "channel": "webhook",
+        "webhook_url": url,
+    }
+    put = await harness.client.put("/v1/directory/people/intruder", json=person, headers=ADMIN)
+    assert put.status_code == 422 and "webhook_url" in put.json()["detail"]
+    gone = await harness.client.get("/v1/directory/people/intruder", headers=ADMIN)
+    assert gone.status_code == 404
+
+
+async def test_a_webhook_whose_name_now_resolves_inside_is_refused_when_sent(
+    harness: Harness, mongo: AsyncMongoClient[dict[str, Any]]
+) -> None:
+    # As if the name was public when set and its DNS now answers loopback: the store holds
+    # it (no API would accept it today), and the check at sending time refuses it.
+    people = mongo[f"t{harness.run_id}_notifier"]["people"]
+    await people.update_one({"_id": "chair"}, {"$set": {"webhook_url": "https://localhost/hook"}})
+    case_id = f"rebound-{harness.run_id}"
+    await harness.publish(harness.breach(case_id))
+    found = await harness.deliveries(case_id, 1, status="failed")
+    [failed] = [d for d in found if d["person_id"] == "chair"]
+    assert failed["attempts"] == 1  # never retried: no retry makes it acceptable
+    assert "not a public address" in failed["error"]
+    assert [c for c in harness.receiver.calls if case_id.encode() in c[1]] == []
