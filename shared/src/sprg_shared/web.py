@@ -13,6 +13,7 @@ from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
 
 from fastapi import FastAPI, HTTPException, Request, Response
+from fastapi._body_limit import wrap_app_with_body_limit
 from fastapi.responses import JSONResponse
 from kafka.errors import KafkaError
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
@@ -28,6 +29,7 @@ RETRY_AFTER_SECONDS = 5
 ReadinessCheck = Callable[[], Awaitable[dict[str, bool]]]
 Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
 QUIET_ROUTES = frozenset({"/healthz", "/readyz", "/metrics"})
+log = logging.getLogger(__name__)
 DEFAULT_MAX_BODY_BYTES = 2 * 1024 * 1024
 # No script, no framing, nothing from elsewhere: the pages are server-rendered HTML
 # (forms, reports with inline SVG and a <style>); the API answers JSON.
@@ -53,19 +55,13 @@ SECURITY_HEADERS = (
 )
 
 
-class BodyTooLarge(HTTPException):
-    def __init__(self, limit: int) -> None:
-        super().__init__(
-            413, detail=f"the request is over the {limit}-byte limit; nothing was saved"
-        )
-
-
 class Guard:
     """ASGI middleware: the request body stops being read at the limit (413), whether its
     length is declared or it comes chunked; every response gets the security headers.
 
     The limit is ``app.state.max_body_bytes`` (set by the service at start), else
-    ``DEFAULT_MAX_BODY_BYTES``.
+    ``DEFAULT_MAX_BODY_BYTES``. Counting is Starlette's body limit, which FastAPI knows:
+    a route reading past it gets 413, never a 400 or 500, through any middleware.
     """
 
     def __init__(self, app: ASGIApp, owner: FastAPI) -> None:
@@ -78,12 +74,9 @@ class Guard:
             return
         limit: int = getattr(self.owner.state, "max_body_bytes", DEFAULT_MAX_BODY_BYTES)
         csp = (DOCS_CSP if scope.get("path") in DOCS_PATHS else CSP).encode()
-        started = False
 
         async def send_secured(message: Message) -> None:
-            nonlocal started
             if message["type"] == "http.response.start":
-                started = True
                 headers = list(message.get("headers", []))
                 present = {name.lower() for name, _ in headers}
                 for name, value in (*SECURITY_HEADERS, (b"content-security-policy", csp)):
@@ -92,45 +85,7 @@ class Guard:
                 message = {**message, "headers": headers}
             await send(message)
 
-        declared = dict(scope.get("headers", [])).get(b"content-length", b"")
-        if declared and (not declared.isdigit() or int(declared) > limit):
-            await _refuse(send_secured, BodyTooLarge(limit))
-            return
-        received = 0
-
-        async def limited() -> Message:
-            nonlocal received
-            message = await receive()
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > limit:
-                    raise BodyTooLarge(limit)
-            return message
-
-        try:
-            await self.app(scope, limited, send_secured)
-        except BodyTooLarge as exc:
-            if started:
-                raise
-            await _refuse(send_secured, exc)
-
-
-async def _refuse(send: Send, exc: HTTPException) -> None:
-    body = JSONResponse({"detail": exc.detail}, status_code=exc.status_code).body
-    await send(
-        {
-            "type": "http.response.start",
-            "status": exc.status_code,
-            "headers": [
-                (b"content-type", b"application/json"),
-                (b"content-length", str(len(body)).encode()),
-            ],
-        }
-    )
-    await send({"type": "http.response.body", "body": body})
-
-
-log = logging.getLogger(__name__)
+        await wrap_app_with_body_limit(self.app, limit)(scope, receive, send_secured)
 
 
 def create_app(
