@@ -328,3 +328,15 @@ async def test_a_body_over_the_limit_is_refused_chunked_or_not(five: Five, servi
     # Just under the limit is read, and answered on its merits (here: no token).
     small = await client.request(method, path, content=b"{}", headers={})
     assert small.status_code == 401
+
+
+async def test_a_query_parameter_cannot_choose_a_server_object(five: Five) -> None:
+    # Once ``?name=`` chose which app.state object a route was handed: 500 before the
+    # token was looked at, and ``?name=jwt_secret`` handed over the signing secret.
+    c = five.clients
+    for service, path in (("reporting", "/v1/summary"), ("rules", "/v1/rulepacks")):
+        anonymous = await c[service].get(path, params={"name": "x"})
+        assert anonymous.status_code == 401
+    summary = await c["reporting"].get("/v1/summary", params={"name": "jwt_secret"}, headers=TEAM)
+    assert summary.status_code == 200 and isinstance(summary.json(), dict)
+    assert "test-secret" not in summary.text
