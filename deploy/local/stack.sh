@@ -43,6 +43,11 @@ secrets() {
     (umask 077; echo "SPRG_AUTH_DEV_KEY_FILE=$LOCAL/dev-signing-key.pem" >> "$SECRETS")
     made=1
   fi
+  # Webhooks are signed with it; without it the notifier sends no webhook at all.
+  if ! grep -q '^SPRG_NOTIFIER_WEBHOOK_SECRET=' "$SECRETS"; then
+    (umask 077; echo "SPRG_NOTIFIER_WEBHOOK_SECRET=$("$PY" -c 'import secrets; print(secrets.token_urlsafe(48))')" >> "$SECRETS")
+    made=1
+  fi
   chmod 600 "$SECRETS"
   (( made == 0 )) || say "generated local secrets in $SECRETS"
   set -a; source "$SECRETS"; set +a

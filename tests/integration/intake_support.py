@@ -83,7 +83,7 @@ def records(mongo: AsyncMongoClient[Any], settings: IntakeSettings) -> Any:
 
 @pytest.fixture
 def audit(mongo: AsyncMongoClient[Any], settings: IntakeSettings) -> Any:
-    return mongo[settings.database]["case_reads"]
+    return mongo[settings.database]["audit"]
 
 
 async def events_about(servers: Servers, key: str, count: int) -> list[Envelope]:

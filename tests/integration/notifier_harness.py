@@ -24,6 +24,7 @@ from sprg_shared.bus import Producer
 from sprg_shared.envelope import Envelope, EventData, envelope_for
 from sprg_shared.metrics import bus_metrics
 from tests.conftest import bearer
+from tests.e2e.stack import free_port
 from tests.http_server import serving
 from tests.servers import Servers
 from tests.smtp import Mailbox
@@ -155,11 +156,14 @@ async def running_notifier(
 ) -> AsyncIterator[Notifier]:
     box, port = mailbox
     receiver = Receiver()
+    hook_port = free_port()
+    # The test's receiver is on loopback over HTTP: its origin, and only it, is exempted.
+    extra.setdefault("webhook_allowed_origins", (f"http://127.0.0.1:{hook_port}",))
     settings = settings_for(servers, run_id, port, **extra)
     producer = Producer(servers.kafka, "test", bus_metrics(CollectorRegistry(), "test"))
     apps = [create_app(settings, now=clock) for _ in range(replicas)]
     async with AsyncExitStack() as stack:
-        hook_url = await stack.enter_async_context(serving(receiver.app()))
+        hook_url = await stack.enter_async_context(serving(receiver.app(), hook_port))
         urls = [await stack.enter_async_context(serving(app)) for app in apps]
         client = await stack.enter_async_context(httpx.AsyncClient(base_url=urls[0], timeout=30))
         mongo: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(servers.mongodb, tz_aware=True)

@@ -133,7 +133,12 @@ async def test_only_the_submitter_and_the_business_team_read_a_case_and_reads_ar
         f"/v1/cases/{case_id}", params={"reason": "rapid review"}, headers=BUSINESS
     )
     assert team.status_code == 200
-    reads = [r async for r in mongo[settings.database]["case_reads"].find({"case_id": case_id})]
+    reads = [
+        r
+        async for r in mongo[settings.database]["audit"].find(
+            {"case_id": case_id, "action": "read"}
+        )
+    ]
     assert [(r["agency"], r["reason"], r["granted"]) for r in reads] == [
         ("croydon-csc", "checking my report", True),
         ("met-police", "curious", False),

@@ -7,26 +7,21 @@ import time
 
 import httpx
 import pytest
-from fastapi.routing import APIRoute
 
-from sprg_intake.access import ACCESS
 from sprg_intake.api import create_app
-from sprg_intake.api_inputs import router as inputs_router
+from sprg_shared.access import MATRIX
 from sprg_shared.auth import Role
+from tests.api_routes import api_routes
 from tests.conftest import bearer
 from tests.http_server import serving
 from tests.integration.intake_support import CSC, intake, make_settings, settings
 from tests.servers import Servers
 
 pytestmark = pytest.mark.integration
+ACCESS = {name: row.roles for name, row in MATRIX["intake"].items()}
 __all__ = ["intake", "settings"]  # fixtures used by name
 
-ROUTES = sorted(
-    (route.name, method, route.path)
-    for route in [*create_app().routes, *inputs_router.routes]
-    if isinstance(route, APIRoute) and route.path.startswith("/v1/")
-    for method in route.methods or ()
-)
+ROUTES = api_routes(create_app())
 
 
 def test_every_route_has_a_row_in_the_matrix_and_every_row_a_route() -> None:

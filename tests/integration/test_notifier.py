@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -13,8 +14,9 @@ import httpx
 import pytest
 from fastapi import FastAPI, Request
 from prometheus_client import CollectorRegistry
+from pymongo import AsyncMongoClient
 
-from sprg_notifier.adapters.channels import signature
+from sprg_notifier.adapters.channels import REPLAY_WINDOW_SECONDS, signature, verify
 from sprg_notifier.api import create_app
 from sprg_notifier.settings import NotifierSettings
 from sprg_shared import topics
@@ -104,6 +106,7 @@ async def harness(
 ) -> AsyncIterator[Harness]:
     box, port = mailbox
     receiver = Receiver()
+    hook_port = free_port()
     settings = NotifierSettings(
         kafka_bootstrap_servers=servers.kafka,
         mongodb_url=servers.mongodb,
@@ -112,12 +115,14 @@ async def harness(
         http_port=0,
         smtp_port=port,
         webhook_secret=WEBHOOK_SECRET,
+        # The test's receiver is on loopback over HTTP: its origin, and only it, is exempted.
+        webhook_allowed_origins=(f"http://127.0.0.1:{hook_port}",),
         delivery_attempts=3,
         retry_backoff_seconds=0.05,
     )
     producer = Producer(servers.kafka, "test", bus_metrics(CollectorRegistry(), "test"))
     async with (
-        serving(receiver.app()) as hook_url,
+        serving(receiver.app(), hook_port) as hook_url,
         serving(create_app(settings)) as url,
         httpx.AsyncClient(base_url=url, timeout=30) as client,
     ):
@@ -172,7 +177,12 @@ async def test_a_breach_tells_each_subscribed_person_once_by_their_channel(
     assert PLANTED not in mail.as_string()
 
     [(headers, body)] = [c for c in harness.receiver.calls if case_id.encode() in c[1]]
-    assert headers["x-sprg-signature"] == signature(WEBHOOK_SECRET, body)
+    stamp = headers["x-sprg-timestamp"]
+    assert headers["x-sprg-signature"] == signature(WEBHOOK_SECRET, body, int(stamp))
+    assert verify(WEBHOOK_SECRET, body, stamp, headers["x-sprg-signature"], now=time.time())
+    # Replayed later than the window, the same request is refused by the receiver.
+    late = time.time() + REPLAY_WINDOW_SECONDS + 1
+    assert not verify(WEBHOOK_SECRET, body, stamp, headers["x-sprg-signature"], now=late)
     assert headers["idempotency-key"]
     assert json.loads(body)["case_id"] == case_id and PLANTED not in body.decode()
 
@@ -216,3 +226,48 @@ async def test_a_refusing_server_is_retried_then_the_failure_is_recorded_and_dea
         return any(d.key == case_id and "delivery failed" in d.reason for d in letters)
 
     await asyncio.to_thread(read_until, harness.servers.kafka, topics.DLQ, dead_letter)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:27017/",
+        "http://169.254.169.254/latest/meta-data/",
+        "http://0x7f000001:8003/",
+        "https://0x7f000001:8003/",
+        "https://localhost/hook",
+        "http://93.184.215.14/hook",
+    ],
+)
+async def test_a_webhook_pointing_inside_or_without_https_is_refused_when_set(
+    harness: Harness, url: str
+) -> None:
+    person = {
+        "person_id": "intruder",
+        "name": "Intruder",
+        "email": "i@cscp.example.org",
+        "agency": "cscp",
+        "roles": ["chair"],
+        "channel": "webhook",
+        "webhook_url": url,
+    }
+    put = await harness.client.put("/v1/directory/people/intruder", json=person, headers=ADMIN)
+    assert put.status_code == 422 and "webhook_url" in put.json()["detail"]
+    gone = await harness.client.get("/v1/directory/people/intruder", headers=ADMIN)
+    assert gone.status_code == 404
+
+
+async def test_a_webhook_whose_name_now_resolves_inside_is_refused_when_sent(
+    harness: Harness, mongo: AsyncMongoClient[dict[str, Any]]
+) -> None:
+    # As if the name was public when set and its DNS now answers loopback: the store holds
+    # it (no API would accept it today), and the check at sending time refuses it.
+    people = mongo[f"t{harness.run_id}_notifier"]["people"]
+    await people.update_one({"_id": "chair"}, {"$set": {"webhook_url": "https://localhost/hook"}})
+    case_id = f"rebound-{harness.run_id}"
+    await harness.publish(harness.breach(case_id))
+    found = await harness.deliveries(case_id, 1, status="failed")
+    [failed] = [d for d in found if d["person_id"] == "chair"]
+    assert failed["attempts"] == 1  # never retried: no retry makes it acceptable
+    assert "not a public address" in failed["error"]
+    assert [c for c in harness.receiver.calls if case_id.encode() in c[1]] == []

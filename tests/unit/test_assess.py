@@ -23,7 +23,8 @@ from sprg_rules.domain.parsing import InputError, parse_assessment_input
 from sprg_shared.calendar import WorkingDayCalendar
 
 REPO = Path(__file__).resolve().parents[2]
-# The worked examples of the assessment contract, carried by the project (a clean clone has no specs beside it).
+# The assessment contract's worked examples, carried by the project (a clean clone has no
+# specs beside it).
 EXAMPLES = REPO / "tests" / "data" / "examples"
 SPRG = REPO / ".venv" / "bin" / "sprg"
 PACK_FILE = REPO / "services/rules/src/sprg_rules/packs/statutory-england.yaml"

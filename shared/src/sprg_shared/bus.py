@@ -123,11 +123,20 @@ class Router:
 
     def __init__(self) -> None:
         self._routes: dict[str, Callable[[EventData, Envelope], Awaitable[None]]] = {}
+        self._observers: dict[str, list[Callable[[EventData], Awaitable[None]]]] = {}
 
     def on(
         self, model: type[EventData], handler: Callable[[Any, Envelope], Awaitable[None]]
     ) -> None:
         self._routes[model.TYPE] = handler
+
+    def observe(
+        self, models: Sequence[type[EventData]], observer: Callable[[Any], Awaitable[None]]
+    ) -> None:
+        """Also run ``observer`` (idempotent) on these events, before their handler if any."""
+        for model in models:
+            self._observers.setdefault(model.TYPE, []).append(observer)
+            self._routes.setdefault(model.TYPE, _nothing)
 
     def handles(self, envelope: Envelope) -> bool:
         try:
@@ -141,7 +150,13 @@ class Router:
             event = read_event(envelope)
         except (UnknownEventType, ValidationError) as exc:
             raise PermanentError(f"unreadable {envelope.type} payload: {exc}") from exc
+        for observer in self._observers.get(event.TYPE, ()):
+            await observer(event)
         await self._routes[event.TYPE](event, envelope)
+
+
+async def _nothing(event: EventData, envelope: Envelope) -> None:
+    """The handler of an event only observed."""
 
 
 class _Stopping(Exception):

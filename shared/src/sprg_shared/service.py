@@ -11,8 +11,9 @@ from typing import Any, TypeVar
 import uvicorn
 from fastapi import FastAPI, Request
 from prometheus_client import CollectorRegistry
+from pymongo.errors import PyMongoError
 
-from sprg_shared import otel
+from sprg_shared import audit, otel
 from sprg_shared.auth import Verifier
 from sprg_shared.logs import configure_logging
 from sprg_shared.runtime import Runtime
@@ -61,7 +62,14 @@ def build_service(
         app.state.runtime = runtime
         app.state.verifier = Verifier(settings.auth())
         await asyncio.to_thread(app.state.verifier.warm)
+        app.state.max_body_bytes = settings.max_body_bytes
+        app.state.audit = audit.AuditLog(runtime.db, service)
         try:
+            try:
+                await app.state.audit.ensure_indexes()
+            except PyMongoError as exc:
+                # Not a reason to stay down: entries are written without the index.
+                log.warning("audit indexes not made", extra={"error": repr(exc)})
             await setup(app, runtime, settings, background)
             log.info("service ready", extra={"port": settings.http_port})
             yield
@@ -71,7 +79,7 @@ def build_service(
             if spans is not None:
                 spans.shutdown()
 
-    return create_app(
+    app = create_app(
         service=service,
         title=title,
         version="1",
@@ -80,11 +88,22 @@ def build_service(
         lifespan=lifespan,
         description=description,
     )
+    app.include_router(audit.router)
+    return app
 
 
-def state(request: Request, name: str) -> Any:
-    """A dependency the service's setup put on ``app.state``."""
-    return getattr(request.app.state, name)
+def from_state(name: str) -> Callable[[Request], Any]:
+    """A dependency returning what the service's setup put on ``app.state.<name>``.
+
+    A closure over ``name``, never a parameter: a dependency's parameters become the
+    route's query parameters (``?name=jwt_secret`` once chose the object handed over).
+    """
+
+    def dependency(request: Request) -> Any:
+        return getattr(request.app.state, name)
+
+    dependency.__name__ = f"state_{name}"
+    return dependency
 
 
 def serve(app: FastAPI, settings: ServiceSettings) -> None:

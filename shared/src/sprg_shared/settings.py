@@ -100,6 +100,12 @@ class ServiceSettings(BaseSettings):
         "event at or after this time (default: the beginning of each topic). A group that "
         "has committed offsets always resumes from them.",
     )
+    max_body_bytes: int = Field(
+        default=2 * 1024 * 1024,
+        ge=1024,
+        description="largest request body read; a longer one is refused with 413 (per service "
+        "prefix, e.g. SPRG_RULES_MAX_BODY_BYTES; intake: its upload limit plus form overhead)",
+    )
     http_host: str = "127.0.0.1"
     http_port: int
     database: str

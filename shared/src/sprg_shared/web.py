@@ -1,4 +1,5 @@
-"""The rooms every service's HTTP app has: /healthz, /readyz, /metrics, request metrics.
+"""The rooms every service's HTTP app has: /healthz, /readyz, /metrics, request metrics,
+a body limit that stops reading at the limit, and the security headers on every response.
 
 Every request runs inside a W3C trace: a child of the caller's ``traceparent`` header, or
 a new trace; the response carries it back in ``traceparent`` and log lines carry its id.
@@ -12,11 +13,13 @@ from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
 
 from fastapi import FastAPI, HTTPException, Request, Response
+from fastapi._body_limit import wrap_app_with_body_limit
 from fastapi.responses import JSONResponse
 from kafka.errors import KafkaError
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 from pymongo.errors import PyMongoError
 from starlette.routing import Match
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from sprg_shared import tracing
 from sprg_shared.auth import InvalidToken, Principal, Role
@@ -27,6 +30,62 @@ ReadinessCheck = Callable[[], Awaitable[dict[str, bool]]]
 Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
 QUIET_ROUTES = frozenset({"/healthz", "/readyz", "/metrics"})
 log = logging.getLogger(__name__)
+DEFAULT_MAX_BODY_BYTES = 2 * 1024 * 1024
+# No script, no framing, nothing from elsewhere: the pages are server-rendered HTML
+# (forms, reports with inline SVG and a <style>); the API answers JSON.
+CSP = (
+    "default-src 'none'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+)
+# FastAPI's /docs and /redoc pages load their script and styles from a CDN.
+DOCS_CSP = (
+    "default-src 'none'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
+    "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net https://fonts.googleapis.com; "
+    "font-src https://fonts.gstatic.com; img-src 'self' data: https://fastapi.tiangolo.com "
+    "https://cdn.redoc.ly; connect-src 'self'; worker-src blob:; frame-ancestors 'none'; "
+    "base-uri 'none'"
+)
+DOCS_PATHS = frozenset({"/docs", "/redoc", "/docs/oauth2-redirect"})
+SECURITY_HEADERS = (
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+    (b"referrer-policy", b"no-referrer"),
+    # Every answer may carry personal data or a case's facts: no cache keeps it.
+    (b"cache-control", b"no-store"),
+)
+
+
+class Guard:
+    """ASGI middleware: the request body stops being read at the limit (413), whether its
+    length is declared or it comes chunked; every response gets the security headers.
+
+    The limit is ``app.state.max_body_bytes`` (set by the service at start), else
+    ``DEFAULT_MAX_BODY_BYTES``. Counting is Starlette's body limit, which FastAPI knows:
+    a route reading past it gets 413, never a 400 or 500, through any middleware.
+    """
+
+    def __init__(self, app: ASGIApp, owner: FastAPI) -> None:
+        self.app = app
+        self.owner = owner
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        limit: int = getattr(self.owner.state, "max_body_bytes", DEFAULT_MAX_BODY_BYTES)
+        csp = (DOCS_CSP if scope.get("path") in DOCS_PATHS else CSP).encode()
+
+        async def send_secured(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                present = {name.lower() for name, _ in headers}
+                for name, value in (*SECURITY_HEADERS, (b"content-security-policy", csp)):
+                    if name not in present:
+                        headers.append((name, value))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await wrap_app_with_body_limit(self.app, limit)(scope, receive, send_secured)
 
 
 def create_app(
@@ -40,6 +99,7 @@ def create_app(
     description: str = "",
 ) -> FastAPI:
     app = FastAPI(title=title, version=version, description=description, lifespan=lifespan)
+    app.state.service = service
     metrics = http_metrics(registry, service)
 
     @app.middleware("http")
@@ -100,6 +160,8 @@ def create_app(
     async def metrics_endpoint() -> Response:
         return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
 
+    # Added last: the outermost layer, so no other layer reads a body before it counts.
+    app.add_middleware(Guard, owner=app)
     return app
 
 

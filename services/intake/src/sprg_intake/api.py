@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
 from datetime import date
 from typing import Annotated, Any
 
@@ -21,14 +20,13 @@ from sprg_intake import (
     handlers_sprg,
     subjects,
 )
-from sprg_intake.access import allowed
 from sprg_intake.api_inputs import router as inputs_router
 from sprg_intake.bootstrap import SERVICE, build_deps
 from sprg_intake.domain.documents import UnsupportedDocument
 from sprg_intake.messages import EXAMPLE_REPORT, RecordSinSubmission, ReportIncident
 from sprg_intake.settings import IntakeSettings
 from sprg_intake.web_common import IdempotencyKey, Traceparent
-from sprg_shared.auth import Principal
+from sprg_shared.access import Caller
 from sprg_shared.runtime import Runtime
 from sprg_shared.service import Background, build_service
 
@@ -62,6 +60,9 @@ async def _setup(
     deps = build_deps(runtime, settings)
     app.state.deps = deps
     app.state.max_upload_bytes = settings.max_upload_bytes
+    # The shared body guard stops reading at this (chunked or not); the route checks the
+    # documents themselves against the upload limit.
+    app.state.max_body_bytes = settings.max_upload_bytes + _FORM_OVERHEAD
     try:
         await deps.repo.ensure_indexes()
     except PyMongoError as exc:
@@ -110,20 +111,6 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
     async def _too_large(_: Request, exc: PayloadTooLarge) -> JSONResponse:
         return JSONResponse({"detail": str(exc)}, status_code=413)
 
-    @app.middleware("http")
-    async def _refuse_oversized(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        # Refused before the body is read; the route checks again what it really received.
-        limit = getattr(request.app.state, "max_upload_bytes", None)
-        length = request.headers.get("content-length", "")
-        if limit and length.isdigit() and int(length) > limit + _FORM_OVERHEAD:
-            return JSONResponse(
-                {"detail": f"the request is over the {limit}-byte limit; nothing was saved"},
-                status_code=413,
-            )
-        return await call_next(request)
-
     @app.exception_handler(handlers.CaseNotFound)
     async def _not_found(_: Request, exc: handlers.CaseNotFound) -> JSONResponse:
         return JSONResponse({"detail": f"no case {exc} that you may read"}, status_code=404)
@@ -141,7 +128,7 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
         command: Annotated[
             ReportIncident, Body(openapi_examples={"death": {"value": EXAMPLE_REPORT}})
         ],
-        principal: Annotated[Principal, allowed("report_incident")],
+        principal: Caller,
         idempotency_key: IdempotencyKey = None,
         traceparent: Traceparent = None,
     ) -> CaseReceipt:
@@ -169,7 +156,7 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
     async def read_case(
         request: Request,
         case_id: str,
-        principal: Annotated[Principal, allowed("read_case")],
+        principal: Caller,
         reason: Reason,
     ) -> dict[str, Any]:
         return await handlers_case.read_case(case_id, principal, _deps(request), reason=reason)
@@ -187,7 +174,7 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
             Body(openapi_examples={"submitted": {"value": {"submitted_date": "2026-04-07"}}}),
         ],
         response: Response,
-        principal: Annotated[Principal, allowed("record_sin_submission")],
+        principal: Caller,
         idempotency_key: Annotated[
             str | None,
             Header(
@@ -229,7 +216,7 @@ def _add_reads(app: FastAPI) -> None:
     async def read_case_of_concern(
         request: Request,
         coc_id: str,
-        principal: Annotated[Principal, allowed("read_case_of_concern")],
+        principal: Caller,
         reason: Reason,
     ) -> dict[str, Any]:
         return await subjects.read_subject(
@@ -245,7 +232,7 @@ def _add_reads(app: FastAPI) -> None:
     async def read_escalation(
         request: Request,
         escalation_id: str,
-        principal: Annotated[Principal, allowed("read_escalation")],
+        principal: Caller,
         reason: Reason,
     ) -> dict[str, Any]:
         return await subjects.read_subject(
@@ -261,7 +248,7 @@ def _add_reads(app: FastAPI) -> None:
     async def read_meeting(
         request: Request,
         meeting_id: str,
-        principal: Annotated[Principal, allowed("read_meeting")],
+        principal: Caller,
         reason: Reason,
     ) -> dict[str, Any]:
         return await subjects.read_subject(
@@ -274,9 +261,7 @@ def _add_reads(app: FastAPI) -> None:
         tags=["sprg"],
         summary="The SPRG's seats (the seed's table) and who holds them",
     )
-    async def read_membership(
-        request: Request, principal: Annotated[Principal, allowed("read_membership")]
-    ) -> list[dict[str, Any]]:
+    async def read_membership(request: Request, principal: Caller) -> list[dict[str, Any]]:
         return await handlers_sprg.membership(principal, _deps(request))
 
     @app.get(
@@ -291,7 +276,7 @@ def _add_reads(app: FastAPI) -> None:
         request: Request,
         return_id: str,
         n: int,
-        principal: Annotated[Principal, allowed("read_document")],
+        principal: Caller,
         reason: Reason,
     ) -> Response:
         _filename, kind, content = await handlers_rapid_review.read_document(
@@ -320,7 +305,7 @@ def _add_returns(app: FastAPI) -> None:
         response: Response,
         case_id: str,
         request_id: str,
-        principal: Annotated[Principal, allowed("receive_return")],
+        principal: Caller,
         received_date: Annotated[date, Form(examples=["2026-04-15"])],
         notes: Annotated[str | None, Form(max_length=20_000, examples=["IMR attached."])] = None,
         documents: Annotated[list[UploadFile] | None, File()] = None,

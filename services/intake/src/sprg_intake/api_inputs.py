@@ -2,7 +2,7 @@
 
 Every input is one row of ``INPUTS``: its path, its command (the body, with an example
 in the OpenAPI document), and the handler, whose name is also the route's name and its
-row in the access matrix (``access.ACCESS``). Each answers 201 with what was recorded,
+row in the access matrix (``sprg_shared.access.MATRIX``). Each answers 201 with what was recorded,
 honours ``Idempotency-Key`` (a replay answers ``Idempotent-Replayed: true``) and
 publishes under the request's ``traceparent``.
 """
@@ -24,7 +24,6 @@ from sprg_intake import handlers_lcspr as lcspr
 from sprg_intake import handlers_partnership as partnership
 from sprg_intake import handlers_rapid_review as rapid_review
 from sprg_intake import handlers_sprg as sprg
-from sprg_intake.access import allowed
 from sprg_intake.commands import (
     CloseRapidReview,
     CorrectIncident,
@@ -51,6 +50,7 @@ from sprg_intake.commands import (
 from sprg_intake.handlers import IntakeDeps
 from sprg_intake.recording import Recorded
 from sprg_intake.web_common import IdempotencyKey, Traceparent
+from sprg_shared.access import Caller
 from sprg_shared.auth import Principal
 
 router = APIRouter()
@@ -296,7 +296,7 @@ def _endpoint(spec: Input) -> Callable[..., Awaitable[dict[str, Any]]]:
             param("response", Response),
             *(param(name, str) for name in spec.path_ids),
             param("command", body),
-            param("principal", Annotated[Principal, allowed(spec.name)]),
+            param("principal", Caller),
             param("idempotency_key", IdempotencyKey, None),
             param("traceparent", Traceparent, None),
         ],

@@ -14,10 +14,10 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from pydantic import BaseModel, ValidationError
 
 from sprg_intake import handlers, handlers_partnership
-from sprg_intake.access import ACCESS
 from sprg_intake.commands import ReferCaseOfConcern
 from sprg_intake.handlers import IntakeDeps
 from sprg_intake.messages import ReportIncident
+from sprg_shared.access import rule
 from sprg_shared.auth import InvalidToken, Principal
 from sprg_shared.ids import new_id
 
@@ -42,7 +42,7 @@ def _principal(request: Request, token: str, route: str) -> Principal:
         principal: Principal = request.app.state.verifier.verify(token.strip())
     except InvalidToken as exc:
         raise FormRefused(401, ["The token is not valid: ask your agency for a new one."]) from exc
-    if not principal.has(*ACCESS[route]):
+    if not principal.has(*rule("intake", route).roles):
         raise FormRefused(403, ["Your token does not allow you to send this form."])
     return principal
 

@@ -86,7 +86,7 @@ async def report_incident(
         "created_at": now,
         "request_fingerprint": request_fingerprint,
         "facts": case.event.model_dump(mode="json"),
-        "personal": deps.sealer.seal(case.personal, case_id=case_id),
+        "personal": deps.sealer.seal(case.personal, case_id=case_id, agency=principal.agency),
         "outbox": {
             envelope.id: {
                 "topic": case.event.TOPIC,

@@ -13,7 +13,7 @@ from sprg_intake.commands import (
     CorrectIncident,
 )
 from sprg_intake.domain.corrections import CorrectionRefused, Standing, correct
-from sprg_intake.handlers import CaseNotFound, IntakeDeps, InvalidFact, may_read
+from sprg_intake.handlers import CaseNotFound, IntakeDeps, InvalidFact
 from sprg_intake.recording import (
     Draft,
     Outgoing,
@@ -22,13 +22,14 @@ from sprg_intake.recording import (
     audit_read,
     case_for,
     idem_for,
-    may_see,
     opened,
     public_view,
+    reads_case,
     replayed,
     request_fingerprint,
+    sees_record,
 )
-from sprg_shared.auth import Principal
+from sprg_shared.auth import Principal, Role
 from sprg_shared.envelope import EventData
 from sprg_shared.events import (
     ChildFacts,
@@ -51,7 +52,7 @@ def _standing(deps: IntakeDeps, case: Document, corrections: list[Document]) -> 
         facts, personal = last["facts"], opened(deps, last) or {}
     else:
         facts = case["facts"]
-        personal = json.loads(deps.sealer.open(case["personal"], case_id=case["_id"]))
+        personal = _personal(deps, case)
     return Standing(
         aware_date=date.fromisoformat(facts["aware_date"]),
         incident=IncidentFacts.model_validate(facts["incident"]),
@@ -122,23 +123,44 @@ async def correct_incident(
     )
 
 
+def _personal(deps: IntakeDeps, case: Document) -> dict[str, Any]:
+    opened: dict[str, Any] = json.loads(
+        deps.sealer.open(case["personal"], case_id=case["_id"], agency=case["agency"])
+    )
+    return opened
+
+
 async def read_case(
     case_id: str, principal: Principal, deps: IntakeDeps, *, reason: str
 ) -> dict[str, Any]:
-    """The case as it now stands, its history, the words; every attempt audited."""
+    """The case as it now stands, its history, the words; every attempt audited.
+
+    An agency asked for information on a case it did not report reads what it needs to
+    answer (``_asked_view``): nothing else of the case.
+    """
     case = await deps.repo.get(case_id)
-    granted = case is not None and may_read(principal, case)
-    await audit_read(deps, case_id, principal, reason, granted=granted)
-    if case is None or not granted:
+    granted = case is not None and reads_case(deps, principal, case)
+    asked: list[Document] = []
+    if case is not None and not granted and principal.has(Role.AGENCY_SUBMITTER):
+        asked = [
+            r
+            for r in await deps.repo.records_for(case_id, "information_request")
+            if r["facts"]["agency"] == principal.agency
+            and sees_record(deps, principal, r, r["facts"]["agency"])
+        ]
+    await audit_read(deps, case_id, principal, reason, granted=granted or bool(asked))
+    if case is None or not (granted or asked):
         raise CaseNotFound(case_id)
+    if not granted:
+        return await _asked_view(deps, case, asked, principal)
     records = await deps.repo.records_for(case_id)
     for request in [r for r in records if r["kind"] == "information_request"]:
         returns = await deps.repo.records_for(request["_id"], "return")
         # An agency's return is its own: the case's agency does not read another's IMR.
-        records.extend(r for r in returns if may_see(principal, r["agency"]))
+        records.extend(r for r in returns if sees_record(deps, principal, r))
     corrections = [r for r in records if r["kind"] == "correction"]
     standing = _standing(deps, case, corrections)
-    personal = json.loads(deps.sealer.open(case["personal"], case_id=case_id))
+    personal = _personal(deps, case)
     return {
         "case_id": case_id,
         "reference": case["reference"],
@@ -155,6 +177,32 @@ async def read_case(
         "sin_submission": case.get("sin_submission"),
         "history": [public_view(deps, r) for r in records],
         "outbox_pending": len(case["outbox_pending"]),
+    }
+
+
+async def _asked_view(
+    deps: IntakeDeps, case: Document, requests: list[Document], principal: Principal
+) -> dict[str, Any]:
+    """What an agency asked for information needs to answer, and no more: the case's
+    reference, the incident's kind, date and place, who the child is (name and date of
+    birth, to find its own records: not the address or the report's words), the requests
+    made to it and its own returns."""
+    corrections = await deps.repo.records_for(case["_id"], "correction")
+    standing = _standing(deps, case, corrections)
+    history = list(requests)
+    for request in requests:
+        returns = await deps.repo.records_for(request["_id"], "return")
+        history.extend(r for r in returns if sees_record(deps, principal, r))
+    return {
+        "case_id": case["_id"],
+        "reference": case["reference"],
+        "view": "asked_agency",
+        "incident": standing.incident.model_dump(mode="json"),
+        "children": [
+            {"name": c.get("name"), "date_of_birth": c.get("date_of_birth")}
+            for c in standing.personal_children
+        ],
+        "requests": [public_view(deps, r) for r in history],
     }
 
 

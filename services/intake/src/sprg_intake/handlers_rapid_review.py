@@ -22,8 +22,8 @@ from sprg_intake.recording import (
     append,
     audit_read,
     idem_for,
-    may_see,
     replayed,
+    sees_record,
 )
 from sprg_shared.auth import Principal
 from sprg_shared.events import (
@@ -72,7 +72,7 @@ async def receive_return(
         request is None
         or request["kind"] != "information_request"
         or request["subject_id"] != case_id
-        or not may_see(principal, request["facts"]["agency"])
+        or not sees_record(deps, principal, request, request["facts"]["agency"])
     ):
         raise CaseNotFound(request_id)
     kinds = [checked_type(u.filename, u.declared_type, u.content) for u in uploads]
@@ -146,7 +146,7 @@ async def read_document(
     granted = (
         record is not None
         and record["kind"] == "return"
-        and may_see(principal, record["agency"])
+        and sees_record(deps, principal, record)
         and 0 <= n < len(record.get("attachments", []))
     )
     await audit_read(deps, return_id, principal, reason, granted=granted)

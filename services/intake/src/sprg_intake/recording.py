@@ -10,12 +10,14 @@ sequence) win exactly once even when two requests race.
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel
 
+from sprg_intake.adapters.crypto import CannotDecrypt
 from sprg_intake.handlers import (
     CaseNotFound,
     FactConflict,
@@ -27,6 +29,8 @@ from sprg_shared.auth import Principal, Role
 from sprg_shared.envelope import Envelope, EventData
 from sprg_shared.ids import new_id, stable_id
 from sprg_shared.store import Document
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -130,10 +134,12 @@ async def append(
         "idem": idem,
         "request_fingerprint": fingerprint,
         "facts": draft.facts,
-        "sealed": (
-            deps.sealer.seal(json.dumps(draft.personal).encode(), case_id=draft.record_id)
-            if draft.personal is not None
-            else None
+        # Always sealed (``null`` when no words): the seal binds the agencies that grant
+        # access to the record, so editing them in the store grants nothing.
+        "sealed": deps.sealer.seal(
+            json.dumps(draft.personal).encode(),
+            case_id=draft.record_id,
+            agency=grant_of(draft.owner_agency, draft.facts),
         ),
         "result": draft.result,
         "outbox": outbox,
@@ -154,7 +160,14 @@ def opened(deps: IntakeDeps, record: Document) -> dict[str, Any] | None:
     sealed = record.get("sealed")
     if sealed is None:
         return None
-    loaded: dict[str, Any] = json.loads(deps.sealer.open(sealed, case_id=record["_id"]))
+    try:
+        words = deps.sealer.open(
+            sealed, case_id=record["_id"], agency=grant_of(record["agency"], record["facts"])
+        )
+    except CannotDecrypt:
+        log.warning("record's words do not open with its agency", extra={"id": record["_id"]})
+        return None
+    loaded: dict[str, Any] | None = json.loads(words)
     return loaded
 
 
@@ -192,6 +205,56 @@ def may_see(principal: Principal, owner_agency: str) -> bool:
     return principal.has(Role.BUSINESS_TEAM) or principal.agency == owner_agency
 
 
+def grant_of(owner_agency: str, facts: dict[str, Any]) -> str:
+    """The agencies that grant access to a record: its owner, and the agency asked when
+    the record is a request to one (``facts.agency``); bound into the record's seal."""
+    asked = facts.get("agency")
+    return owner_agency if asked is None else f"{owner_agency}\x1fasked={asked}"
+
+
+def bound_record(deps: IntakeDeps, record: Document) -> bool:
+    """Whether the record's clear ``agency`` fields are those sealed with it."""
+    sealed = record.get("sealed")
+    if sealed is None:
+        log.error("record without a seal: agencies are not granted it", extra={"id": record["_id"]})
+        return False
+    try:
+        deps.sealer.open(
+            sealed, case_id=record["_id"], agency=grant_of(record["agency"], record["facts"])
+        )
+    except CannotDecrypt:
+        log.warning("record's agency does not match its seal", extra={"id": record["_id"]})
+        return False
+    return True
+
+
+def bound_case(deps: IntakeDeps, case: Document) -> bool:
+    """Whether the case's clear ``agency`` is the one sealed with its personal data."""
+    try:
+        deps.sealer.open(case["personal"], case_id=case["_id"], agency=case["agency"])
+    except CannotDecrypt:
+        log.warning("case's agency does not match its seal", extra={"id": case["_id"]})
+        return False
+    return True
+
+
+def reads_case(deps: IntakeDeps, principal: Principal, case: Document) -> bool:
+    """``may_read``, with the agency that grants it checked against the sealed copy (for
+    the Business Team too: a case whose agency was edited in the store is read by no one
+    until it is put right, and the log says which)."""
+    return may_read(principal, case) and bound_case(deps, case)
+
+
+def sees_record(
+    deps: IntakeDeps, principal: Principal, record: Document, agency: str | None = None
+) -> bool:
+    """``may_see`` of the record's agency (or ``agency``, a field of it), checked against
+    the record's seal when it is the agency that grants access."""
+    if principal.has(Role.BUSINESS_TEAM):
+        return True
+    return may_see(principal, agency or record["agency"]) and bound_record(deps, record)
+
+
 async def case_for(
     deps: IntakeDeps, case_id: str, principal: Principal, *, oversight: bool = False
 ) -> Document:
@@ -201,7 +264,7 @@ async def case_for(
     """
     case = await deps.repo.get(case_id)
     chair = oversight and principal.has(Role.CHAIR)
-    if case is None or not (chair or may_read(principal, case)):
+    if case is None or not (chair or reads_case(deps, principal, case)):
         raise CaseNotFound(case_id)
     return case
 
@@ -211,6 +274,6 @@ async def subject_for(
 ) -> Document:
     """The record that opened a subject (a CoC, an escalation...), if this caller may see it."""
     record = await deps.repo.get_record(subject_id)
-    if record is None or record["kind"] != kind or not may_see(principal, record["agency"]):
+    if record is None or record["kind"] != kind or not sees_record(deps, principal, record):
         raise CaseNotFound(subject_id)
     return record

@@ -16,10 +16,10 @@ from sprg_intake.recording import (
     append,
     audit_read,
     idem_for,
-    may_see,
     public_view,
     replayed,
     request_fingerprint,
+    sees_record,
     subject_id_for,
 )
 from sprg_shared.auth import Principal, Role
@@ -122,7 +122,7 @@ async def read_subject(
 ) -> dict[str, Any]:
     """A subject with its whole history and the words, for an entitled reader; audited."""
     record = await deps.repo.get_record(subject_id)
-    granted = record is not None and record["kind"] == kind and _may_read(principal, record)
+    granted = record is not None and record["kind"] == kind and _may_read(deps, principal, record)
     await audit_read(deps, subject_id, principal, reason, granted=granted)
     if record is None or not granted:
         raise CaseNotFound(subject_id)
@@ -136,7 +136,7 @@ async def read_subject(
     }
 
 
-def _may_read(principal: Principal, record: Document) -> bool:
+def _may_read(deps: IntakeDeps, principal: Principal, record: Document) -> bool:
     if record["kind"] in {"meeting", "action", "learning"}:
         return principal.has(Role.BUSINESS_TEAM, Role.CHAIR, Role.SPRG_MEMBER)
-    return may_see(principal, record["agency"])
+    return sees_record(deps, principal, record)

@@ -6,11 +6,11 @@ from typing import Annotated, Any, Literal
 
 from fastapi import Depends, FastAPI, HTTPException, Query, Request
 
+from sprg_notifier.adapters.egress import UnsafeTarget, check_target
 from sprg_notifier.domain.directory import ROLES, Agency, Person
 from sprg_notifier.domain.subscriptions import Subscription, UnknownNameError, check
 from sprg_notifier.handlers import NotifierDeps
-from sprg_shared.auth import Principal, Role
-from sprg_shared.web import require
+from sprg_shared.access import Caller, audit_read
 
 
 def _deps(request: Request) -> NotifierDeps:
@@ -19,7 +19,7 @@ def _deps(request: Request) -> NotifierDeps:
     return deps
 
 
-Admin = Annotated[Principal, Depends(require(Role.BUSINESS_TEAM))]
+Admin = Caller
 Deps = Annotated[NotifierDeps, Depends(_deps)]
 Status = Literal["pending", "sent", "failed", "queued", "digested"]
 
@@ -39,6 +39,11 @@ def _directory(app: FastAPI) -> None:
     @app.put("/v1/directory/people/{person_id}", tags=["directory"], summary="Add or replace")
     async def put_person(person_id: str, person: Person, deps: Deps, _: Admin) -> Person:
         _same(person_id, person.person_id, "person_id")
+        if person.webhook_url is not None:
+            try:
+                await check_target(str(person.webhook_url), deps.webhook.allowed_origins)
+            except UnsafeTarget as exc:
+                raise HTTPException(422, detail=str(exc)) from exc
         await deps.repo.put_person(person)
         return person
 
@@ -96,13 +101,15 @@ def _subscriptions(app: FastAPI) -> None:
 def _log(app: FastAPI) -> None:
     @app.get("/v1/deliveries", tags=["deliveries"], summary="What was sent to whom, and how")
     async def deliveries(
+        request: Request,
         deps: Deps,
-        _: Admin,
+        who: Admin,
         case_id: str | None = None,
         recipient: Annotated[str | None, Query(description="the receiving person_id")] = None,
         result: Status | None = None,
         limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     ) -> list[dict[str, Any]]:
+        await audit_read(request, who, case_id, granted=True)
         return await deps.repo.deliveries(
             case_id=case_id, person_id=recipient, status=result, limit=limit
         )

@@ -47,14 +47,15 @@ async def send_with_retries(
                 )
         except ChannelError as exc:
             error = str(exc)
-            last = attempt + 1 >= deps.attempts
+            last = attempt + 1 >= deps.attempts or exc.permanent
             log.warning(
                 "delivery failed" if last else "delivery failed; will retry",
                 extra={"delivery_id": outgoing.delivery_id, "attempt": attempts, "error": error},
             )
-            if not last:
-                deps.outcomes.labels(person.channel, outgoing.template, "retried").inc()
-                await asyncio.sleep(deps.backoff_seconds * 2**attempt)
+            if last:  # out of attempts, or a target no retry can make acceptable
+                break
+            deps.outcomes.labels(person.channel, outgoing.template, "retried").inc()
+            await asyncio.sleep(deps.backoff_seconds * 2**attempt)
             continue
         deps.outcomes.labels(person.channel, outgoing.template, "sent").inc()
         return attempts, None

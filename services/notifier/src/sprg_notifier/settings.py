@@ -27,6 +27,9 @@ class NotifierSettings(ServiceSettings):
     report_link_base: str = "http://127.0.0.1:8005"
     webhook_secret: str | None = None
     webhook_timeout_seconds: float = 10.0
+    # Exact origins (scheme://host:port) exempt from "public HTTPS only": a receiver on
+    # this machine in development and tests. Empty in production.
+    webhook_allowed_origins: tuple[str, ...] = ()
     delivery_attempts: int = 4
     retry_backoff_seconds: float = 0.5
     digest_at: time = time(8, 0)  # London time; a person's daily digest goes out then

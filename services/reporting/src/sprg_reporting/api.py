@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from functools import partial
 from typing import Annotated, Any
 
-from fastapi import Depends, FastAPI, HTTPException
+from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse
 
 from sprg_reporting import handlers, render
@@ -16,25 +15,21 @@ from sprg_reporting.adapters.repository import ReadModels
 from sprg_reporting.domain.periods import KINDS, BadPeriod, ReportKind
 from sprg_reporting.domain.report import Report
 from sprg_reporting.settings import ReportingSettings
-from sprg_shared.auth import Principal, Role
+from sprg_shared.access import Caller, audit_read
 from sprg_shared.calendar import london_today
 from sprg_shared.envelope import envelope_for
 from sprg_shared.events import ReportPublished
 from sprg_shared.runtime import Runtime
-from sprg_shared.service import Background, build_service, state
-from sprg_shared.web import require
+from sprg_shared.service import Background, build_service, from_state
 
 SERVICE = "reporting"
 
 
-Reader = Annotated[
-    Principal,
-    Depends(require(Role.BUSINESS_TEAM, Role.SPRG_MEMBER, Role.CHAIR, Role.EXECUTIVE_READER)),
-]
-Producer = Annotated[Principal, Depends(require(Role.BUSINESS_TEAM))]
-Models = Annotated[ReadModels, Depends(partial(state, name="models"))]
-Publish = Annotated[Any, Depends(partial(state, name="publish"))]
-Today = Annotated[Callable[[], date], Depends(partial(state, name="today"))]
+Reader = Caller
+Producer = Caller
+Models = Annotated[ReadModels, Depends(from_state("models"))]
+Publish = Annotated[Any, Depends(from_state("publish"))]
+Today = Annotated[Callable[[], date], Depends(from_state("today"))]
 
 
 async def _setup(
@@ -85,8 +80,9 @@ def create_app(
     @app.get(
         "/v1/cases/{case_id}", tags=["reports"], summary="One case's read model (no personal data)"
     )
-    async def case(case_id: str, models: Models, _: Reader) -> dict[str, Any]:
+    async def case(request: Request, case_id: str, models: Models, who: Reader) -> dict[str, Any]:
         found = await models.case(case_id)
+        await audit_read(request, who, case_id, granted=found is not None)
         if found is None:
             raise HTTPException(404, detail=f"no case {case_id} in the read model yet")
         return found

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from enum import Enum
-from functools import partial
 from typing import Annotated, Any
 
 from fastapi import Body, Depends, FastAPI, HTTPException, Request
@@ -11,13 +10,12 @@ from fastapi.responses import JSONResponse
 
 from sprg_rules import admin
 from sprg_rules.adapters.pack_store import VersionConflict
-from sprg_shared.auth import Principal, Role
-from sprg_shared.service import state
-from sprg_shared.web import require
+from sprg_shared.access import Caller
+from sprg_shared.service import from_state
 
 MAX_PACK_BYTES = 1_000_000
-RulesAdmin = Annotated[Principal, Depends(require(Role.RULES_ADMIN))]
-Admin = Annotated[admin.AdminDeps, Depends(partial(state, name="admin"))]
+RulesAdmin = Caller
+Admin = Annotated[admin.AdminDeps, Depends(from_state("admin"))]
 Reason = Annotated[str, Body(embed=True, min_length=3, max_length=500)]
 YAML_BODY = {
     "requestBody": {

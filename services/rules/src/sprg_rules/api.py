@@ -16,8 +16,8 @@ from sprg_rules.domain.decide import KINDS, to_output
 from sprg_rules.domain.facts import AssessmentInput, derive_facts
 from sprg_rules.domain.parsing import InputError, parse_assessment_input
 from sprg_rules.settings import RulesSettings
-from sprg_shared import topics
-from sprg_shared.auth import Principal, Role
+from sprg_shared import concerns, topics
+from sprg_shared.access import Caller, audit_read, reaches
 from sprg_shared.bus import Router
 from sprg_shared.events import (
     CaseOfConcernReferred,
@@ -33,12 +33,9 @@ from sprg_shared.events import (
     SinSubmitted,
 )
 from sprg_shared.runtime import Runtime
-from sprg_shared.service import Background, build_service, state
-from sprg_shared.web import require
+from sprg_shared.service import Background, build_service, from_state
 
-AnyRole = Annotated[Principal, Depends(require(*Role))]
-SprgWork = Annotated[Principal, Depends(require(Role.BUSINESS_TEAM, Role.SPRG_MEMBER, Role.CHAIR))]
-Deps = Annotated[handlers.RulesDeps, Depends(partial(state, name="deps"))]
+Deps = Annotated[handlers.RulesDeps, Depends(from_state("deps"))]
 
 EXAMPLE = {
     "case_id": "E1",
@@ -69,6 +66,8 @@ async def _setup(
     await rules.deps.repo.ensure_indexes()
     await rules.admin.store.ensure_indexes()
     await rules.deps.subjects.ensure_indexes()
+    app.state.concerns = concerns.Concerns(runtime.db)
+    await app.state.concerns.ensure_indexes()
     rules.watcher.start()
     runtime.closers.append(rules.watcher.stop)
     rules.calendar.start()
@@ -96,6 +95,8 @@ async def _setup(
         (MeetingAttendanceRecorded, handlers.on_attendance),
     ):
         router.on(event, partial(handler, deps=rules.deps))
+    # Who each case concerns, for an agency's reads (sprg_shared.concerns).
+    router.observe(concerns.EVENTS, app.state.concerns.note)
     runtime.consume(settings.consumer_group, [topics.INTAKE], router)
 
 
@@ -125,7 +126,7 @@ def create_app(settings: RulesSettings | None = None) -> FastAPI:
         },
         responses={422: {"description": "one line naming the field, as `sprg assess` says it"}},
     )
-    async def assess(request: Request, deps: Deps, _: AnyRole) -> dict[str, Any]:
+    async def assess(request: Request, deps: Deps, _: Caller) -> dict[str, Any]:
         # The same parser as the command line: the same one-line error for the same input.
         try:
             case = parse_assessment_input(await request.body())
@@ -135,9 +136,16 @@ def create_app(settings: RulesSettings | None = None) -> FastAPI:
         return to_contract(case.case_id, result)
 
     @app.get("/v1/decisions", tags=["decisions"], summary="Decisions for a case, with reasons")
-    async def decisions(case_id: str, deps: Deps, _: AnyRole) -> list[dict[str, Any]]:
+    async def decisions(
+        request: Request, case_id: str, deps: Deps, who: Caller
+    ) -> list[dict[str, Any]]:
         """The case's decisions, then those on matters about it or named by this id
-        (a Case of Concern, an escalation, a meeting)."""
+        (a Case of Concern, an escalation, a meeting). An agency reads only those of
+        what concerns it (404 otherwise); every read is audited."""
+        granted = await reaches(request, who, case_id)
+        await audit_read(request, who, case_id, granted=granted)
+        if not granted:
+            raise HTTPException(404, detail=f"no decisions for {case_id} that you may read")
         return [*await deps.repo.for_case(case_id), *await deps.subjects.for_subject(case_id)]
 
     @app.post(
@@ -147,7 +155,7 @@ def create_app(settings: RulesSettings | None = None) -> FastAPI:
         description="kind: " + ", ".join(sorted(KINDS)) + ". The body is that kind's facts.",
         openapi_extra={"requestBody": {"required": True, "content": {"application/json": {}}}},
     )
-    async def decide_matter(kind: str, request: Request, deps: Deps, _: SprgWork) -> dict[str, Any]:
+    async def decide_matter(kind: str, request: Request, deps: Deps, _: Caller) -> dict[str, Any]:
         if kind not in KINDS:
             raise HTTPException(404, detail=f"no decision kind {kind!r}; kinds: {sorted(KINDS)}")
         try:

@@ -8,7 +8,7 @@ from datetime import date
 from functools import partial
 from typing import Annotated, Literal
 
-from fastapi import Depends, FastAPI, HTTPException, Query, Request
+from fastapi import FastAPI, HTTPException, Query, Request
 from pydantic import BaseModel, Field
 
 from sprg_scheduler import calendar_admin, calendar_api, duty_api, duty_handlers, handlers
@@ -25,8 +25,8 @@ from sprg_scheduler.domain.clocks import Clock
 from sprg_scheduler.domain.lifecycle import NotPausable
 from sprg_scheduler.domain.views import ClockView, view_of
 from sprg_scheduler.settings import SchedulerSettings
-from sprg_shared import topics
-from sprg_shared.auth import Principal, Role
+from sprg_shared import concerns, topics
+from sprg_shared.access import Caller, audit_read, reachable
 from sprg_shared.bus import Router
 from sprg_shared.events import (
     ActionRecorded,
@@ -37,11 +37,9 @@ from sprg_shared.events import (
 )
 from sprg_shared.runtime import Runtime
 from sprg_shared.service import Background, build_service
-from sprg_shared.web import require
 
 log = logging.getLogger(__name__)
-AnyRole = Annotated[Principal, Depends(require(*Role))]
-BusinessTeam = Annotated[Principal, Depends(require(Role.BUSINESS_TEAM))]
+BusinessTeam = Caller
 StateFilter = Literal[
     "open", "at_risk", "overdue", "reminded", "paused", "breached", "met", "stopped", "closed"
 ]
@@ -76,7 +74,11 @@ async def _setup(
     background.run(_follow_calendar(app.state.calendar, settings.tick_seconds), "calendar")
     app.state.duties = build_duties(runtime, deps)
     background.run(_keep_duties(app.state.duties, settings.duty_sync_seconds), "duties")
+    app.state.concerns = concerns.Concerns(runtime.db)
+    await app.state.concerns.ensure_indexes()
     router = Router()
+    # Who each case, request and action concerns, for an agency's reads.
+    router.observe(concerns.EVENTS, app.state.concerns.note)
     router.on(CaseAssessed, partial(handlers.on_case_assessed, deps=deps))
     router.on(SubjectDecided, partial(handlers.on_subject_decided, deps=deps))
     router.on(InformationRequested, partial(handlers.on_information_requested, deps=deps))
@@ -129,13 +131,25 @@ def create_app(settings: SchedulerSettings | None = None) -> FastAPI:
     @app.get("/v1/clocks", tags=["clocks"], summary="Clocks, by case and state")
     async def list_clocks(
         request: Request,
-        _: AnyRole,
-        case_id: str | None = None,
+        who: Caller,
+        case_id: Annotated[str | None, Query(max_length=200)] = None,
         state: StateFilter | None = None,
         limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     ) -> list[ClockView]:
+        """An agency sees the clocks of what concerns it (its cases, the requests made to
+        it, the actions it owns); a case of another's is 404. Every read is audited."""
         deps = _deps(request)
-        query = ClockQuery(case_id=case_id, state=state, today=deps.policy.today(deps.now()))
+        within = await reachable(request, who)
+        if case_id is not None and within is not None and case_id not in within:
+            await audit_read(request, who, case_id, granted=False)
+            raise HTTPException(status_code=404, detail=f"no clocks of {case_id} you may read")
+        await audit_read(request, who, case_id, granted=True)
+        query = ClockQuery(
+            case_id=case_id,
+            state=state,
+            today=deps.policy.today(deps.now()),
+            within=None if within is None else frozenset(within),
+        )
         return [_view(deps, c) for c in await deps.repo.find(query, limit=limit)]
 
     @app.post("/v1/clocks/{clock_id}/met", tags=["clocks"], summary="Record the duty as done")

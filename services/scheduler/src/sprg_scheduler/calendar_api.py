@@ -8,20 +8,18 @@ is for rule packs, which a closure day is not. Anyone signed in may read.
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, HTTPException, Request
 from pydantic import BaseModel, Field
 
 from sprg_scheduler import calendar_admin
 from sprg_scheduler.calendar_admin import CalendarDeps, CalendarRefused
 from sprg_scheduler.domain.calendar_change import Proposal
-from sprg_shared.auth import Principal, Role
+from sprg_shared.access import Caller
 from sprg_shared.events import CalendarVersioned, Closure
-from sprg_shared.web import require
 
-AnyRole = Annotated[Principal, Depends(require(*Role))]
-CalendarAdmin = Annotated[Principal, Depends(require(Role.BUSINESS_TEAM))]
+AnyRole = Caller
+CalendarAdmin = Caller
 
 router = APIRouter(prefix="/v1/calendar", tags=["calendar"])
 

@@ -3,20 +3,17 @@ CSCP Business Team (who run the meetings' papers, reports and updates)."""
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, HTTPException, Request
 from pydantic import BaseModel
 
 from sprg_scheduler import duty_handlers
 from sprg_scheduler.domain.duties import DUTY_KINDS, DutySchedule
 from sprg_scheduler.domain.views import ClockView, view_of
 from sprg_scheduler.duty_handlers import DutyDeps, ScheduleConflict
-from sprg_shared.auth import Principal, Role
-from sprg_shared.web import require
+from sprg_shared.access import Caller
 
-AnyRole = Annotated[Principal, Depends(require(*Role))]
-BusinessTeam = Annotated[Principal, Depends(require(Role.BUSINESS_TEAM))]
+AnyRole = Caller
+BusinessTeam = Caller
 
 router = APIRouter(prefix="/v1/duties", tags=["duties"])
 

@@ -1,4 +1,6 @@
-"""Personal data sealed with AES-256-GCM; the case id is bound in as associated data."""
+"""Personal data sealed with AES-256-GCM; the case (or record) id and the agency that
+grants access to it are bound in as associated data: moving a sealed copy to another
+case, or editing the clear ``agency`` field beside it, makes it fail to open."""
 
 from __future__ import annotations
 
@@ -20,9 +22,9 @@ class Sealer:
         self._aead = AESGCM(base64.b64decode(key_b64))
         self.key_id = key_id
 
-    def seal(self, plaintext: bytes, *, case_id: str) -> dict[str, str]:
+    def seal(self, plaintext: bytes, *, case_id: str, agency: str | None = None) -> dict[str, str]:
         nonce = os.urandom(_NONCE_BYTES)
-        ciphertext = self._aead.encrypt(nonce, plaintext, case_id.encode())
+        ciphertext = self._aead.encrypt(nonce, plaintext, _associated(case_id, agency))
         return {
             "alg": "AES-256-GCM",
             "kid": self.key_id,
@@ -30,15 +32,23 @@ class Sealer:
             "ct": base64.b64encode(ciphertext).decode(),
         }
 
-    def open(self, sealed: dict[str, str], *, case_id: str) -> bytes:
+    def open(self, sealed: dict[str, str], *, case_id: str, agency: str | None = None) -> bytes:
         if sealed.get("kid") != self.key_id:
             raise CannotDecrypt(f"sealed with key {sealed.get('kid')!r}, not {self.key_id!r}")
         try:
             return self._aead.decrypt(
-                base64.b64decode(sealed["nonce"]), base64.b64decode(sealed["ct"]), case_id.encode()
+                base64.b64decode(sealed["nonce"]),
+                base64.b64decode(sealed["ct"]),
+                _associated(case_id, agency),
             )
         except (InvalidTag, KeyError, ValueError) as exc:
             raise CannotDecrypt("personal data could not be decrypted") from exc
+
+
+def _associated(case_id: str, agency: str | None) -> bytes:
+    if agency is None:
+        return case_id.encode()
+    return f"{case_id}\x1fagency={agency}".encode()
 
 
 def fingerprint(key_b64: str, payload: bytes) -> str:

@@ -9,6 +9,7 @@ from pymongo import ASCENDING
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
+from sprg_shared.audit import AuditLog
 from sprg_shared.store import Document
 
 
@@ -16,7 +17,7 @@ class CaseRepository:
     def __init__(self, db: AsyncDatabase[Document]) -> None:
         self._cases = db["cases"]
         self._records = db["records"]
-        self._audit = db["case_reads"]
+        self._audit = AuditLog(db, "intake")
         self._collections = {"cases": self._cases, "records": self._records}
 
     async def ensure_indexes(self) -> None:
@@ -26,7 +27,7 @@ class CaseRepository:
         await self._records.create_index([("idem", ASCENDING)])
         await self._records.create_index([("kind", ASCENDING), ("created_at", ASCENDING)])
         await self._records.create_index([("outbox_pending", ASCENDING)])
-        await self._audit.create_index([("case_id", ASCENDING), ("at", ASCENDING)])
+        await self._audit.ensure_indexes()
 
     async def insert(self, case: Document) -> bool:
         """Store a new case with its outbox in one write; False when the id exists already."""
@@ -101,4 +102,5 @@ class CaseRepository:
         )
 
     async def record_read(self, entry: dict[str, Any]) -> None:
-        await self._audit.insert_one(entry)
+        """Into the service's append-only audit log (``sprg_shared.audit``)."""
+        await self._audit.append({"action": "read", **entry})

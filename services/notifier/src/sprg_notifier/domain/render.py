@@ -20,7 +20,8 @@ class Templates:
         self._env = Environment(
             loader=PackageLoader("sprg_notifier", "templates"),
             undefined=StrictUndefined,
-            autoescape=select_autoescape(["html"]),
+            # The HTML parts are NAME.html.j2: escape them (a plain ["html"] would not match).
+            autoescape=select_autoescape(["html", "html.j2"], default=False),
             keep_trailing_newline=True,
         )
 

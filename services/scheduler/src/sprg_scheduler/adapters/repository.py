@@ -53,11 +53,15 @@ class ClockQuery:
     case_id: str | None = None
     state: str | None = None
     today: date | None = None
+    within: frozenset[str] | None = None  # only clocks whose subject or key is one of these
 
     def to_filter(self) -> Document:
         query: Document = {}
         if self.case_id:
             query["case_id"] = self.case_id
+        if self.within is not None:
+            ids = sorted(self.within)
+            query["$and"] = [{"$or": [{"case_id": {"$in": ids}}, {"key": {"$in": ids}}]}]
         today = (self.today or date.min).isoformat()
         match self.state:
             case None:
