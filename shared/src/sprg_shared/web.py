@@ -11,6 +11,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
+from typing import Any
 
 from fastapi import FastAPI, HTTPException, Request, Response
 from fastapi._body_limit import wrap_app_with_body_limit
@@ -162,7 +163,29 @@ def create_app(
 
     # Added last: the outermost layer, so no other layer reads a body before it counts.
     app.add_middleware(Guard, owner=app)
+    _document_one_line_422(app)
     return app
+
+
+def _document_one_line_422(app: FastAPI) -> None:
+    """A 422 is FastAPI's list of field errors, or one line naming the field (a handler's
+    own check): the OpenAPI document says both, so a client can rely on either."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            document = generate()
+            schemas = document.get("components", {}).get("schemas", {})
+            if "HTTPValidationError" in schemas:
+                detail = schemas["HTTPValidationError"]["properties"]["detail"]
+                schemas["HTTPValidationError"]["properties"]["detail"] = {
+                    "anyOf": [detail, {"type": "string"}],
+                    "title": "Detail",
+                }
+            app.openapi_schema = document
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def _route_template(app: FastAPI, request: Request) -> str:

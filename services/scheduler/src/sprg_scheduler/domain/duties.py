@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import itertools
 from datetime import date, datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -44,10 +44,15 @@ STANDING_ITEMS = (
 )
 
 
+# Plausible dates only: the working-day counting of a year 1 or 9999 meeting overflows.
+EARLIEST, LATEST = date(2000, 1, 1), date(2100, 12, 31)
+PlausibleDate = Annotated[date, Field(ge=EARLIEST, le=LATEST)]
+
+
 class Meeting(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    date: date
+    date: PlausibleDate
     chair: Agency
     deputy_chair: Agency | None = None
     items: tuple[str, ...] = Field(default=(), description="besides the standing items")
@@ -56,8 +61,8 @@ class Meeting(BaseModel):
 class Periodic(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    first: date
-    every_months: int = Field(ge=1)
+    first: PlausibleDate
+    every_months: int = Field(ge=1, le=120)
 
 
 class DutySchedule(BaseModel):
@@ -66,8 +71,8 @@ class DutySchedule(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     meetings: tuple[Meeting, ...]
-    papers_working_days_before: int = Field(default=5, ge=0)
-    report_working_days_before: int = Field(default=10, ge=0)
+    papers_working_days_before: int = Field(default=5, ge=0, le=120)
+    report_working_days_before: int = Field(default=10, ge=0, le=120)
     standing_items: tuple[str, ...] = STANDING_ITEMS
     executive_update: Periodic
     tor_review: Periodic = Field(description="first: when the next review is due")
