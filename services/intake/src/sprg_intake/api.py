@@ -9,6 +9,7 @@ from datetime import date
 from typing import Annotated, Any
 
 from fastapi import Body, FastAPI, File, Form, Header, Query, Request, Response, UploadFile
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from pymongo.errors import PyMongoError
@@ -51,6 +52,13 @@ class PayloadTooLarge(Exception):
     """The upload is over the configured size limit."""
 
 
+def _text(part: object) -> object:
+    """A location part or message as JSON can carry it (a lone surrogate escaped)."""
+    if isinstance(part, int):
+        return part
+    return str(part).encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 def _deps(request: Request) -> handlers.IntakeDeps:
     deps: handlers.IntakeDeps = request.app.state.deps
     return deps
@@ -90,6 +98,17 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
         setup=_setup,
     )
 
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
+        # The field, the problem and its kind; never the input echoed back, which may be
+        # personal data, NaN or text that cannot be encoded (each once gave a 500 here).
+        detail = [
+            {"loc": [_text(p) for p in e.get("loc", ())], "msg": _text(e.get("msg", ""))}
+            | {"type": e.get("type")}
+            for e in exc.errors()
+        ]
+        return JSONResponse({"detail": detail}, status_code=422)
+
     @app.exception_handler(handlers.IdempotencyConflict)
     async def _conflict(_: Request, exc: handlers.IdempotencyConflict) -> JSONResponse:
         return JSONResponse({"detail": str(exc)}, status_code=422)
@@ -100,7 +119,11 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
 
     @app.exception_handler(handlers.InvalidFact)
     async def _invalid_fact(_: Request, exc: handlers.InvalidFact) -> JSONResponse:
-        return JSONResponse({"detail": str(exc)}, status_code=422)
+        if exc.field is None:
+            return JSONResponse({"detail": str(exc)}, status_code=422)
+        loc = ["body", *(int(p) if p.isdigit() else p for p in exc.field.split("."))]
+        detail = [{"loc": loc, "msg": str(exc), "type": "value_error"}]
+        return JSONResponse({"detail": detail}, status_code=422)
 
     @app.exception_handler(UnsupportedDocument)
     async def _unsupported(_: Request, exc: UnsupportedDocument) -> JSONResponse:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 from functools import partial
 from typing import Annotated, Any
@@ -137,8 +138,12 @@ def create_app(settings: RulesSettings | None = None) -> FastAPI:
     @app.get("/v1/decisions", tags=["decisions"], summary="Decisions for a case, with reasons")
     async def decisions(case_id: str, deps: Deps, _: AnyRole) -> list[dict[str, Any]]:
         """The case's decisions, then those on matters about it or named by this id
-        (a Case of Concern, an escalation, a meeting)."""
-        return [*await deps.repo.for_case(case_id), *await deps.subjects.for_subject(case_id)]
+        (a Case of Concern, an escalation, a meeting). Each of the case's decisions but the
+        last names the one that superseded it (``superseded_by``): the history is kept."""
+        case = await deps.repo.for_case(case_id)
+        for earlier, later in itertools.pairwise(case):
+            earlier["superseded_by"] = later["_id"]
+        return [*case, *await deps.subjects.for_subject(case_id)]
 
     @app.post(
         "/v1/decisions/{kind}",

@@ -97,6 +97,7 @@ class ReviewState:
     age_bands: tuple[str, ...]
     history: tuple[tuple[date, str], ...]
     factors: tuple[str, ...] = ()  # LCSPR factor codes found present, as last recorded
+    panel_copy_sent: date | None = None  # a Rapid Review's copy to the Panel, when sent
 
     @property
     def closed(self) -> bool:
@@ -138,6 +139,9 @@ def review_state(doc: Document, cases: dict[str, Document], cutoff: date) -> Rev
         age_bands=tuple(case.get("age_bands", ())) if case_known else (),
         history=tuple(history),
         factors=tuple(factors[-1]["factors"]) if factors else (),
+        panel_copy_sent=next(
+            (date.fromisoformat(e["date"]) for e in known(doc.get("panel_copy"), cutoff)), None
+        ),
     )
 
 

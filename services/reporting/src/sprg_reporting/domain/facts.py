@@ -336,7 +336,11 @@ def rapid_review_held(e: RapidReviewHeld, meta: Meta) -> list[Change]:
 
 
 def rapid_review_sent(e: RapidReviewSentToPanel, meta: Meta) -> list[Change]:
-    return [_review("rapid_review", e.case_id, meta, status=(e.sent_date, "sent_to_panel"))]
+    """The copy to the Panel is its own duty with its own state: it does not replace the
+    review's progress (held, then the LCSPR decision)."""
+    change = _review("rapid_review", e.case_id, meta, case_id=e.case_id)
+    entry = _entry(e.sent_date, meta.known, sent=True)
+    return [Change(REVIEWS, change.key, set=change.set, add={"panel_copy": [entry]})]
 
 
 def rapid_review_closed(e: RapidReviewClosed, meta: Meta) -> list[Change]:
