@@ -4,6 +4,7 @@ accepted and then dead-lettered). Against the real store and broker."""
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import json
 from datetime import timedelta
@@ -11,20 +12,28 @@ from typing import Any
 
 import httpx
 import pytest
+from prometheus_client import CollectorRegistry
 
 from sprg_intake import examples
+from sprg_shared import topics
+from sprg_shared.bus import Producer
 from sprg_shared.calendar import london_today
+from sprg_shared.envelope import envelope_for
+from sprg_shared.events import MessageDeadLettered
+from sprg_shared.metrics import bus_metrics
 from sprg_shared.vocabulary import FACTORS
 from tests.integration.intake_support import (
     BUSINESS,
     CHAIR,
     CSC,
     REPORT,
+    events_about,
     intake,
     new_case,
     records,
     settings,
 )
+from tests.servers import Servers
 
 pytestmark = pytest.mark.integration
 __all__ = ["intake", "records", "settings"]  # fixtures used by name
@@ -221,3 +230,43 @@ async def test_the_rules_vocabulary_is_intakes(intake: httpx.AsyncClient) -> Non
         await intake.post(f"/v1/meetings/{meeting_id}/attendance", json=unsaid_proxy, headers=CHAIR)
     )
     assert "members.0.proxy_similar_seniority" in text
+
+
+async def test_an_event_another_service_could_not_process_shows_on_the_record_to_the_business_team(
+    intake: httpx.AsyncClient, servers: Servers, run_id: str
+) -> None:
+    """Fed from sprg.dlq: the case's reader sees "not processed: <reason>" (not the agency)."""
+    case_id = await new_case(intake)
+    (reported,) = await events_about(servers, case_id, 1)
+    letter = MessageDeadLettered(
+        consumer_group=f"t{run_id}-rules",
+        topic=topics.INTAKE,
+        partition=0,
+        offset=42,
+        key=case_id,
+        value=reported.to_bytes().decode(),
+        reason="PermanentError: the case's facts are not valid",
+        attempts=1,
+    )
+    producer = Producer(servers.kafka, "test", bus_metrics(CollectorRegistry(), "test"))
+    try:
+        await producer.publish(topics.DLQ, envelope_for(letter, source="sprg/test"))
+    finally:
+        producer.close()
+
+    async def shown() -> list[dict[str, Any]]:
+        read = await intake.get(f"/v1/cases/{case_id}", params={"reason": "dlq"}, headers=BUSINESS)
+        found: list[dict[str, Any]] = read.json()["not_processed"]
+        return found
+
+    deadline = asyncio.get_running_loop().time() + 30
+    while not (found := await shown()) and asyncio.get_running_loop().time() < deadline:
+        await asyncio.sleep(0.3)
+    assert [(f["event"], f["status"]) for f in found] == [
+        (
+            "sprg.incident.reported.v1",
+            "not processed: PermanentError: the case's facts are not valid",
+        )
+    ]
+    agency = await intake.get(f"/v1/cases/{case_id}", params={"reason": "dlq"}, headers=CSC)
+    assert agency.json()["not_processed"] == []

@@ -20,6 +20,7 @@ from sprg_intake import (
     handlers_case,
     handlers_rapid_review,
     handlers_sprg,
+    not_processed,
     subjects,
 )
 from sprg_intake.access import allowed
@@ -29,7 +30,10 @@ from sprg_intake.domain.documents import UnsupportedDocument
 from sprg_intake.messages import EXAMPLE_REPORT, RecordSinSubmission, ReportIncident
 from sprg_intake.settings import IntakeSettings
 from sprg_intake.web_common import IdempotencyKey, Traceparent
+from sprg_shared import topics
 from sprg_shared.auth import Principal
+from sprg_shared.bus import Router
+from sprg_shared.events import MessageDeadLettered
 from sprg_shared.runtime import Runtime
 from sprg_shared.service import Background, build_service
 
@@ -77,6 +81,14 @@ async def _setup(
         log.warning("store unavailable at start; indexes later", extra={"error": repr(exc)})
         background.run(_indexes_when_back(deps), "indexes")
     background.run(deps.relay.run(), "outbox-relay")
+    router = Router()
+    router.on(
+        MessageDeadLettered,
+        lambda event, envelope: not_processed.on_dead_letter(
+            event, envelope, deps.repo.db, deps.now()
+        ),
+    )
+    runtime.consume(settings.consumer_group, [topics.DLQ], router)
 
 
 async def _indexes_when_back(deps: handlers.IntakeDeps) -> None:
