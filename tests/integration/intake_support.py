@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -58,6 +59,9 @@ def make_settings(servers: Servers, run_id: str, pii_key: str, **extra: Any) -> 
         database=f"t{run_id}_intake",
         http_port=0,
         outbox_poll_seconds=0.2,
+        # Its own group on sprg.dlq, from now: not the dead letters of every earlier test.
+        consumer_group=f"t{run_id}-intake",
+        consumer_start_at=datetime.now(UTC) - timedelta(seconds=5),
         **extra,
     )
 

@@ -10,6 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
+from sprg_shared.vocabulary import FACTORS
 from tests.integration.intake_support import (
     BUSINESS,
     CHAIR,
@@ -177,17 +178,21 @@ async def test_the_rapid_review_outcome_copy_to_panel_and_closure_are_recorded_o
             {"purpose": "lcspr_decision", "addressed": True},
         ],
         "recommendation": "lcspr",
+        "partners_view": "local_review",
     }
     base = f"/v1/cases/{case_id}/rapid-review"
     assert (await intake.post(f"{base}/outcome", json=outcome, headers=CSC)).status_code == 403
     held = await intake.post(f"{base}/outcome", json=outcome, headers=CHAIR)
     assert held.status_code == 201, held.text
-    changed = {**outcome, "recommendation": "no_lcspr"}
+    changed = {**outcome, "recommendation": "undecided"}
     clash = await intake.post(f"{base}/outcome", json=changed, headers=BUSINESS)
     assert clash.status_code == 409
     twice = {**outcome, "purposes": outcome["purposes"][:3] + outcome["purposes"][:1]}
     bad = await intake.post(f"{base}/outcome", json=twice, headers=BUSINESS)
     assert bad.status_code == 422 and "each of the four purposes" in bad.text
+    contradiction = {**outcome, "partners_view": "no_review"}
+    bad = await intake.post(f"{base}/outcome", json=contradiction, headers=BUSINESS)
+    assert bad.status_code == 422 and "contradicts recommendation lcspr" in bad.text
     sent = await intake.post(
         f"{base}/sent-to-panel", json={"sent_date": "2026-04-22"}, headers=BUSINESS
     )
@@ -223,8 +228,8 @@ async def test_an_lcspr_is_weighed_decided_followed_and_published(
         json={
             "serious_child_safeguarding_case": True,
             "factors": {
+                **{name: {"present": False} for name in FACTORS},
                 "improvements_needed": {"present": True, "explanation": f"{PLANTED} missed"},
-                "recurrent_themes": {"present": False},
             },
         },
         headers=BUSINESS,
@@ -282,8 +287,8 @@ async def test_an_lcspr_is_weighed_decided_followed_and_published(
         "sprg.lcspr.publication_recorded.v1",
     ]
     assert events[0].data["factors"] == {
+        **{name: {"present": False} for name in FACTORS},
         "improvements_needed": {"present": True},
-        "recurrent_themes": {"present": False},
     }
     assert events[1].data["methodology"] == "systems_review"
     assert events[3].data["milestone"] == "sent_to_panel_and_secretary_of_state"
@@ -291,5 +296,10 @@ async def test_an_lcspr_is_weighed_decided_followed_and_published(
     view = await intake.get(f"/v1/cases/{case_id}", params={"reason": "lcspr"}, headers=BUSINESS)
     words = [h["words"] for h in view.json()["history"] if h["kind"] == "lcspr_factors"]
     assert words == [
-        {"explanations": {"improvements_needed": f"{PLANTED} missed", "recurrent_themes": None}}
+        {
+            "explanations": {
+                **dict.fromkeys(FACTORS),
+                "improvements_needed": f"{PLANTED} missed",
+            }
+        }
     ]

@@ -107,10 +107,27 @@ async def test_a_meeting_is_scheduled_attended_minuted_and_its_words_stay_in_int
 async def test_actions_are_owned_followed_up_and_learning_shared(
     intake: httpx.AsyncClient, servers: Servers
 ) -> None:
+    meeting = await intake.post(
+        "/v1/meetings",
+        json={"meeting_date": "2026-06-10", "chair_partner": "police"},
+        headers=BUSINESS,
+    )
+    assert meeting.status_code == 201, meeting.text
+    meeting_id = meeting.json()["meeting_id"]
+    nowhere = {
+        "source_id": "meeting-that-never-was",
+        "owner_agency": "met-police",
+        "owner_role": "Detective Inspector",
+        "due_date": "2026-07-31",
+        "description": "Brief the MASH team.",
+    }
+    refused = await intake.post("/v1/actions", json=nowhere, headers=CHAIR)
+    assert refused.status_code == 422, refused.text
+    assert refused.json()["detail"][0]["loc"] == ["body", "source_id"]
     action = await intake.post(
         "/v1/actions",
         json={
-            "source_id": "meeting-1",
+            "source_id": meeting_id,
             "owner_agency": "met-police",
             "owner_role": "Detective Inspector",
             "due_date": "2026-07-31",
@@ -140,7 +157,7 @@ async def test_actions_are_owned_followed_up_and_learning_shared(
     learning = await intake.post(
         "/v1/learning",
         json={
-            "source_id": "meeting-1",
+            "source_id": meeting_id,
             "shared_date": "2026-09-01",
             "audiences": ["gp_practices"],
             "impact_reported": True,

@@ -362,6 +362,10 @@ class ReturnReceived(EventData):
     received_at: datetime
 
 
+PartnersView = Literal["local_review", "national_review", "no_review"]
+"""The partners' view sent with the Rapid Review to the Panel (WT2023 ch. 5): a local
+review (an LCSPR), a referral for a national review, or no review."""
+
 RapidReviewPurpose = Literal[
     "gather_facts", "immediate_safety_action", "potential_national_learning", "lcspr_decision"
 ]
@@ -380,6 +384,9 @@ class RapidReviewHeld(EventData):
     held_date: date
     purposes: tuple[PurposeOutcome, ...] = Field(min_length=4, max_length=4)
     recommendation: Literal["lcspr", "no_lcspr", "undecided"]
+    partners_view: PartnersView | None = Field(
+        default=None, description="the partners' view for the Panel (absent before issue 13)"
+    )
     recorded_at: datetime
 
 
@@ -398,6 +405,9 @@ class RapidReviewClosed(EventData):
     closed_date: date
     reason: Literal["criteria_not_met"]
     recorded_at: datetime
+
+    def reason_text(self) -> str:
+        return f"found on {self.closed_date} not to meet the SIN criteria (Rapid Review closed)"
 
 
 class FactorRecord(_Part):

@@ -8,6 +8,7 @@ from datetime import date
 from typing import Annotated, Any
 
 from fastapi import Body, FastAPI, File, Form, Header, Query, Request, Response, UploadFile
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from pymongo.errors import PyMongoError
@@ -18,6 +19,7 @@ from sprg_intake import (
     handlers_case,
     handlers_rapid_review,
     handlers_sprg,
+    not_processed,
     subjects,
 )
 from sprg_intake.api_inputs import router as inputs_router
@@ -26,7 +28,10 @@ from sprg_intake.domain.documents import UnsupportedDocument
 from sprg_intake.messages import EXAMPLE_REPORT, RecordSinSubmission, ReportIncident
 from sprg_intake.settings import IntakeSettings
 from sprg_intake.web_common import IdempotencyKey, Traceparent
+from sprg_shared import topics
 from sprg_shared.access import Caller
+from sprg_shared.bus import Router
+from sprg_shared.events import MessageDeadLettered
 from sprg_shared.runtime import Runtime
 from sprg_shared.service import Background, build_service
 
@@ -47,6 +52,13 @@ Reason = Annotated[
 
 class PayloadTooLarge(Exception):
     """The upload is over the configured size limit."""
+
+
+def _text(part: object) -> object:
+    """A location part or message as JSON can carry it (a lone surrogate escaped)."""
+    if isinstance(part, int):
+        return part
+    return str(part).encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def _deps(request: Request) -> handlers.IntakeDeps:
@@ -70,6 +82,14 @@ async def _setup(
         log.warning("store unavailable at start; indexes later", extra={"error": repr(exc)})
         background.run(_indexes_when_back(deps), "indexes")
     background.run(deps.relay.run(), "outbox-relay")
+    router = Router()
+    router.on(
+        MessageDeadLettered,
+        lambda event, envelope: not_processed.on_dead_letter(
+            event, envelope, deps.repo.db, deps.now()
+        ),
+    )
+    runtime.consume(settings.consumer_group, [topics.DLQ], router)
 
 
 async def _indexes_when_back(deps: handlers.IntakeDeps) -> None:
@@ -91,6 +111,17 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
         setup=_setup,
     )
 
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
+        # The field, the problem and its kind; never the input echoed back, which may be
+        # personal data, NaN or text that cannot be encoded (each once gave a 500 here).
+        detail = [
+            {"loc": [_text(p) for p in e.get("loc", ())], "msg": _text(e.get("msg", ""))}
+            | {"type": e.get("type")}
+            for e in exc.errors()
+        ]
+        return JSONResponse({"detail": detail}, status_code=422)
+
     @app.exception_handler(handlers.IdempotencyConflict)
     async def _conflict(_: Request, exc: handlers.IdempotencyConflict) -> JSONResponse:
         return JSONResponse({"detail": str(exc)}, status_code=422)
@@ -101,7 +132,11 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
 
     @app.exception_handler(handlers.InvalidFact)
     async def _invalid_fact(_: Request, exc: handlers.InvalidFact) -> JSONResponse:
-        return JSONResponse({"detail": str(exc)}, status_code=422)
+        if exc.field is None:
+            return JSONResponse({"detail": str(exc)}, status_code=422)
+        loc = ["body", *(int(p) if p.isdigit() else p for p in exc.field.split("."))]
+        detail = [{"loc": loc, "msg": str(exc), "type": "value_error"}]
+        return JSONResponse({"detail": detail}, status_code=422)
 
     @app.exception_handler(UnsupportedDocument)
     async def _unsupported(_: Request, exc: UnsupportedDocument) -> JSONResponse:

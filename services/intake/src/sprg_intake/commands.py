@@ -6,9 +6,7 @@ seals them at rest and never puts them on the bus.
 
 from __future__ import annotations
 
-import datetime as _dt
-from datetime import date
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -22,8 +20,18 @@ from sprg_shared.events import (
     IncidentKind,
     Location,
     Partner,
+    PartnersView,
     RapidReviewPurpose,
     ReviewType,
+)
+from sprg_shared.vocabulary import (
+    ESCALATION_STAGES,
+    FACTORS,
+    Born,
+    Happened,
+    LcsprMethodology,
+    Planned,
+    unstorable,
 )
 
 Name = Annotated[str, Field(min_length=1, max_length=200)]
@@ -39,7 +47,17 @@ Milestone = Literal[
 
 
 class _Command(BaseModel):
+    """Frozen, no unknown fields, no text or numbers that cannot be stored."""
+
     model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _storable(cls, data: Any) -> Any:
+        found = unstorable(data)
+        if found is not None:
+            raise ValueError(f"{found[0]}: {found[1]}")
+        return data
 
 
 # --- Corrections ------------------------------------------------------------------------
@@ -47,7 +65,7 @@ class _Command(BaseModel):
 
 class IncidentCorrection(_Command):
     kind: IncidentKind | None = None
-    date: _dt.date | None = None
+    date: Happened | None = None
     location: Location | None = None
     abuse_or_neglect: AbuseOrNeglect | None = None
 
@@ -55,7 +73,7 @@ class IncidentCorrection(_Command):
 class CorrectIncident(_Command):
     """A corrected fact of an incident report; recorded beside the old one, never over it."""
 
-    aware_date: date | None = None
+    aware_date: Happened | None = None
     event: IncidentCorrection | None = None
     children: Annotated[list[ChildDetails], Field(min_length=1, max_length=4)] | None = Field(
         default=None, description="the children as they now stand (the whole list)"
@@ -76,13 +94,13 @@ class ConcernChild(_Command):
     """Personal data: encrypted."""
 
     name: Name
-    date_of_birth: date | None = None
+    date_of_birth: Born | None = None
 
 
 class ReferCaseOfConcern(_Command):
     """The Case of Concern form: any agency may send it."""
 
-    referred_date: date
+    referred_date: Happened
     referrer_name: Name = Field(description="encrypted")
     referrer_role: Annotated[str, Field(min_length=1, max_length=200)]
     children: Annotated[list[ConcernChild], Field(min_length=1, max_length=6)]
@@ -97,7 +115,7 @@ class TriageCaseOfConcern(_Command):
     """The CSCP Business Manager's triage, and later the approach the meeting agreed."""
 
     triage: CocTriage
-    triaged_date: date
+    triaged_date: Happened
     meeting: CocMeeting | None = None
     approach: CocApproach | None = None
     advice: Words | None = Field(default=None, description="advice given or rationale (encrypted)")
@@ -116,17 +134,17 @@ class TriageCaseOfConcern(_Command):
 
 class RaiseEscalation(_Command):
     with_agency: Code
-    stage: Annotated[int, Field(ge=1, le=5)]
-    stage_started_date: date
-    copy_to_cscp_date: date | None = None
+    stage: Annotated[int, Field(ge=min(ESCALATION_STAGES), le=max(ESCALATION_STAGES))]
+    stage_started_date: Happened
+    copy_to_cscp_date: Happened | None = None
     summary: Words = Field(description="the disagreement (encrypted)")
 
 
 class UpdateEscalation(_Command):
-    stage: Annotated[int, Field(ge=1, le=5)] | None = None
-    stage_started_date: date | None = None
-    resolved_date: date | None = None
-    copy_to_cscp_date: date | None = None
+    stage: Annotated[int, Field(ge=min(ESCALATION_STAGES), le=max(ESCALATION_STAGES))] | None = None
+    stage_started_date: Happened | None = None
+    resolved_date: Happened | None = None
+    copy_to_cscp_date: Happened | None = None
     note: Words | None = Field(default=None, description="encrypted")
 
     @model_validator(mode="after")
@@ -152,8 +170,8 @@ class TagReview(_Command):
 class RequestInformation(_Command):
     agency: Code
     kind: Literal["information", "imr", "chronology", "other"]
-    requested_date: date
-    due_date: date
+    requested_date: Happened
+    due_date: Planned
 
     @model_validator(mode="after")
     def _due_after_request(self) -> RequestInformation:
@@ -169,23 +187,40 @@ class PurposeInput(_Command):
 
 
 class RecordRapidReview(_Command):
-    held_date: date
+    held_date: Happened
     purposes: Annotated[list[PurposeInput], Field(min_length=4, max_length=4)]
     recommendation: Literal["lcspr", "no_lcspr", "undecided"]
+    partners_view: PartnersView = Field(
+        description="the partners' view sent to the Panel with the Rapid Review: local_review "
+        "(an LCSPR), national_review (refer to the Panel for a national review) or no_review"
+    )
 
     @model_validator(mode="after")
     def _each_purpose_once(self) -> RecordRapidReview:
         if len({p.purpose for p in self.purposes}) != 4:
             raise ValueError("purposes must name each of the four purposes once")
+        if (self.recommendation, self.partners_view) in _CONTRADICTIONS:
+            raise ValueError(
+                f"partners_view {self.partners_view} contradicts recommendation "
+                f"{self.recommendation}"
+            )
         return self
 
 
+# A recommended LCSPR is a local review; a local review is an LCSPR.
+_CONTRADICTIONS = {
+    ("lcspr", "no_review"),
+    ("lcspr", "national_review"),
+    ("no_lcspr", "local_review"),
+}
+
+
 class RecordSentToPanel(_Command):
-    sent_date: date
+    sent_date: Happened
 
 
 class CloseRapidReview(_Command):
-    closed_date: date
+    closed_date: Happened
     reason: Literal["criteria_not_met"] = "criteria_not_met"
     rationale: Words = Field(description="why the SIN criteria were not met (encrypted)")
 
@@ -200,14 +235,33 @@ class FactorInput(_Command):
 
 class RecordLcsprFactors(_Command):
     serious_child_safeguarding_case: bool
-    factors: Annotated[dict[Code, FactorInput], Field(min_length=1, max_length=20)]
+    factors: dict[Code, FactorInput] = Field(
+        description="every factor, present or absent (an absence is a finding): "
+        + ", ".join(FACTORS)
+    )
+
+    @model_validator(mode="after")
+    def _every_known_factor(self) -> RecordLcsprFactors:
+        unknown = sorted(set(self.factors) - set(FACTORS))
+        if unknown:
+            raise ValueError(
+                f"factors: unknown {', '.join(unknown)}; the factors are {', '.join(FACTORS)}"
+            )
+        missing = [name for name in FACTORS if name not in self.factors]
+        if missing:
+            raise ValueError(
+                f"factors: record every factor, absent ones too; missing {', '.join(missing)}"
+            )
+        return self
 
 
 class DecideLcspr(_Command):
     decision: Literal["commission", "do_not_commission"]
-    decided_date: date
-    methodology: Code | None = Field(default=None, description="an approach name")
-    panel_informed_date: date | None = None
+    decided_date: Happened
+    methodology: LcsprMethodology | None = Field(
+        default=None, description="how the review is carried out (other: say which in rationale)"
+    )
+    panel_informed_date: Happened | None = None
     rationale: Words | None = Field(default=None, description="encrypted")
 
     @model_validator(mode="after")
@@ -219,12 +273,12 @@ class DecideLcspr(_Command):
 
 class RecordLcsprProgress(_Command):
     milestone: Milestone
-    milestone_date: date
+    milestone_date: Happened
 
 
 class RecordLcsprPublication(_Command):
-    planned_publication_date: date | None = None
-    published_date: date | None = None
+    planned_publication_date: Planned | None = None
+    published_date: Happened | None = None
     not_publishing: bool = False
     reason_not_publishing: Words | None = Field(default=None, description="encrypted")
     agencies: Annotated[list[Code], Field(min_length=1, max_length=30)]
@@ -243,9 +297,9 @@ class RecordLcsprPublication(_Command):
 
 
 class ScheduleMeeting(_Command):
-    meeting_date: date
+    meeting_date: Planned
     chair_partner: Partner
-    papers_due_date: date | None = None
+    papers_due_date: Planned | None = None
 
 
 class AttendeeInput(_Command):
@@ -255,37 +309,37 @@ class AttendeeInput(_Command):
     name: Name | None = Field(default=None, description="encrypted")
     proxy_name: Name | None = Field(default=None, description="encrypted")
     proxy_similar_seniority: bool | None = None
-    apologies_received_date: date | None = None
+    apologies_received_date: Happened | None = None
 
 
 class RecordAttendance(_Command):
-    as_of: date
+    as_of: Happened
     members: Annotated[list[AttendeeInput], Field(min_length=1, max_length=60)]
 
 
 class RecordMinutes(_Command):
     text: Words = Field(description="the minutes (encrypted)")
-    approved_date: date | None = None
+    approved_date: Happened | None = None
 
 
 class RecordAction(_Command):
     source_id: Annotated[str, Field(min_length=1, max_length=80)]
     owner_agency: Code
     owner_role: Annotated[str, Field(min_length=1, max_length=200)]
-    due_date: date
+    due_date: Planned
     description: Words = Field(description="encrypted")
 
 
 class UpdateAction(_Command):
     status: Literal["open", "done", "dropped"]
-    updated_date: date
-    due_date: date | None = None
+    updated_date: Happened
+    due_date: Planned | None = None
     note: Words | None = Field(default=None, description="encrypted")
 
 
 class ShareLearning(_Command):
     source_id: Annotated[str, Field(min_length=1, max_length=80)]
-    shared_date: date
+    shared_date: Happened
     audiences: Annotated[list[Code], Field(min_length=1, max_length=30)]
     impact_reported: bool = False
     impact: Words | None = Field(default=None, description="encrypted")
@@ -298,4 +352,4 @@ class RecordMember(_Command):
     name: Name = Field(description="encrypted")
     agency: Code
     proxies: Annotated[list[Name], Field(max_length=5)] = Field(default=[], description="encrypted")
-    from_date: date
+    from_date: Planned

@@ -50,6 +50,7 @@ RAPID_REVIEW = {
         {"purpose": "lcspr_decision", "addressed": True},
     ],
     "recommendation": "lcspr",
+    "partners_view": "local_review",
 }
 SENT_TO_PANEL = {"sent_date": "2026-04-22"}
 CLOSURE = {"closed_date": "2026-04-10", "rationale": "The harm was found not to be serious."}
@@ -58,8 +59,12 @@ FACTORS = {
     "factors": {
         "improvements_needed": {"present": True, "explanation": "Missed referrals."},
         "recurrent_themes": {"present": False},
-        "multi_agency_concerns": {"present": True},
-        "panel_recommended_local_review": {"present": False},
+        "agencies_working_together": {"present": True, "explanation": "Health and police."},
+        "panel_local_review": {"present": False},
+        "improvements_previously_identified": {"present": False},
+        "single_agency": {"present": False},
+        "no_agency_involvement": {"present": False},
+        "several_areas": {"present": False},
     },
 }
 DECISION = {

@@ -32,7 +32,13 @@ class FactConflict(IntakeError):
 
 
 class InvalidFact(IntakeError):
-    """The fact does not fit the case (e.g. a submission before the awareness date)."""
+    """The fact does not fit the case (e.g. a submission before the awareness date).
+
+    ``field`` names the body field at fault (dotted), so the 422 says which one."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 class CaseNotFound(IntakeError):

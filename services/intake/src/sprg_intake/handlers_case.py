@@ -9,10 +9,12 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from sprg_intake import not_processed
 from sprg_intake.commands import (
     CorrectIncident,
 )
 from sprg_intake.domain.corrections import CorrectionRefused, Standing, correct
+from sprg_intake.domain.rapid_review import rapid_review_state
 from sprg_intake.handlers import CaseNotFound, IntakeDeps, InvalidFact
 from sprg_intake.recording import (
     Draft,
@@ -175,6 +177,8 @@ async def read_case(
             "personal_children": list(standing.personal_children),
         },
         "sin_submission": case.get("sin_submission"),
+        "rapid_review": rapid_review_state(records),
+        "not_processed": await not_processed.for_subject(deps.repo.db, case_id, principal),
         "history": [public_view(deps, r) for r in records],
         "outbox_pending": len(case["outbox_pending"]),
     }
@@ -221,6 +225,7 @@ async def record_on_case(
 ) -> Recorded:
     """A fact about a case: once-only when ``slot`` is given, else the next in a sequence."""
     case = await case_for(deps, case_id, principal, oversight=True)
+    await _not_before_the_incident(deps, case, command)
     fingerprint = request_fingerprint(deps, kind, case_id, command)
     idem = idem_for(kind, principal, idempotency_key)
     if (again := await replayed(deps, idem, fingerprint)) is not None:
@@ -252,3 +257,31 @@ async def record_on_case(
         traceparent=traceparent,
         conflict=f"{kind.replace('_', ' ')} was already recorded for this case",
     )
+
+
+def dates_in(model: BaseModel, prefix: str = "") -> list[tuple[str, date]]:
+    """Every date a command carries, with its field path (dotted)."""
+    found: list[tuple[str, date]] = []
+    for name in type(model).model_fields:
+        value = getattr(model, name)
+        path = f"{prefix}{name}"
+        if isinstance(value, date):
+            found.append((path, value))
+        elif isinstance(value, BaseModel):
+            found.extend(dates_in(value, f"{path}."))
+        elif isinstance(value, list | tuple):
+            for i, item in enumerate(value):
+                if isinstance(item, BaseModel):
+                    found.extend(dates_in(item, f"{path}.{i}."))
+    return found
+
+
+async def _not_before_the_incident(deps: IntakeDeps, case: Document, command: BaseModel) -> None:
+    """Nothing about an incident happens, or falls due, before the incident itself (an
+    LCSPR decided, a Rapid Review held, a request made before it is a typing error)."""
+    corrections = await deps.repo.records_for(case["_id"], "correction")
+    standing = corrections[-1]["facts"] if corrections else case["facts"]
+    incident = date.fromisoformat(standing["incident"]["date"])
+    for field, value in dates_in(command):
+        if value < incident:
+            raise InvalidFact(f"{field} {value} is before the incident ({incident})", field=field)

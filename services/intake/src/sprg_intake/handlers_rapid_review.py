@@ -13,7 +13,7 @@ from sprg_intake.commands import (
     RequestInformation,
 )
 from sprg_intake.domain.documents import checked_type
-from sprg_intake.handlers import CaseNotFound, IntakeDeps
+from sprg_intake.handlers import CaseNotFound, IntakeDeps, InvalidFact
 from sprg_intake.handlers_case import Upload, record_on_case
 from sprg_intake.recording import (
     Draft,
@@ -177,6 +177,7 @@ async def record_rapid_review(
                 PurposeOutcome(purpose=p.purpose, addressed=p.addressed) for p in command.purposes
             ),
             recommendation=command.recommendation,
+            partners_view=command.partners_view,
             recorded_at=now,
         ),
         **kw,
@@ -186,6 +187,21 @@ async def record_rapid_review(
 async def record_sent_to_panel(
     case_id: str, command: RecordSentToPanel, principal: Principal, deps: IntakeDeps, **kw: Any
 ) -> Recorded:
+    """The copy goes to the Panel once the Rapid Review is complete: not before its outcome
+    is recorded, nor dated before it was held."""
+    held = await deps.repo.get_record(f"{case_id}:rapid_review_held")
+    if held is None:
+        raise InvalidFact(
+            "the Rapid Review's outcome is not recorded yet: record it (with the partners' "
+            "view) before the copy to the Panel",
+            field="sent_date",
+        )
+    held_date = date.fromisoformat(held["facts"]["held_date"])
+    if command.sent_date < held_date:
+        raise InvalidFact(
+            f"sent_date {command.sent_date} is before the Rapid Review was held ({held_date})",
+            field="sent_date",
+        )
     return await record_on_case(
         case_id,
         command,

@@ -32,6 +32,7 @@ from sprg_shared.events import (
     MeetingScheduled,
 )
 from sprg_shared.store import Document
+from sprg_shared.vocabulary import attendance_problems
 
 # --- SPRG meetings, actions, learning -----------------------------------------------------
 
@@ -63,6 +64,10 @@ async def record_attendance(
     meeting_id: str, command: RecordAttendance, principal: Principal, deps: IntakeDeps, **kw: Any
 ) -> Recorded:
     meeting = await _meeting(deps, meeting_id)
+    meeting_date = date.fromisoformat(meeting["facts"]["meeting_date"])
+    # The same checks the quoracy rules make (shared vocabulary): refused here, not dropped.
+    for field, problem in attendance_problems(meeting_date, command.as_of, command.members):
+        raise InvalidFact(f"{field}: {problem}", field=field)
 
     def make(_: list[Document], now: datetime) -> tuple[EventData, dict[str, Any]]:
         event = MeetingAttendanceRecorded(
@@ -108,9 +113,32 @@ async def _meeting(deps: IntakeDeps, meeting_id: str) -> Document:
     return record
 
 
+async def _existing_source(deps: IntakeDeps, source_id: str) -> None:
+    """An action or learning comes from something on record: a case, meeting, Case of
+    Concern or escalation (otherwise its clock would hang on nothing)."""
+    if await deps.repo.get(source_id) is not None:
+        return
+    record = await deps.repo.get_record(source_id)
+    if (
+        record is None
+        or record["kind"] not in SOURCE_KINDS
+        or record["_id"] != record.get("subject_id", record["_id"])
+    ):
+        raise InvalidFact(
+            f"source_id {source_id!r} is not a case, meeting, Case of Concern or escalation "
+            "on record",
+            field="source_id",
+        )
+
+
+SOURCE_KINDS = {"meeting", "case_of_concern", "escalation"}
+
+
 async def record_action(
     command: RecordAction, principal: Principal, deps: IntakeDeps, **kw: Any
 ) -> Recorded:
+    await _existing_source(deps, command.source_id)
+
     def make(action_id: str, now: datetime) -> EventData:
         return ActionRecorded(
             action_id=action_id,
@@ -173,6 +201,7 @@ async def update_action(
 async def share_learning(
     command: ShareLearning, principal: Principal, deps: IntakeDeps, **kw: Any
 ) -> Recorded:
+    await _existing_source(deps, command.source_id)
     return await open_subject(
         "learning",
         command,

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from sprg_shared.events import AbuseOrNeglect, IncidentKind, Location
+from sprg_shared.vocabulary import MAX_AGE_YEARS, Born, Happened, age_on, unstorable
 
 Text = Annotated[str, Field(min_length=1, max_length=200)]
 
@@ -15,10 +16,18 @@ Text = Annotated[str, Field(min_length=1, max_length=200)]
 class _Command(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
 
+    @model_validator(mode="before")
+    @classmethod
+    def _storable(cls, data: Any) -> Any:
+        found = unstorable(data)
+        if found is not None:
+            raise ValueError(f"{found[0]}: {found[1]}")
+        return data
+
 
 class IncidentDetails(_Command):
     kind: IncidentKind
-    date: date
+    date: Happened
     location: Location
     abuse_or_neglect: AbuseOrNeglect
 
@@ -27,7 +36,7 @@ class ChildDetails(_Command):
     """Personal data: encrypted at rest, never on the bus."""
 
     name: Text
-    date_of_birth: date
+    date_of_birth: Born
     address: Annotated[str, Field(max_length=500)] | None = None
     looked_after: bool
     care_leaver: bool
@@ -35,7 +44,7 @@ class ChildDetails(_Command):
 
 
 class ReportIncident(_Command):
-    aware_date: date = Field(description="when the local authority became aware")
+    aware_date: Happened = Field(description="when the local authority became aware")
     event: IncidentDetails
     children: Annotated[list[ChildDetails], Field(min_length=1, max_length=4)]
     summary: Annotated[str, Field(max_length=20_000)] | None = Field(
@@ -49,6 +58,11 @@ class ReportIncident(_Command):
         for i, child in enumerate(self.children):
             if child.date_of_birth > self.event.date:
                 raise ValueError(f"children.{i}.date_of_birth is after event.date")
+            if age_on(child.date_of_birth, self.event.date) > MAX_AGE_YEARS:
+                raise ValueError(
+                    f"children.{i}.date_of_birth: over {MAX_AGE_YEARS} on event.date; the "
+                    "oldest person these duties concern is a care leaver under 25"
+                )
         return self
 
 

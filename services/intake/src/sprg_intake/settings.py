@@ -16,6 +16,9 @@ class IntakeSettings(ServiceSettings):
 
     http_port: int = 8001
     database: str = "sprg_intake"
+    consumer_group: str = Field(
+        default="sprg-intake", description="follows sprg.dlq: what another service could not do"
+    )
     pii_key: str = Field(description="base64 of a 32-byte AES-256-GCM key for personal data")
     pii_key_id: str = "k1"
     outbox_poll_seconds: float = 1.0

@@ -8,6 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from sprg_intake import not_processed
 from sprg_intake.handlers import CaseNotFound, IntakeDeps
 from sprg_intake.recording import (
     Draft,
@@ -133,6 +134,7 @@ async def read_subject(
         "agency": record["agency"],
         "opened": record["result"],
         "history": [public_view(deps, r) for r in history],
+        "not_processed": await not_processed.for_subject(deps.repo.db, subject_id, principal),
     }
 
 

@@ -77,6 +77,14 @@ def checked(text: str, engine: RuleEngine | None = None) -> RulePack:
     return rulepack
 
 
+def parsed(text: str) -> RulePack:
+    """Parse, validate and compile a pack (its golden cases not run), or say what is wrong."""
+    try:
+        return parse_pack(text)
+    except PackError as exc:
+        raise PackRejected(str(exc)) from exc
+
+
 def summary(rulepack: RulePack) -> dict[str, Any]:
     pack = rulepack.pack
     return {
@@ -143,26 +151,55 @@ def _diff_matters(
     return changes
 
 
+def _effective(pack: RulePack) -> str:
+    to = pack.pack.effective_to
+    return f"effective from {pack.pack.effective_from}" + (f" to {to}" if to else "")
+
+
 async def diff(text: str, deps: AdminDeps) -> dict[str, Any]:
-    """What the candidate would decide differently for every case (or, for a pack about
-    another kind of matter, every matter of that kind) decided so far."""
-    candidate = await asyncio.to_thread(checked, text, deps.engine)
+    """What the candidate would decide differently, once activated, for the cases decided
+    so far that it would judge: a case is judged by the pack in force on its legal date
+    (the awareness date; for other matters, the day they are decided, today), so a pack
+    effective from a later date changes no case before it.
+
+    A pack whose own golden cases fail may still be tried (the answer lists the failures
+    and says it cannot be activated: upload refuses it)."""
+    candidate = await asyncio.to_thread(parsed, text)
+    failures = await asyncio.to_thread(
+        run_golden_cases, candidate, WorkingDayCalendar(), deps.engine
+    )
+    head = {
+        "candidate": summary(candidate),
+        "golden_failures": [str(f) for f in failures],
+        "activatable": not failures,
+    }
     kind = candidate.pack.subject
     if kind != "incident":
         matters = await deps.subjects.latest_facts(kind, DIFF_CASE_LIMIT)
-        found = await asyncio.to_thread(_diff_matters, matters, candidate, deps)
+        today = deps.now().date()
+        judged = matters if candidate.pack.in_force_on(today) else {}
+        found = await asyncio.to_thread(_diff_matters, judged, candidate, deps)
         return {
-            "candidate": summary(candidate),
-            "cases_compared": len(matters),
+            **head,
+            "cases_compared": len(judged),
+            "cases_not_judged": len(matters) - len(judged),
+            "not_judged_because": None
+            if judged or not matters
+            else f"the pack is {_effective(candidate)}, not in force on {today}",
             "cases_changed": len({c["case_id"] for c in found}),
             "changes": found,
         }
     stored = await deps.decisions.latest_facts(DIFF_CASE_LIMIT)
     facts = {case_id: CaseFacts.model_validate(doc) for case_id, doc in stored.items()}
-    changes = await asyncio.to_thread(_diff_all, facts, candidate, deps)
+    cases = {k: f for k, f in facts.items() if candidate.pack.in_force_on(f.aware_date)}
+    changes = await asyncio.to_thread(_diff_all, cases, candidate, deps)
     return {
-        "candidate": summary(candidate),
-        "cases_compared": len(facts),
+        **head,
+        "cases_compared": len(cases),
+        "cases_not_judged": len(facts) - len(cases),
+        "not_judged_because": f"aware before or after the pack's dates ({_effective(candidate)})"
+        if len(cases) < len(facts)
+        else None,
         "cases_changed": len({c["case_id"] for c in changes}),
         "changes": changes,
     }

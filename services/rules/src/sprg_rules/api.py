@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 from functools import partial
 from typing import Annotated, Any
@@ -141,12 +142,16 @@ def create_app(settings: RulesSettings | None = None) -> FastAPI:
     ) -> list[dict[str, Any]]:
         """The case's decisions, then those on matters about it or named by this id
         (a Case of Concern, an escalation, a meeting). An agency reads only those of
-        what concerns it (404 otherwise); every read is audited."""
+        what concerns it (404 otherwise); every read is audited. Each of the case's decisions
+        but the last names the one that superseded it (``superseded_by``): the history is kept."""
         granted = await reaches(request, who, case_id)
         await audit_read(request, who, case_id, granted=granted)
         if not granted:
             raise HTTPException(404, detail=f"no decisions for {case_id} that you may read")
-        return [*await deps.repo.for_case(case_id), *await deps.subjects.for_subject(case_id)]
+        case = await deps.repo.for_case(case_id)
+        for earlier, later in itertools.pairwise(case):
+            earlier["superseded_by"] = later["_id"]
+        return [*case, *await deps.subjects.for_subject(case_id)]
 
     @app.post(
         "/v1/decisions/{kind}",

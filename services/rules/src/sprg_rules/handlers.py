@@ -6,7 +6,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from pydantic import ValidationError
@@ -91,6 +91,55 @@ def case_assessed(case_id: str, trigger: str, result: Evaluation) -> CaseAssesse
         csab_liaison_required=contract["csab_liaison"]["required"],
         clocks=clocks_due(result.clocks),
         decisions=tuple(Decision.model_validate(d.model_dump()) for d in result.decisions),
+    )
+
+
+CLOSURE_RULE = "closure.criteria_not_met"
+CLOSURE_SOURCE = (
+    "Working Together to Safeguard Children 2023, chapter 5 (a Rapid Review is closed, with "
+    "its rationale, when the SIN is found not to meet the notification criteria)"
+)
+
+
+def superseded_by_closure(assessed: CaseAssessed, closed_on: date) -> CaseAssessed:
+    """The case's current decision once the partners found the SIN criteria not met.
+
+    The statutory evaluation of the facts as reported is unchanged (and kept in the
+    history: the earlier decisions stay stored); what is current is the closure, which
+    supersedes the notification decision: no Panel notification is outstanding, and an
+    SIN clock not yet met is no longer listed (the scheduler closes it with the reason).
+    """
+    notified = [d for d in assessed.decisions if d.outcome == "panel_notification_required"]
+    if not notified:
+        return assessed
+    closure = Decision(
+        rule=CLOSURE_RULE,
+        outcome="criteria_not_met",
+        because=(
+            f"found on {closed_on} not to meet the notification criteria: the Rapid Review "
+            "closed (the partners' rationale is recorded with the case in intake)",
+            *(
+                f"supersedes {d.rule} ({d.outcome.replace('_', ' ')}), kept in the case's history"
+                for d in notified
+            ),
+        ),
+        source=CLOSURE_SOURCE,
+    )
+    return assessed.model_copy(
+        update={
+            "panel_notification_required": False,
+            "panel_notification_subsection": None,
+            "notifying_area": None,
+            "decisions": (
+                closure,
+                *(d for d in assessed.decisions if d.outcome != "panel_notification_required"),
+            ),
+            "clocks": tuple(
+                c
+                for c in assessed.clocks
+                if c.kind != "sin_notification" or c.status in {"met", "late"}
+            ),
+        }
     )
 
 
@@ -303,6 +352,8 @@ async def _decide(case_id: str, facts: CaseFacts, envelope: Envelope, deps: Rule
     # durable_rules is synchronous (and serialised by the engine): keep it off the loop.
     result = await asyncio.to_thread(deps.evaluate, facts)
     assessed = case_assessed(case_id, envelope.id, result)
+    if facts.criteria_not_met_date is not None:
+        assessed = superseded_by_closure(assessed, facts.criteria_not_met_date)
     # Re-evaluating the same facts under the same pack gives the same id: harmless twice.
     decision_id = stable_id("case.assessed", envelope.id, result.pack_hash)
     await deps.repo.save(decision_id, assessed, facts.model_dump(mode="json"), deps.now())

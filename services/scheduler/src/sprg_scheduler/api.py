@@ -32,6 +32,9 @@ from sprg_shared.events import (
     ActionRecorded,
     CaseAssessed,
     InformationRequested,
+    RapidReviewClosed,
+    RapidReviewHeld,
+    RapidReviewSentToPanel,
     ReturnReceived,
     SubjectDecided,
 )
@@ -84,6 +87,9 @@ async def _setup(
     router.on(InformationRequested, partial(handlers.on_information_requested, deps=deps))
     router.on(ReturnReceived, partial(handlers.on_return_received, deps=deps))
     router.on(ActionRecorded, partial(handlers.on_action_recorded, deps=deps))
+    router.on(RapidReviewHeld, partial(handlers.on_rapid_review_held, deps=deps))
+    router.on(RapidReviewSentToPanel, partial(handlers.on_sent_to_panel, deps=deps))
+    router.on(RapidReviewClosed, partial(handlers.on_rapid_review_closed, deps=deps))
     runtime.consume(settings.consumer_group, [topics.DECISIONS, topics.INTAKE], router)
     firing = build_firing(deps, settings, ClockGauges(runtime.registry))
     await firing.ensure_indexes()

@@ -31,9 +31,13 @@ from sprg_shared.events import (
     CaseAssessed,
     ClockDue,
     InformationRequested,
+    RapidReviewClosed,
+    RapidReviewHeld,
+    RapidReviewSentToPanel,
     ReturnReceived,
     SubjectDecided,
 )
+from sprg_shared.store import Document
 from sprg_shared.tracing import child_traceparent
 
 log = logging.getLogger(__name__)
@@ -153,7 +157,14 @@ async def _start_or_reanchor(
             key=key,
         )
         if await deps.repo.add(started):
-            return started
+            pending = await deps.repo.settlement(clock_id)
+            if pending is None:
+                return started
+            # The fact that ends it arrived first: apply it now, and say so.
+            await _announce(started, event_id, None, deps)
+            ended = await _change(clock_id, lambda c: _settled(c, pending, deps.now()), deps)
+            await _announce(ended, str(pending["by"]), None, deps)
+            return ended
     return await _change(
         clock_id,
         lambda c: lifecycle.apply_assessment(
@@ -267,6 +278,86 @@ async def on_action_recorded(
             deps,
         )
     await _announce(clock, envelope.id, child_traceparent(envelope.traceparent), deps)
+
+
+# --- the Rapid Review: held, its copy to the Panel, closed (criteria not met) ---
+
+RAPID_REVIEW_CLOCKS = ("rapid_review", "rapid_review_conservative")
+PANEL_COPY = "rapid_review_panel_copy"
+PANEL_COPY_KEY = "rapid-review-copy-to-panel"
+"""The copy to the Panel is a person's duty, not a decision's: keyed, so a later
+assessment of the case never stops it."""
+
+
+async def on_rapid_review_held(
+    event: RapidReviewHeld, envelope: Envelope, deps: SchedulerDeps
+) -> None:
+    """The Rapid Review was held: both its clocks are met on the held date (late if after
+    their due dates), and the copy to the Panel becomes its own duty, due by the local
+    target (``clock_kinds.yaml``) after the held date."""
+    trace = child_traceparent(envelope.traceparent)
+    for kind in RAPID_REVIEW_CLOCKS:
+        await _end(
+            clock_id_for(event.case_id, kind),
+            {"how": "meet", "on": event.held_date.isoformat(), "by": envelope.id},
+            deps,
+            trace,
+        )
+    target = deps.kinds.of(PANEL_COPY).target_working_days or 0
+    due = ClockDue(
+        kind=PANEL_COPY,
+        anchor="rapid_review_held_date",
+        anchor_date=event.held_date,
+        due=deps.calendar.add_working_days(event.held_date, target),
+        rule=(
+            f"local target: the Rapid Review goes to the Panel within {target} working day(s) "
+            "of completion, with the partners' view (Working Together 2023, chapter 5)"
+        ),
+    )
+    clock = await _start_or_reanchor(event.case_id, due, envelope.id, deps, key=PANEL_COPY_KEY)
+    await _announce(clock, envelope.id, trace, deps)
+
+
+async def on_sent_to_panel(
+    event: RapidReviewSentToPanel, envelope: Envelope, deps: SchedulerDeps
+) -> None:
+    """The copy went to the Panel: its duty is met on the day it was sent."""
+    await _end(
+        keyed_clock_id(event.case_id, PANEL_COPY_KEY),
+        {"how": "meet", "on": event.sent_date.isoformat(), "by": envelope.id},
+        deps,
+        child_traceparent(envelope.traceparent),
+    )
+
+
+async def on_rapid_review_closed(
+    event: RapidReviewClosed, envelope: Envelope, deps: SchedulerDeps
+) -> None:
+    """The SIN criteria were found not met: the SIN clock (unless already met) and the
+    Rapid Review's clocks close with that reason, whatever a decision did to them first."""
+    settlement = {"how": "close", "reason": event.reason_text(), "by": envelope.id}
+    trace = child_traceparent(envelope.traceparent)
+    for kind in ("sin_notification", *RAPID_REVIEW_CLOCKS):
+        await _end(clock_id_for(event.case_id, kind), settlement, deps, trace)
+    await _end(keyed_clock_id(event.case_id, PANEL_COPY_KEY), settlement, deps, trace)
+
+
+def _settled(clock: Clock, settlement: Document, now: datetime) -> Clock | None:
+    by = str(settlement["by"])
+    if settlement["how"] == "meet":
+        met_on = date.fromisoformat(str(settlement["on"]))
+        return lifecycle.meet(clock, met_on=met_on, by=by, now=now)
+    return lifecycle.close(clock, reason=str(settlement["reason"]), by=by, now=now)
+
+
+async def _end(clock_id: str, settlement: Document, deps: SchedulerDeps, trace: str | None) -> None:
+    """Meet or close a clock; one not started yet is settled when it starts."""
+    try:
+        clock = await _change(clock_id, lambda c: _settled(c, settlement, deps.now()), deps)
+    except ClockNotFound:
+        await deps.repo.settle_later(clock_id, settlement)
+        return
+    await _announce(clock, str(settlement["by"]), trace, deps)
 
 
 async def _change(

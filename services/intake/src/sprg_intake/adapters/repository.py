@@ -15,6 +15,7 @@ from sprg_shared.store import Document
 
 class CaseRepository:
     def __init__(self, db: AsyncDatabase[Document]) -> None:
+        self.db = db
         self._cases = db["cases"]
         self._records = db["records"]
         self._audit = AuditLog(db, "intake")

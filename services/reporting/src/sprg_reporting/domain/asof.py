@@ -68,6 +68,7 @@ CLOSED_REVIEW = {
 # A paused clock is still open (shown as paused) but never overdue: it is not counting.
 OPEN_CLOCK = {"open", "breached", "paused"}
 COUNTING_CLOCK = {"open", "breached"}
+FINAL_CLOCK = {"met", "met_late", "closed"}
 _CLOCK_STATES = {"open", "breached", "met", "met_late", "stopped", "closed", "paused", "resumed"}
 
 
@@ -97,6 +98,7 @@ class ReviewState:
     age_bands: tuple[str, ...]
     history: tuple[tuple[date, str], ...]
     factors: tuple[str, ...] = ()  # LCSPR factor codes found present, as last recorded
+    panel_copy_sent: date | None = None  # a Rapid Review's copy to the Panel, when sent
 
     @property
     def closed(self) -> bool:
@@ -138,6 +140,9 @@ def review_state(doc: Document, cases: dict[str, Document], cutoff: date) -> Rev
         age_bands=tuple(case.get("age_bands", ())) if case_known else (),
         history=tuple(history),
         factors=tuple(factors[-1]["factors"]) if factors else (),
+        panel_copy_sent=next(
+            (date.fromisoformat(e["date"]) for e in known(doc.get("panel_copy"), cutoff)), None
+        ),
     )
 
 
@@ -160,14 +165,18 @@ def clock_state(doc: Document, cutoff: date) -> ClockState | None:
     states = [e for e in entries if e["state"] in _CLOCK_STATES]
     if not states or "kind" not in doc:
         return None
+    # Met or closed is final, whatever was recorded after it about an earlier day (a duty
+    # recorded after the fact: met on a past date, breached and recalculated since).
+    final = [e for e in states if e["state"] in FINAL_CLOCK]
+    last = final[-1] if final else states[-1]
     return ClockState(
         clock_id=str(doc["_id"]),
         case_id=str(doc["case_id"]),
         kind=str(doc["kind"]),
         started=date.fromisoformat(states[0]["date"]),
-        due=date.fromisoformat(entries[-1]["due"]),
+        due=date.fromisoformat((last if final else entries[-1])["due"]),
         # Resumed, it counts again towards the due date its resumption moved it to.
-        state="open" if states[-1]["state"] == "resumed" else str(states[-1]["state"]),
+        state="open" if last["state"] == "resumed" else str(last["state"]),
         breached_on=next(
             (date.fromisoformat(e["date"]) for e in states if e["state"] == "breached"), None
         ),

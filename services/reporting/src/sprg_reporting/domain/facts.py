@@ -174,12 +174,15 @@ def case_assessed(e: CaseAssessed, meta: Meta) -> list[Change]:
         )
     ]
     if e.rapid_review_required:
+        # Awaiting its meeting since awareness (the conservative clock's anchor), so a later
+        # assessment (a submission, a correction) does not put a held review back.
+        aware = [c.anchor_date for c in e.clocks if c.kind == "rapid_review_conservative"]
         changes.append(
             _review(
                 "rapid_review",
                 e.case_id,
                 meta,
-                status=(meta.known, "awaiting_meeting"),
+                status=(min([meta.known, *aware]), "awaiting_meeting"),
                 case_id=e.case_id,
             )
         )
@@ -205,7 +208,9 @@ def _clock(clock_id: str, when: date, meta: Meta, state: str, due: date) -> Chan
 
 
 def clock_started(e: ClockStarted, meta: Meta) -> list[Change]:
-    change = _clock(e.clock_id, meta.known, meta, "open", e.due)
+    # Open from its anchor when that is earlier (a duty recorded after the fact): a clock
+    # met on a past date must not read as opened after it was met.
+    change = _clock(e.clock_id, min(meta.known, e.anchor_date), meta, "open", e.due)
     return [
         Change(
             CLOCKS,
@@ -336,7 +341,11 @@ def rapid_review_held(e: RapidReviewHeld, meta: Meta) -> list[Change]:
 
 
 def rapid_review_sent(e: RapidReviewSentToPanel, meta: Meta) -> list[Change]:
-    return [_review("rapid_review", e.case_id, meta, status=(e.sent_date, "sent_to_panel"))]
+    """The copy to the Panel is its own duty with its own state: it does not replace the
+    review's progress (held, then the LCSPR decision)."""
+    change = _review("rapid_review", e.case_id, meta, case_id=e.case_id)
+    entry = _entry(e.sent_date, meta.known, sent=True)
+    return [Change(REVIEWS, change.key, set=change.set, add={"panel_copy": [entry]})]
 
 
 def rapid_review_closed(e: RapidReviewClosed, meta: Meta) -> list[Change]:

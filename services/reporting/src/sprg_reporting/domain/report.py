@@ -39,6 +39,7 @@ REVIEW_TITLES = {
 TIMED_CLOCKS = {
     "sin_notification": "SIN within 5 working days",
     "rapid_review": "Rapid Review within 15 working days",
+    "rapid_review_panel_copy": "Rapid Review sent to the Panel by the local target",
 }
 
 
@@ -210,9 +211,20 @@ def _review_rows(view: _View) -> list[list[Cell]]:
                 ", ".join(r.agencies),
                 ", ".join(sorted(set(r.age_bands))),
                 next_due.isoformat() if next_due else None,
+                _panel_copy(r),
             ]
         )
     return rows
+
+
+def _panel_copy(r: asof.ReviewState) -> str | None:
+    """A held Rapid Review's copy to the Panel: sent (when), or not sent yet."""
+    if r.review_type != "rapid_review":
+        return None
+    if r.panel_copy_sent is not None:
+        return f"sent {r.panel_copy_sent.isoformat()}"
+    held = any(status == "held" for _, status in r.history)
+    return "not sent" if held and not r.closed else None
 
 
 def _features(reviews: list[asof.ReviewState]) -> tuple[Counter[str], Counter[str], Counter[str]]:
@@ -362,6 +374,7 @@ def bimonthly(snapshot: Snapshot, period: Period, as_of: date | None = None) -> 
                 "agencies",
                 "age bands",
                 "next clock due",
+                "copy to the Panel",
             ],
             rows=_review_rows(view),
         ),

@@ -22,6 +22,8 @@ from pydantic import (
     model_validator,
 )
 
+from sprg_shared.vocabulary import FACTORS, REG11_FACTORS, SEED_FACTORS, attendance_problems
+
 _MODEL = ConfigDict(frozen=True, extra="forbid")
 
 
@@ -41,19 +43,8 @@ Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max
 
 # --- LCSPR decision support (reg 11 of the 2018 Regulations, and the seed) -----------
 
-REG11_FACTORS = (
-    "improvements_needed",
-    "recurrent_themes",
-    "agencies_working_together",
-    "panel_local_review",
-)
-SEED_FACTORS = (
-    "improvements_previously_identified",
-    "single_agency",
-    "no_agency_involvement",
-    "several_areas",
-)
-FACTORS = REG11_FACTORS + SEED_FACTORS
+# The factor names are the vocabulary intake validates against too (one module, shared).
+__all__ = ["FACTORS", "REG11_FACTORS", "SEED_FACTORS"]
 
 
 class Factor(BaseModel):
@@ -183,17 +174,9 @@ class MeetingFacts(BaseModel):
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
-        for index, member in enumerate(self.members):
-            if not self.held and member.attendance in {"in_person", "absent"}:
-                msg = f"members.{index}.attendance: {member.attendance!r} before the meeting"
-                raise ValueError(msg)
-            if self.held and member.attendance == "expected":
-                msg = f"members.{index}.attendance: not recorded for a meeting already held"
-                raise ValueError(msg)
-            received = member.apologies_received_date
-            if received is not None and received > self.as_of:
-                msg = f"members.{index}.apologies_received_date: after {self.as_of.isoformat()}"
-                raise ValueError(msg)
+        # The same checks intake makes before it accepts attendance (shared vocabulary).
+        for field, problem in attendance_problems(self.meeting_date, self.as_of, self.members):
+            raise ValueError(f"{field}: {problem}")
         return self
 
 

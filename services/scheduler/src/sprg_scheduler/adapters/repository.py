@@ -113,6 +113,16 @@ class ClockRepository:
         doc = await self._clocks.find_one({"_id": clock_id})
         return None if doc is None else from_document(doc)
 
+    async def settle_later(self, clock_id: str, settlement: Document) -> None:
+        """A fact that ends a clock not started yet (it arrived before the decision that
+        starts it): kept, once, and applied when the clock starts."""
+        await self._db["settlements"].update_one(
+            {"_id": clock_id}, {"$setOnInsert": settlement}, upsert=True
+        )
+
+    async def settlement(self, clock_id: str) -> Document | None:
+        return await self._db["settlements"].find_one({"_id": clock_id})
+
     async def for_case(self, case_id: str) -> list[Stored]:
         cursor = self._clocks.find({"case_id": case_id}).sort("_id", ASCENDING)
         return [from_document(doc) async for doc in cursor]

@@ -32,6 +32,9 @@ class KindPolicy(BaseModel):
     pausable: bool = False
     started_by: str = Field(default="", description="the event that starts it, if on the bus")
     note: str = ""
+    target_working_days: int | None = Field(
+        default=None, ge=0, le=60, description="a local target the scheduler sets (not the rules)"
+    )
 
 
 class ClockKinds(BaseModel):

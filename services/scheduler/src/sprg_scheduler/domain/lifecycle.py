@@ -262,6 +262,22 @@ def stop(
     )
 
 
+def close(clock: Clock, *, reason: str, by: str, now: datetime) -> Clock | None:
+    """The duty ended with the case's closure (``reason`` says why). A clock a decision
+    already stopped is closed with the reason; None when it was met or closed already."""
+    if clock.state in {"met", "closed"}:
+        return None
+    return clock.model_copy(
+        update={
+            "state": "closed",
+            "ended_at": now,
+            "ended_by": by,
+            "end_reason": reason,
+            "next_fire_at": None,
+        }
+    )
+
+
 def meet(clock: Clock, *, met_on: date, by: str, now: datetime) -> Clock | None:
     """The duty was done on ``met_on``; None when the clock ended already."""
     if clock.state in ENDED:
