@@ -71,6 +71,7 @@ def run_load(args: argparse.Namespace) -> int:
                 "email": f"{member['person_id']}@{args.mail_domain}",
                 "agency": member["agency"],
                 "roles": member["roles"],
+                "owns_clocks": member.get("owns_clocks", []),
             }
             http.put(
                 f"{args.notifier}/v1/directory/people/{member['person_id']}",

@@ -154,6 +154,11 @@ class RequestInformation(_Command):
     kind: Literal["information", "imr", "chronology", "other"]
     requested_date: date
     due_date: date
+    coordinator: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9._-]{0,63}$")] | None = Field(
+        default=None,
+        description="the person (their id in the notifier's directory) who coordinates the "
+        "return: told of the request with the agency's SPRG member",
+    )
 
     @model_validator(mode="after")
     def _due_after_request(self) -> RequestInformation:

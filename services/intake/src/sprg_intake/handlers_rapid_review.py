@@ -39,6 +39,8 @@ from sprg_shared.events import (
 async def request_information(
     case_id: str, command: RequestInformation, principal: Principal, deps: IntakeDeps, **kw: Any
 ) -> Recorded:
+    case = await deps.repo.get(case_id)
+    reference = None if case is None else case.get("reference")
     return await record_on_case(
         case_id,
         command,
@@ -48,7 +50,11 @@ async def request_information(
         slot=None,
         personal=None,
         make=lambda rid, now: InformationRequested(
-            case_id=case_id, request_id=rid, requested_at=now, **command.model_dump()
+            case_id=case_id,
+            request_id=rid,
+            requested_at=now,
+            reference=reference,
+            **command.model_dump(),
         ),
         **kw,
     )

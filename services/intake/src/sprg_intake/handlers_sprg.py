@@ -31,6 +31,7 @@ from sprg_shared.events import (
     MeetingMember,
     MeetingScheduled,
 )
+from sprg_shared.references import meeting_reference, minted
 from sprg_shared.store import Document
 
 # --- SPRG meetings, actions, learning -----------------------------------------------------
@@ -108,13 +109,32 @@ async def _meeting(deps: IntakeDeps, meeting_id: str) -> Document:
     return record
 
 
+async def source_reference(deps: IntakeDeps, source_id: str) -> str | None:
+    """How people know an action's source: a case's, CoC's or escalation's reference, a
+    meeting's date (None for a source intake does not hold)."""
+    case = await deps.repo.get(source_id)
+    if case is not None:
+        return str(case["reference"]) if case.get("reference") else None
+    record = await deps.repo.get_record(source_id)
+    if record is None:
+        return None
+    facts = record.get("facts") or {}
+    if record["kind"] == "meeting" and facts.get("meeting_date"):
+        return meeting_reference(date.fromisoformat(facts["meeting_date"]))
+    return str(facts["reference"]) if facts.get("reference") else None
+
+
 async def record_action(
     command: RecordAction, principal: Principal, deps: IntakeDeps, **kw: Any
 ) -> Recorded:
+    source = await source_reference(deps, command.source_id)
+
     def make(action_id: str, now: datetime) -> EventData:
         return ActionRecorded(
             action_id=action_id,
+            reference=minted("ACT", action_id, now.year),
             source_id=command.source_id,
+            source_reference=source,
             owner_agency=command.owner_agency,
             owner_role=command.owner_role,
             due_date=command.due_date,

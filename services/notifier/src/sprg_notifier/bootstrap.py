@@ -39,7 +39,7 @@ def build_deps(
         templates=Templates(),
         publish=publish,
         now=now,
-        case_link_base=settings.case_link_base,
+        console_url=settings.console_url,
         attempts=settings.delivery_attempts,
         backoff_seconds=settings.retry_backoff_seconds,
         outcomes=Counter(

@@ -21,7 +21,7 @@ from typing import Literal
 
 from sprg_scheduler.adapters.repository import ClockRepository, Stored
 from sprg_scheduler.domain import lifecycle
-from sprg_scheduler.domain.clocks import Clock, clock_id_for, keyed_clock_id
+from sprg_scheduler.domain.clocks import Clock, ClockLabels, clock_id_for, keyed_clock_id
 from sprg_scheduler.domain.kinds import ClockKinds
 from sprg_scheduler.domain.schedule import ReminderPolicy
 from sprg_shared.calendar import WorkingDayCalendar
@@ -33,6 +33,7 @@ from sprg_shared.events import (
     InformationRequested,
     ReturnReceived,
     SubjectDecided,
+    SubjectOfClock,
 )
 from sprg_shared.tracing import child_traceparent
 
@@ -69,7 +70,32 @@ async def on_case_assessed(event: CaseAssessed, envelope: Envelope, deps: Schedu
         f"no longer required by the assessment {envelope.id} "
         f"(rule pack {event.rulepack.id} {event.rulepack.version})"
     )
-    await _apply_decision(event.case_id, event.clocks, envelope, reason, deps)
+    about = About(event.reference, "case")
+    await _apply_decision(event.case_id, event.clocks, envelope, reason, deps, about)
+
+
+@dataclass(frozen=True)
+class About:
+    """How people know a clock's subject, and the agency that must act (if one must)."""
+
+    reference: str | None
+    subject_kind: SubjectOfClock
+    owner_agency: str | None = None
+
+    def labels(self, kind: str, deps: SchedulerDeps) -> ClockLabels:
+        return ClockLabels(
+            reference=self.reference,
+            subject_kind=self.subject_kind,
+            owner_agency=self.owner_agency,
+            statutory=deps.kinds.of(kind).statutory,
+        )
+
+
+_SUBJECT_PAGES: dict[str, SubjectOfClock] = {
+    "escalation": "escalation",
+    "case_of_concern": "case_of_concern",
+    "meeting": "meeting",
+}
 
 
 async def on_subject_decided(
@@ -87,7 +113,8 @@ async def on_subject_decided(
         f"no longer required by the {event.kind.replace('_', ' ')} decision {envelope.id} "
         f"(rule pack {event.rulepack.id} {event.rulepack.version})"
     )
-    await _apply_decision(event.subject_id, event.clocks, envelope, reason, deps)
+    about = About(event.reference, _SUBJECT_PAGES.get(event.kind, "case"))
+    await _apply_decision(event.subject_id, event.clocks, envelope, reason, deps, about)
 
 
 async def _apply_decision(
@@ -96,12 +123,13 @@ async def _apply_decision(
     envelope: Envelope,
     stop_reason: str,
     deps: SchedulerDeps,
+    about: About,
 ) -> None:
     """Start or re-anchor the clocks a decision lists; stop the ones it owned and dropped."""
     trace = child_traceparent(envelope.traceparent)
     listed = {due.kind for due in clocks}
     for due in clocks:
-        clock = await _apply_due(subject_id, due, envelope.id, deps)
+        clock = await _apply_due(subject_id, due, envelope.id, deps, about)
         await _announce(clock, envelope.id, trace, deps)
     for stored in await deps.repo.for_case(subject_id):
         # Clocks with a key (requests, actions) are people's deadlines, not the decision's.
@@ -118,9 +146,9 @@ async def _apply_decision(
 
 
 async def _apply_due(
-    case_id: str, due: ClockDue, event_id: str, deps: SchedulerDeps, key: str | None = None
+    case_id: str, due: ClockDue, event_id: str, deps: SchedulerDeps, about: About
 ) -> Clock:
-    clock = await _start_or_reanchor(case_id, due, event_id, deps, key)
+    clock = await _start_or_reanchor(case_id, due, event_id, deps, about)
     if due.status in {"met", "late"}:  # the fact that stops it came in
         return await _change(
             clock.clock_id,
@@ -137,11 +165,14 @@ async def _start_or_reanchor(
     due: ClockDue,
     event_id: str,
     deps: SchedulerDeps,
+    about: About,
     key: str | None = None,
     reason: str | None = None,
 ) -> Clock:
     clock_id = clock_id_for(case_id, due.kind, key)
-    if await deps.repo.get(clock_id) is None:
+    existing = await deps.repo.get(clock_id)
+    labels = about.labels(due.kind, deps)
+    if existing is None:
         started = lifecycle.start(
             case_id,
             due,
@@ -151,22 +182,26 @@ async def _start_or_reanchor(
             policy=deps.policy,
             calendar=deps.calendar,
             key=key,
-        )
+        ).model_copy(update=dict(labels))
         if await deps.repo.add(started):
             return started
-    return await _change(
-        clock_id,
-        lambda c: lifecycle.apply_assessment(
-            c,
+
+    def reanchor(clock: Clock) -> Clock | None:
+        changed = lifecycle.apply_assessment(
+            clock,
             due,
             event_id=event_id,
             now=deps.now(),
             policy=deps.policy,
             calendar=deps.calendar,
             reason=reason,
-        ),
-        deps,
-    )
+        )
+        if clock.reference is None and labels["reference"] is not None:
+            # A clock started before its subject's reference was carried learns it now.
+            changed = (changed or clock).model_copy(update=dict(labels))
+        return changed
+
+    return await _change(clock_id, reanchor, deps)
 
 
 # --- deadlines people set: information requests, IMR returns, actions ---
@@ -199,6 +234,7 @@ async def on_information_requested(
         due,
         envelope.id,
         deps,
+        About(event.reference, "case", event.agency),
         key=event.request_id,
         reason=f"the coordinator set a new deadline for the {event.kind} request",
     )
@@ -240,11 +276,15 @@ async def on_action_recorded(
         due=event.due_date,
         rule=f"{SET_BY_COORDINATOR}: action owned by {event.owner_role} ({event.owner_agency})",
     )
+    reference = event.reference or "an action"
+    if event.source_reference:
+        reference = f"{reference} from {event.source_reference}"
     clock = await _start_or_reanchor(
         event.source_id,
         due,
         envelope.id,
         deps,
+        About(reference, "action", event.owner_agency),
         key=event.action_id,
         reason="the action's due date was changed",
     )

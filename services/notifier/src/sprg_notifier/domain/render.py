@@ -7,6 +7,8 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
+from sprg_notifier.domain.subjects import duty, when
+
 
 @dataclass(frozen=True)
 class Rendered:
@@ -23,6 +25,8 @@ class Templates:
             autoescape=select_autoescape(["html"]),
             keep_trailing_newline=True,
         )
+        self._env.filters["when"] = when
+        self._env.filters["duty"] = duty
 
     def render(self, name: str, context: dict[str, Any]) -> Rendered:
         text = self._env.get_template(f"{name}.txt.j2").render(**context)

@@ -30,6 +30,9 @@ class KindPolicy(BaseModel):
 
     counting: Counting = "working_days_after"
     pausable: bool = False
+    statutory: bool = Field(
+        default=False, description="a duty the law sets; else a local or a person's target"
+    )
     started_by: str = Field(default="", description="the event that starts it, if on the bus")
     note: str = ""
 
