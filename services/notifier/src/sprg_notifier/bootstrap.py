@@ -51,5 +51,4 @@ def build_deps(
         ),
         digest_at=settings.digest_at,
         digest_lease_seconds=settings.digest_lease_seconds,
-        report_link_base=settings.report_link_base,
     )

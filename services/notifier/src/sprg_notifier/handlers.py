@@ -47,7 +47,6 @@ class NotifierDeps:
     outcomes: Counter  # sprg_notifier_notifications_total{channel, template, result}
     digest_at: time
     digest_lease_seconds: float
-    report_link_base: str = "http://127.0.0.1:8005"
 
 
 async def on_event(event: EventData, envelope: Envelope, deps: NotifierDeps) -> None:
@@ -67,7 +66,6 @@ async def on_event(event: EventData, envelope: Envelope, deps: NotifierDeps) -> 
         "link": subject.link,
         "case_link": subject.link,
         "agency_names": names,
-        "report_link_base": deps.report_link_base.rstrip("/"),
     }
     failed: list[str] = []
     told: set[tuple[str, str]] = set()  # (receiver, template): one message per event each

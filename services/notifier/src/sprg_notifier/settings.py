@@ -25,8 +25,6 @@ class NotifierSettings(ServiceSettings):
     # The console as readers reach it: every link in a message opens the page there for
     # its kind of subject (/cases/{id}, /escalations/{id}, /meetings/{id}, ...).
     console_url: str = "http://127.0.0.1:8000"
-    # The reporting service as readers reach it: a report's link is this and its path.
-    report_link_base: str = "http://127.0.0.1:8005"
     webhook_secret: str | None = None
     webhook_timeout_seconds: float = 10.0
     delivery_attempts: int = 4
