@@ -335,3 +335,93 @@ def test_every_message_names_its_subject_and_reaches_who_must_act(
         assert "None" not in whole, subject(mail)
         assert PLANTED_NAME not in mail.as_string()
         assert "/v1/" not in text_of(mail, "text/html"), subject(mail)
+
+
+def test_a_care_leavers_death_is_actioned_by_the_people_whose_duty_it_is(
+    stack_and_mailbox: tuple[Stack, Mailbox],
+) -> None:
+    """Point 7: the DfE/Ofsted notice is the local authority's officer's duty, recorded as
+    notified on a date that meets its clock; a care leaver aged 18 to 24 opens a CSAB
+    liaison task with its own (local) clock and tells the CSAB contact."""
+    stack, mailbox = stack_and_mailbox
+    load_directory(stack, [])
+    child: dict[str, Any] = {
+        "name": PLANTED_NAME,
+        "date_of_birth": "2006-03-10",  # 20 on the day: a care leaver aged 18 to 24
+        "looked_after": False,
+        "care_leaver": True,
+        "normally_resident_in_area": True,
+    }
+    report: dict[str, Any] = {
+        "aware_date": "2026-12-01",
+        "event": {
+            "kind": "death",
+            "date": "2026-11-30",
+            "location": "in_area",
+            "abuse_or_neglect": "none",
+        },
+        "children": [child],
+    }
+    case = post(stack, "/v1/incidents", report, bearer("croydon-csc", Role.AGENCY_SUBMITTER))
+    case_id, reference = case["case_id"], case["reference"]
+    case_page = f"{CONSOLE}/cases/{case_id}"
+
+    # The local authority's officer is told to notify the DfE and Ofsted, and by when.
+    notice = one_mail(
+        mailbox,
+        "la-dfe-ofsted-notifier",
+        lambda m: reference in subject(m),
+        "the LA's officer is told to notify the DfE and Ofsted",
+    )
+    assert subject(notice) == f"Notify the DfE and Ofsted by 8 December 2026: {reference}"
+    assert "This is a statutory duty." in text_of(notice) and case_page in text_of(notice)
+    # The CSAB contact is told of the liaison task, a local target (10 working days).
+    liaison = one_mail(
+        mailbox,
+        "csab-contact",
+        lambda m: reference in subject(m),
+        "the CSAB contact is told of the liaison task",
+    )
+    assert subject(liaison) == f"Liaison with the CSAB on {reference} by 15 December 2026"
+    assert "local target (not a statutory duty)" in text_of(liaison)
+
+    def clock(kind: str) -> dict[str, Any] | None:
+        r = httpx.get(
+            stack.url("scheduler", "/v1/clocks"), params={"case_id": case_id}, headers=BUSINESS
+        )
+        found = [c for c in r.json() if c["kind"] == kind] if r.status_code == 200 else []
+        return found[0] if found else None
+
+    csab = eventually(lambda: clock("csab_liaison"), "the CSAB liaison task has its own clock")
+    assert (csab["due"], csab["state"]) == ("2026-12-15", "open")
+
+    # "Notified on <date>" meets the DfE/Ofsted clock; the liaison recorded meets its own.
+    la = bearer("croydon-csc", Role.AGENCY_SUBMITTER)
+    post(stack, f"/v1/cases/{case_id}/dfe-ofsted-notification", {"notified_date": "2026-12-04"}, la)
+    post(stack, f"/v1/cases/{case_id}/csab-liaison", {"notified_date": "2026-12-07"}, BUSINESS)
+    dfe = eventually(
+        lambda: (c := clock("dfe_ofsted_notification")) and c["state"] == "met" and c,
+        "the DfE/Ofsted clock is met by the notice",
+    )
+    assert (dfe["met_on"], dfe["late"]) == ("2026-12-04", False)
+    met = eventually(
+        lambda: (c := clock("csab_liaison")) and c["state"] == "met" and c,
+        "the CSAB liaison clock is met",
+    )
+    assert (met["met_on"], met["late"]) == ("2026-12-07", False)
+
+    # A notice the case does not owe is refused, naming why (never accepted and dropped).
+    other = post(
+        stack,
+        "/v1/incidents",
+        {**report, "children": [{**child, "care_leaver": False}]},
+        la,
+    )
+    refused = httpx.post(
+        stack.url("intake", f"/v1/cases/{other['case_id']}/csab-liaison"),
+        json={"notified_date": "2026-12-04"},
+        headers=BUSINESS,
+    )
+    assert refused.status_code == 422 and "care leaver aged 18 to 24" in refused.text
+    for mail in mailbox.messages:
+        assert PLANTED_NAME not in mail.as_string()

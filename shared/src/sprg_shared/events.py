@@ -266,6 +266,18 @@ class SinSubmitted(EventData):
     recorded_by_agency: str
 
 
+@event_type("sprg.case.notice_recorded.v1", topics.INTAKE)
+class CaseNoticeRecorded(EventData):
+    """A notice a case's duties required was given: the local authority notified the
+    Secretary of State (DfE) and Ofsted, or the partnership liaised with the CSAB."""
+
+    case_id: str
+    notice: Literal["dfe_ofsted", "csab_liaison"]
+    notified_date: date
+    recorded_at: datetime
+    recorded_by_agency: str
+
+
 @event_type("sprg.rulepack.activated.v1", topics.RULEPACKS)
 class RulepackActivated(EventData):
     """A rule pack version put in force (or withdrawn) for every replica of the rules service.

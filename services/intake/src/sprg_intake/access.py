@@ -29,6 +29,9 @@ ACCESS: dict[str, frozenset[Role]] = {
     "read_case": frozenset({SUBMITTER, TEAM}),
     "correct_incident": frozenset({SUBMITTER, TEAM}),
     "record_sin_submission": frozenset({TEAM}),
+    # a looked-after child's or care leaver's death: DfE/Ofsted notified, CSAB liaised
+    "record_dfe_ofsted_notification": frozenset({SUBMITTER, TEAM}),
+    "record_csab_liaison": frozenset({TEAM}),
     # Cases of Concern, escalations, tags
     "refer_case_of_concern": frozenset({SUBMITTER, TEAM, MEMBER}),
     "read_case_of_concern": frozenset({SUBMITTER, TEAM, MEMBER}),

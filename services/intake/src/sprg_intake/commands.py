@@ -167,6 +167,10 @@ class RequestInformation(_Command):
         return self
 
 
+class RecordNotice(_Command):
+    notified_date: date = Field(description="the day the notice was given")
+
+
 class PurposeInput(_Command):
     purpose: RapidReviewPurpose
     addressed: bool

@@ -31,6 +31,7 @@ from sprg_shared.bus import Router
 from sprg_shared.events import (
     ActionRecorded,
     CaseAssessed,
+    CaseNoticeRecorded,
     InformationRequested,
     ReturnReceived,
     SubjectDecided,
@@ -82,6 +83,7 @@ async def _setup(
     router.on(InformationRequested, partial(handlers.on_information_requested, deps=deps))
     router.on(ReturnReceived, partial(handlers.on_return_received, deps=deps))
     router.on(ActionRecorded, partial(handlers.on_action_recorded, deps=deps))
+    router.on(CaseNoticeRecorded, partial(handlers.on_notice_recorded, deps=deps))
     runtime.consume(settings.consumer_group, [topics.DECISIONS, topics.INTAKE], router)
     firing = build_firing(deps, settings, ClockGauges(runtime.registry))
     await firing.ensure_indexes()

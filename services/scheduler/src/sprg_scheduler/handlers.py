@@ -29,6 +29,7 @@ from sprg_shared.envelope import Envelope, EventData
 from sprg_shared.events import (
     ActionRecorded,
     CaseAssessed,
+    CaseNoticeRecorded,
     ClockDue,
     InformationRequested,
     ReturnReceived,
@@ -72,6 +73,74 @@ async def on_case_assessed(event: CaseAssessed, envelope: Envelope, deps: Schedu
     )
     about = About(event.reference, "case")
     await _apply_decision(event.case_id, event.clocks, envelope, reason, deps, about)
+    await _csab_liaison(event, envelope, about, deps)
+
+
+CSAB_LIAISON = "csab_liaison"
+DFE_OFSTED = "dfe_ofsted_notification"
+
+
+async def _csab_liaison(
+    event: CaseAssessed, envelope: Envelope, about: About, deps: SchedulerDeps
+) -> None:
+    """A care leaver aged 18 to 24 died: a liaison task with the CSAB, its clock a local
+    target (``target_working_days`` of the kind) from the day the LA became aware. Keyed,
+    so later assessments leave it alone unless they find liaison no longer required."""
+    clock_id = keyed_clock_id(event.case_id, CSAB_LIAISON)
+    trace = child_traceparent(envelope.traceparent)
+    aware = next((c.anchor_date for c in event.clocks if c.kind == DFE_OFSTED), None)
+    target = deps.kinds.of(CSAB_LIAISON).target_working_days
+    if event.csab_liaison_required and aware is not None and target is not None:
+        due = ClockDue(
+            kind=CSAB_LIAISON,
+            anchor="aware_date",
+            anchor_date=aware,
+            due=deps.calendar.add_working_days(aware, target),
+            rule=f"local target: liaise with the CSAB within {target} working days",
+        )
+        clock = await _start_or_reanchor(
+            event.case_id, due, envelope.id, deps, about, key=CSAB_LIAISON
+        )
+        await _announce(clock, envelope.id, trace, deps)
+    elif not event.csab_liaison_required and await deps.repo.get(clock_id) is not None:
+        clock = await _change(
+            clock_id,
+            lambda c: lifecycle.stop(
+                c,
+                outcome="stopped",
+                reason=f"CSAB liaison no longer required by the assessment {envelope.id}",
+                by=envelope.id,
+                now=deps.now(),
+            ),
+            deps,
+        )
+        await _announce(clock, envelope.id, trace, deps)
+
+
+async def on_notice_recorded(
+    event: CaseNoticeRecorded, envelope: Envelope, deps: SchedulerDeps
+) -> None:
+    """The DfE and Ofsted were notified, or the CSAB liaised with: the clock is met on
+    that day (late if after its due date)."""
+    if event.notice == "dfe_ofsted":
+        clock_id = clock_id_for(event.case_id, DFE_OFSTED)
+    else:
+        clock_id = keyed_clock_id(event.case_id, CSAB_LIAISON)
+    met_on = event.notified_date
+    try:
+        clock = await _change(
+            clock_id,
+            lambda c: lifecycle.meet(c, met_on=met_on, by=envelope.id, now=deps.now()),
+            deps,
+        )
+    except ClockNotFound:
+        # Recorded before the case's assessment started the clock: try again shortly.
+        raise ClockNotYetStarted(f"no {event.notice} clock on case {event.case_id} yet") from None
+    await _announce(clock, envelope.id, child_traceparent(envelope.traceparent), deps)
+
+
+class ClockNotYetStarted(Exception):
+    """A notice arrived before the clock it meets (retried, then dead-lettered)."""
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,12 @@ class KindPolicy(BaseModel):
         default=False, description="a duty the law sets; else a local or a person's target"
     )
     started_by: str = Field(default="", description="the event that starts it, if on the bus")
+    target_working_days: int | None = Field(
+        default=None,
+        ge=1,
+        le=366,
+        description="a local target the scheduler sets itself (working days from its anchor)",
+    )
     note: str = ""
 
 
