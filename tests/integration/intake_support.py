@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from datetime import date, timedelta
 from typing import Any
 
 import httpx
@@ -85,6 +86,12 @@ def records(mongo: AsyncMongoClient[Any], settings: IntakeSettings) -> Any:
 @pytest.fixture
 def audit(mongo: AsyncMongoClient[Any], settings: IntakeSettings) -> Any:
     return mongo[settings.database]["case_reads"]
+
+
+def meeting_day(run_id: str) -> date:
+    """A meeting date of this test's own: a meeting's id is its date, and the topics are
+    shared by every test of a run."""
+    return date(2027, 1, 4) + timedelta(days=int(run_id[:6], 16) % 700)
 
 
 async def events_about(servers: Servers, key: str, count: int) -> list[Envelope]:

@@ -521,6 +521,7 @@ Attendance = Literal["expected", "in_person", "proxy", "apologies", "absent"]
 
 class MeetingMember(_Part):
     role: str
+    seat: str | None = Field(default=None, description="the SPRG seat filled (membership)")
     partner: Partner | None = None
     attendance: Attendance
     proxy_similar_seniority: bool | None = None

@@ -18,6 +18,12 @@ def meeting_reference(day: date) -> str:
     return f"SPRG meeting of {long_date(day)}"
 
 
+def meeting_id(day: date) -> str:
+    """One SPRG meeting, one identity: the scheduler's schedule and intake's meeting record
+    name a meeting by its date (the SPRG meets at most once a day)."""
+    return f"sprg-meeting-{day.isoformat()}"
+
+
 def minted(prefix: str, subject_id: str, year: int) -> str:
     """A short reference people can say on the phone; unique because the id is."""
     return f"{prefix}-{year}-{subject_id.replace('-', '')[:8].upper()}"

@@ -258,7 +258,14 @@ class ScheduleMeeting(_Command):
 
 
 class AttendeeInput(_Command):
-    role: Annotated[str, Field(min_length=1, max_length=200)]
+    seat: Code | None = Field(
+        default=None,
+        description="the SPRG seat (GET /v1/membership) this attendee fills: its role and "
+        "partner are the seat's, and a proxy its holder named is of similar seniority",
+    )
+    role: Annotated[str, Field(min_length=1, max_length=200)] | None = Field(
+        default=None, description="required without a seat"
+    )
     partner: Partner | None = None
     attendance: Attendance
     name: Name | None = Field(default=None, description="encrypted")
@@ -306,5 +313,8 @@ class RecordMember(_Command):
     seat: Code
     name: Name = Field(description="encrypted")
     agency: Code
+    person_id: Code | None = Field(
+        default=None, description="the person's id in the notifier's directory (who is told)"
+    )
     proxies: Annotated[list[Name], Field(max_length=5)] = Field(default=[], description="encrypted")
     from_date: date

@@ -31,6 +31,7 @@ from sprg_shared.events import (
     MeetingMember,
     MeetingScheduled,
 )
+from sprg_shared.references import meeting_id as meeting_id_for
 from sprg_shared.references import meeting_reference, minted
 from sprg_shared.store import Document
 
@@ -53,27 +54,63 @@ async def schedule_meeting(
         personal=None,
         result=lambda meeting_id, facts: {
             "meeting_id": meeting_id,
+            "reference": meeting_reference(command.meeting_date),
             **facts,
-            "links": {"self": f"/v1/meetings/{meeting_id}"},
+            "links": {
+                "self": f"/v1/meetings/{meeting_id}",
+                "agenda": f"/v1/meetings/{meeting_id}/agenda",
+            },
         },
+        subject_id=meeting_id_for(command.meeting_date),
+        conflict=f"an SPRG meeting is already scheduled on {command.meeting_date}",
         **kw,
     )
+
+
+async def _against_membership(command: RecordAttendance, deps: IntakeDeps) -> list[MeetingMember]:
+    """Each attendee as the membership knows them: a seat's role and partner, and whether a
+    proxy is one the seat's holder named (of similar seniority)."""
+    table = {s["seat"]: s for s in seats()}
+    holders = {r["facts"]["seat"]: r for r in await deps.repo.records_of_kind("member")}
+    members = []
+    for index, attendee in enumerate(command.members):
+        fields = attendee.model_dump(exclude={"name", "proxy_name", "seat"})
+        if attendee.seat is not None:
+            seat = table.get(attendee.seat)
+            if seat is None:
+                known = ", ".join(sorted(table))
+                raise InvalidFact(
+                    f"members.{index}.seat: {attendee.seat!r} is not a seat of the SPRG"
+                    f" (one of: {known})"
+                )
+            fields["role"] = attendee.role or seat["role"]
+            fields["partner"] = attendee.partner or seat["quorum_partner"]
+            held = holders.get(attendee.seat)
+            proxies = (opened(deps, held) or {}).get("proxies", []) if held else []
+            if (
+                attendee.attendance == "proxy"
+                and attendee.proxy_similar_seniority is None
+                and attendee.proxy_name in proxies
+            ):
+                fields["proxy_similar_seniority"] = True
+        elif attendee.role is None:
+            raise InvalidFact(f"members.{index}: give its seat or its role")
+        members.append(MeetingMember.model_validate({**fields, "seat": attendee.seat}))
+    return members
 
 
 async def record_attendance(
     meeting_id: str, command: RecordAttendance, principal: Principal, deps: IntakeDeps, **kw: Any
 ) -> Recorded:
     meeting = await _meeting(deps, meeting_id)
+    attendees = await _against_membership(command, deps)
 
     def make(_: list[Document], now: datetime) -> tuple[EventData, dict[str, Any]]:
         event = MeetingAttendanceRecorded(
             meeting_id=meeting_id,
             meeting_date=date.fromisoformat(meeting["facts"]["meeting_date"]),
             as_of=command.as_of,
-            members=tuple(
-                MeetingMember.model_validate(m.model_dump(exclude={"name", "proxy_name"}))
-                for m in command.members
-            ),
+            members=tuple(attendees),
             recorded_at=now,
         )
         return event, event.model_dump(mode="json")
@@ -252,7 +289,11 @@ async def membership(principal: Principal, deps: IntakeDeps) -> list[dict[str, A
         held = holders.get(seat["seat"])
         entry: dict[str, Any] = {**seat, "held": held is not None}
         if held is not None:
-            entry.update(agency=held["facts"]["agency"], from_date=held["facts"]["from_date"])
+            entry.update(
+                agency=held["facts"]["agency"],
+                from_date=held["facts"]["from_date"],
+                person_id=held["facts"].get("person_id"),
+            )
             if names:
                 entry.update(opened(deps, held) or {})
         table.append(entry)

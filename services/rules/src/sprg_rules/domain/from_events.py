@@ -100,7 +100,10 @@ def meeting(event: MeetingAttendanceRecorded) -> Facts:
     return {
         "meeting_date": event.meeting_date.isoformat(),
         "as_of": event.as_of.isoformat(),
-        "members": [m.model_dump(mode="json", exclude_none=True) for m in event.members],
+        # the seat is intake's link to the membership; quoracy reads role, partner, attendance
+        "members": [
+            m.model_dump(mode="json", exclude_none=True, exclude={"seat"}) for m in event.members
+        ],
     }
 
 
