@@ -55,6 +55,7 @@ ACCESS: dict[str, frozenset[Role]] = {
     # SPRG
     "schedule_meeting": frozenset({TEAM}),
     "read_meeting": frozenset({TEAM, CHAIR, MEMBER}),
+    "read_meeting_agenda": frozenset({TEAM, CHAIR, MEMBER}),
     "record_attendance": frozenset({TEAM, CHAIR}),
     "record_minutes": frozenset({TEAM, CHAIR}),
     "record_action": frozenset({TEAM, CHAIR}),

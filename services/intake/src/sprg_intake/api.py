@@ -279,7 +279,7 @@ def _add_reads(app: FastAPI) -> None:
     async def read_meeting_agenda(
         request: Request,
         meeting_id: str,
-        principal: Annotated[Principal, allowed("read_meeting")],
+        principal: Annotated[Principal, allowed("read_meeting_agenda")],
         reason: Reason,
     ) -> dict[str, Any]:
         return await agenda.agenda(meeting_id, principal, _deps(request), reason=reason)
