@@ -53,9 +53,17 @@ def test_demo_load_fills_a_directory_the_rules_answers_resolve_against(
             timeout=120,
         )
         assert loaded.returncode == 0, loaded.stderr
-        assert "directory: 11 agencies" in loaded.stdout
-
         admin = bearer("cscp", Role.BUSINESS_TEAM)
+        assert "directory: 12 agencies" in loaded.stdout and "seats held: 16" in loaded.stdout
+        # Every seat of the seed's table shows who holds it (the housing lead's is vacant).
+        table = httpx.get(stack.url("intake", "/v1/membership"), headers=admin).json()
+        held = {s["seat"]: s.get("person_id") for s in table if s["held"]}
+        assert len(table) == 17 and set(held) == {s["seat"] for s in table} - {
+            "lbc_housing_safeguarding_lead"
+        }
+        assert held["met_police_detective_inspector"] == "met-police-di"
+        assert held["chair"] == "chair"
+
         agencies = httpx.get(stack.url("notifier", "/v1/directory/agencies"), headers=admin)
         codes = {a["agency_id"]: set(a["codes"]) for a in agencies.json()}
         assert codes["met-police"] == {"police"} and codes["croydon-icb"] == {"icb"}

@@ -103,16 +103,22 @@ def test_reported_incident_is_assessed_clocked_emailed_and_counted(
         def titled(start: str) -> list[Message]:
             return [m for m in mailbox.matching(case_id) if subject(m).startswith(start)]
 
+        reference = posted.json()["reference"]
         mails = eventually(
-            lambda: titled("Serious incident notification due"),
+            lambda: titled("Serious incident notification for"),
             "the Business Team is told a SIN is due",
         )
         assert mails[0]["To"] == "business.team@cscp.example.org"
-        # 5 working days after 2 April 2026, over Easter
-        assert subject(mails[0]).startswith("Serious incident notification due 2026-04-13")
+        # 5 working days after 2 April 2026, over Easter; the case named by its reference
+        assert subject(mails[0]) == (
+            f"Serious incident notification for {reference} due 13 April 2026"
+        )
         # ...a date long past, so the scheduler chases it as overdue at once.
         eventually(
-            lambda: titled("OVERDUE: sin notification was due 2026-04-13"),
+            lambda: titled(
+                f"OVERDUE: Serious incident notification to the National Panel for {reference}"
+                " was due 13 April 2026"
+            ),
             "the overdue SIN is chased",
         )
         for mail in mailbox.matching(case_id):

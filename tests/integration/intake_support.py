@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -88,6 +88,12 @@ def records(mongo: AsyncMongoClient[Any], settings: IntakeSettings) -> Any:
 @pytest.fixture
 def audit(mongo: AsyncMongoClient[Any], settings: IntakeSettings) -> Any:
     return mongo[settings.database]["audit"]
+
+
+def meeting_day(run_id: str) -> date:
+    """A meeting date of this test's own: a meeting's id is its date, and the topics are
+    shared by every test of a run."""
+    return date(2027, 1, 4) + timedelta(days=int(run_id[:6], 16) % 700)
 
 
 async def events_about(servers: Servers, key: str, count: int) -> list[Envelope]:

@@ -17,6 +17,7 @@ from tests.integration.intake_support import (
     POLICE,
     events_about,
     intake,
+    meeting_day,
     records,
     settings,
 )
@@ -29,12 +30,13 @@ MINUTES = "Minutes: DI Harriet Quell reported on the Example family."
 
 
 async def test_a_meeting_is_scheduled_attended_minuted_and_its_words_stay_in_intake(
-    intake: httpx.AsyncClient, servers: Servers, records: Any
+    intake: httpx.AsyncClient, servers: Servers, records: Any, run_id: str
 ) -> None:
+    on = meeting_day(run_id).isoformat()  # a meeting is known by its date
     scheduled = await intake.post(
         "/v1/meetings",
         json={
-            "meeting_date": "2026-06-10",
+            "meeting_date": on,
             "chair_partner": "police",
             "papers_due_date": "2026-06-03",
         },
@@ -87,7 +89,7 @@ async def test_a_meeting_is_scheduled_attended_minuted_and_its_words_stay_in_int
         "apologies",
         "proxy",
     ]
-    assert attended.data["meeting_date"] == "2026-06-10"
+    assert attended.data["meeting_date"] == on
     text = json.dumps([scheduled_event.data, attended.data])
     assert "Harriet" not in text and "Proxy Person" not in text
     stored = [r async for r in records.find({"subject_id": meeting_id})]

@@ -39,6 +39,11 @@ PLANTED = "Florizel Amberwick"
 ADMIN = bearer("cscp", Role.BUSINESS_TEAM, subject="bt")
 
 
+def reference_for(case_id: str) -> str:
+    """The reference intake gave the case (as the events carry it)."""
+    return f"SIN-2026-{case_id[-8:].upper()}"
+
+
 @dataclass
 class Receiver:
     calls: list[tuple[dict[str, str], bytes]] = field(default_factory=list)
@@ -71,6 +76,9 @@ class Harness:
             due=date(2026, 4, 13),
             breached_at=datetime(2026, 4, 14, 8, tzinfo=UTC),
             calendar_version="test",
+            reference=reference_for(case_id),
+            subject_kind="case",
+            statutory=True,
         )
         envelope = envelope_for(event, source="sprg/test")
         return envelope.model_copy(update={"data": {**envelope.data, **extra}})
@@ -172,7 +180,8 @@ async def test_a_breach_tells_each_subscribed_person_once_by_their_channel(
     assert len(harness.mailbox.to("bt@cscp.example.org", case_id)) == 1
     assert len(harness.mailbox.to("bm@cscp.example.org", case_id)) == 1  # two roles, one message
     mail = harness.mailbox.to("bm@cscp.example.org", case_id)[0]
-    assert "OVERDUE" in mail["Subject"] and case_id in mail["Subject"]
+    assert "OVERDUE" in mail["Subject"] and reference_for(case_id) in mail["Subject"]
+    assert f"http://127.0.0.1:8000/cases/{case_id}" in mail.as_string()  # the console's page
     assert {part.get_content_type() for part in mail.walk()} >= {"text/plain", "text/html"}
     assert PLANTED not in mail.as_string()
 

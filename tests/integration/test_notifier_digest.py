@@ -55,7 +55,9 @@ async def notifier(
                     "name": "Digest By Mail",
                     "email": "dg@example.org",
                     "agency": "cscp",
-                    "roles": ["csab_contact"],  # told of nothing else on the shared topics
+                    "roles": [
+                        "independent_scrutineer"
+                    ],  # told of nothing else on the shared topics
                     "owns_clocks": [kind],
                     "delivery": "daily_digest",
                 },
@@ -64,7 +66,7 @@ async def notifier(
                     "name": "Digest By Webhook",
                     "email": "dw@example.org",
                     "agency": "cscp",
-                    "roles": ["csab_contact"],
+                    "roles": ["independent_scrutineer"],
                     "owns_clocks": [kind],
                     "channel": "webhook",
                     "webhook_url": running.hook_url,
@@ -179,7 +181,7 @@ async def test_a_digest_claimed_by_a_replica_that_died_is_taken_over_after_the_l
                     "name": "Digest By Mail",
                     "email": "dg@example.org",
                     "agency": "cscp",
-                    "roles": ["csab_contact"],
+                    "roles": ["independent_scrutineer"],
                     "owns_clocks": [kind],
                     "delivery": "daily_digest",
                 }

@@ -198,7 +198,15 @@ async def test_each_of_the_issues_subscriptions_tells_the_right_people(notifier:
     answer = {"publish": "report", "press_offices": offices}
     answer["press_offices_to_tell"] = ["croydon-icb", "police"]
     publication = await publish_raw(notifier, decided("lcspr_publication", f"pub-{r}", answer))
-    assert await told(notifier, publication) == {"press-icb", "press-police"}
+    # ...and telling them is the SPRG member's duty (the seed): each agency's SPRG members
+    # are told, the press office copied.
+    assert await told(notifier, publication) == {
+        "press-icb",
+        "press-police",
+        "icb-member",
+        "police-member",
+        "deputy",
+    }
 
     tracked = {"tracked": True, "cscp_copy": "outstanding", "sprg_oversight": True}
     escalation = await publish_raw(notifier, decided("escalation", f"esc-{r}", tracked))
@@ -274,7 +282,9 @@ async def test_subscriptions_are_data_kept_through_an_admin_api(notifier: Notifi
     put = await client.put("/v1/subscriptions/breach-to-scrutineer", json=new, headers=ADMIN)
     assert put.status_code == 200, put.text
     got = await client.get("/v1/subscriptions/breach-to-scrutineer", headers=ADMIN)
-    assert got.json()["recipients"] == [{"role": "independent_scrutineer", "agencies_from": None}]
+    assert got.json()["recipients"] == [
+        {"role": "independent_scrutineer", "agencies_from": None, "only_if": None}
+    ]
 
     # The running notifier uses it at once: the scrutineer is told of the next breach.
     r = notifier.run_id

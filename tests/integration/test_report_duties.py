@@ -177,7 +177,7 @@ async def test_a_published_report_is_emailed_to_the_sprg_members_with_its_link_a
         run_id,
         mailbox,
         clock,
-        report_link_base="https://reports.example.org/",
+        console_url="https://console.example.org/",
         consumer_start_at=datetime.now(UTC),
     ) as notifier:
         await notifier.put_people(
@@ -203,7 +203,7 @@ async def test_a_published_report_is_emailed_to_the_sprg_members_with_its_link_a
         await notifier.republish(envelope, topics.REPORTS)  # delivered twice
         await notifier.wait_log(2, result="sent")
 
-        link = "https://reports.example.org/v1/reports/sprg_bimonthly/2027-01/report.html"
+        link = "https://console.example.org/reports/sprg_bimonthly/2027-01"  # the console's page
         mails = [m for m in notifier.mailbox.messages if f"opened: {marker}" in text_of(m)]
         assert sorted(m["To"] for m in mails) == ["chair@example.org", "icb-member@example.org"]
         for mail in mails:

@@ -129,10 +129,13 @@ def test_a_subscription_naming_an_unknown_template_role_or_event_is_refused_by_n
 
 def test_the_shipped_subscriptions_load_and_cover_the_issues_examples() -> None:
     shipped = {s.name: s for s in load_subscriptions(Templates().names()).subscriptions}
-    assert {r.role for r in shipped["clock-breached"].recipients} == {
-        "clock_owner",
-        "business_manager",
-        "chair",
+    assert {(r.role, r.agencies_from, r.only_if) for r in shipped["clock-breached"].recipients} == {
+        ("clock_owner", None, None),
+        ("business_manager", None, None),
+        ("chair", None, None),
+        # a request's or an action's breach: the agency that owns it, the Business Team copied
+        ("sprg_member", "owner_agency", None),
+        ("business_team", None, "owner_agency"),
     }
     assert {r.role for r in shipped["escalation-stage-3"].recipients} == {"cscp_mailbox"}
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 from sprg_notifier.domain.render import Templates
+from sprg_notifier.domain.subjects import subject_of
 from sprg_notifier.domain.subscriptions import load_subscriptions
 from sprg_shared.events import ReportPublished
 
@@ -31,13 +32,12 @@ def test_each_kind_of_report_goes_to_its_own_readers() -> None:
 
 
 def test_the_message_carries_the_link_and_the_counts_only() -> None:
-    context = {
-        **ANNOUNCED.model_dump(mode="json"),
-        "case_link": "unused",
-        "report_link_base": "https://sprg.example.org",
-    }
+    data = ANNOUNCED.model_dump(mode="json")
+    about = subject_of(ReportPublished.TYPE, data, ANNOUNCED.report_id, "https://sprg.example.org")
+    context = {**data, "link": about.link, "reference": about.reference}
     rendered = Templates().render("report_published", context)
-    link = "https://sprg.example.org/v1/reports/executive_quarterly/2026-Q4/report.html"
+    link = "https://sprg.example.org/reports/executive_quarterly/2026-Q4"  # the console's page
+    assert about.reference == "Review Summary 2026 Q4"
     assert rendered.subject == "Review Summary for the Executive Group, 2026-10-01 to 2026-12-31"
     for part in (rendered.text, rendered.html):
         assert link in part

@@ -77,6 +77,7 @@ def run_load(args: argparse.Namespace) -> int:
                 "email": person_email(member, args.mail_domain),
                 "agency": member["agency"],
                 "roles": member["roles"],
+                "owns_clocks": member.get("owns_clocks", []),
             }
             http.put(
                 f"{args.notifier}/v1/directory/people/{member['person_id']}",
@@ -84,6 +85,24 @@ def run_load(args: argparse.Namespace) -> int:
                 headers=business,
             ).raise_for_status()
             people += 1
+        # Who holds each SPRG seat (intake's membership), the seat's holder by directory id.
+        held = 0
+        for member in partnership.get("members", []):
+            if member.get("vacant") or not member.get("seat"):
+                continue
+            headers = {**business, "Idempotency-Key": f"demo-member-{member['seat']}"}
+            http.post(
+                f"{args.intake}/v1/membership/members",
+                json={
+                    "seat": member["seat"],
+                    "name": member["title"],
+                    "agency": member["agency"],
+                    "person_id": member["person_id"],
+                    "from_date": partnership.get("members_from", "2026-01-01"),
+                },
+                headers=headers,
+            ).raise_for_status()
+            held += 1
         for case in cases:
             headers = {
                 **_headers(case["agency"], Role.AGENCY_SUBMITTER),
@@ -95,5 +114,7 @@ def run_load(args: argparse.Namespace) -> int:
             response.raise_for_status()
             print(f"case {response.json()['reference']} ({case['key']})")
     agencies = len(partnership.get("agencies", []))
-    print(f"directory: {agencies} agencies, {people} people; cases: {len(cases)}")
+    print(
+        f"directory: {agencies} agencies, {people} people; seats held: {held}; cases: {len(cases)}"
+    )
     return 0

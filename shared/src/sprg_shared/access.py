@@ -68,6 +68,9 @@ MATRIX: dict[str, dict[str, Rule]] = {
         "read_case": _r(SUBMITTER, TEAM, audit="read", reach="agency"),
         "correct_incident": _w(SUBMITTER, TEAM, reach="agency"),
         "record_sin_submission": _w(TEAM),
+        # a looked-after child's or care leaver's death: DfE/Ofsted notified, CSAB liaised
+        "record_dfe_ofsted_notification": _w(SUBMITTER, TEAM, reach="agency"),
+        "record_csab_liaison": _w(TEAM),
         # Cases of Concern, escalations, tags
         "refer_case_of_concern": _w(SUBMITTER, TEAM, MEMBER),
         "read_case_of_concern": _r(SUBMITTER, TEAM, MEMBER, audit="read", reach="agency"),
@@ -91,6 +94,7 @@ MATRIX: dict[str, dict[str, Rule]] = {
         # SPRG
         "schedule_meeting": _w(TEAM),
         "read_meeting": _r(TEAM, CHAIR, MEMBER, audit="read"),
+        "read_meeting_agenda": _r(TEAM, CHAIR, MEMBER, audit="read"),
         "record_attendance": _w(TEAM, CHAIR),
         "record_minutes": _w(TEAM, CHAIR),
         "record_action": _w(TEAM, CHAIR),

@@ -75,6 +75,9 @@ class ClockDue(_Part):
 @event_type("sprg.case.assessed.v1", topics.DECISIONS)
 class CaseAssessed(EventData):
     case_id: str
+    reference: str | None = Field(
+        default=None, description="the case's reference people were given (SIN-2026-...)"
+    )
     trigger_event_id: str
     rulepack: RulepackRef
     panel_notification_required: bool
@@ -88,6 +91,7 @@ class CaseAssessed(EventData):
 
 
 ClockKind = str
+SubjectOfClock = Literal["case", "case_of_concern", "escalation", "meeting", "action"]
 
 
 @event_type("sprg.clock.started.v1", topics.CLOCKS)
@@ -106,6 +110,20 @@ class ClockStarted(EventData):
     anchor_date: date
     due: date
     calendar_version: str
+    reference: str | None = Field(
+        default=None,
+        description="how people know the subject (SIN-2026-..., COC-..., ESC-..., a meeting's "
+        "date, an action's ACT-...); never personal data",
+    )
+    subject_kind: SubjectOfClock | None = Field(
+        default=None, description="which kind of page the subject opens on"
+    )
+    owner_agency: str | None = Field(
+        default=None, description="the agency that must act (a request's or an action's)"
+    )
+    statutory: bool | None = Field(
+        default=None, description="a duty the law sets (else a local or a person's target)"
+    )
     started_by: str = Field(description="id of the event that started the clock")
 
 
@@ -148,11 +166,26 @@ class ClockReminderDue(EventData):
     clock_id: str
     case_id: str
     kind: ClockKind
+    key: str | None = Field(default=None, description="a request's or an action's id")
     due: date
     offset: int = Field(ge=0, description="the reminder: working days before the due date")
     remind_at: datetime = Field(description="the instant this reminder was planned for")
     working_days_remaining: int = Field(ge=0, description="counted from the day it was sent")
     calendar_version: str
+    reference: str | None = Field(
+        default=None,
+        description="how people know the subject (SIN-2026-..., COC-..., ESC-..., a meeting's "
+        "date, an action's ACT-...); never personal data",
+    )
+    subject_kind: SubjectOfClock | None = Field(
+        default=None, description="which kind of page the subject opens on"
+    )
+    owner_agency: str | None = Field(
+        default=None, description="the agency that must act (a request's or an action's)"
+    )
+    statutory: bool | None = Field(
+        default=None, description="a duty the law sets (else a local or a person's target)"
+    )
 
 
 @event_type("sprg.clock.breached.v1", topics.CLOCKS)
@@ -162,9 +195,24 @@ class ClockBreached(EventData):
     clock_id: str
     case_id: str
     kind: ClockKind
+    key: str | None = Field(default=None, description="a request's or an action's id")
     due: date
     breached_at: datetime = Field(description="the instant the breach was planned for")
     calendar_version: str
+    reference: str | None = Field(
+        default=None,
+        description="how people know the subject (SIN-2026-..., COC-..., ESC-..., a meeting's "
+        "date, an action's ACT-...); never personal data",
+    )
+    subject_kind: SubjectOfClock | None = Field(
+        default=None, description="which kind of page the subject opens on"
+    )
+    owner_agency: str | None = Field(
+        default=None, description="the agency that must act (a request's or an action's)"
+    )
+    statutory: bool | None = Field(
+        default=None, description="a duty the law sets (else a local or a person's target)"
+    )
 
 
 @event_type("sprg.clock.recalculated.v1", topics.CLOCKS)
@@ -214,6 +262,18 @@ class SinSubmitted(EventData):
 
     case_id: str
     submitted_date: date
+    recorded_at: datetime
+    recorded_by_agency: str
+
+
+@event_type("sprg.case.notice_recorded.v1", topics.INTAKE)
+class CaseNoticeRecorded(EventData):
+    """A notice a case's duties required was given: the local authority notified the
+    Secretary of State (DfE) and Ofsted, or the partnership liaised with the CSAB."""
+
+    case_id: str
+    notice: Literal["dfe_ofsted", "csab_liaison"]
+    notified_date: date
     recorded_at: datetime
     recorded_by_agency: str
 
@@ -350,6 +410,10 @@ class InformationRequested(EventData):
     requested_date: date
     due_date: date
     requested_at: datetime
+    reference: str | None = Field(default=None, description="the case's reference")
+    coordinator: str | None = Field(
+        default=None, description="the person (directory id) named as the request's coordinator"
+    )
 
 
 @event_type("sprg.rapid_review.return_received.v1", topics.INTAKE)
@@ -467,6 +531,7 @@ Attendance = Literal["expected", "in_person", "proxy", "apologies", "absent"]
 
 class MeetingMember(_Part):
     role: str
+    seat: str | None = Field(default=None, description="the SPRG seat filled (membership)")
     partner: Partner | None = None
     attendance: Attendance
     proxy_similar_seniority: bool | None = None
@@ -504,7 +569,11 @@ class ActionRecorded(EventData):
     """An action from a meeting or review, its owner (a role and agency) and due date."""
 
     action_id: str
+    reference: str | None = Field(default=None, description="the action's own (ACT-2026-...)")
     source_id: str = Field(description="the meeting, case or review the action came from")
+    source_reference: str | None = Field(
+        default=None, description="how people know the source (SIN-..., COC-..., a meeting's date)"
+    )
     owner_agency: str
     owner_role: str
     due_date: date
@@ -546,6 +615,14 @@ class SubjectDecided(EventData):
     kind: SubjectKind
     subject_id: str
     case_id: str | None = None
+    reference: str | None = Field(
+        default=None, description="how people know the matter (SIN-..., COC-..., ESC-..., a date)"
+    )
+    about: dict[str, object] = Field(
+        default_factory=dict,
+        description="what people need to act on the decision (stages, agencies, dates): "
+        "codes and dates only, never personal data",
+    )
     trigger_event_id: str
     rulepack: RulepackRef
     answer: dict[str, object]

@@ -14,6 +14,7 @@ from pydantic import BaseModel
 from pymongo.errors import PyMongoError
 
 from sprg_intake import (
+    agenda,
     forms,
     handlers,
     handlers_case,
@@ -289,6 +290,21 @@ def _add_reads(app: FastAPI) -> None:
         return await subjects.read_subject(
             meeting_id, "meeting", principal, _deps(request), reason=reason
         )
+
+    @app.get(
+        "/v1/meetings/{meeting_id}/agenda",
+        name="read_meeting_agenda",
+        tags=["sprg"],
+        summary="A meeting's agenda, built for it (standing items, CoCs listed, reviews in"
+        " progress, Stage 3+ escalations, actions due, the previous minutes; audited)",
+    )
+    async def read_meeting_agenda(
+        request: Request,
+        meeting_id: str,
+        principal: Caller,
+        reason: Reason,
+    ) -> dict[str, Any]:
+        return await agenda.agenda(meeting_id, principal, _deps(request), reason=reason)
 
     @app.get(
         "/v1/membership",

@@ -36,6 +36,7 @@ from sprg_intake.commands import (
     RecordLcsprPublication,
     RecordMember,
     RecordMinutes,
+    RecordNotice,
     RecordRapidReview,
     RecordSentToPanel,
     ReferCaseOfConcern,
@@ -141,6 +142,24 @@ INPUTS: tuple[Input, ...] = (
         RecordRapidReview,
         ex.RAPID_REVIEW,
         rapid_review.record_rapid_review,
+    ),
+    Input(
+        "/v1/cases/{case_id}/dfe-ofsted-notification",
+        "incident",
+        "Record that the local authority notified the DfE and Ofsted (a looked-after child's"
+        " or care leaver's death)",
+        RecordNotice,
+        ex.NOTICE,
+        rapid_review.record_dfe_ofsted_notification,
+    ),
+    Input(
+        "/v1/cases/{case_id}/csab-liaison",
+        "incident",
+        "Record the liaison with the Croydon Safeguarding Adults Board (a care leaver aged"
+        " 18 to 24)",
+        RecordNotice,
+        ex.NOTICE,
+        rapid_review.record_csab_liaison,
     ),
     Input(
         "/v1/cases/{case_id}/rapid-review/sent-to-panel",

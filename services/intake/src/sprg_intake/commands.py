@@ -172,12 +172,21 @@ class RequestInformation(_Command):
     kind: Literal["information", "imr", "chronology", "other"]
     requested_date: Happened
     due_date: Planned
+    coordinator: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9._-]{0,63}$")] | None = Field(
+        default=None,
+        description="the person (their id in the notifier's directory) who coordinates the "
+        "return: told of the request with the agency's SPRG member",
+    )
 
     @model_validator(mode="after")
     def _due_after_request(self) -> RequestInformation:
         if self.due_date < self.requested_date:
             raise ValueError("due_date is before requested_date")
         return self
+
+
+class RecordNotice(_Command):
+    notified_date: Happened = Field(description="the day the notice was given")
 
 
 class PurposeInput(_Command):
@@ -303,7 +312,14 @@ class ScheduleMeeting(_Command):
 
 
 class AttendeeInput(_Command):
-    role: Annotated[str, Field(min_length=1, max_length=200)]
+    seat: Code | None = Field(
+        default=None,
+        description="the SPRG seat (GET /v1/membership) this attendee fills: its role and "
+        "partner are the seat's, and a proxy its holder named is of similar seniority",
+    )
+    role: Annotated[str, Field(min_length=1, max_length=200)] | None = Field(
+        default=None, description="required without a seat"
+    )
     partner: Partner | None = None
     attendance: Attendance
     name: Name | None = Field(default=None, description="encrypted")
@@ -351,5 +367,8 @@ class RecordMember(_Command):
     seat: Code
     name: Name = Field(description="encrypted")
     agency: Code
+    person_id: Code | None = Field(
+        default=None, description="the person's id in the notifier's directory (who is told)"
+    )
     proxies: Annotated[list[Name], Field(max_length=5)] = Field(default=[], description="encrypted")
     from_date: Planned

@@ -52,6 +52,7 @@ RAPID_REVIEW = {
     "recommendation": "lcspr",
     "partners_view": "local_review",
 }
+NOTICE = {"notified_date": "2026-04-08"}
 SENT_TO_PANEL = {"sent_date": "2026-04-22"}
 CLOSURE = {"closed_date": "2026-04-10", "rationale": "The harm was found not to be serious."}
 FACTORS = {

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 from datetime import date
-from typing import Any
+from typing import Any, Literal
 
 from sprg_intake.commands import (
     CloseRapidReview,
+    RecordNotice,
     RecordRapidReview,
     RecordSentToPanel,
     RequestInformation,
@@ -27,6 +28,7 @@ from sprg_intake.recording import (
 )
 from sprg_shared.auth import Principal
 from sprg_shared.events import (
+    CaseNoticeRecorded,
     InformationRequested,
     PurposeOutcome,
     RapidReviewClosed,
@@ -39,6 +41,8 @@ from sprg_shared.events import (
 async def request_information(
     case_id: str, command: RequestInformation, principal: Principal, deps: IntakeDeps, **kw: Any
 ) -> Recorded:
+    case = await deps.repo.get(case_id)
+    reference = None if case is None else case.get("reference")
     return await record_on_case(
         case_id,
         command,
@@ -48,7 +52,11 @@ async def request_information(
         slot=None,
         personal=None,
         make=lambda rid, now: InformationRequested(
-            case_id=case_id, request_id=rid, requested_at=now, **command.model_dump()
+            case_id=case_id,
+            request_id=rid,
+            requested_at=now,
+            reference=reference,
+            **command.model_dump(),
         ),
         **kw,
     )
@@ -182,6 +190,72 @@ async def record_rapid_review(
         ),
         **kw,
     )
+
+
+async def record_dfe_ofsted_notification(
+    case_id: str, command: RecordNotice, principal: Principal, deps: IntakeDeps, **kw: Any
+) -> Recorded:
+    """The local authority notified the DfE and Ofsted of a looked-after child's or care
+    leaver's death (once; the scheduler meets the 5-working-day clock with it)."""
+    return await _notice(case_id, "dfe_ofsted", command, principal, deps, **kw)
+
+
+async def record_csab_liaison(
+    case_id: str, command: RecordNotice, principal: Principal, deps: IntakeDeps, **kw: Any
+) -> Recorded:
+    """The partnership liaised with the Croydon Safeguarding Adults Board (once)."""
+    return await _notice(case_id, "csab_liaison", command, principal, deps, **kw)
+
+
+async def _notice(
+    case_id: str,
+    notice: Literal["dfe_ofsted", "csab_liaison"],
+    command: RecordNotice,
+    principal: Principal,
+    deps: IntakeDeps,
+    **kw: Any,
+) -> Recorded:
+    case = await deps.repo.get(case_id)
+    if case is not None:
+        corrections = await deps.repo.records_for(case_id, "correction")
+        facts = corrections[-1]["facts"] if corrections else case["facts"]
+        if not _notice_applies(notice, facts):
+            raise InvalidFact(f"{notice}: {_NOT_APPLYING[notice]}")
+    return await record_on_case(
+        case_id,
+        command,
+        principal,
+        deps,
+        kind=f"{notice}_notice",
+        slot=f"{notice}_notice",
+        personal=None,
+        make=lambda _rid, now: CaseNoticeRecorded(
+            case_id=case_id,
+            notice=notice,
+            notified_date=command.notified_date,
+            recorded_at=now,
+            recorded_by_agency=principal.agency,
+        ),
+        **kw,
+    )
+
+
+_NOT_APPLYING = {
+    "dfe_ofsted": "the case is not the death of a looked-after child or of a care leaver under 25",
+    "csab_liaison": "the case is not the death of a care leaver aged 18 to 24",
+}
+
+
+def _notice_applies(notice: str, facts: dict[str, Any]) -> bool:
+    """Whether the case, as it now stands, is one the notice is owed for (domain.md s2)."""
+    if facts["incident"]["kind"] != "death":
+        return False
+    children = facts["children"]
+    if notice == "dfe_ofsted":
+        return any(
+            c["looked_after"] or (c["care_leaver"] and c["age_years"] < 25) for c in children
+        )
+    return any(c["care_leaver"] and 18 <= c["age_years"] < 25 for c in children)
 
 
 async def record_sent_to_panel(

@@ -31,6 +31,8 @@ from sprg_shared.events import (
     MeetingMember,
     MeetingScheduled,
 )
+from sprg_shared.references import meeting_id as meeting_id_for
+from sprg_shared.references import meeting_reference, minted
 from sprg_shared.store import Document
 from sprg_shared.vocabulary import attendance_problems
 
@@ -53,11 +55,49 @@ async def schedule_meeting(
         personal=None,
         result=lambda meeting_id, facts: {
             "meeting_id": meeting_id,
+            "reference": meeting_reference(command.meeting_date),
             **facts,
-            "links": {"self": f"/v1/meetings/{meeting_id}"},
+            "links": {
+                "self": f"/v1/meetings/{meeting_id}",
+                "agenda": f"/v1/meetings/{meeting_id}/agenda",
+            },
         },
+        subject_id=meeting_id_for(command.meeting_date),
+        conflict=f"an SPRG meeting is already scheduled on {command.meeting_date}",
         **kw,
     )
+
+
+async def _against_membership(command: RecordAttendance, deps: IntakeDeps) -> list[MeetingMember]:
+    """Each attendee as the membership knows them: a seat's role and partner, and whether a
+    proxy is one the seat's holder named (of similar seniority)."""
+    table = {s["seat"]: s for s in seats()}
+    holders = {r["facts"]["seat"]: r for r in await deps.repo.records_of_kind("member")}
+    members = []
+    for index, attendee in enumerate(command.members):
+        fields = attendee.model_dump(exclude={"name", "proxy_name", "seat"})
+        if attendee.seat is not None:
+            seat = table.get(attendee.seat)
+            if seat is None:
+                known = ", ".join(sorted(table))
+                raise InvalidFact(
+                    f"members.{index}.seat: {attendee.seat!r} is not a seat of the SPRG"
+                    f" (one of: {known})"
+                )
+            fields["role"] = attendee.role or seat["role"]
+            fields["partner"] = attendee.partner or seat["quorum_partner"]
+            held = holders.get(attendee.seat)
+            proxies = (opened(deps, held) or {}).get("proxies", []) if held else []
+            if (
+                attendee.attendance == "proxy"
+                and attendee.proxy_similar_seniority is None
+                and attendee.proxy_name in proxies
+            ):
+                fields["proxy_similar_seniority"] = True
+        elif attendee.role is None:
+            raise InvalidFact(f"members.{index}: give its seat or its role")
+        members.append(MeetingMember.model_validate({**fields, "seat": attendee.seat}))
+    return members
 
 
 async def record_attendance(
@@ -68,16 +108,14 @@ async def record_attendance(
     # The same checks the quoracy rules make (shared vocabulary): refused here, not dropped.
     for field, problem in attendance_problems(meeting_date, command.as_of, command.members):
         raise InvalidFact(f"{field}: {problem}", field=field)
+    attendees = await _against_membership(command, deps)
 
     def make(_: list[Document], now: datetime) -> tuple[EventData, dict[str, Any]]:
         event = MeetingAttendanceRecorded(
             meeting_id=meeting_id,
             meeting_date=date.fromisoformat(meeting["facts"]["meeting_date"]),
             as_of=command.as_of,
-            members=tuple(
-                MeetingMember.model_validate(m.model_dump(exclude={"name", "proxy_name"}))
-                for m in command.members
-            ),
+            members=tuple(attendees),
             recorded_at=now,
         )
         return event, event.model_dump(mode="json")
@@ -134,15 +172,33 @@ async def _existing_source(deps: IntakeDeps, source_id: str) -> None:
 SOURCE_KINDS = {"meeting", "case_of_concern", "escalation"}
 
 
+async def source_reference(deps: IntakeDeps, source_id: str) -> str | None:
+    """How people know an action's source: a case's, CoC's or escalation's reference, a
+    meeting's date (None for a source intake does not hold)."""
+    case = await deps.repo.get(source_id)
+    if case is not None:
+        return str(case["reference"]) if case.get("reference") else None
+    record = await deps.repo.get_record(source_id)
+    if record is None:
+        return None
+    facts = record.get("facts") or {}
+    if record["kind"] == "meeting" and facts.get("meeting_date"):
+        return meeting_reference(date.fromisoformat(facts["meeting_date"]))
+    return str(facts["reference"]) if facts.get("reference") else None
+
+
 async def record_action(
     command: RecordAction, principal: Principal, deps: IntakeDeps, **kw: Any
 ) -> Recorded:
     await _existing_source(deps, command.source_id)
+    source = await source_reference(deps, command.source_id)
 
     def make(action_id: str, now: datetime) -> EventData:
         return ActionRecorded(
             action_id=action_id,
+            reference=minted("ACT", action_id, now.year),
             source_id=command.source_id,
+            source_reference=source,
             owner_agency=command.owner_agency,
             owner_role=command.owner_role,
             due_date=command.due_date,
@@ -261,7 +317,11 @@ async def membership(principal: Principal, deps: IntakeDeps) -> list[dict[str, A
         held = holders.get(seat["seat"])
         entry: dict[str, Any] = {**seat, "held": held is not None}
         if held is not None:
-            entry.update(agency=held["facts"]["agency"], from_date=held["facts"]["from_date"])
+            entry.update(
+                agency=held["facts"]["agency"],
+                from_date=held["facts"]["from_date"],
+                person_id=held["facts"].get("person_id"),
+            )
             if names:
                 entry.update(opened(deps, held) or {})
         table.append(entry)

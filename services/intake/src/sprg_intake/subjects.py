@@ -44,13 +44,18 @@ async def open_subject(
     owner_agency: str | None = None,
     plain_facts: dict[str, Any] | None = None,
     key: str | None = None,
+    subject_id: str | None = None,
+    conflict: str = "this fact was already recorded",
 ) -> Recorded:
-    """A new subject (a CoC, an escalation, a meeting...) opened by its first record."""
+    """A new subject (a CoC, an escalation, a meeting...) opened by its first record.
+
+    ``subject_id`` names a subject whose identity is known beforehand (a meeting, by its
+    date); a second one under that id is refused as a conflict."""
     fingerprint = request_fingerprint(deps, kind, "", command)
     idem = idem_for(kind, principal, idempotency_key)
     if (again := await replayed(deps, idem, fingerprint)) is not None:
         return again
-    subject_id = subject_id_for(kind, principal, idempotency_key)
+    subject_id = subject_id or subject_id_for(kind, principal, idempotency_key)
     now = deps.now()
     event = make(subject_id, now)
     facts = event.model_dump(mode="json") if event else (plain_facts or {})
@@ -71,6 +76,7 @@ async def open_subject(
         fingerprint=fingerprint,
         now=now,
         traceparent=traceparent,
+        conflict=conflict,
     )
 
 

@@ -19,7 +19,8 @@ from sprg_shared.runtime import Runtime
 from sprg_shared.service import Background, build_service
 
 # Subscriptions change at run time (admin API), so every event on these topics is offered.
-TOPICS = (topics.DECISIONS, topics.CLOCKS, topics.NOTIFY, topics.REPORTS)
+# Intake's facts are among them: an information request tells the agency asked at once.
+TOPICS = (topics.INTAKE, topics.DECISIONS, topics.CLOCKS, topics.NOTIFY, topics.REPORTS)
 
 
 def create_app(settings: NotifierSettings | None = None, now: Clock = system_clock) -> FastAPI:

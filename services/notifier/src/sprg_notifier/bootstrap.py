@@ -39,7 +39,7 @@ def build_deps(
         templates=Templates(),
         publish=publish,
         now=now,
-        case_link_base=settings.case_link_base,
+        console_url=settings.console_url,
         attempts=settings.delivery_attempts,
         backoff_seconds=settings.retry_backoff_seconds,
         outcomes=Counter(
@@ -51,5 +51,4 @@ def build_deps(
         ),
         digest_at=settings.digest_at,
         digest_lease_seconds=settings.digest_lease_seconds,
-        report_link_base=settings.report_link_base,
     )

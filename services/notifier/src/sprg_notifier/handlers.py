@@ -22,6 +22,7 @@ from sprg_notifier.delivery import Outgoing, send_with_retries
 from sprg_notifier.domain.digest import LONDON
 from sprg_notifier.domain.render import Rendered, Templates
 from sprg_notifier.domain.routing import Addressee, addressees
+from sprg_notifier.domain.subjects import Subject, subject_of
 from sprg_notifier.domain.subscriptions import Subscription
 from sprg_shared.bus import PermanentError
 from sprg_shared.envelope import Envelope, EventData
@@ -40,13 +41,12 @@ class NotifierDeps:
     templates: Templates
     publish: Callable[[EventData, str, str | None], Awaitable[Envelope]]
     now: Callable[[], datetime]
-    case_link_base: str
+    console_url: str
     attempts: int
     backoff_seconds: float
     outcomes: Counter  # sprg_notifier_notifications_total{channel, template, result}
     digest_at: time
     digest_lease_seconds: float
-    report_link_base: str = "http://127.0.0.1:8005"
 
 
 async def on_event(event: EventData, envelope: Envelope, deps: NotifierDeps) -> None:
@@ -56,10 +56,16 @@ async def on_event(event: EventData, envelope: Envelope, deps: NotifierDeps) -> 
         return
     people, agencies = await deps.repo.people(), await deps.repo.agencies()
     day = deps.now().astimezone(LONDON).date()
+    subject = subject_of(envelope.type, data, envelope.subject, deps.console_url)
+    names = {a.agency_id: a.name for a in agencies}
+    names.update({code: a.name for a in agencies for code in a.codes})
     context = {
         **data,
-        "case_link": f"{deps.case_link_base}{envelope.subject}",
-        "report_link_base": deps.report_link_base.rstrip("/"),
+        "reference": subject.reference,
+        "subject_kind": subject.kind,
+        "link": subject.link,
+        "case_link": subject.link,
+        "agency_names": names,
     }
     failed: list[str] = []
     told: set[tuple[str, str]] = set()  # (receiver, template): one message per event each
@@ -76,7 +82,7 @@ async def on_event(event: EventData, envelope: Envelope, deps: NotifierDeps) -> 
             if key in told:
                 continue
             told.add(key)
-            if not await _deliver(addressee, subscription, message, envelope, deps):
+            if not await _deliver(addressee, subscription, message, envelope, subject, deps):
                 failed.append(addressee.receiver.person_id)
     if failed:
         # Every other recipient was told; the event goes to the dead-letter topic so an
@@ -91,6 +97,7 @@ async def _deliver(
     subscription: Subscription,
     message: Rendered,
     envelope: Envelope,
+    subject: Subject,
     deps: NotifierDeps,
 ) -> bool:
     person = addressee.receiver
@@ -109,7 +116,8 @@ async def _deliver(
         "on_behalf_of": (addressee.member.person_id if addressee.member != person else None),
         "status": "queued" if digest else "pending",
         "subject": message.subject,
-        "case_link": f"{deps.case_link_base}{envelope.subject}",
+        "reference": subject.reference,
+        "case_link": subject.link,
         "attempts": 0,
         "created_at": deps.now(),
     }
@@ -130,6 +138,8 @@ async def _deliver(
                 "type": envelope.type,
                 "case_id": envelope.subject,
                 "subject": message.subject,
+                "reference": subject.reference,
+                "link": subject.link,
                 "text": message.text,
             },
             delivery_id=delivery_id,

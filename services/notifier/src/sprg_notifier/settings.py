@@ -22,9 +22,9 @@ class NotifierSettings(ServiceSettings):
     smtp_password: str | None = None
     smtp_timeout_seconds: float = 15.0
     from_address: str = "sprg-notifications@localhost"
-    case_link_base: str = "http://127.0.0.1:8001/v1/cases/"
-    # The reporting service as readers reach it: a report's link is this and its path.
-    report_link_base: str = "http://127.0.0.1:8005"
+    # The console as readers reach it: every link in a message opens the page there for
+    # its kind of subject (/cases/{id}, /escalations/{id}, /meetings/{id}, ...).
+    console_url: str = "http://127.0.0.1:8000"
     webhook_secret: str | None = None
     webhook_timeout_seconds: float = 10.0
     # Exact origins (scheme://host:port) exempt from "public HTTPS only": a receiver on

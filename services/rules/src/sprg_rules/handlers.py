@@ -41,6 +41,7 @@ from sprg_shared.events import (
     SubjectKind,
 )
 from sprg_shared.ids import stable_id
+from sprg_shared.references import meeting_reference
 from sprg_shared.tracing import child_traceparent
 
 log = logging.getLogger(__name__)
@@ -76,11 +77,14 @@ def facts_from(event: IncidentReported) -> CaseFacts:
     )
 
 
-def case_assessed(case_id: str, trigger: str, result: Evaluation) -> CaseAssessed:
+def case_assessed(
+    case_id: str, trigger: str, result: Evaluation, reference: str | None = None
+) -> CaseAssessed:
     contract: dict[str, Any] = to_contract(case_id, result)
     panel = contract["panel_notification"]
     return CaseAssessed(
         case_id=case_id,
+        reference=reference,
         trigger_event_id=trigger,
         rulepack=RulepackRef(id=result.pack_id, version=result.pack_version, hash=result.pack_hash),
         panel_notification_required=panel["required"],
@@ -160,7 +164,7 @@ def clocks_due(clocks: dict[str, Clock]) -> tuple[ClockDue, ...]:
 async def on_incident_reported(
     event: IncidentReported, envelope: Envelope, deps: RulesDeps
 ) -> None:
-    await _decide(event.case_id, facts_from(event), envelope, deps)
+    await _decide(event.case_id, facts_from(event), envelope, deps, reference=event.reference)
 
 
 async def on_sin_submitted(event: SinSubmitted, envelope: Envelope, deps: RulesDeps) -> None:
@@ -227,6 +231,8 @@ async def on_publication_recorded(
         from_events.publication(event),
         envelope,
         deps,
+        reference=await deps.repo.reference_of(event.case_id),
+        about=from_events.publication_about(event),
     )
     stored = await deps.repo.facts_of(event.case_id)
     changed = None if stored is None else from_events.lcspr_case(stored, event)
@@ -245,6 +251,7 @@ async def on_lcspr_factors(
         from_events.lcspr_decision(event),
         envelope,
         deps,
+        reference=await deps.repo.reference_of(event.case_id),
     )
 
 
@@ -259,6 +266,11 @@ async def on_coc_referred(
         from_events.coc_referral(event, None),
         envelope,
         deps,
+        reference=event.reference,
+        about={
+            "referring_agency": event.referring_agency,
+            "agencies_involved": list(event.agencies_involved),
+        },
     )
 
 
@@ -283,6 +295,8 @@ async def on_escalation(event: EscalationRecorded, envelope: Envelope, deps: Rul
         from_events.escalation(event),
         envelope,
         deps,
+        reference=event.reference,
+        about=from_events.escalation_about(event),
     )
 
 
@@ -297,6 +311,8 @@ async def on_attendance(
         from_events.meeting(event),
         envelope,
         deps,
+        reference=meeting_reference(event.meeting_date),
+        about={"meeting_date": event.meeting_date.isoformat()},
     )
 
 
@@ -318,8 +334,12 @@ async def _decide_subject(
     facts: dict[str, Any],
     envelope: Envelope,
     deps: RulesDeps,
+    *,
+    reference: str | None = None,
+    about: dict[str, Any] | None = None,
 ) -> None:
     parts = await deps.subjects.record(kind, subject_id, part, facts)
+    known, about = await deps.subjects.labels(kind, subject_id, reference, about)
     merged = _merged(kind, parts)
     if merged is None:
         return
@@ -333,6 +353,8 @@ async def _decide_subject(
         kind=kind,
         subject_id=subject_id,
         case_id=case_id,
+        reference=known,
+        about=about,
         trigger_event_id=envelope.id,
         rulepack=RulepackRef(id=result.pack_id, version=result.pack_version, hash=result.pack_hash),
         answer=decided.answer,
@@ -348,10 +370,17 @@ async def _decide_subject(
     )
 
 
-async def _decide(case_id: str, facts: CaseFacts, envelope: Envelope, deps: RulesDeps) -> None:
+async def _decide(
+    case_id: str,
+    facts: CaseFacts,
+    envelope: Envelope,
+    deps: RulesDeps,
+    reference: str | None = None,
+) -> None:
     # durable_rules is synchronous (and serialised by the engine): keep it off the loop.
     result = await asyncio.to_thread(deps.evaluate, facts)
-    assessed = case_assessed(case_id, envelope.id, result)
+    reference = reference or await deps.repo.reference_of(case_id)
+    assessed = case_assessed(case_id, envelope.id, result, reference)
     if facts.criteria_not_met_date is not None:
         assessed = superseded_by_closure(assessed, facts.criteria_not_met_date)
     # Re-evaluating the same facts under the same pack gives the same id: harmless twice.

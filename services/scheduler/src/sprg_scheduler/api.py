@@ -31,6 +31,7 @@ from sprg_shared.bus import Router
 from sprg_shared.events import (
     ActionRecorded,
     CaseAssessed,
+    CaseNoticeRecorded,
     InformationRequested,
     RapidReviewClosed,
     RapidReviewHeld,
@@ -90,6 +91,7 @@ async def _setup(
     router.on(RapidReviewHeld, partial(handlers.on_rapid_review_held, deps=deps))
     router.on(RapidReviewSentToPanel, partial(handlers.on_sent_to_panel, deps=deps))
     router.on(RapidReviewClosed, partial(handlers.on_rapid_review_closed, deps=deps))
+    router.on(CaseNoticeRecorded, partial(handlers.on_notice_recorded, deps=deps))
     runtime.consume(settings.consumer_group, [topics.DECISIONS, topics.INTAKE], router)
     firing = build_firing(deps, settings, ClockGauges(runtime.registry))
     await firing.ensure_indexes()

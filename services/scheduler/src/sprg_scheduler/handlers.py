@@ -21,7 +21,7 @@ from typing import Literal
 
 from sprg_scheduler.adapters.repository import ClockRepository, Stored
 from sprg_scheduler.domain import lifecycle
-from sprg_scheduler.domain.clocks import Clock, clock_id_for, keyed_clock_id
+from sprg_scheduler.domain.clocks import Clock, ClockLabels, clock_id_for, keyed_clock_id
 from sprg_scheduler.domain.kinds import ClockKinds
 from sprg_scheduler.domain.schedule import ReminderPolicy
 from sprg_shared.calendar import WorkingDayCalendar
@@ -29,6 +29,7 @@ from sprg_shared.envelope import Envelope, EventData
 from sprg_shared.events import (
     ActionRecorded,
     CaseAssessed,
+    CaseNoticeRecorded,
     ClockDue,
     InformationRequested,
     RapidReviewClosed,
@@ -36,6 +37,7 @@ from sprg_shared.events import (
     RapidReviewSentToPanel,
     ReturnReceived,
     SubjectDecided,
+    SubjectOfClock,
 )
 from sprg_shared.store import Document
 from sprg_shared.tracing import child_traceparent
@@ -73,7 +75,100 @@ async def on_case_assessed(event: CaseAssessed, envelope: Envelope, deps: Schedu
         f"no longer required by the assessment {envelope.id} "
         f"(rule pack {event.rulepack.id} {event.rulepack.version})"
     )
-    await _apply_decision(event.case_id, event.clocks, envelope, reason, deps)
+    about = About(event.reference, "case")
+    await _apply_decision(event.case_id, event.clocks, envelope, reason, deps, about)
+    await _csab_liaison(event, envelope, about, deps)
+
+
+CSAB_LIAISON = "csab_liaison"
+DFE_OFSTED = "dfe_ofsted_notification"
+
+
+async def _csab_liaison(
+    event: CaseAssessed, envelope: Envelope, about: About, deps: SchedulerDeps
+) -> None:
+    """A care leaver aged 18 to 24 died: a liaison task with the CSAB, its clock a local
+    target (``target_working_days`` of the kind) from the day the LA became aware. Keyed,
+    so later assessments leave it alone unless they find liaison no longer required."""
+    clock_id = keyed_clock_id(event.case_id, CSAB_LIAISON)
+    trace = child_traceparent(envelope.traceparent)
+    aware = next((c.anchor_date for c in event.clocks if c.kind == DFE_OFSTED), None)
+    target = deps.kinds.of(CSAB_LIAISON).target_working_days
+    if event.csab_liaison_required and aware is not None and target is not None:
+        due = ClockDue(
+            kind=CSAB_LIAISON,
+            anchor="aware_date",
+            anchor_date=aware,
+            due=deps.calendar.add_working_days(aware, target),
+            rule=f"local target: liaise with the CSAB within {target} working days",
+        )
+        clock = await _start_or_reanchor(
+            event.case_id, due, envelope.id, deps, about, key=CSAB_LIAISON
+        )
+        await _announce(clock, envelope.id, trace, deps)
+    elif not event.csab_liaison_required and await deps.repo.get(clock_id) is not None:
+        clock = await _change(
+            clock_id,
+            lambda c: lifecycle.stop(
+                c,
+                outcome="stopped",
+                reason=f"CSAB liaison no longer required by the assessment {envelope.id}",
+                by=envelope.id,
+                now=deps.now(),
+            ),
+            deps,
+        )
+        await _announce(clock, envelope.id, trace, deps)
+
+
+async def on_notice_recorded(
+    event: CaseNoticeRecorded, envelope: Envelope, deps: SchedulerDeps
+) -> None:
+    """The DfE and Ofsted were notified, or the CSAB liaised with: the clock is met on
+    that day (late if after its due date)."""
+    if event.notice == "dfe_ofsted":
+        clock_id = clock_id_for(event.case_id, DFE_OFSTED)
+    else:
+        clock_id = keyed_clock_id(event.case_id, CSAB_LIAISON)
+    met_on = event.notified_date
+    try:
+        clock = await _change(
+            clock_id,
+            lambda c: lifecycle.meet(c, met_on=met_on, by=envelope.id, now=deps.now()),
+            deps,
+        )
+    except ClockNotFound:
+        # Recorded before the case's assessment started the clock: try again shortly.
+        raise ClockNotYetStarted(f"no {event.notice} clock on case {event.case_id} yet") from None
+    await _announce(clock, envelope.id, child_traceparent(envelope.traceparent), deps)
+
+
+class ClockNotYetStarted(Exception):
+    """A notice arrived before the clock it meets (retried, then dead-lettered)."""
+
+
+@dataclass(frozen=True)
+class About:
+    """How people know a clock's subject, and the agency that must act (if one must)."""
+
+    reference: str | None
+    subject_kind: SubjectOfClock
+    owner_agency: str | None = None
+
+    def labels(self, kind: str, deps: SchedulerDeps) -> ClockLabels:
+        return ClockLabels(
+            reference=self.reference,
+            subject_kind=self.subject_kind,
+            owner_agency=self.owner_agency,
+            statutory=deps.kinds.of(kind).statutory,
+        )
+
+
+_SUBJECT_PAGES: dict[str, SubjectOfClock] = {
+    "escalation": "escalation",
+    "case_of_concern": "case_of_concern",
+    "meeting": "meeting",
+}
 
 
 async def on_subject_decided(
@@ -91,7 +186,8 @@ async def on_subject_decided(
         f"no longer required by the {event.kind.replace('_', ' ')} decision {envelope.id} "
         f"(rule pack {event.rulepack.id} {event.rulepack.version})"
     )
-    await _apply_decision(event.subject_id, event.clocks, envelope, reason, deps)
+    about = About(event.reference, _SUBJECT_PAGES.get(event.kind, "case"))
+    await _apply_decision(event.subject_id, event.clocks, envelope, reason, deps, about)
 
 
 async def _apply_decision(
@@ -100,12 +196,13 @@ async def _apply_decision(
     envelope: Envelope,
     stop_reason: str,
     deps: SchedulerDeps,
+    about: About,
 ) -> None:
     """Start or re-anchor the clocks a decision lists; stop the ones it owned and dropped."""
     trace = child_traceparent(envelope.traceparent)
     listed = {due.kind for due in clocks}
     for due in clocks:
-        clock = await _apply_due(subject_id, due, envelope.id, deps)
+        clock = await _apply_due(subject_id, due, envelope.id, deps, about)
         await _announce(clock, envelope.id, trace, deps)
     for stored in await deps.repo.for_case(subject_id):
         # Clocks with a key (requests, actions) are people's deadlines, not the decision's.
@@ -122,9 +219,9 @@ async def _apply_decision(
 
 
 async def _apply_due(
-    case_id: str, due: ClockDue, event_id: str, deps: SchedulerDeps, key: str | None = None
+    case_id: str, due: ClockDue, event_id: str, deps: SchedulerDeps, about: About
 ) -> Clock:
-    clock = await _start_or_reanchor(case_id, due, event_id, deps, key)
+    clock = await _start_or_reanchor(case_id, due, event_id, deps, about)
     if due.status in {"met", "late"}:  # the fact that stops it came in
         return await _change(
             clock.clock_id,
@@ -141,11 +238,14 @@ async def _start_or_reanchor(
     due: ClockDue,
     event_id: str,
     deps: SchedulerDeps,
+    about: About,
     key: str | None = None,
     reason: str | None = None,
 ) -> Clock:
     clock_id = clock_id_for(case_id, due.kind, key)
-    if await deps.repo.get(clock_id) is None:
+    existing = await deps.repo.get(clock_id)
+    labels = about.labels(due.kind, deps)
+    if existing is None:
         started = lifecycle.start(
             case_id,
             due,
@@ -155,7 +255,7 @@ async def _start_or_reanchor(
             policy=deps.policy,
             calendar=deps.calendar,
             key=key,
-        )
+        ).model_copy(update=dict(labels))
         if await deps.repo.add(started):
             pending = await deps.repo.settlement(clock_id)
             if pending is None:
@@ -165,19 +265,23 @@ async def _start_or_reanchor(
             ended = await _change(clock_id, lambda c: _settled(c, pending, deps.now()), deps)
             await _announce(ended, str(pending["by"]), None, deps)
             return ended
-    return await _change(
-        clock_id,
-        lambda c: lifecycle.apply_assessment(
-            c,
+
+    def reanchor(clock: Clock) -> Clock | None:
+        changed = lifecycle.apply_assessment(
+            clock,
             due,
             event_id=event_id,
             now=deps.now(),
             policy=deps.policy,
             calendar=deps.calendar,
             reason=reason,
-        ),
-        deps,
-    )
+        )
+        if clock.reference is None and labels["reference"] is not None:
+            # A clock started before its subject's reference was carried learns it now.
+            changed = (changed or clock).model_copy(update=dict(labels))
+        return changed
+
+    return await _change(clock_id, reanchor, deps)
 
 
 # --- deadlines people set: information requests, IMR returns, actions ---
@@ -210,6 +314,7 @@ async def on_information_requested(
         due,
         envelope.id,
         deps,
+        About(event.reference, "case", event.agency),
         key=event.request_id,
         reason=f"the coordinator set a new deadline for the {event.kind} request",
     )
@@ -251,11 +356,15 @@ async def on_action_recorded(
         due=event.due_date,
         rule=f"{SET_BY_COORDINATOR}: action owned by {event.owner_role} ({event.owner_agency})",
     )
+    reference = event.reference or "an action"
+    if event.source_reference:
+        reference = f"{reference} from {event.source_reference}"
     clock = await _start_or_reanchor(
         event.source_id,
         due,
         envelope.id,
         deps,
+        About(reference, "action", event.owner_agency),
         key=event.action_id,
         reason="the action's due date was changed",
     )
@@ -314,7 +423,12 @@ async def on_rapid_review_held(
             "of completion, with the partners' view (Working Together 2023, chapter 5)"
         ),
     )
-    clock = await _start_or_reanchor(event.case_id, due, envelope.id, deps, key=PANEL_COPY_KEY)
+    # The copy is known by the case's reference, which its Rapid Review clock carries.
+    review = await deps.repo.get(clock_id_for(event.case_id, "rapid_review"))
+    about = About(review.clock.reference if review else None, "case")
+    clock = await _start_or_reanchor(
+        event.case_id, due, envelope.id, deps, about, key=PANEL_COPY_KEY
+    )
     await _announce(clock, envelope.id, trace, deps)
 
 

@@ -80,6 +80,11 @@ class CaseRepository:
         docs = [doc async for doc in self._records.find(query, {"attachments": 0})]
         return sorted(docs, key=lambda d: (d["created_at"], d.get("seq", 0)))
 
+    async def incident_cases(self) -> list[Document]:
+        """Every incident case, without its sealed words or outbox (an agenda's reviews)."""
+        cursor = self._cases.find({}, {"personal": 0, "outbox": 0})
+        return [doc async for doc in cursor.sort("created_at", ASCENDING)]
+
     async def records_of_kind(self, kind: str) -> list[Document]:
         docs = [doc async for doc in self._records.find({"kind": kind}, {"attachments": 0})]
         return sorted(docs, key=lambda d: (d["created_at"], d.get("seq", 0)))

@@ -28,14 +28,20 @@ ROLES: dict[str, str] = {
     "independent_scrutineer": "the Independent Scrutineer",
     "press_office": "an agency's press office",
     "csab_contact": "the Croydon Safeguarding Adults Board contact",
+    "review_coordinator": "a person who coordinates an agency's returns to a review",
     "cscp_mailbox": "the CSCP mailbox (CSCP@croydon.gov.uk)",
     "operations": "the team that runs the system (Alertmanager e-mails them its alerts)",
+    "la_notifier": (
+        "the local authority's officer who notifies the Secretary of State (DfE) and Ofsted"
+        " of a looked-after child's or care leaver's death"
+    ),
     "clock_owner": (
         "whoever owns the kind of clock the event is about (Person.owns_clocks);"
         " the CSCP Business Team when no one does"
     ),
+    "coordinator": "the person a request names as its coordinator (the event's coordinator)",
 }
-DYNAMIC_ROLES = frozenset({"clock_owner"})
+DYNAMIC_ROLES = frozenset({"clock_owner", "coordinator"})
 MAX_PROXY_HOPS = 5
 
 

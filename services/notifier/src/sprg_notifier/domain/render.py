@@ -7,6 +7,8 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
+from sprg_notifier.domain.subjects import duty, when
+
 
 @dataclass(frozen=True)
 class Rendered:
@@ -24,6 +26,8 @@ class Templates:
             autoescape=select_autoescape(["html", "html.j2"], default=False),
             keep_trailing_newline=True,
         )
+        self._env.filters["when"] = when
+        self._env.filters["duty"] = duty
 
     def render(self, name: str, context: dict[str, Any]) -> Rendered:
         text = self._env.get_template(f"{name}.txt.j2").render(**context)

@@ -39,7 +39,14 @@ def addressees(
     by_id = {p.person_id: p for p in people}
     found: list[Addressee] = []
     for recipient in subscription.recipients:
-        if recipient.role == "clock_owner":
+        if recipient.only_if is not None and not [
+            v for v in values_at(raw, recipient.only_if) if v not in (None, "")
+        ]:
+            continue
+        if recipient.role == "coordinator":
+            named = {str(v) for v in values_at(raw, "coordinator")}
+            members = [p for p in people if p.person_id in named]
+        elif recipient.role == "clock_owner":
             members = [p for p in people if data.get("kind") in p.owns_clocks] or [
                 p for p in people if CLOCK_OWNER_FALLBACK in p.roles
             ]

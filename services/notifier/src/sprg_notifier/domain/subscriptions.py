@@ -29,6 +29,11 @@ class Recipient(BaseModel):
     agencies_from: str | None = Field(
         default=None, description="only holders of the role in the agencies found at this path"
     )
+    only_if: str | None = Field(
+        default=None,
+        description="addressed only when the event has a value at this path (e.g. a copy to "
+        "the Business Team of a request's reminder, which names its owner_agency)",
+    )
 
 
 class Subscription(BaseModel):

@@ -39,6 +39,14 @@ class DecisionRepository:
             return dict(doc["facts"])
         return None
 
+    async def reference_of(self, case_id: str) -> str | None:
+        """The reference people were given for the case (carried since its report)."""
+        query = {"case_id": case_id, "reference": {"$type": "string"}}
+        cursor = self._decisions.find(query, {"reference": 1}).sort("decided_at", -1)
+        async for doc in cursor.limit(1):
+            return str(doc["reference"])
+        return None
+
     async def for_case(self, case_id: str) -> list[Document]:
         cursor = self._decisions.find({"case_id": case_id}).sort("decided_at", ASCENDING)
         return [doc async for doc in cursor]

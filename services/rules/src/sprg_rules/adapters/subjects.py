@@ -41,6 +41,26 @@ class SubjectRepository:
         doc = await self._subjects.find_one({"_id": key})
         return dict(doc["parts"]) if doc else {part: facts}
 
+    async def labels(
+        self,
+        kind: str,
+        subject_id: str,
+        reference: str | None,
+        about: dict[str, Any] | None,
+    ) -> tuple[str | None, dict[str, Any]]:
+        """Keep how people know the matter (its reference, what they need to act), given
+        by the facts that carry it; the matter's later facts reuse what was kept."""
+        key = f"{kind}:{subject_id}"
+        update: dict[str, Any] = {}
+        if reference is not None:
+            update["reference"] = reference
+        for name, value in (about or {}).items():
+            update[f"about.{name}"] = value
+        if update:
+            await self._subjects.update_one({"_id": key}, {"$set": update}, upsert=True)
+        doc = await self._subjects.find_one({"_id": key}) or {}
+        return doc.get("reference"), dict(doc.get("about") or {})
+
     async def save(
         self, decision_id: str, decided: SubjectDecided, facts: dict[str, Any], at: datetime
     ) -> None:

@@ -100,7 +100,10 @@ def meeting(event: MeetingAttendanceRecorded) -> Facts:
     return {
         "meeting_date": event.meeting_date.isoformat(),
         "as_of": event.as_of.isoformat(),
-        "members": [m.model_dump(mode="json", exclude_none=True) for m in event.members],
+        # the seat is intake's link to the membership; quoracy reads role, partner, attendance
+        "members": [
+            m.model_dump(mode="json", exclude_none=True, exclude={"seat"}) for m in event.members
+        ],
     }
 
 
@@ -130,3 +133,30 @@ def publication(event: LcsprPublicationRecorded) -> Facts:
     if event.planned_publication_date is not None:
         facts["planned_publication_date"] = event.planned_publication_date.isoformat()
     return facts
+
+
+# What people need to act on a decision, carried beside it (codes and dates, no words).
+
+
+def escalation_about(event: EscalationRecorded) -> Facts:
+    return {
+        "raised_by_agency": event.raised_by_agency,
+        "with_agency": event.with_agency,
+        "stage": event.stage,
+        "stage_started_date": event.stage_started_date.isoformat(),
+        "resolved_date": event.resolved_date and event.resolved_date.isoformat(),
+        "copy_to_cscp_date": event.copy_to_cscp_date and event.copy_to_cscp_date.isoformat(),
+        "history": [
+            {"stage": step.stage, "started_date": step.started_date.isoformat()}
+            for step in event.history
+        ],
+    }
+
+
+def publication_about(event: LcsprPublicationRecorded) -> Facts:
+    return {
+        "planned_publication_date": event.planned_publication_date
+        and event.planned_publication_date.isoformat(),
+        "published_date": event.published_date and event.published_date.isoformat(),
+        "agencies": list(event.agencies),
+    }

@@ -17,11 +17,11 @@ re-open it. Every due date a clock had is kept in ``history``, with when and why
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Literal
+from typing import Literal, TypedDict
 
 from pydantic import BaseModel, ConfigDict
 
-from sprg_shared.events import ClockDue
+from sprg_shared.events import ClockDue, SubjectOfClock
 from sprg_shared.ids import stable_id
 
 ClockState = Literal["open", "reminded", "paused", "met", "breached", "stopped", "closed"]
@@ -61,6 +61,15 @@ class Pause(BaseModel):
     working_days_paused: int | None = None
 
 
+class ClockLabels(TypedDict):
+    """How people know a clock's subject and who must act: no personal data."""
+
+    reference: str | None
+    subject_kind: SubjectOfClock | None
+    owner_agency: str | None
+    statutory: bool | None
+
+
 class Clock(BaseModel):
     model_config = ConfigDict(frozen=True)
 
@@ -97,6 +106,23 @@ class Clock(BaseModel):
     """Where the working days to the due date are counted from once resumed (else the anchor)."""
     duty_details: dict[str, str] | None = None
     """Set for a recurring duty's clock (its subject is the occurrence, not a case)."""
+    reference: str | None = None
+    """How people know the subject (SIN-2026-..., ESC-..., an action's ACT-...)."""
+    subject_kind: SubjectOfClock | None = None
+    """Which kind of page the subject opens on (case, escalation, action, ...)."""
+    owner_agency: str | None = None
+    """The agency that must act (a request's or an action's)."""
+    statutory: bool | None = None
+    """A duty the law sets (the kind's policy), else a local or a person's target."""
+
+    def labels(self) -> ClockLabels:
+        """What every event about this clock carries so that people can act on it."""
+        return ClockLabels(
+            reference=self.reference,
+            subject_kind=self.subject_kind,
+            owner_agency=self.owner_agency,
+            statutory=self.statutory,
+        )
 
     @property
     def is_duty(self) -> bool:

@@ -27,6 +27,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from sprg_scheduler.domain.clocks import Clock, DueChange
 from sprg_shared.calendar import WorkingDayCalendar, add_months
 from sprg_shared.ids import stable_id
+from sprg_shared.references import meeting_id as meeting_id_for
 
 Agency = Literal["csc", "police", "icb"]
 """The three partners the chair rotates among: Children's Social Care, Police, Health."""
@@ -115,7 +116,7 @@ def occurrences(
     horizon = add_months(today, schedule.horizon_months)
     found: list[Occurrence] = []
     for meeting in sorted(schedule.meetings, key=lambda m: m.date):
-        meeting_id = f"sprg-meeting-{meeting.date.isoformat()}"
+        meeting_id = meeting_id_for(meeting.date)
         items = "; ".join((*schedule.standing_items, *meeting.items))
         common = {"meeting_id": meeting_id, "meeting_date": meeting.date.isoformat()}
         found.append(

@@ -30,11 +30,18 @@ class KindPolicy(BaseModel):
 
     counting: Counting = "working_days_after"
     pausable: bool = False
-    started_by: str = Field(default="", description="the event that starts it, if on the bus")
-    note: str = ""
-    target_working_days: int | None = Field(
-        default=None, ge=0, le=60, description="a local target the scheduler sets (not the rules)"
+    statutory: bool = Field(
+        default=False, description="a duty the law sets; else a local or a person's target"
     )
+    started_by: str = Field(default="", description="the event that starts it, if on the bus")
+    target_working_days: int | None = Field(
+        default=None,
+        ge=0,
+        le=366,
+        description="a local target the scheduler sets itself, not the rules (working days"
+        " from its anchor)",
+    )
+    note: str = ""
 
 
 class ClockKinds(BaseModel):

@@ -342,6 +342,7 @@ def _started(clock: Clock, change: DueChange, *, first: bool) -> Fact:
         due=change.due,
         calendar_version=clock.calendar_version,
         started_by=change.by_event,
+        **clock.labels(),
     )
     parts = (clock.clock_id, change.due.isoformat()) + (() if first else (change.by_event,))
     return Fact(event, stable_id("clock.started", *parts))

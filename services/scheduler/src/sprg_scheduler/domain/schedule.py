@@ -131,9 +131,11 @@ def fire(
             clock_id=clock.clock_id,
             case_id=clock.case_id,
             kind=clock.kind,
+            key=clock.key,
             due=clock.due,
             breached_at=chosen.at,
             calendar_version=clock.calendar_version,
+            **clock.labels(),
         )
         event_id = stable_id("clock.breach", clock.clock_id, clock.due.isoformat())
     else:
@@ -142,6 +144,7 @@ def fire(
             clock_id=clock.clock_id,
             case_id=clock.case_id,
             kind=clock.kind,
+            key=clock.key,
             due=clock.due,
             offset=chosen.offset,
             remind_at=chosen.at,
@@ -149,6 +152,7 @@ def fire(
                 0, working_days_remaining(clock.due, policy.today(now), calendar)
             ),
             calendar_version=clock.calendar_version,
+            **clock.labels(),
         )
         event_id = stable_id(
             "clock.reminder", clock.clock_id, clock.due.isoformat(), str(chosen.offset)
