@@ -29,6 +29,7 @@ $(UV):
 
 setup: .venv/.synced
 	deploy/local/infra.sh fetch
+	deploy/local/console-assets.sh >/dev/null
 
 run: setup
 	deploy/local/infra.sh start
