@@ -6,6 +6,8 @@ test drives the console through ``bootstrap.build`` and HTTP as a browser would.
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -265,9 +267,10 @@ class World:
             follow_redirects=True,
         )
 
-    async def signed_in(self, user: str) -> httpx.AsyncClient:
-        client = self.client()
-        self.realm.next_user = user
-        answer = await client.get("/sign-in")
-        assert answer.status_code == 200, answer.text
-        return client
+    @asynccontextmanager
+    async def signed_in(self, user: str) -> AsyncIterator[httpx.AsyncClient]:
+        async with self.client() as client:
+            self.realm.next_user = user
+            answer = await client.get("/sign-in")
+            assert answer.status_code == 200, answer.text
+            yield client

@@ -262,6 +262,7 @@ async def return_send(request: Request, case_id: str, request_id: str, caller: S
                     )
                 )
     key = key_from(form)
+    await form.close()
     out = await submissions.send_return(
         console.deps, caller, case_id, request_id, data, documents, key, console.today()
     )
