@@ -6,6 +6,8 @@ test drives the console through ``bootstrap.build`` and HTTP as a browser would.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -81,7 +83,9 @@ class FakeIntake:
     reads: list[dict[str, Any]] = field(default_factory=list)
     posts: list[dict[str, Any]] = field(default_factory=list)
     refuse_with: ApiError | None = None
-    answer: Document = field(default_factory=lambda: {"case_id": "c-new", "reference": "SIN-2026-NEW1"})
+    answer: Document = field(
+        default_factory=lambda: {"case_id": "c-new", "reference": "SIN-2026-NEW1"}
+    )
 
     async def read(self, token: str, path: str, *, reason: str) -> Document:
         self.reads.append({"token": token, "path": path, "reason": reason})
@@ -204,9 +208,6 @@ class FakeRealm:
         )
 
     async def exchange(self, code: str, code_verifier: str, redirect_uri: str) -> Tokens:
-        import base64
-        import hashlib
-
         challenge, nonce = self.challenges.pop(code)
         digest = hashlib.sha256(code_verifier.encode()).digest()
         if base64.urlsafe_b64encode(digest).rstrip(b"=").decode() != challenge:
@@ -240,9 +241,7 @@ class World:
     intake: FakeIntake = field(default_factory=FakeIntake)
     rules: FakeRules = field(default_factory=FakeRules)
     reporting: FakeReporting = field(default_factory=FakeReporting)
-    notifier: FakeNotifier = field(
-        default_factory=lambda: FakeNotifier(agencies_=list(AGENCIES))
-    )
+    notifier: FakeNotifier = field(default_factory=lambda: FakeNotifier(agencies_=list(AGENCIES)))
     realm: FakeRealm = field(default_factory=lambda: FakeRealm(users=dict(USERS)))
     today: date = date(2026, 12, 3)
 

@@ -43,16 +43,42 @@ def world_with_cases() -> World:
         OTHER: {"reference": "SIN-2026-BBBB2222", "reporting_agency": "met-police"},
     }
     w.scheduler.clocks_ = [
-        clock(CASE, "sin_notification", date(2026, 12, 7), days_left=2, at_risk=True,
-              anchor_date=date(2026, 11, 30),
-              history=[{"change": "started", "due": "2026-12-07", "anchor": "aware_date",
-                        "anchor_date": "2026-11-30", "reason": "the case was reported"}]),
-        clock(CASE, "rapid_review", date(2026, 12, 21), days_left=12,
-              anchor_date=date(2026, 11, 30)),
-        clock(OTHER, "sin_notification", date(2026, 12, 1), days_left=-2, state="breached",
-              anchor_date=date(2026, 11, 24)),
-        clock(OTHER, "dfe_ofsted_notification", date(2026, 12, 1), days_left=-2,
-              anchor_date=date(2026, 11, 24), state="met"),
+        clock(
+            CASE,
+            "sin_notification",
+            date(2026, 12, 7),
+            days_left=2,
+            at_risk=True,
+            anchor_date=date(2026, 11, 30),
+            history=[
+                {
+                    "change": "started",
+                    "due": "2026-12-07",
+                    "anchor": "aware_date",
+                    "anchor_date": "2026-11-30",
+                    "reason": "the case was reported",
+                }
+            ],
+        ),
+        clock(
+            CASE, "rapid_review", date(2026, 12, 21), days_left=12, anchor_date=date(2026, 11, 30)
+        ),
+        clock(
+            OTHER,
+            "sin_notification",
+            date(2026, 12, 1),
+            days_left=-2,
+            state="breached",
+            anchor_date=date(2026, 11, 24),
+        ),
+        clock(
+            OTHER,
+            "dfe_ofsted_notification",
+            date(2026, 12, 1),
+            days_left=-2,
+            anchor_date=date(2026, 11, 24),
+            state="met",
+        ),
     ]
     w.rules.by_subject = {
         CASE: [
@@ -78,14 +104,28 @@ def world_with_cases() -> World:
             "agency": "croydon-csc",
             "personal": {"children": [{"name": "Child Alpha", "date_of_birth": "2019-05-04"}]},
             "history": [
-                {"record_id": "r1", "kind": "incident", "recorded_at": "2026-11-30T09:00:00Z",
-                 "recorded_by": "csc-worker", "recorded_by_agency": "croydon-csc", "facts": {}},
-                {"record_id": f"{CASE}:information_request:1", "kind": "information_request",
-                 "recorded_at": "2026-12-01T09:00:00Z", "recorded_by": "bt",
-                 "recorded_by_agency": "cscp",
-                 "facts": {"request_id": f"{CASE}:information_request:1", "agency": "met-police",
-                           "kind": "imr", "requested_date": "2026-12-01",
-                           "due_date": "2026-12-10"}},
+                {
+                    "record_id": "r1",
+                    "kind": "incident",
+                    "recorded_at": "2026-11-30T09:00:00Z",
+                    "recorded_by": "csc-worker",
+                    "recorded_by_agency": "croydon-csc",
+                    "facts": {},
+                },
+                {
+                    "record_id": f"{CASE}:information_request:1",
+                    "kind": "information_request",
+                    "recorded_at": "2026-12-01T09:00:00Z",
+                    "recorded_by": "bt",
+                    "recorded_by_agency": "cscp",
+                    "facts": {
+                        "request_id": f"{CASE}:information_request:1",
+                        "agency": "met-police",
+                        "kind": "imr",
+                        "requested_date": "2026-12-01",
+                        "due_date": "2026-12-10",
+                    },
+                },
             ],
         }
     }
@@ -148,7 +188,9 @@ async def test_worklist_filters_keep_the_counts_of_everything() -> None:
     assert "3 Open duties" in text
 
 
-async def test_case_page_shows_decisions_with_reasons_and_clock_history_without_personal_data() -> None:
+async def test_case_page_shows_decisions_with_reasons_and_clock_history_without_personal_data() -> (
+    None
+):
     w = world_with_cases()
     async with w.signed_in("bt") as browser:
         text = _text((await browser.get(f"/cases/{CASE}")).text)
@@ -245,8 +287,12 @@ async def test_a_form_without_the_sessions_csrf_token_is_refused_and_nothing_sen
     async with w.signed_in("bt") as browser:
         page = await browser.post(
             f"/cases/{CASE}/sin-submission",
-            data={"csrf_token": "forged", "submitted-day": "2", "submitted-month": "12",
-                  "submitted-year": "2026"},
+            data={
+                "csrf_token": "forged",
+                "submitted-day": "2",
+                "submitted-month": "12",
+                "submitted-year": "2026",
+            },
         )
     assert page.status_code == 400
     assert w.intake.posts == []
@@ -259,8 +305,13 @@ async def test_intakes_refusal_is_shown_on_the_field_it_names() -> None:
         form = (await browser.get(f"/cases/{CASE}/sin-submission")).text
         page = await browser.post(
             f"/cases/{CASE}/sin-submission",
-            data={"csrf_token": _csrf(form), "idempotency_key": _key(form),
-                  "submitted-day": "2", "submitted-month": "12", "submitted-year": "2026"},
+            data={
+                "csrf_token": _csrf(form),
+                "idempotency_key": _key(form),
+                "submitted-day": "2",
+                "submitted-month": "12",
+                "submitted-year": "2026",
+            },
         )
     assert page.status_code == 400
     assert "already recorded differently" in _text(page.text)
@@ -275,12 +326,23 @@ async def test_an_agency_reports_an_incident_and_is_given_its_reference() -> Non
         answer = await browser.post(
             "/report-an-incident",
             data={
-                "csrf_token": _csrf(form), "idempotency_key": _key(form),
-                "kind": "death", "location": "in_area", "abuse": "suspected",
-                "incident-day": "21", "incident-month": "11", "incident-year": "2026",
-                "aware-day": "23", "aware-month": "11", "aware-year": "2026",
-                "child_name": "Child Beta", "child_dob-day": "4", "child_dob-month": "5",
-                "child_dob-year": "2019", "looked_after": "no", "care_leaver": "no",
+                "csrf_token": _csrf(form),
+                "idempotency_key": _key(form),
+                "kind": "death",
+                "location": "in_area",
+                "abuse": "suspected",
+                "incident-day": "21",
+                "incident-month": "11",
+                "incident-year": "2026",
+                "aware-day": "23",
+                "aware-month": "11",
+                "aware-year": "2026",
+                "child_name": "Child Beta",
+                "child_dob-day": "4",
+                "child_dob-month": "5",
+                "child_dob-year": "2019",
+                "looked_after": "no",
+                "care_leaver": "no",
                 "resident": "yes",
             },
         )
@@ -290,7 +352,9 @@ async def test_an_agency_reports_an_incident_and_is_given_its_reference() -> Non
     assert sent["path"] == "/v1/incidents"
     assert sent["body"]["aware_date"] == "2026-11-23"
     assert sent["body"]["event"] == {
-        "kind": "death", "date": "2026-11-21", "location": "in_area",
+        "kind": "death",
+        "date": "2026-11-21",
+        "location": "in_area",
         "abuse_or_neglect": "suspected",
     }
     assert sent["body"]["children"][0]["name"] == "Child Beta"
@@ -304,9 +368,14 @@ async def test_an_incident_report_with_dates_out_of_order_is_refused_in_words() 
         answer = await browser.post(
             "/report-an-incident",
             data={
-                "csrf_token": _csrf(form), "idempotency_key": _key(form),
-                "incident-day": "23", "incident-month": "11", "incident-year": "2026",
-                "aware-day": "21", "aware-month": "11", "aware-year": "2026",
+                "csrf_token": _csrf(form),
+                "idempotency_key": _key(form),
+                "incident-day": "23",
+                "incident-month": "11",
+                "incident-year": "2026",
+                "aware-day": "21",
+                "aware-month": "11",
+                "aware-year": "2026",
             },
         )
     text = _text(answer.text)
@@ -322,10 +391,17 @@ async def test_a_case_of_concern_names_agencies_from_the_list_only() -> None:
         form = (await browser.get("/refer-a-case-of-concern")).text
         assert "Metropolitan Police Service" in form  # chosen from a list, not typed
         fields = {
-            "csrf_token": _csrf(form), "idempotency_key": _key(form),
-            "referred-day": "24", "referred-month": "11", "referred-year": "2026",
-            "referrer_name": "A. Teacher", "referrer_role": "DSL", "child_1": "Child Gamma",
-            "child_2": "Child Delta", "meets_sin": "no", "meets_spr": "no",
+            "csrf_token": _csrf(form),
+            "idempotency_key": _key(form),
+            "referred-day": "24",
+            "referred-month": "11",
+            "referred-year": "2026",
+            "referrer_name": "A. Teacher",
+            "referrer_role": "DSL",
+            "child_1": "Child Gamma",
+            "child_2": "Child Delta",
+            "meets_sin": "no",
+            "meets_spr": "no",
             "concern": "Missed appointments not shared.",
         }
         bad = await browser.post(
@@ -348,8 +424,13 @@ async def test_an_agency_sends_its_return_with_a_document() -> None:
         form = (await browser.get(f"/cases/{CASE}/requests/{request_id}/return")).text
         done = await browser.post(
             f"/cases/{CASE}/requests/{request_id}/return",
-            data={"csrf_token": _csrf(form), "idempotency_key": _key(form),
-                  "received-day": "2", "received-month": "12", "received-year": "2026"},
+            data={
+                "csrf_token": _csrf(form),
+                "idempotency_key": _key(form),
+                "received-day": "2",
+                "received-month": "12",
+                "received-year": "2026",
+            },
             files={"documents": ("imr.txt", b"The IMR.", "text/plain")},
         )
     assert "Return sent" in done.text

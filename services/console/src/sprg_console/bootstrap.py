@@ -9,7 +9,7 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -39,9 +39,7 @@ def load_agencies(path: Path | None) -> tuple[Document, ...]:
     if path is None or not path.is_file():
         return ()
     data = json.loads(path.read_text())
-    return tuple(
-        {"agency_id": a["agency_id"], "name": a["name"]} for a in data.get("agencies", [])
-    )
+    return tuple({"agency_id": a["agency_id"], "name": a["name"]} for a in data.get("agencies", []))
 
 
 def build(
@@ -105,7 +103,7 @@ def build(
     return app
 
 
-def _readiness(settings: ConsoleSettings) -> Callable[[], object]:
+def _readiness(settings: ConsoleSettings) -> Callable[[], Awaitable[dict[str, bool]]]:
     async def check() -> dict[str, bool]:
         return {"assets": (settings.static_dir / "govuk-frontend.min.css").is_file()}
 

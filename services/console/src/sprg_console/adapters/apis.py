@@ -151,9 +151,7 @@ class _Http:
         self._client = client
         self._base = base_url.rstrip("/")
 
-    async def _send(
-        self, method: str, token: str, path: str, **kwargs: Any
-    ) -> httpx.Response:
+    async def _send(self, method: str, token: str, path: str, **kwargs: Any) -> httpx.Response:
         headers = {"Authorization": f"Bearer {token}", **kwargs.pop("headers", {})}
         try:
             response = await self._client.request(

@@ -52,9 +52,7 @@ class Sessions:
         if not cookie:
             return None
         try:
-            sid = self._signer.unsign(
-                cookie, max_age=int(self._lifetime.total_seconds())
-            ).decode()
+            sid = self._signer.unsign(cookie, max_age=int(self._lifetime.total_seconds())).decode()
         except (BadSignature, SignatureExpired):
             return None
         return self._sessions.get(sid)
@@ -68,8 +66,7 @@ class Sessions:
     def renew(self, session: Session) -> Session:
         """A fresh id on signing in (no session fixation); the old one is forgotten."""
         self._sessions.pop(session.sid, None)
-        fresh = self.new()
-        return fresh
+        return self.new()
 
     def forget(self, session: Session) -> None:
         self._sessions.pop(session.sid, None)

@@ -42,7 +42,11 @@ def required_text(
     if not value:
         errors.add(name, message)
     elif len(value) > max_length:
-        errors.add(name, f"{message.removeprefix('Enter ').capitalize()} must be {max_length} characters or fewer")
+        errors.add(
+            name,
+            f"{message.removeprefix('Enter ').capitalize()} must be {max_length} characters "
+            "or fewer",
+        )
     return value
 
 
@@ -96,7 +100,7 @@ def a_date(
     try:
         year = int(parts["year"])
         if len(parts["year"]) != 4:
-            errors.add(name, f"Year must include 4 numbers", f"{name}-year")
+            errors.add(name, "Year must include 4 numbers", f"{name}-year")
             return None
         found = date(year, int(parts["month"]), int(parts["day"]))
     except ValueError:
@@ -117,7 +121,8 @@ def date_items(form: Mapping[str, str], name: str, error: bool) -> list[dict[str
             "name": part,
             "label": part.capitalize(),
             "value": parts[part],
-            "classes": f"govuk-input--width-{widths[part]}" + (" govuk-input--error" if error else ""),
+            "classes": f"govuk-input--width-{widths[part]}"
+            + (" govuk-input--error" if error else ""),
         }
         for part in ("day", "month", "year")
     ]

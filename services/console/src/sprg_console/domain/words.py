@@ -58,9 +58,20 @@ STATES: dict[str, str] = {
     "closed": "Closed",
 }
 
-MONTHS = (
-    "January February March April May June July August September October November December"
-).split()
+MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
 
 
 def long_date(d: date | str | None) -> str:
@@ -71,7 +82,7 @@ def long_date(d: date | str | None) -> str:
         try:
             d = date.fromisoformat(d[:10])
         except ValueError:
-            return d
+            return str(d)
     return f"{d.day} {MONTHS[d.month - 1]} {d.year}"
 
 
@@ -87,7 +98,7 @@ def duty_noun(kind: str) -> str:
 def counted(
     kind_anchor: str, base: date, due: date, calendar: WorkingDayCalendar | None = None
 ) -> str:
-    """"5 working days after you became aware" (or the dates when not a working-day count)."""
+    """ "5 working days after you became aware" (or the dates when not a working-day count)."""
     calendar = calendar or WorkingDayCalendar()
     if kind_anchor in SET_ON:
         return f"{SET_ON[kind_anchor]} {long_date(base)}"

@@ -90,7 +90,8 @@ _RANK = {"overdue": 0, "at_risk": 1, "on_track": 2, "paused": 3}
 
 def ordered(items: Iterable[WorkItem]) -> list[WorkItem]:
     return sorted(
-        items, key=lambda i: (_RANK[i.urgency], i.working_days_remaining, i.due, i.subject_reference)
+        items,
+        key=lambda i: (_RANK[i.urgency], i.working_days_remaining, i.due, i.subject_reference),
     )
 
 
@@ -100,6 +101,8 @@ def counts(items: list[WorkItem]) -> Counts:
         overdue=sum(1 for i in items if i.overdue),
         at_risk=sum(1 for i in items if i.at_risk and not i.overdue),
         due_in_five_days=sum(
-            1 for i in items if not i.overdue and not i.paused and 0 <= i.working_days_remaining <= 5
+            1
+            for i in items
+            if not i.overdue and not i.paused and 0 <= i.working_days_remaining <= 5
         ),
     )

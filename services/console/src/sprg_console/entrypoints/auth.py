@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import secrets
+from typing import Annotated
 from urllib.parse import urlsplit
 
 import jwt
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from sprg_console.adapters.oidc import SignInFailed, person_from, pkce_pair
@@ -37,7 +38,9 @@ def _redirect_uri(console: Console) -> str:
 
 
 @router.get("/sign-in")
-async def sign_in(request: Request, next: str | None = None) -> Response:  # noqa: A002
+async def sign_in(
+    request: Request, next_path: Annotated[str | None, Query(alias="next")] = None
+) -> Response:
     console = _console(request)
     session = console.session(request) or console.sessions.new()
     verifier, challenge = pkce_pair()
@@ -45,7 +48,7 @@ async def sign_in(request: Request, next: str | None = None) -> Response:  # noq
     # A few sign-ins may be under way at once (two tabs); the oldest is dropped.
     while len(session.pending) >= MAX_PENDING:
         session.pending.pop(next(iter(session.pending)))
-    session.pending[state] = Pending(state, nonce, verifier, safe_next(next))
+    session.pending[state] = Pending(state, nonce, verifier, safe_next(next_path))
     try:
         url = await console.oidc.authorization_url(
             state=state, nonce=nonce, code_challenge=challenge, redirect_uri=_redirect_uri(console)
@@ -62,9 +65,7 @@ async def sign_in(request: Request, next: str | None = None) -> Response:  # noq
 
 
 @router.get("/auth/callback")
-async def callback(
-    request: Request, state: str = "", code: str = "", error: str = ""
-) -> Response:
+async def callback(request: Request, state: str = "", code: str = "", error: str = "") -> Response:
     console = _console(request)
     session = console.session(request)
     pending = session.pending.pop(state, None) if session else None
@@ -101,9 +102,7 @@ async def callback(
             )
     fresh = console.sessions.renew(session)
     fresh.tokens, fresh.person = tokens, person_from(tokens)
-    return set_session_cookie(
-        RedirectResponse(pending.next_path, status_code=303), console, fresh
-    )
+    return set_session_cookie(RedirectResponse(pending.next_path, status_code=303), console, fresh)
 
 
 @router.get("/sign-out")

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.datastructures import UploadFile
 
 from sprg_console.adapters.apis import ApiError
 from sprg_console.domain import forms
@@ -63,10 +64,6 @@ async def case_page(request: Request, case_id: str, caller: Signed, reason: str 
     if "reason" in request.query_params and not reason:
         errors.add("reason", "Select why you need to see this case's record")
     view = await cases.case_page(console.deps, caller, case_id, reason)
-    if not view.reference and not view.decisions and not view.clocks and view.record is None:
-        if not view.refused and not reason and not view.unavailable:
-            # Nothing anyone may show: ask for the record with a reason, or say not found.
-            pass
     return console.render(
         request,
         "case.html",
@@ -251,7 +248,7 @@ async def return_send(request: Request, case_id: str, request_id: str, caller: S
     data = {k: str(v) for k, v in form.items() if k != "documents"}
     documents = []
     for upload in form.getlist("documents"):
-        if hasattr(upload, "read"):
+        if isinstance(upload, UploadFile):
             content = await upload.read()
             if content:
                 documents.append(
@@ -312,10 +309,12 @@ async def subject_page(
 ) -> Response:
     console = _console(request)
     if kind == "actions":
-        view = await lists.action(console.deps, caller, subject_id)
-        if view is None:
-            return console.render(request, "not_found.html", status_code=404, title="Page not found")
-        return console.render(request, "action.html", title="Action", view=view)
+        found = await lists.action(console.deps, caller, subject_id)
+        if found is None:
+            return console.render(
+                request, "not_found.html", status_code=404, title="Page not found"
+            )
+        return console.render(request, "action.html", title="Action", view=found)
     if kind not in SUBJECT_PAGES:
         return console.render(request, "not_found.html", status_code=404, title="Page not found")
     subject, noun, path = SUBJECT_PAGES[kind]
@@ -395,9 +394,7 @@ async def report_file(
 
 
 @router.post("/reports", response_class=HTMLResponse)
-async def produce_report(
-    request: Request, caller: Signed, kind: Annotated[str, Query()] = ""
-) -> Response:
+async def produce_report(request: Request, caller: Signed) -> Response:
     console = _console(request)
     form = await request.form()
     console.check_csrf(request, form)
@@ -416,7 +413,3 @@ async def produce_report(
         )
     await console.deps.apis.reporting.produce(caller.token, kind, period)
     return RedirectResponse(f"/reports/{kind}/{period}", status_code=303)
-
-
-def _unused(*_: Any) -> None:
-    return None

@@ -9,16 +9,23 @@ Every form carries the session's CSRF token.
 from __future__ import annotations
 
 import hmac
-import secrets
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, PrefixLoader, select_autoescape
+from jinja2 import (
+    ChoiceLoader,
+    Environment,
+    FileSystemLoader,
+    PackageLoader,
+    PrefixLoader,
+    select_autoescape,
+)
 
 from sprg_console.adapters.oidc import OidcClient, SignInFailed, person_from
 from sprg_console.adapters.sessions import COOKIE, Session, Sessions
@@ -111,9 +118,7 @@ def key_from(form: Any) -> str:
         return new_key()
 
 
-def set_session_cookie(
-    response: Response, console: Console, session: Session
-) -> Response:
+def set_session_cookie(response: Response, console: Console, session: Session) -> Response:
     response.set_cookie(
         COOKIE,
         console.sessions.cookie_for(session),
@@ -127,8 +132,6 @@ def set_session_cookie(
 
 
 def sign_in_redirect(next_path: str) -> RedirectResponse:
-    from urllib.parse import urlencode
-
     return RedirectResponse("/sign-in?" + urlencode({"next": next_path}), status_code=303)
 
 
@@ -156,7 +159,11 @@ NAV_ITEMS: tuple[tuple[str, str, frozenset[str]], ...] = (
     ("/escalations", "Escalations", frozenset({"business_team", "sprg_member", "chair"})),
     ("/meetings", "Meetings", frozenset({"business_team", "chair", "sprg_member"})),
     ("/actions", "Actions", frozenset({"business_team", "chair", "sprg_member"})),
-    ("/reports", "Reports", frozenset({"business_team", "chair", "sprg_member", "executive_reader"})),
+    (
+        "/reports",
+        "Reports",
+        frozenset({"business_team", "chair", "sprg_member", "executive_reader"}),
+    ),
     ("/report-an-incident", "Report an incident", frozenset({"agency_submitter", "business_team"})),
     ("/refer-a-case-of-concern", "Refer a Case of Concern", frozenset({"agency_submitter"})),
 )
@@ -172,7 +179,3 @@ def _navigation(path: str, person: Any) -> list[dict[str, Any]]:
             active = path == href if href == "/" else path.startswith(href)
             items.append({"href": href, "text": text, "active": active})
     return items
-
-
-def csrf_token() -> str:
-    return secrets.token_urlsafe(32)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
-from datetime import date
 from typing import Any
 
 from sprg_console.adapters.apis import ApiError, Clock, Document
@@ -116,7 +115,11 @@ def clock_view(clock: Clock) -> ClockView:
     else:
         remaining = words.remaining(clock.working_days_remaining, clock.overdue)
     history = [
-        (words.long_date(h.anchor_date), words.long_date(h.due), h.reason or words.humanise(h.change))
+        (
+            words.long_date(h.anchor_date),
+            words.long_date(h.due),
+            h.reason or words.humanise(h.change),
+        )
         for h in clock.history
     ]
     return ClockView(
@@ -144,9 +147,19 @@ async def _or_none(what: str, missing: list[str], call: Any) -> Any:
 async def case_page(deps: Deps, caller: Caller, case_id: str, reason: str = "") -> CaseView:
     missing: list[str] = []
     summary, decisions, clocks = await asyncio.gather(
-        _or_none("the case's summary (reporting)", missing, deps.apis.reporting.case(caller.token, case_id)),
-        _or_none("the decisions (rules)", missing, deps.apis.rules.decisions(caller.token, case_id)),
-        _or_none("the clocks (scheduler)", missing, deps.apis.scheduler.clocks(caller.token, case_id=case_id)),
+        _or_none(
+            "the case's summary (reporting)",
+            missing,
+            deps.apis.reporting.case(caller.token, case_id),
+        ),
+        _or_none(
+            "the decisions (rules)", missing, deps.apis.rules.decisions(caller.token, case_id)
+        ),
+        _or_none(
+            "the clocks (scheduler)",
+            missing,
+            deps.apis.scheduler.clocks(caller.token, case_id=case_id),
+        ),
     )
     view = CaseView(
         case_id=case_id,
@@ -165,9 +178,7 @@ async def case_page(deps: Deps, caller: Caller, case_id: str, reason: str = "") 
 async def _read_record(deps: Deps, caller: Caller, view: CaseView, reason: str) -> None:
     said = READ_REASONS.get(reason, reason)
     try:
-        record = await deps.apis.intake.read(
-            caller.token, f"/v1/cases/{view.case_id}", reason=said
-        )
+        record = await deps.apis.intake.read(caller.token, f"/v1/cases/{view.case_id}", reason=said)
     except ApiError as exc:
         if exc.status in (403, 404):
             view.refused = "You cannot see this case's record: it was not reported by your agency."
@@ -204,7 +215,3 @@ async def _read_record(deps: Deps, caller: Caller, view: CaseView, reason: str) 
         }
         for e in history
     ]
-
-
-def today_iso() -> str:
-    return date.today().isoformat()

@@ -14,16 +14,23 @@ from typing import Any
 
 from sprg_console.adapters.apis import ApiError, Clock, Document
 from sprg_console.domain import words
-from sprg_console.domain.worklist import WorkItem, ordered
+from sprg_console.domain.worklist import Filters, WorkItem, ordered
 from sprg_console.handlers import worklist
 from sprg_console.handlers.cases import READ_REASONS, clock_view
 from sprg_console.handlers.context import Caller, Deps
 
 SUBJECT_KINDS: dict[str, frozenset[str]] = {
     "case": frozenset(
-        {"sin_notification", "dfe_ofsted_notification", "rapid_review",
-         "rapid_review_conservative", "lcspr_completion", "lcspr_prepublication",
-         "information_request", "imr_return"}
+        {
+            "sin_notification",
+            "dfe_ofsted_notification",
+            "rapid_review",
+            "rapid_review_conservative",
+            "lcspr_completion",
+            "lcspr_prepublication",
+            "information_request",
+            "imr_return",
+        }
     ),
     "escalation": frozenset({"escalation_stage"}),
     "action": frozenset({"action_due"}),
@@ -55,7 +62,7 @@ async def cases(deps: Deps, caller: Caller) -> ListView:
 
 async def subjects(deps: Deps, caller: Caller, subject: str) -> ListView:
     kinds = SUBJECT_KINDS.get(subject, frozenset())
-    view = await worklist.worklist(deps, caller, worklist.Filters())
+    view = await worklist.worklist(deps, caller, Filters())
     items = [i for i in view.items if i.kind in kinds]
     return ListView(items=ordered(items), missing=MISSING[subject])
 
@@ -78,7 +85,8 @@ async def subject(
     view = SubjectView(subject_id=subject_id, reference="", record=None, clocks=[], decisions=[])
     try:
         view.clocks = [
-            clock_view(c) for c in await deps.apis.scheduler.clocks(caller.token, case_id=subject_id)
+            clock_view(c)
+            for c in await deps.apis.scheduler.clocks(caller.token, case_id=subject_id)
         ]
     except ApiError:
         view.unavailable.append("its clocks (scheduler)")
@@ -113,7 +121,9 @@ async def action(deps: Deps, caller: Caller, action_id: str) -> ActionView | Non
     found: Clock | None = next((c for c in clocks if c.key == action_id), None)
     if found is None:
         return None
-    return ActionView(action_id=action_id, clock=clock_view(found), source_url=f"/cases/{found.case_id}")
+    return ActionView(
+        action_id=action_id, clock=clock_view(found), source_url=f"/cases/{found.case_id}"
+    )
 
 
 _BODY = re.compile(r"<body[^>]*>(.*)</body>", re.DOTALL | re.IGNORECASE)

@@ -106,8 +106,8 @@ INCIDENT_FIELDS = {
 async def report_incident(
     deps: Deps, caller: Caller, form: Mapping[str, str], key: str, today: date
 ) -> Outcome:
-    out, e = Outcome(), Outcome().errors
-    out.errors = e
+    out = Outcome()
+    e = out.errors
     incident = forms.a_date(form, "incident", e, what="the date of the incident", today=today)
     aware = forms.a_date(form, "aware", e, what="the date you became aware", today=today)
     kind = forms.choice(form, "kind", INCIDENT_KINDS, e, "Select what happened")
@@ -125,11 +125,17 @@ async def report_incident(
     )
     summary = forms.text(form, "summary")
     if incident and aware and aware < incident:
-        e.add("aware", "The date you became aware must be on or after the date of the incident",
-              "aware-day")
+        e.add(
+            "aware",
+            "The date you became aware must be on or after the date of the incident",
+            "aware-day",
+        )
     if incident and dob and dob > incident:
-        e.add("child_dob", "The child's date of birth must be on or before the date of the incident",
-              "child_dob-day")
+        e.add(
+            "child_dob",
+            "The child's date of birth must be on or before the date of the incident",
+            "child_dob-day",
+        )
     if e or incident is None or aware is None or dob is None:
         return out
     child: dict[str, Any] = {
@@ -237,7 +243,9 @@ async def send_return(
     today: date,
 ) -> Outcome:
     out = Outcome()
-    received = forms.a_date(form, "received", out.errors, what="the date of the return", today=today)
+    received = forms.a_date(
+        form, "received", out.errors, what="the date of the return", today=today
+    )
     notes = forms.text(form, "notes")
     if not documents and not notes:
         out.errors.add("documents", "Select a document to send, or write a note")

@@ -76,7 +76,9 @@ async def owners(deps: Deps, caller: Caller) -> dict[str, str]:
     return {k: ", ".join(sorted(v)) for k, v in owned.items()}
 
 
-def _item(clock: Clock, subject: Subject | None, owner: str, agency_names: dict[str, str]) -> WorkItem:
+def _item(
+    clock: Clock, subject: Subject | None, owner: str, agency_names: dict[str, str]
+) -> WorkItem:
     base = clock.counted_from or clock.anchor_date
     agency = subject.agency if subject else ""
     if clock.duty_details is not None:
@@ -110,9 +112,7 @@ async def worklist(deps: Deps, caller: Caller, filters: Filters) -> WorklistView
     named, owned, agencies = await asyncio.gather(
         subjects(deps, caller, ids), owners(deps, caller), agency_names(deps, caller)
     )
-    items = ordered(
-        _item(c, named.get(c.case_id), owned.get(c.kind, ""), agencies) for c in clocks
-    )
+    items = ordered(_item(c, named.get(c.case_id), owned.get(c.kind, ""), agencies) for c in clocks)
     kinds = sorted({(i.kind, words.duty_noun(i.kind)) for i in items}, key=lambda k: k[1])
     agency_options = sorted({(i.agency, i.agency) for i in items if i.agency})
     return WorklistView(
