@@ -21,7 +21,12 @@ TEST_PORTS = {
     "SPRG_KAFKA_PORT": os.environ.get("SPRG_TEST_KAFKA_PORT", "19092"),
     "SPRG_KAFKA_CONTROLLER_PORT": os.environ.get("SPRG_TEST_KAFKA_CONTROLLER_PORT", "19093"),
     "SPRG_MONGO_PORT": os.environ.get("SPRG_TEST_MONGO_PORT", "27018"),
+    "SPRG_KEYCLOAK_PORT": os.environ.get("SPRG_TEST_KEYCLOAK_PORT", "18080"),
+    "SPRG_KEYCLOAK_MANAGEMENT_PORT": os.environ.get("SPRG_TEST_KEYCLOAK_MANAGEMENT_PORT", "19001"),
+    # Tests' consoles listen on free ports: a loopback redirect URI without a port admits any.
+    "SPRG_CONSOLE_REDIRECT_URIS": "http://127.0.0.1/auth/callback",
 }
+TEST_LOCAL_DIR = REPO / ".local" / "test"
 
 
 @dataclass(frozen=True)
@@ -29,6 +34,10 @@ class Servers:
     kafka: str
     mongodb: str
     how: str
+    # The OpenID Connect provider (Keycloak, realm sprg) and the file holding its demo
+    # password and client secrets; empty when this run has none (testcontainers).
+    keycloak: str = ""
+    secrets_file: Path | None = None
 
 
 def _docker_answers() -> bool:
@@ -64,7 +73,7 @@ def _containers() -> Iterator[Servers]:
 
 @contextmanager
 def _local() -> Iterator[Servers]:
-    env = {**os.environ, **TEST_PORTS, "SPRG_LOCAL_DIR": str(REPO / ".local" / "test")}
+    env = {**os.environ, **TEST_PORTS, "SPRG_LOCAL_DIR": str(TEST_LOCAL_DIR)}
     script = REPO / "deploy" / "local" / "infra.sh"
     started = subprocess.run(
         [str(script), "start"], env=env, capture_output=True, text=True, check=False
@@ -78,6 +87,8 @@ def _local() -> Iterator[Servers]:
             f"127.0.0.1:{TEST_PORTS['SPRG_KAFKA_PORT']}",
             f"mongodb://127.0.0.1:{TEST_PORTS['SPRG_MONGO_PORT']}/?directConnection=true",
             "local servers",
+            f"http://127.0.0.1:{TEST_PORTS['SPRG_KEYCLOAK_PORT']}",
+            TEST_LOCAL_DIR / "secrets.env",
         )
     finally:
         subprocess.run([str(script), "stop"], env=env, capture_output=True, check=False)
@@ -87,7 +98,14 @@ def _local() -> Iterator[Servers]:
 def real_servers() -> Iterator[Servers]:
     kafka, mongodb = os.environ.get("KAFKA_BOOTSTRAP_SERVERS"), os.environ.get("MONGODB_URL")
     if kafka and mongodb:
-        yield Servers(kafka, mongodb, "environment")
+        secrets = os.environ.get("SPRG_SECRETS_FILE")
+        yield Servers(
+            kafka,
+            mongodb,
+            "environment",
+            os.environ.get("KEYCLOAK_URL", ""),
+            Path(secrets) if secrets else None,
+        )
     elif _docker_answers():
         with _containers() as servers:
             yield servers

@@ -28,14 +28,19 @@ die() { say "$*"; exit 1; }
 
 secrets() {
   mkdir -p "$LOCAL"
-  if [[ ! -f $SECRETS ]]; then
-    umask 077
-    {
-      echo "SPRG_JWT_SECRET=$("$PY" -c 'import secrets; print(secrets.token_urlsafe(48))')"
-      echo "SPRG_INTAKE_PII_KEY=$("$PY" -c 'import base64, secrets; print(base64.b64encode(secrets.token_bytes(32)).decode())')"
-    } > "$SECRETS"
-    say "generated local secrets in $SECRETS"
+  # infra.sh may have written the file first (Keycloak's and Kafka's secrets): add what is missing.
+  local made=0
+  (umask 077; touch "$SECRETS")
+  if ! grep -q '^SPRG_JWT_SECRET=' "$SECRETS"; then
+    (umask 077; echo "SPRG_JWT_SECRET=$("$PY" -c 'import secrets; print(secrets.token_urlsafe(48))')" >> "$SECRETS")
+    made=1
   fi
+  if ! grep -q '^SPRG_INTAKE_PII_KEY=' "$SECRETS"; then
+    (umask 077; echo "SPRG_INTAKE_PII_KEY=$("$PY" -c 'import base64, secrets; print(base64.b64encode(secrets.token_bytes(32)).decode())')" >> "$SECRETS")
+    made=1
+  fi
+  chmod 600 "$SECRETS"
+  (( made == 0 )) || say "generated local secrets in $SECRETS"
   set -a; source "$SECRETS"; set +a
   eval "$("$HERE/infra.sh" env)"
   export KAFKA_BOOTSTRAP_SERVERS MONGODB_URL
@@ -111,6 +116,18 @@ SPRG review tracker is running.
   e-mail     every message the notifier sends lands in $LOCAL/mail/new/
   logs       $LOGS/
   a token    set -a; . $SECRETS; set +a; .venv/bin/sprg tokens mint --agency cscp --role business_team
+  sign-in    Keycloak http://127.0.0.1:8080/realms/sprg (admin console /admin: user admin,
+             password SPRG_KEYCLOAK_ADMIN_PASSWORD in $SECRETS)
+             demo users, password SPRG_DEMO_PASSWORD in $SECRETS:
+               demo-business-team  business_team     cscp
+               demo-chair          chair, sprg_member croydon-csc
+               demo-member-police  sprg_member       met-police
+               demo-police         agency_submitter  met-police
+               demo-school         agency_submitter  st-marys-school
+               demo-executive      executive_reader  croydon-csc
+               demo-rules-admin    rules_admin       cscp
+             agency system (client credentials): client cms-croydon-csc,
+             secret SPRG_CMS_CLIENT_SECRET
 Stop with Ctrl-C here, or 'make stop' from another shell.
 TXT
 }

@@ -53,7 +53,7 @@ def test_demo_load_fills_a_directory_the_rules_answers_resolve_against(
             timeout=120,
         )
         assert loaded.returncode == 0, loaded.stderr
-        assert "directory: 10 agencies" in loaded.stdout
+        assert "directory: 11 agencies" in loaded.stdout
 
         admin = bearer("cscp", Role.BUSINESS_TEAM)
         agencies = httpx.get(stack.url("notifier", "/v1/directory/agencies"), headers=admin)
