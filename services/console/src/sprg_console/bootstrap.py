@@ -12,6 +12,7 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import date, timedelta
 from pathlib import Path
+from urllib.parse import urlencode
 
 import httpx
 from fastapi import FastAPI, Request
@@ -133,7 +134,19 @@ def _errors(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def _api(request: Request, exc: ApiError) -> Response:
         if exc.status == 401:
-            return sign_in_redirect(request.url.path)
+            # The service did not accept the token: sign in afresh, by choice (no redirect
+            # loop when a service and the realm disagree).
+            session = console(request).session(request)
+            if session is not None:
+                session.tokens = session.person = None
+            return console(request).render(
+                request,
+                "problem.html",
+                status_code=401,
+                title="Sign in again",
+                message="The service did not accept your sign-in, or it has ended.",
+                retry="/sign-in?" + urlencode({"next": request.url.path}),
+            )
         if exc.status == 403:
             return console(request).render(
                 request,
