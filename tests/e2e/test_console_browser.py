@@ -42,7 +42,9 @@ async def test_an_agency_practitioner_signs_in_and_reaches_its_forms(keycloak: K
             await expect(page.get_by_role("heading", level=1)).to_have_text(
                 "What do you want to do?"
             )
-            await expect(page.locator("body")).to_contain_text("Signed in as demo-police")
+            await expect(page.locator("body")).to_contain_text(
+                "Signed in as Demo Police Submitter (met-police)"
+            )
             await check(page, "console-agency-start")
             await page.click("text=Report a serious incident")
             await check(page, "console-incident-form")

@@ -190,6 +190,7 @@ class FakeRealm:
     access_ttl: timedelta = timedelta(minutes=5)
     challenges: dict[str, tuple[str, str]] = field(default_factory=dict)
     refreshed: int = 0
+    ended: list[str] = field(default_factory=list)
 
     async def authorization_url(
         self, *, state: str, nonce: str, code_challenge: str, redirect_uri: str
@@ -220,8 +221,8 @@ class FakeRealm:
         self.access_ttl = timedelta(minutes=5)
         return self._tokens(refresh_token.removeprefix("refresh-"), "")
 
-    async def end_session_url(self, id_token: str | None, redirect_uri: str) -> str | None:
-        return None
+    async def end_session(self, tokens: Tokens) -> None:
+        self.ended.append(tokens.refresh_token or "")
 
 
 USERS = {

@@ -455,3 +455,15 @@ async def test_pages_name_the_partnership_not_govuk() -> None:
     assert "Croydon Safeguarding Children Partnership" in page
     assert "govuk-header__logotype" not in page and "crown" not in page.lower()
     assert 'href="/assets/govuk-frontend.min.css"' in page
+
+
+async def test_signing_out_ends_the_session_here_and_at_the_realm() -> None:
+    w = world_with_cases()
+    async with w.signed_in("bt") as browser:
+        page = (await browser.get("/")).text
+        out = await browser.post("/sign-out", data={"csrf_token": _csrf(page)})
+        assert "You have signed out" in _text(out.text)
+        assert w.realm.ended == ["refresh-bt"]
+        w.realm.next_user = "police"
+        again = await browser.get("/")
+    assert "Signed in as police" in _text(again.text)  # a new sign-in, not the old session

@@ -59,7 +59,9 @@ class OidcClient(Protocol):
 
     async def refresh(self, refresh_token: str) -> Tokens: ...
 
-    async def end_session_url(self, id_token: str | None, redirect_uri: str) -> str | None: ...
+    async def end_session(self, tokens: Tokens) -> None:
+        """End the person's session at the provider too (so signing in again asks again)."""
+        ...
 
 
 def pkce_pair() -> tuple[str, str]:
@@ -160,14 +162,19 @@ class HttpOidc:
     async def refresh(self, refresh_token: str) -> Tokens:
         return await self._token({"grant_type": "refresh_token", "refresh_token": refresh_token})
 
-    async def end_session_url(self, id_token: str | None, redirect_uri: str) -> str | None:
+    async def end_session(self, tokens: Tokens) -> None:
+        """Back-channel: the refresh token is revoked and the provider's session ended,
+        with no redirect through the browser (no post-logout address to register)."""
         endpoint = (await self._endpoints()).get("end_session_endpoint")
-        if not endpoint:
-            return None
-        query: dict[str, str] = {
-            "client_id": self._client_id,
-            "post_logout_redirect_uri": redirect_uri,
-        }
-        if id_token:
-            query["id_token_hint"] = id_token
-        return f"{endpoint}?{urlencode(query)}"
+        if not endpoint or not tokens.refresh_token:
+            return
+        try:
+            answer = await self._client.post(
+                endpoint,
+                data={"refresh_token": tokens.refresh_token},
+                auth=(self._client_id, self._secret),
+            )
+        except httpx.HTTPError as exc:
+            raise SignInFailed(f"the sign-in service did not answer: {exc}") from exc
+        if answer.status_code >= 400:
+            raise SignInFailed(f"the sign-in service refused to sign out: {answer.status_code}")

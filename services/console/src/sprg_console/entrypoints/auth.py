@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import secrets
 from typing import Annotated
 from urllib.parse import urlsplit
@@ -15,6 +16,7 @@ from sprg_console.adapters.sessions import Pending
 from sprg_console.entrypoints.web import Console, set_session_cookie
 
 router = APIRouter(include_in_schema=False)
+log = logging.getLogger(__name__)
 MAX_PENDING = 5
 
 
@@ -117,14 +119,14 @@ async def sign_out(request: Request) -> Response:
     form = await request.form()
     console.check_csrf(request, form)
     session = console.session(request)
-    id_token = session.tokens.id_token if session and session.tokens else None
     if session is not None:
+        if session.tokens is not None:
+            try:
+                await console.oidc.end_session(session.tokens)
+            except SignInFailed:
+                log.warning("the realm did not end the session; the console's is ended")
         console.sessions.forget(session)
-    back = console.settings.public_url.rstrip("/") + "/signed-out"
-    try:
-        url = await console.oidc.end_session_url(id_token, back) or "/signed-out"
-    except SignInFailed:
-        url = "/signed-out"
+    url = "/signed-out"
     response = RedirectResponse(url, status_code=303)
     response.delete_cookie("sprg_console_session", path="/")
     return response
