@@ -5,13 +5,20 @@ as a screenshot in tests/artifacts/."""
 from __future__ import annotations
 
 import re
+import time
+from collections.abc import Iterator
+from datetime import date, timedelta
 
 import pytest
 from playwright.async_api import Page, expect
 
+from sprg_console.domain import words
+from sprg_shared.calendar import WorkingDayCalendar, london_today
 from tests.axe import check
 from tests.browser import browser_page
+from tests.conftest import service_env
 from tests.e2e.console import running_console
+from tests.e2e.stack import Stack, running_stack
 from tests.keycloak import Keycloak, read_secrets
 from tests.servers import Servers
 
@@ -62,3 +69,103 @@ async def test_an_agency_practitioner_signs_in_and_reaches_its_forms(keycloak: K
             await expect(page.get_by_role("heading", level=1)).to_have_text("You have signed out")
             await page.goto(console + "/")
             await expect(page.locator("#kc-form-login")).to_be_visible()
+
+
+async def eventually_shown(page: Page, url: str, text: str, seconds: float = 60) -> None:
+    """Reload ``url`` until ``text`` is on it: the services work from events, in seconds."""
+    deadline = time.monotonic() + seconds
+    while True:
+        await page.goto(url)
+        if text in await page.inner_text("main"):
+            return
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{text!r} not shown at {url} within {seconds}s")
+        await page.wait_for_timeout(1000)
+
+
+async def fill_date(page: Page, name: str, day: date) -> None:
+    await page.fill(f"#{name}-day", str(day.day))
+    await page.fill(f"#{name}-month", str(day.month))
+    await page.fill(f"#{name}-year", str(day.year))
+
+
+@pytest.fixture
+def stack_and_console(
+    servers: Servers, run_id: str, pii_key: str, keycloak: Keycloak
+) -> Iterator[tuple[Stack, str]]:
+    # The services trust the realm's tokens: the console forwards the person's own.
+    env = {**service_env(servers, run_id, pii_key), "SPRG_AUTH_ISSUER": keycloak.issuer}
+    secret = keycloak.secrets["SPRG_CONSOLE_CLIENT_SECRET"]
+    with (
+        running_stack(env, f"console-{run_id}") as stack,
+        running_console(stack, keycloak.issuer, secret, f"console-{run_id}") as console,
+    ):
+        yield stack, console
+
+
+async def test_an_agency_reports_and_the_business_team_works_the_worklist_to_a_submission(
+    stack_and_console: tuple[Stack, str], keycloak: Keycloak
+) -> None:
+    _, console = stack_and_console
+    password = keycloak.secrets["SPRG_DEMO_PASSWORD"]
+    today = london_today()
+    due = WorkingDayCalendar().add_working_days(today, 5)
+    async with browser_page() as page:
+        # The police report an incident through the console.
+        await sign_in(page, console, "/report-an-incident", "demo-police", password)
+        await check(page, "journey-01-incident-form")
+        await page.check("#kind")  # the first choice: a child died
+        await fill_date(page, "incident", today - timedelta(days=1))
+        await fill_date(page, "aware", today)
+        await page.check("#location")  # in Croydon
+        await page.check("#abuse-2")  # suspected
+        await page.fill("#child_name", "Journey Child")
+        await fill_date(page, "child_dob", date(2019, 5, 4))
+        await page.check("#looked_after-2")
+        await page.check("#care_leaver-2")
+        await page.check("#resident")
+        await page.click("button:has-text('Send the report')")
+        await expect(page.locator(".govuk-panel")).to_contain_text("Your reference")
+        reference = (await page.inner_text(".govuk-panel strong")).strip()
+        assert re.fullmatch(r"SIN-\d{4}-\w+", reference), reference
+        await check(page, "journey-02-incident-reported")
+        await page.click("button:has-text('Sign out')")
+
+        # The Business Team finds it on the worklist, in plain words.
+        await sign_in(page, console, "/", "demo-business-team", password)
+        sentence = (
+            f"Notify the Panel by {words.long_date(due)} (5 working days after you became aware)"
+        )
+        await eventually_shown(page, console + "/", reference)
+        await expect(page.locator("#worklist")).to_contain_text(sentence)
+        await check(page, "journey-03-worklist")
+        await page.fill("#search", reference)
+        await page.click("button:has-text('Filter the worklist')")
+        rows = page.locator("#worklist tbody tr")
+        await expect(rows.first).to_contain_text(reference)
+        assert all(reference in t for t in await rows.all_inner_texts())
+        await check(page, "journey-04-worklist-filtered")
+
+        # It opens the case: decisions with reasons; the record only with a reason.
+        await page.click(f"#worklist a:has-text('{reference}')")
+        await expect(page.get_by_role("heading", level=1)).to_have_text(reference)
+        await expect(page.locator("main")).to_contain_text("Panel notification")
+        assert "Journey Child" not in await page.inner_text("main")
+        await check(page, "journey-05-case")
+        await page.check("#reason-3")  # checking or chasing a deadline
+        await page.click("button:has-text('Show this case')")
+        await expect(page.locator("main")).to_contain_text("Journey Child")
+        await check(page, "journey-06-case-record")
+
+        # It records the notification to the Panel; the clock is met.
+        await page.click("text=Record the notification to the Panel")
+        await check(page, "journey-07-sin-form")
+        await fill_date(page, "submitted", today)
+        await page.click("button:has-text('Record the notification')")
+        await expect(page.locator(".govuk-panel")).to_contain_text(reference)
+        await expect(page.locator("main")).to_contain_text("What happens next")
+        await check(page, "journey-08-sin-recorded")
+        await page.click("text=Go back to the case")
+        case_url = page.url
+        await eventually_shown(page, case_url, "Done")
+        await check(page, "journey-09-case-after-submission")
