@@ -467,3 +467,49 @@ async def test_signing_out_ends_the_session_here_and_at_the_realm() -> None:
         w.realm.next_user = "police"
         again = await browser.get("/")
     assert "Signed in as police" in _text(again.text)  # a new sign-in, not the old session
+
+
+async def test_every_email_link_lands_on_its_page_through_sign_in() -> None:
+    w = world_with_cases()
+    w.intake.cases["coc-1"] = {
+        "id": "coc-1",
+        "kind": "case_of_concern",
+        "agency": "croydon-csc",
+        "opened": {"reference": "COC-2026-ABCD1234"},
+        "history": [
+            {
+                "kind": "case_of_concern",
+                "recorded_at": "2026-11-24T10:00:00Z",
+                "facts": {"referred_date": "2026-11-24"},
+                "words": {"children": [{"name": "Child Gamma"}], "concern": "Missed visits."},
+            }
+        ],
+    }
+    w.scheduler.clocks_.append(
+        clock(
+            "meeting-1",
+            "action_due",
+            date(2026, 12, 9),
+            days_left=4,
+            key="action-1",
+            anchor="action_recorded",
+        )
+    )
+    links = {
+        f"/cases/{CASE}": "SIN-2026-AAAA1111",
+        "/cases-of-concern/coc-1?reason=deadline": "COC-2026-ABCD1234",
+        "/escalations/esc-1": "Escalation",
+        "/meetings/meeting-1": "SPRG meeting",
+        "/actions/action-1": "Complete the action by 9 December 2026",
+        "/reports/sprg_bimonthly/2026-09": "Report",
+    }
+    for link, shown in links.items():
+        async with w.client() as browser:
+            w.realm.next_user = "bt"
+            page = await browser.get(link)
+        assert page.status_code == 200, link
+        assert str(page.url).endswith(link), (link, page.url)
+        assert shown in _text(page.text), link
+    async with w.signed_in("bt") as browser:
+        coc = _text((await browser.get("/cases-of-concern/coc-1?reason=deadline")).text)
+    assert "Child Gamma" in coc and "Missed visits." in coc

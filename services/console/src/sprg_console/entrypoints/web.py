@@ -13,6 +13,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from functools import cache
 from typing import Any
 from urllib.parse import urlencode
 
@@ -135,7 +136,9 @@ def sign_in_redirect(next_path: str) -> RedirectResponse:
     return RedirectResponse("/sign-in?" + urlencode({"next": next_path}), status_code=303)
 
 
+@cache
 def templates() -> Environment:
+    """One environment per process: compiling GOV.UK's macros is the slow part of a page."""
     env = Environment(
         loader=ChoiceLoader(
             [

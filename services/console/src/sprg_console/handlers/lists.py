@@ -99,7 +99,8 @@ async def subject(
         try:
             view.record = await deps.apis.intake.read(caller.token, path, reason=said)
             view.reason = said
-            view.reference = str(view.record.get("reference", ""))
+            opened = view.record.get("opened") or {}
+            view.reference = str(view.record.get("reference") or opened.get("reference") or "")
         except ApiError as exc:
             if exc.status in (403, 404):
                 view.refused = "You cannot see this record: it was not sent by your agency."
