@@ -31,10 +31,6 @@ secrets() {
   # infra.sh may have written the file first (Keycloak's and Kafka's secrets): add what is missing.
   local made=0
   (umask 077; touch "$SECRETS")
-  if ! grep -q '^SPRG_JWT_SECRET=' "$SECRETS"; then
-    (umask 077; echo "SPRG_JWT_SECRET=$("$PY" -c 'import secrets; print(secrets.token_urlsafe(48))')" >> "$SECRETS")
-    made=1
-  fi
   if ! grep -q '^SPRG_CONSOLE_SESSION_SECRET=' "$SECRETS"; then
     (umask 077; echo "SPRG_CONSOLE_SESSION_SECRET=$("$PY" -c 'import secrets; print(secrets.token_urlsafe(48))')" >> "$SECRETS")
     made=1
@@ -43,11 +39,22 @@ secrets() {
     (umask 077; echo "SPRG_INTAKE_PII_KEY=$("$PY" -c 'import base64, secrets; print(base64.b64encode(secrets.token_bytes(32)).decode())')" >> "$SECRETS")
     made=1
   fi
+  # `sprg tokens mint` signs development tokens with this key; the services trust it because
+  # SPRG_ENV is not production here (production refuses it and trusts only the provider).
+  if ! grep -q '^SPRG_AUTH_DEV_KEY_FILE=' "$SECRETS"; then
+    (umask 077; "$PY" -c 'import sys; from sprg_shared.auth import new_dev_key; sys.stdout.buffer.write(new_dev_key())' \
+      > "$LOCAL/dev-signing-key.pem")
+    (umask 077; echo "SPRG_AUTH_DEV_KEY_FILE=$LOCAL/dev-signing-key.pem" >> "$SECRETS")
+    made=1
+  fi
   chmod 600 "$SECRETS"
   (( made == 0 )) || say "generated local secrets in $SECRETS"
   set -a; source "$SECRETS"; set +a
   eval "$("$HERE/infra.sh" env)"
   export KAFKA_BOOTSTRAP_SERVERS MONGODB_URL
+  # Tokens: Keycloak's (SPRG_AUTH_ISSUER, from infra.sh env) and, in development, the key above;
+  # an agency must be one of the demo partnership's.
+  export SPRG_AUTH_AGENCIES_FILE=${SPRG_AUTH_AGENCIES_FILE:-$REPO/deploy/demo/croydon-sprg.json}
 }
 
 alive() { [[ -f $RUN/$1.pid ]] && kill -0 "$(cat "$RUN/$1.pid")" 2>/dev/null; }

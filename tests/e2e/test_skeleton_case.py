@@ -16,7 +16,7 @@ import pytest
 
 from sprg_shared.auth import Role
 from sprg_shared.tracing import trace_id
-from tests.conftest import JWT_SECRET, bearer, service_env
+from tests.conftest import bearer, dev_key_file, service_env
 from tests.e2e.stack import running_stack, stack_with_mailbox
 from tests.integration.test_rulepack_lifecycle import awareness_anchored
 from tests.servers import Servers
@@ -196,7 +196,7 @@ def test_a_newly_activated_pack_decides_the_next_case_without_any_restart(
         version = f"2080.1-{run_id}"
         pack = tmp_path / "pack.yaml"
         pack.write_text(awareness_anchored(version, era=("2080-01-01", "2082-01-01")))
-        cli_env = {**env, "SPRG_JWT_SECRET": JWT_SECRET}
+        cli_env = {**env, "SPRG_AUTH_DEV_KEY_FILE": str(dev_key_file())}
         sprg = [sys.executable, "-m", "sprg_cli.main"]
         diff = subprocess.run(
             [*sprg, "rules", "diff", str(pack), "--url", stack.urls["rules"]],

@@ -15,7 +15,7 @@ from sprg_intake.settings import IntakeSettings
 from sprg_shared import topics
 from sprg_shared.auth import Role
 from sprg_shared.envelope import Envelope
-from tests.conftest import JWT_SECRET, bearer
+from tests.conftest import bearer
 from tests.http_server import serving
 from tests.integration.kafka_helpers import read_until
 from tests.servers import Servers
@@ -54,7 +54,6 @@ def make_settings(servers: Servers, run_id: str, pii_key: str, **extra: Any) -> 
     return IntakeSettings(
         kafka_bootstrap_servers=servers.kafka,
         mongodb_url=servers.mongodb,
-        jwt_secret=JWT_SECRET,
         pii_key=pii_key,
         database=f"t{run_id}_intake",
         http_port=0,

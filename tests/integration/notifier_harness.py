@@ -23,7 +23,7 @@ from sprg_shared.auth import Role
 from sprg_shared.bus import Producer
 from sprg_shared.envelope import Envelope, EventData, envelope_for
 from sprg_shared.metrics import bus_metrics
-from tests.conftest import JWT_SECRET, bearer
+from tests.conftest import bearer
 from tests.http_server import serving
 from tests.servers import Servers
 from tests.smtp import Mailbox
@@ -132,7 +132,6 @@ def settings_for(servers: Servers, run_id: str, smtp_port: int, **extra: Any) ->
     values: dict[str, Any] = {
         "kafka_bootstrap_servers": servers.kafka,
         "mongodb_url": servers.mongodb,
-        "jwt_secret": JWT_SECRET,
         "database": f"t{run_id}_notifier",
         "consumer_group": f"t{run_id}-notifier",
         "http_port": 0,

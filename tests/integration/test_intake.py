@@ -10,6 +10,7 @@ from typing import Any
 
 import httpx
 import pytest
+from cryptography.hazmat.primitives.asymmetric import rsa
 from prometheus_client import CollectorRegistry
 from pymongo import AsyncMongoClient
 
@@ -21,10 +22,11 @@ from sprg_intake.handlers import report_incident
 from sprg_intake.messages import ReportIncident
 from sprg_intake.settings import IntakeSettings
 from sprg_shared import topics
-from sprg_shared.auth import Principal, Role, mint
+from sprg_shared.auth import Principal, Role
 from sprg_shared.runtime import Runtime
-from tests.conftest import JWT_SECRET, bearer
+from tests.conftest import bearer
 from tests.http_server import serving
+from tests.identity import token_issuer
 from tests.integration.kafka_helpers import read_until
 from tests.servers import Servers
 
@@ -66,7 +68,6 @@ def settings(servers: Servers, run_id: str, pii_key: str) -> IntakeSettings:
     return IntakeSettings(
         kafka_bootstrap_servers=servers.kafka,
         mongodb_url=servers.mongodb,
-        jwt_secret=JWT_SECRET,
         pii_key=pii_key,
         database=f"t{run_id}_intake",
         http_port=0,
@@ -187,15 +188,24 @@ async def test_callers_without_a_valid_token_or_role_are_refused(intake: httpx.A
     assert (await intake.post("/v1/incidents", json=REPORT)).status_code == 401
     forged = {
         "Authorization": "Bearer "
-        + mint(
-            "another-secret-" + "y" * 40,
-            subject="x",
-            agency="x",
-            roles=frozenset({Role.AGENCY_SUBMITTER}),
-            ttl=timedelta(hours=1),
+        # Well formed, right issuer and audience, but signed by a key the issuer never published.
+        + token_issuer().token(
+            "x",
+            Role.AGENCY_SUBMITTER,
+            key=rsa.generate_private_key(public_exponent=65537, key_size=2048),
         )
     }
     assert (await intake.post("/v1/incidents", json=REPORT, headers=forged)).status_code == 401
+    # Signed by the trusted issuer, but a 100-year token, or one for another API: refused.
+    for bad in (
+        token_issuer().token("x", Role.AGENCY_SUBMITTER, ttl=timedelta(days=36500)),
+        token_issuer().token("x", Role.AGENCY_SUBMITTER, audience="another-api"),
+        token_issuer().token("x", Role.AGENCY_SUBMITTER, issuer="http://127.0.0.1:1/realms/x"),
+    ):
+        answer = await intake.post(
+            "/v1/incidents", json=REPORT, headers={"Authorization": f"Bearer {bad}"}
+        )
+        assert answer.status_code == 401, answer.text
     reader = auth("cscp", Role.EXECUTIVE_READER)
     assert (await intake.post("/v1/incidents", json=REPORT, headers=reader)).status_code == 403
 

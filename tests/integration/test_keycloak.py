@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
+from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
 import pytest
 
+from sprg_intake.api import create_app
+from tests.http_server import serving
+from tests.identity import token_issuer
+from tests.integration.intake_support import REPORT, make_settings
 from tests.keycloak import DEMO_USERS, Keycloak, LoginRefused, read_secrets
-from tests.servers import Servers
+from tests.servers import REPO, Servers
 
 EXPECTED = {
     "demo-business-team": ("cscp", {"business_team"}),
@@ -85,3 +91,80 @@ def test_the_agency_system_gets_a_token_for_its_agency_by_client_credentials(
         },
     )
     assert wrong.status_code == 401
+
+
+@pytest.fixture
+async def intake_trusting_keycloak(
+    servers: Servers, run_id: str, pii_key: str, keycloak: Keycloak, monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[httpx.AsyncClient]:
+    """Intake configured as in production: only Keycloak's tokens, the partnership's agencies."""
+    monkeypatch.delenv("SPRG_AUTH_DEV_KEY_FILE")
+    settings = make_settings(
+        servers,
+        run_id,
+        pii_key,
+        auth_issuer=keycloak.issuer,
+        auth_agencies_file=REPO / "deploy" / "demo" / "croydon-sprg.json",
+    )
+    async with (
+        serving(create_app(settings)) as url,
+        httpx.AsyncClient(base_url=url, timeout=15) as client,
+    ):
+        yield client
+
+
+async def test_intake_admits_keycloak_tokens_and_refuses_the_wrong_ones(
+    intake_trusting_keycloak: httpx.AsyncClient, keycloak: Keycloak
+) -> None:
+    intake = intake_trusting_keycloak
+
+    why = {"reason": "checking the sign-in"}
+
+    def bearer(token: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {token}"}
+
+    # The Croydon CSC case-management system reports by client credentials.
+    system = await asyncio.to_thread(keycloak.client_credentials)
+    reported = await intake.post(
+        "/v1/incidents", json=REPORT, headers={**bearer(system), "Idempotency-Key": "cms-1"}
+    )
+    assert reported.status_code == 201, reported.text
+    case_id = reported.json()["case_id"]
+    assert (
+        await intake.get(f"/v1/cases/{case_id}", params=why, headers=bearer(system))
+    ).status_code == 200
+
+    # A person signed in: the Police submitter cannot read Croydon CSC's case.
+    signed_in = await asyncio.to_thread(keycloak.sign_in, "demo-police")
+    police = bearer(str(signed_in["access_token"]))
+    assert (await intake.get(f"/v1/cases/{case_id}", params=why, headers=police)).status_code == 404
+    # The Business Team reads it.
+    team = await asyncio.to_thread(keycloak.sign_in, "demo-business-team")
+    read = await intake.get(
+        f"/v1/cases/{case_id}", params=why, headers=bearer(str(team["access_token"]))
+    )
+    assert read.status_code == 200
+
+    # Signed by this Keycloak, but not for this API: the ID token (audience sprg-console)...
+    id_token = bearer(str(signed_in["id_token"]))
+    refused = await intake.get(f"/v1/cases/{case_id}", params=why, headers=id_token)
+    assert refused.status_code == 401 and "udience" in refused.json()["detail"]
+    # ...and a token of another realm of the same server (issuer .../realms/master).
+    master = await asyncio.to_thread(
+        httpx.post,
+        f"{keycloak.base}/realms/master/protocol/openid-connect/token",
+        data={
+            "grant_type": "password",
+            "client_id": "admin-cli",
+            "username": "admin",
+            "password": keycloak.secrets["SPRG_KEYCLOAK_ADMIN_PASSWORD"],
+        },
+    )
+    admin = bearer(master.json()["access_token"])
+    refused = await intake.get(f"/v1/cases/{case_id}", params=why, headers=admin)
+    assert refused.status_code == 401 and "issuer" in refused.json()["detail"]
+    # A development token is refused where no development key is configured.
+    forged = token_issuer().token("croydon-csc", "business_team", issuer=keycloak.issuer)
+    assert (
+        await intake.get(f"/v1/cases/{case_id}", params=why, headers=bearer(forged))
+    ).status_code == 401

@@ -23,7 +23,7 @@ from sprg_shared.bus import Producer
 from sprg_shared.envelope import Envelope, envelope_for
 from sprg_shared.events import ClockBreached, MessageDeadLettered, NotificationSent
 from sprg_shared.metrics import bus_metrics
-from tests.conftest import JWT_SECRET, bearer
+from tests.conftest import bearer
 from tests.e2e.stack import free_port
 from tests.http_server import serving
 from tests.integration.kafka_helpers import read_until
@@ -107,7 +107,6 @@ async def harness(
     settings = NotifierSettings(
         kafka_bootstrap_servers=servers.kafka,
         mongodb_url=servers.mongodb,
-        jwt_secret=JWT_SECRET,
         database=f"t{run_id}_notifier",
         consumer_group=f"t{run_id}-notifier",
         http_port=0,

@@ -47,7 +47,7 @@ from sprg_shared.events import (
 )
 from sprg_shared.metrics import bus_metrics
 from tests.browser import artifact, browser_page
-from tests.conftest import JWT_SECRET, bearer
+from tests.conftest import bearer
 from tests.http_server import serving
 from tests.integration.kafka_helpers import create_topic, read_until
 from tests.partnership_year import Year, generate
@@ -133,7 +133,6 @@ def on_own_topics(
     return ReportingSettings(
         kafka_bootstrap_servers=servers.kafka,
         mongodb_url=servers.mongodb,
-        jwt_secret=JWT_SECRET,
         database=f"t{run}_reporting",
         consumer_group=f"t{run}-reporting",
         source_topics=tuple(names[t] for t in SOURCES),
@@ -350,7 +349,6 @@ async def test_a_childs_name_given_to_intake_never_reaches_a_report(
     intake_settings = IntakeSettings(
         kafka_bootstrap_servers=servers.kafka,
         mongodb_url=servers.mongodb,
-        jwt_secret=JWT_SECRET,
         pii_key=pii_key,
         database=f"t{run_id}_intake",
         http_port=0,
@@ -359,7 +357,6 @@ async def test_a_childs_name_given_to_intake_never_reaches_a_report(
     settings = ReportingSettings(
         kafka_bootstrap_servers=servers.kafka,
         mongodb_url=servers.mongodb,
-        jwt_secret=JWT_SECRET,
         database=f"t{run_id}_reporting",
         consumer_group=f"t{run_id}-reporting",
         http_port=0,

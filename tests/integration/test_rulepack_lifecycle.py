@@ -23,7 +23,7 @@ from sprg_shared.bus import Producer
 from sprg_shared.envelope import envelope_for
 from sprg_shared.events import ChildFacts, IncidentFacts, IncidentReported
 from sprg_shared.metrics import bus_metrics
-from tests.conftest import JWT_SECRET, bearer
+from tests.conftest import bearer
 from tests.http_server import serving
 from tests.servers import Servers
 
@@ -75,7 +75,6 @@ def settings(servers: Servers, run_id: str, replica: str) -> RulesSettings:
     return RulesSettings(
         kafka_bootstrap_servers=servers.kafka,
         mongodb_url=servers.mongodb,
-        jwt_secret=JWT_SECRET,
         database=f"t{run_id}_rules",
         http_port=0,
         consumer_group=f"t{run_id}-rules",

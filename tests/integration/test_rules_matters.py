@@ -39,7 +39,7 @@ from sprg_shared.events import (
     RapidReviewClosed,
 )
 from sprg_shared.metrics import bus_metrics
-from tests.conftest import JWT_SECRET, bearer
+from tests.conftest import bearer
 from tests.http_server import serving
 from tests.servers import Servers
 
@@ -78,7 +78,6 @@ async def rules(servers: Servers, run_id: str) -> AsyncIterator[Rules]:
     settings = RulesSettings(
         kafka_bootstrap_servers=servers.kafka,
         mongodb_url=servers.mongodb,
-        jwt_secret=JWT_SECRET,
         http_port=0,
         database=f"t{run_id}_rules",
         consumer_group=f"t{run_id}-rules",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 
 import httpx
 import pytest
@@ -17,11 +17,11 @@ from sprg_scheduler.domain.clocks import clock_id_for
 from sprg_scheduler.handlers import mark_met, on_case_assessed
 from sprg_scheduler.settings import SchedulerSettings
 from sprg_shared import topics
-from sprg_shared.auth import Role, mint
+from sprg_shared.auth import Role
 from sprg_shared.calendar import WorkingDayCalendar
 from sprg_shared.envelope import envelope_for
 from sprg_shared.events import ClockMet
-from tests.conftest import JWT_SECRET
+from tests.conftest import bearer as bearer_of
 from tests.http_server import serving
 from tests.integration.test_scheduler_firing import (
     Harness,
@@ -140,7 +140,6 @@ async def scheduler(servers: Servers, run_id: str) -> AsyncIterator[httpx.AsyncC
     settings = SchedulerSettings(
         kafka_bootstrap_servers=servers.kafka,
         mongodb_url=servers.mongodb,
-        jwt_secret=JWT_SECRET,
         database=f"t{run_id}_scheduler",
         consumer_group=f"t{run_id}-scheduler",
         # Only this test's events: other tests' decisions on the shared topics stay out.
@@ -157,10 +156,7 @@ async def scheduler(servers: Servers, run_id: str) -> AsyncIterator[httpx.AsyncC
 
 
 def bearer(role: Role) -> dict[str, str]:
-    token = mint(
-        JWT_SECRET, subject="u1", agency="cscp", roles=frozenset({role}), ttl=timedelta(hours=1)
-    )
-    return {"Authorization": f"Bearer {token}"}
+    return bearer_of("cscp", role, subject="u1")
 
 
 async def test_the_api_lists_clocks_with_working_days_remaining_and_records_them_met(

@@ -13,7 +13,6 @@ from sprg_intake.api import create_app as intake_app
 from sprg_intake.settings import IntakeSettings
 from sprg_rules.api import create_app as rules_app
 from sprg_rules.settings import RulesSettings
-from tests.conftest import JWT_SECRET
 from tests.http_server import serving
 from tests.integration.test_intake import BUSINESS, CSC, REPORT
 from tests.servers import Servers
@@ -28,7 +27,6 @@ async def services(
     common: dict[str, Any] = {
         "kafka_bootstrap_servers": servers.kafka,
         "mongodb_url": servers.mongodb,
-        "jwt_secret": JWT_SECRET,
         "http_port": 0,
     }
     intake = IntakeSettings(

@@ -219,8 +219,7 @@ def test_no_secret_has_a_value_in_the_file(compose: Compose) -> None:
             assert not SECRET_NAME.search(arg), (
                 f"{service_name}: a build argument stays in the image"
             )
-    expected = {(name, "SPRG_JWT_SECRET") for name in SERVICES}
-    expected |= {("intake", "SPRG_INTAKE_PII_KEY"), ("grafana", "GF_SECURITY_ADMIN_PASSWORD")}
+    expected = {("intake", "SPRG_INTAKE_PII_KEY"), ("grafana", "GF_SECURITY_ADMIN_PASSWORD")}
     assert expected <= checked
 
 

@@ -126,7 +126,7 @@ def test_each_service_has_a_deployment_with_probes_and_resources_and_a_service(
         env = {e["name"]: e for e in container["env"]}
         assert env[f"SPRG_{name.upper()}_HTTP_PORT"]["value"] == str(port)
         assert env[f"SPRG_{name.upper()}_HTTP_HOST"]["value"] == "0.0.0.0"
-        assert "valueFrom" in env["SPRG_JWT_SECRET"], "secrets come from Secrets, never values"
+        assert "SPRG_JWT_SECRET" not in env, "tokens are verified by the provider's keys"
         assert "valueFrom" in env["MONGODB_URL"]
         assert container["image"] == f"sprg/{name}:latest"
 

@@ -3,7 +3,7 @@
 ``add-closure`` records a pending closure day and prints which open clocks it would
 move; nothing moves until ``confirm``. Talks to the scheduler (``--url``) with a bearer
 token holding the business_team role: ``SPRG_TOKEN``, or one minted from
-``SPRG_JWT_SECRET`` for this operator.
+the development key (``SPRG_AUTH_DEV_KEY_FILE``) for this operator.
 """
 
 from __future__ import annotations
@@ -18,7 +18,8 @@ from typing import Any
 
 import httpx
 
-from sprg_shared.auth import Role, mint
+from sprg_cli.devtoken import dev_token
+from sprg_shared.auth import Role
 
 EXIT_REFUSED = 2
 
@@ -54,15 +55,8 @@ def register(subcommands: argparse._SubParsersAction[argparse.ArgumentParser]) -
 def _headers() -> dict[str, str]:
     token = os.environ.get("SPRG_TOKEN")
     if not token:
-        secret = os.environ.get("SPRG_JWT_SECRET")
-        if not secret:
-            raise SystemExit("error: set SPRG_TOKEN (a business_team token) or SPRG_JWT_SECRET")
-        token = mint(
-            secret,
-            subject=getpass.getuser(),
-            agency="cscp",
-            roles=frozenset({Role.BUSINESS_TEAM}),
-            ttl=timedelta(minutes=10),
+        token = dev_token(
+            "cscp", frozenset({Role.BUSINESS_TEAM}), getpass.getuser(), timedelta(minutes=10)
         )
     return {"Authorization": f"Bearer {token}"}
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from datetime import timedelta
 from pathlib import Path
@@ -15,7 +14,8 @@ from typing import Any
 
 import httpx
 
-from sprg_shared.auth import Role, mint
+from sprg_cli.devtoken import dev_token
+from sprg_shared.auth import Role
 
 DEMO = Path(__file__).resolve().parents[3] / "deploy" / "demo"
 
@@ -31,25 +31,19 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     load.set_defaults(handler=run_load)
 
 
-def _headers(secret: str, agency: str, role: Role) -> dict[str, str]:
-    token = mint(
-        secret,
-        subject=f"demo-{agency}",
-        agency=agency,
-        roles=frozenset({role}),
-        ttl=timedelta(minutes=10),
-    )
+def _headers(agency: str, role: Role) -> dict[str, str]:
+    token = dev_token(agency, frozenset({role}), f"demo-{agency}", timedelta(minutes=10))
     return {"Authorization": f"Bearer {token}"}
 
 
 def run_load(args: argparse.Namespace) -> int:
-    secret = os.environ.get("SPRG_JWT_SECRET")
-    if not secret:
-        print("error: SPRG_JWT_SECRET is not set", file=sys.stderr)
+    try:
+        business = _headers("cscp", Role.BUSINESS_TEAM)
+    except SystemExit as exc:
+        print(exc, file=sys.stderr)
         return 2
     partnership = json.loads((args.data / "croydon-sprg.json").read_text())
     cases: list[dict[str, Any]] = json.loads((args.data / "cases.json").read_text())
-    business = _headers(secret, "cscp", Role.BUSINESS_TEAM)
     with httpx.Client(timeout=15) as http:
         # Agencies first: their codes are how the rules' answers name them (quoracy, press).
         for agency in partnership.get("agencies", []):
@@ -80,7 +74,7 @@ def run_load(args: argparse.Namespace) -> int:
             people += 1
         for case in cases:
             headers = {
-                **_headers(secret, case["agency"], Role.AGENCY_SUBMITTER),
+                **_headers(case["agency"], Role.AGENCY_SUBMITTER),
                 "Idempotency-Key": case["key"],
             }
             response = http.post(

@@ -3,7 +3,7 @@
 ``validate`` and ``test`` work offline on a pack file; ``diff``, ``activate``,
 ``rollback``, ``list`` and ``show`` ask the rules service (``--url``) with a bearer
 token holding the rules_admin role: ``SPRG_TOKEN``, or one minted from
-``SPRG_JWT_SECRET`` for this operator.
+the development key (``SPRG_AUTH_DEV_KEY_FILE``) for this operator.
 """
 
 from __future__ import annotations
@@ -19,9 +19,10 @@ from typing import Any
 
 import httpx
 
+from sprg_cli.devtoken import dev_token
 from sprg_rules.admin import PackRejected, checked, summary
 from sprg_rules.domain.loader import PackError, parse_pack
-from sprg_shared.auth import Role, mint
+from sprg_shared.auth import Role
 
 EXIT_REFUSED = 2
 
@@ -73,15 +74,8 @@ def _test(args: argparse.Namespace) -> int:
 def _headers() -> dict[str, str]:
     token = os.environ.get("SPRG_TOKEN")
     if not token:
-        secret = os.environ.get("SPRG_JWT_SECRET")
-        if not secret:
-            raise SystemExit("error: set SPRG_TOKEN (a rules_admin token) or SPRG_JWT_SECRET")
-        token = mint(
-            secret,
-            subject=getpass.getuser(),
-            agency="cscp",
-            roles=frozenset({Role.RULES_ADMIN}),
-            ttl=timedelta(minutes=10),
+        token = dev_token(
+            "cscp", frozenset({Role.RULES_ADMIN}), getpass.getuser(), timedelta(minutes=10)
         )
     return {"Authorization": f"Bearer {token}"}
 

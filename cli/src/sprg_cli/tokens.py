@@ -1,19 +1,27 @@
-"""``sprg tokens mint``: a bearer token for an agency and its roles."""
+"""``sprg tokens mint``: a development token for an agency and its roles.
+
+A development tool only: it signs with the local development key (``SPRG_AUTH_DEV_KEY_FILE``),
+which services trust only outside production, and it refuses to run with
+``SPRG_ENV=production``. People sign in through the identity provider; agency systems use
+client credentials.
+"""
 
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from datetime import timedelta
 
-from sprg_shared.auth import Role, mint
+from sprg_cli.devtoken import dev_token
+from sprg_shared.auth import Role
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    tokens = commands.add_parser("tokens", help="bearer tokens")
+    tokens = commands.add_parser("tokens", help="development bearer tokens")
     sub = tokens.add_subparsers(dest="tokens_command", required=True)
-    minting = sub.add_parser("mint", help="issue a token (secret from SPRG_JWT_SECRET)")
+    minting = sub.add_parser(
+        "mint", help="issue a development token (key from SPRG_AUTH_DEV_KEY_FILE)"
+    )
     minting.add_argument("--agency", required=True, help="the caller's agency, e.g. croydon-csc")
     minting.add_argument(
         "--role",
@@ -23,28 +31,25 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         help="a role the token carries (repeat for several)",
     )
     minting.add_argument("--subject", help="who the token is for (default: <agency>-user)")
-    minting.add_argument("--hours", type=float, default=8.0, help="lifetime in hours (default 8)")
+    minting.add_argument(
+        "--minutes",
+        type=float,
+        default=60.0,
+        help="lifetime in minutes (default 60, the services' longest accepted)",
+    )
     minting.set_defaults(handler=run_mint)
 
 
 def run_mint(args: argparse.Namespace) -> int:
-    secret = os.environ.get("SPRG_JWT_SECRET")
-    if not secret:
-        print(
-            "error: SPRG_JWT_SECRET is not set (make run writes it to .local/secrets.env)",
-            file=sys.stderr,
-        )
-        return 2
     try:
-        token = mint(
-            secret,
-            subject=args.subject or f"{args.agency}-user",
-            agency=args.agency,
-            roles=frozenset(Role(r) for r in args.role),
-            ttl=timedelta(hours=args.hours),
+        token = dev_token(
+            args.agency,
+            frozenset(Role(r) for r in args.role),
+            args.subject or f"{args.agency}-user",
+            timedelta(minutes=args.minutes),
         )
-    except ValueError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+    except SystemExit as exc:
+        print(exc, file=sys.stderr)
         return 2
     print(token)
     return 0

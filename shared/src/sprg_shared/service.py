@@ -13,6 +13,7 @@ from fastapi import FastAPI, Request
 from prometheus_client import CollectorRegistry
 
 from sprg_shared import otel
+from sprg_shared.auth import Verifier
 from sprg_shared.logs import configure_logging
 from sprg_shared.runtime import Runtime
 from sprg_shared.settings import ServiceSettings
@@ -58,7 +59,8 @@ def build_service(
         runtime = Runtime.build(service, settings, registry)
         background = Background()
         app.state.runtime = runtime
-        app.state.jwt_secret = settings.jwt_secret
+        app.state.verifier = Verifier(settings.auth())
+        await asyncio.to_thread(app.state.verifier.warm)
         try:
             await setup(app, runtime, settings, background)
             log.info("service ready", extra={"port": settings.http_port})

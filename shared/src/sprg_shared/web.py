@@ -20,7 +20,7 @@ from pymongo.errors import PyMongoError
 from starlette.routing import Match
 
 from sprg_shared import tracing
-from sprg_shared.auth import InvalidToken, Principal, Role, verify
+from sprg_shared.auth import InvalidToken, Principal, Role
 from sprg_shared.metrics import http_metrics
 
 RETRY_AFTER_SECONDS = 5
@@ -118,7 +118,8 @@ def _route_template(app: FastAPI, request: Request) -> str:
 def principal_from(request: Request) -> Principal:
     """The caller, from ``Authorization: Bearer <jwt>``: 401 when absent or invalid.
 
-    The signing secret is what the service's lifespan put on ``app.state.jwt_secret``.
+    Verified by the ``sprg_shared.auth.Verifier`` the service's lifespan put on
+    ``app.state.verifier`` (the provider's keys, issuer, audience, lifetime, agency).
     """
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
@@ -129,7 +130,7 @@ def principal_from(request: Request) -> Principal:
             headers={"WWW-Authenticate": "Bearer"},
         )
     try:
-        return verify(request.app.state.jwt_secret, token.strip())
+        return request.app.state.verifier.verify(token.strip())  # type: ignore[no-any-return]
     except InvalidToken as exc:
         raise HTTPException(
             status_code=401,

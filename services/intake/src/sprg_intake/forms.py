@@ -18,7 +18,7 @@ from sprg_intake.access import ACCESS
 from sprg_intake.commands import ReferCaseOfConcern
 from sprg_intake.handlers import IntakeDeps
 from sprg_intake.messages import ReportIncident
-from sprg_shared.auth import InvalidToken, Principal, verify
+from sprg_shared.auth import InvalidToken, Principal
 from sprg_shared.ids import new_id
 
 _templates = Environment(
@@ -39,7 +39,7 @@ def _render(name: str, status: int = 200, **context: Any) -> HTMLResponse:
 
 def _principal(request: Request, token: str, route: str) -> Principal:
     try:
-        principal = verify(request.app.state.jwt_secret, token.strip())
+        principal: Principal = request.app.state.verifier.verify(token.strip())
     except InvalidToken as exc:
         raise FormRefused(401, ["The token is not valid: ask your agency for a new one."]) from exc
     if not principal.has(*ACCESS[route]):
