@@ -136,8 +136,9 @@ async def test_an_agency_reports_and_the_business_team_works_the_worklist_to_a_s
         sentence = (
             f"Notify the Panel by {words.long_date(due)} (5 working days after you became aware)"
         )
-        await eventually_shown(page, console + "/", reference)
-        await expect(page.locator("#worklist")).to_contain_text(sentence)
+        # The clocks are stored one by one as the decision arrives: wait for the SIN clock.
+        await eventually_shown(page, console + "/", sentence)
+        await expect(page.locator("#worklist")).to_contain_text(reference)
         await check(page, "journey-03-worklist")
         await page.fill("#search", reference)
         await page.click("button:has-text('Filter the worklist')")
