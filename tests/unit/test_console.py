@@ -513,3 +513,24 @@ async def test_every_email_link_lands_on_its_page_through_sign_in() -> None:
     async with w.signed_in("bt") as browser:
         coc = _text((await browser.get("/cases-of-concern/coc-1?reason=deadline")).text)
     assert "Child Gamma" in coc and "Missed visits." in coc
+
+
+async def test_a_recurring_duty_reads_as_the_duty_and_its_date() -> None:
+    w = world_with_cases()
+    w.scheduler.clocks_.append(
+        clock(
+            "occurrence-1",
+            "bimonthly_report",
+            date(2026, 12, 30),
+            days_left=15,
+            anchor="duty_schedule",
+            anchor_date=date(2026, 12, 30),
+        )
+    )
+    w.scheduler.clocks_[-1] = w.scheduler.clocks_[-1].model_copy(
+        update={"duty_details": {"meeting": "2027-01-14"}}
+    )
+    async with w.signed_in("bt") as browser:
+        text = _text((await browser.get("/")).text)
+    assert "Bi-monthly report Produce the bi-monthly report by 30 December 2026 " in text
+    assert "counted from" not in text

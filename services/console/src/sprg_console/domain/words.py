@@ -32,6 +32,7 @@ DUTIES: dict[str, tuple[str, str]] = {
     "papers_deadline": ("Send the papers for the SPRG meeting", "Meeting papers"),
     "executive_update": ("Update the Executive Group", "Executive Group update"),
     "tor_review": ("Review the terms of reference", "Terms of reference review"),
+    "sprg_meeting": ("Hold the SPRG meeting", "SPRG meeting"),
 }
 
 ANCHORS: dict[str, str] = {
@@ -114,7 +115,11 @@ def counted(
 
 
 def sentence(kind: str, anchor: str, base: date, due: date) -> str:
-    """Notify the Panel by 7 December 2026 (5 working days after you became aware)."""
+    """Notify the Panel by 7 December 2026 (5 working days after you became aware).
+
+    A recurring duty's date is the schedule's own: nothing to explain in brackets."""
+    if anchor == "duty_schedule":
+        return f"{duty(kind)} by {long_date(due)}"
     return f"{duty(kind)} by {long_date(due)} ({counted(anchor, base, due)})"
 
 

@@ -82,7 +82,7 @@ def _item(
     base = clock.counted_from or clock.anchor_date
     agency = subject.agency if subject else ""
     if clock.duty_details is not None:
-        reference = clock.duty_details.get("title") or words.duty_noun(clock.kind)
+        reference = words.duty_noun(clock.kind)
         url = ""
     elif subject is not None:
         reference, url = subject.reference, subject.url
