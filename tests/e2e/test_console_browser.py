@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from datetime import date, timedelta
 
 import pytest
-from playwright.async_api import Page, expect
+from playwright.async_api import FilePayload, Page, expect
 
 from sprg_console.domain import words
 from sprg_shared.calendar import WorkingDayCalendar, london_today
@@ -170,3 +170,32 @@ async def test_an_agency_reports_and_the_business_team_works_the_worklist_to_a_s
         case_url = page.url
         await eventually_shown(page, case_url, "Done")
         await check(page, "journey-09-case-after-submission")
+
+        # It asks the police for an IMR; the police send it back with a document.
+        await page.click("text=Ask an agency for information")
+        await page.select_option("#agency", "met-police")
+        await page.check("#kind")  # an IMR
+        await fill_date(page, "due", WorkingDayCalendar().add_working_days(today, 10))
+        await check(page, "journey-10-request-form")
+        await page.click("button:has-text('Send the request')")
+        await expect(page.locator(".govuk-panel")).to_contain_text("Request sent")
+        await check(page, "journey-11-request-sent")
+        return_path = await page.get_attribute("#return-link", "href")
+        assert return_path and return_path.endswith("/return")
+        await page.click("button:has-text('Sign out')")
+        await sign_in(page, console, return_path, "demo-police", password)
+        await fill_date(page, "received", today)
+        await page.set_input_files(
+            "#documents",
+            files=[FilePayload(name="imr.txt", mimeType="text/plain", buffer=b"The police IMR.")],
+        )
+        await check(page, "journey-12-return-form")
+        await page.click("button:has-text('Send the return')")
+        await expect(page.locator(".govuk-panel")).to_contain_text("Return sent")
+        await check(page, "journey-13-return-sent")
+        await page.click("button:has-text('Sign out')")
+        await sign_in(
+            page, console, case_url + "?reason=rapid_review", "demo-business-team", password
+        )
+        await expect(page.locator("main")).to_contain_text("returned (1)")
+        await check(page, "journey-14-case-with-return")

@@ -534,3 +534,43 @@ async def test_a_recurring_duty_reads_as_the_duty_and_its_date() -> None:
         text = _text((await browser.get("/")).text)
     assert "Bi-monthly report Produce the bi-monthly report by 30 December 2026 " in text
     assert "counted from" not in text
+
+
+async def test_the_business_team_asks_an_agency_for_an_imr_by_a_date() -> None:
+    w = world_with_cases()
+    w.intake.answer = {"case_id": CASE, "record_id": f"{CASE}:information_request:2"}
+    async with w.signed_in("bt") as browser:
+        form = (await browser.get(f"/cases/{CASE}/information-requests")).text
+        base = {"csrf_token": _csrf(form), "idempotency_key": _key(form)}
+        past = await browser.post(
+            f"/cases/{CASE}/information-requests",
+            data={
+                **base,
+                "agency": "met-police",
+                "kind": "imr",
+                "due-day": "1",
+                "due-month": "12",
+                "due-year": "2026",
+            },
+        )
+        sent = await browser.post(
+            f"/cases/{CASE}/information-requests",
+            data={
+                **base,
+                "agency": "met-police",
+                "kind": "imr",
+                "due-day": "10",
+                "due-month": "12",
+                "due-year": "2026",
+            },
+        )
+    assert "The date it is due must be today or in the future" in _text(past.text)
+    assert "Request sent" in sent.text
+    assert f'href="/cases/{CASE}/requests/{CASE}:information_request:2/return"' in sent.text
+    [posted] = w.intake.posts
+    assert posted["body"] == {
+        "agency": "met-police",
+        "kind": "imr",
+        "requested_date": "2026-12-03",
+        "due_date": "2026-12-10",
+    }

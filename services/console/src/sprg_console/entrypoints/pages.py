@@ -125,6 +125,66 @@ async def sin_record(request: Request, case_id: str, caller: Signed) -> Response
     )
 
 
+# --- Asking an agency for information -------------------------------------------------
+
+
+@router.get("/cases/{case_id}/information-requests", response_class=HTMLResponse)
+async def request_form(request: Request, case_id: str, caller: Signed) -> Response:
+    return await _request_page(request, caller, case_id, {}, forms.Errors(), new_key(), 200)
+
+
+async def _request_page(
+    request: Request,
+    caller: Caller,
+    case_id: str,
+    form: dict[str, str],
+    errors: forms.Errors,
+    key: str,
+    status: int,
+) -> Response:
+    console = _console(request)
+    view = await cases.case_page(console.deps, caller, case_id)
+    agencies = await worklist.agencies(console.deps, caller)
+    return console.render(
+        request,
+        "request_information.html",
+        status_code=status,
+        title=("Error: " if errors else "") + "Ask an agency for information",
+        view=view,
+        form=form,
+        errors=errors,
+        key=key,
+        kinds=submissions.REQUEST_KINDS,
+        agencies=sorted(agencies, key=lambda a: str(a.get("name", ""))),
+    )
+
+
+@router.post("/cases/{case_id}/information-requests", response_class=HTMLResponse)
+async def request_send(request: Request, case_id: str, caller: Signed) -> Response:
+    console = _console(request)
+    form = await request.form()
+    console.check_csrf(request, form)
+    data = {k: str(v) for k, v in form.items()}
+    key = key_from(form)
+    known = {str(a["agency_id"]) for a in await worklist.agencies(console.deps, caller)}
+    out = await submissions.request_information(
+        console.deps, caller, case_id, data, known, key, console.today()
+    )
+    if out.errors or out.answer is None:
+        return await _request_page(request, caller, case_id, data, out.errors, key, 400)
+    view = await cases.case_page(console.deps, caller, case_id)
+    request_id = str(out.answer.get("record_id", ""))
+    return console.render(
+        request,
+        "request_sent.html",
+        title="Request sent",
+        view=view,
+        agency=data.get("agency", ""),
+        due=forms.date_parts(data, "due"),
+        return_path=f"/cases/{case_id}/requests/{request_id}/return",
+    )
+
+
 # --- An agency's forms -------------------------------------------------------------------
 
 

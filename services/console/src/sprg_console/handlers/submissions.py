@@ -272,3 +272,56 @@ async def send_return(
                 exc, out.errors, {"received_date": ("received", "Enter the date of the return")}
             )
     return out
+
+
+REQUEST_KINDS = {
+    "imr": "An individual management review (IMR)",
+    "chronology": "A chronology",
+    "information": "Information about the agency's involvement",
+    "other": "Something else",
+}
+
+
+async def request_information(
+    deps: Deps,
+    caller: Caller,
+    case_id: str,
+    form: Mapping[str, str],
+    known_agencies: set[str],
+    key: str,
+    today: date,
+) -> Outcome:
+    out = Outcome()
+    e = out.errors
+    agency = forms.text(form, "agency")
+    if agency not in known_agencies:
+        e.add("agency", "Select the agency to ask")
+    kind = forms.choice(form, "kind", REQUEST_KINDS, e, "Select what you are asking for")
+    due = forms.a_date(
+        form, "due", e, what="the date it is due", today=today, not_after_today=False
+    )
+    if due is not None and due < today:
+        e.add("due", "The date it is due must be today or in the future", "due-day")
+    if e or due is None:
+        return out
+    body = {
+        "agency": agency,
+        "kind": kind,
+        "requested_date": today.isoformat(),
+        "due_date": due.isoformat(),
+    }
+    try:
+        out.answer = await deps.apis.intake.post(
+            caller.token, f"/v1/cases/{case_id}/information-requests", body, idempotency_key=key
+        )
+    except ApiError as exc:
+        _from_intake(
+            exc,
+            e,
+            {
+                "agency": ("agency", "Select the agency to ask"),
+                "kind": ("kind", "Select what you are asking for"),
+                "due_date": ("due", "The date it is due must be today or in the future"),
+            },
+        )
+    return out
