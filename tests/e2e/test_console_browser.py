@@ -195,7 +195,11 @@ async def test_an_agency_reports_and_the_business_team_works_the_worklist_to_a_s
         await check(page, "journey-13-return-sent")
         await page.click("button:has-text('Sign out')")
         await sign_in(
-            page, console, case_url + "?reason=rapid_review", "demo-business-team", password
+            page,
+            console,
+            case_url.removeprefix(console) + "?reason=rapid_review",
+            "demo-business-team",
+            password,
         )
         await expect(page.locator("main")).to_contain_text("returned (1)")
         await check(page, "journey-14-case-with-return")
