@@ -574,3 +574,44 @@ async def test_the_business_team_asks_an_agency_for_an_imr_by_a_date() -> None:
         "requested_date": "2026-12-03",
         "due_date": "2026-12-10",
     }
+
+
+async def test_the_worklist_says_when_the_scheduler_may_have_more_than_it_listed() -> None:
+    w = world_with_cases()
+    w.scheduler.clocks_ = [
+        clock(f"c-{i}", "sin_notification", date(2026, 12, 7), days_left=2) for i in range(1000)
+    ]
+    async with w.signed_in("bt") as browser:
+        text = _text((await browser.get("/")).text)
+    assert "1000 Open duties" in text
+    assert "There may be more duties than shown" in text
+
+
+async def test_the_worklist_pages_by_100_and_names_only_the_subjects_it_shows() -> None:
+    w = world_with_cases()
+    w.scheduler.clocks_ = [
+        clock(f"c-{i:03d}", "sin_notification", date(2026, 12, 7), days_left=i % 9)
+        for i in range(250)
+    ]
+    w.reporting.cases = {
+        f"c-{i:03d}": {"reference": f"SIN-2026-{i:08d}", "reporting_agency": "met-police"}
+        for i in range(250)
+    }
+    asked: list[str] = []
+    original = w.reporting.case
+
+    async def counting(token: str, case_id: str) -> dict[str, object] | None:
+        asked.append(case_id)
+        return await original(token, case_id)
+
+    w.reporting.case = counting  # type: ignore[method-assign]
+    async with w.signed_in("bt") as browser:
+        asked.clear()  # signing in landed on the worklist once already
+        first = _text((await browser.get("/")).text)
+        assert len(asked) == 100
+        last = (await browser.get("/", params={"page": "3"})).text
+        by_agency = _text((await browser.get("/", params={"agency": "met-police"})).text)
+    assert "250 Open duties" in first and "(page 1 of 3)" in first
+    assert first.count("SIN-2026-") == 100
+    assert _text(last).count("SIN-2026-") == 50 and "Previous" in _text(last)
+    assert "250 duties matching the filters" in by_agency

@@ -32,6 +32,7 @@ class WorkItem:
     overdue: bool
     at_risk: bool
     paused: bool
+    agency_id: str = ""
 
     @property
     def urgency(self) -> str:
@@ -75,7 +76,7 @@ class Filters:
             return False
         if self.kind and item.kind != self.kind:
             return False
-        if self.agency and item.agency != self.agency:
+        if self.agency and item.agency_id != self.agency:
             return False
         needle = self.search.strip().lower()
         return not needle or needle in item.subject_reference.lower()
@@ -91,7 +92,7 @@ _RANK = {"overdue": 0, "at_risk": 1, "on_track": 2, "paused": 3}
 def ordered(items: Iterable[WorkItem]) -> list[WorkItem]:
     return sorted(
         items,
-        key=lambda i: (_RANK[i.urgency], i.working_days_remaining, i.due, i.subject_reference),
+        key=lambda i: (_RANK[i.urgency], i.working_days_remaining, i.due, i.subject_id, i.kind),
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from typing import Annotated
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -48,13 +49,16 @@ async def home(
     kind: str = "",
     agency: str = "",
     search: str = "",
+    page: int = 1,
 ) -> Response:
     console = _console(request)
     if not caller.person.has(*WORKLIST_ROLES):
         return console.render(request, "start.html", title="What do you want to do?")
     filters = Filters(urgency=status, kind=kind, agency=agency, search=search)
-    view = await worklist.worklist(console.deps, caller, filters)
-    return console.render(request, "worklist.html", title="Worklist", view=view)
+    view = await worklist.worklist(console.deps, caller, filters, page)
+    query = {"status": status, "kind": kind, "agency": agency, "search": search}
+    base = "/?" + urlencode({k: v for k, v in query.items() if v} | {"page": ""})
+    return console.render(request, "worklist.html", title="Worklist", view=view, page_link=base)
 
 
 @router.get("/cases/{case_id}", response_class=HTMLResponse)

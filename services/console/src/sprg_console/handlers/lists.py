@@ -37,6 +37,7 @@ SUBJECT_KINDS: dict[str, frozenset[str]] = {
     "meeting": frozenset({"bimonthly_report", "papers_deadline"}),
     "case_of_concern": frozenset(),
 }
+LIST_SIZE = 1000
 MISSING: dict[str, str] = {
     "case": "No service lists every case yet: this list shows the cases with a duty still "
     "open. Open any other case from the link in its e-mail, or by its address.",
@@ -62,7 +63,7 @@ async def cases(deps: Deps, caller: Caller) -> ListView:
 
 async def subjects(deps: Deps, caller: Caller, subject: str) -> ListView:
     kinds = SUBJECT_KINDS.get(subject, frozenset())
-    view = await worklist.worklist(deps, caller, Filters())
+    view = await worklist.worklist(deps, caller, Filters(), page_size=LIST_SIZE)
     items = [i for i in view.items if i.kind in kinds]
     return ListView(items=ordered(items), missing=MISSING[subject])
 
