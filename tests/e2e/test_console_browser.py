@@ -203,3 +203,18 @@ async def test_an_agency_reports_and_the_business_team_works_the_worklist_to_a_s
         )
         await expect(page.locator("main")).to_contain_text("returned (1)")
         await check(page, "journey-14-case-with-return")
+
+        # It produces the quarter's Review Summary; the Executive reads it in the browser.
+        quarter = f"{today.year}-Q{(today.month - 1) // 3 + 1}"
+        await page.goto(console + "/reports")
+        await page.check("#kind-2")  # the Review Summary
+        await page.fill("#period", quarter)
+        await check(page, "journey-15-reports")
+        await page.click("button:has-text('Produce the report')")
+        await expect(page.get_by_role("heading", level=1)).to_contain_text("Review Summary")
+        await page.click("button:has-text('Sign out')")
+        await sign_in(
+            page, console, f"/reports/executive_quarterly/{quarter}", "demo-executive", password
+        )
+        await expect(page.get_by_role("heading", level=1)).to_contain_text("Review Summary")
+        await check(page, "journey-16-executive-reads-the-review-summary")
