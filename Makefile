@@ -48,6 +48,7 @@ $(UV):
 
 setup: .venv/.synced .venv/.compiled
 	deploy/local/infra.sh fetch
+	deploy/local/console-assets.sh >/dev/null
 
 # The broker's own metrics (JMX exporter agent) on 9404, scraped by the local Prometheus.
 run: setup tools

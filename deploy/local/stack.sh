@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The five services (and a local SMTP catcher) as background processes, for `make run`.
+# The six services (and a local SMTP catcher) as background processes, for `make run`.
 #
 #   deploy/local/stack.sh up|down|status|urls|follow
 #
@@ -19,8 +19,8 @@ RUN=$LOCAL/run
 LOGS=$LOCAL/log
 PY=$REPO/.venv/bin/python
 SECRETS=$LOCAL/secrets.env
-SERVICES=(intake rules scheduler notifier reporting)
-declare -A PORTS=([intake]=8001 [rules]=8002 [scheduler]=8003 [notifier]=8004 [reporting]=8005)
+SERVICES=(intake rules scheduler notifier reporting console)
+declare -A PORTS=([intake]=8001 [rules]=8002 [scheduler]=8003 [notifier]=8004 [reporting]=8005 [console]=8000)
 SMTP_PORT=${SPRG_SMTP_PORT:-1025}
 
 say() { echo "stack.sh: $*" >&2; }
@@ -31,6 +31,10 @@ secrets() {
   # infra.sh may have written the file first (Keycloak's and Kafka's secrets): add what is missing.
   local made=0
   (umask 077; touch "$SECRETS")
+  if ! grep -q '^SPRG_CONSOLE_SESSION_SECRET=' "$SECRETS"; then
+    (umask 077; echo "SPRG_CONSOLE_SESSION_SECRET=$("$PY" -c 'import secrets; print(secrets.token_urlsafe(48))')" >> "$SECRETS")
+    made=1
+  fi
   if ! grep -q '^SPRG_INTAKE_PII_KEY=' "$SECRETS"; then
     (umask 077; echo "SPRG_INTAKE_PII_KEY=$("$PY" -c 'import base64, secrets; print(base64.b64encode(secrets.token_bytes(32)).decode())')" >> "$SECRETS")
     made=1
@@ -75,6 +79,11 @@ up() {
   mkdir -p "$LOCAL/mail"/{tmp,new,cur}  # a Maildir: Python creates the subfolders only for a new root
   start_one smtp "$PY" -m aiosmtpd -n -l "127.0.0.1:$SMTP_PORT" -c aiosmtpd.handlers.Mailbox "$LOCAL/mail"
   export SPRG_NOTIFIER_SMTP_PORT=$SMTP_PORT
+  # The console signs people in at the realm (infra.sh's Keycloak) as the client sprg-console.
+  export SPRG_CONSOLE_OIDC_ISSUER=${SPRG_CONSOLE_OIDC_ISSUER:-http://127.0.0.1:${SPRG_KEYCLOAK_PORT:-8080}/realms/sprg}
+  export SPRG_CONSOLE_OIDC_CLIENT_SECRET=${SPRG_CONSOLE_CLIENT_SECRET:-}
+  export SPRG_CONSOLE_AGENCIES_FILE=${SPRG_CONSOLE_AGENCIES_FILE:-$REPO/deploy/demo/croydon-sprg.json}
+  "$HERE/console-assets.sh" > /dev/null
   for s in "${SERVICES[@]}"; do
     SPRG_LOG_LEVEL=${SPRG_LOG_LEVEL:-INFO} start_one "$s" "$PY" -m "sprg_$s"
   done
@@ -86,7 +95,7 @@ up() {
       sleep 0.5
     done
   done
-  say "all five services ready"
+  say "all six services ready"
 }
 
 down() {
@@ -119,6 +128,7 @@ urls() {
   cat <<TXT
 
 SPRG review tracker is running.
+  console    http://127.0.0.1:8000        (sign in as a demo user below)
   intake     http://127.0.0.1:8001/docs   (POST /v1/incidents)
   rules      http://127.0.0.1:8002/docs   (POST /v1/assessments)
   scheduler  http://127.0.0.1:8003/docs   (GET /v1/clocks)

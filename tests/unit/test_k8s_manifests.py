@@ -117,7 +117,7 @@ def test_each_service_has_a_deployment_with_probes_and_resources_and_a_service(
     docs: list[Doc],
 ) -> None:
     deployments, services = of_kind(docs, "Deployment"), of_kind(docs, "Service")
-    assert set(deployments) == set(SERVICES) == set(services)
+    assert set(deployments) == set(SERVICES) | {"console"} == set(services)
     for name, port in SERVICES.items():
         pod = deployments[name]["spec"]["template"]
         assert deployments[name]["spec"]["selector"]["matchLabels"].items() <= (
@@ -136,6 +136,22 @@ def test_each_service_has_a_deployment_with_probes_and_resources_and_a_service(
         assert "SPRG_JWT_SECRET" not in env, "tokens are verified by the provider's keys"
         assert "valueFrom" in env["MONGODB_URL"]
         assert container["image"] == f"sprg/{name}:latest"
+
+
+def test_the_console_runs_alone_with_its_secrets_from_secrets_and_no_store(
+    docs: list[Doc],
+) -> None:
+    console = of_kind(docs, "Deployment")["console"]
+    assert console["spec"]["replicas"] == 1, "its sessions live in the process"
+    (container,) = console["spec"]["template"]["spec"]["containers"]
+    assert container["ports"] == [{"name": "http", "containerPort": 8000, "protocol": "TCP"}]
+    assert container["readinessProbe"]["httpGet"]["path"] == "/readyz"
+    env = {e["name"]: e for e in container["env"]}
+    for secret in ("SPRG_CONSOLE_OIDC_CLIENT_SECRET", "SPRG_CONSOLE_SESSION_SECRET"):
+        assert "valueFrom" in env[secret], "secrets come from Secrets, never values"
+    assert "MONGODB_URL" not in env and "KAFKA_BOOTSTRAP_SERVERS" not in env
+    assert env["SPRG_CONSOLE_SECURE_COOKIES"]["value"] == "true"
+    assert container["image"] == "sprg/console:latest"
 
 
 def test_consumers_autoscale_within_their_partitions_and_every_service_has_a_pdb(
@@ -159,7 +175,7 @@ def test_prometheus_operator_scrapes_every_service_and_alerts_as_compose_does(
     selected = {
         n for n, s in of_kind(docs, "Service").items() if wanted <= s["metadata"]["labels"].items()
     }
-    assert selected == set(SERVICES)
+    assert selected == set(SERVICES) | {"console"}
     assert {e["port"] for e in monitor["spec"]["endpoints"]} == {"http"}
     (rule,) = of_kind(docs, "PrometheusRule").values()
     assert rule["spec"] == prometheus_rule()["spec"], (
@@ -214,8 +230,9 @@ def test_services_read_the_connection_string_secret_the_mongodb_operator_writes(
     (user,) = mongo["spec"]["users"]
     secret = user["connectionStringSecretName"]
     assert re.fullmatch(r"[a-z0-9-]+", secret)
-    for deployment in of_kind(docs, "Deployment").values():
-        (container,) = deployment["spec"]["template"]["spec"]["containers"]
+    deployments = of_kind(docs, "Deployment")
+    for name in SERVICES:  # the console keeps no data: no store
+        (container,) = deployments[name]["spec"]["template"]["spec"]["containers"]
         url = next(e for e in container["env"] if e["name"] == "MONGODB_URL")
         assert url["valueFrom"]["secretKeyRef"] == {
             "name": secret,

@@ -16,6 +16,7 @@ from typing import Any
 from fastapi import FastAPI, HTTPException, Request, Response
 from fastapi._body_limit import wrap_app_with_body_limit
 from fastapi.responses import JSONResponse
+from fastapi_offline import FastAPIOffline
 from kafka.errors import KafkaError
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 from pymongo.errors import PyMongoError
@@ -99,7 +100,9 @@ def create_app(
     lifespan: Lifespan,
     description: str = "",
 ) -> FastAPI:
-    app = FastAPI(title=title, version=version, description=description, lifespan=lifespan)
+    # /docs and /redoc with Swagger UI's and ReDoc's assets served by the service itself
+    # (fastapi-offline), never from a CDN: they work on a machine with no internet.
+    app = FastAPIOffline(title=title, version=version, description=description, lifespan=lifespan)
     app.state.service = service
     metrics = http_metrics(registry, service)
 

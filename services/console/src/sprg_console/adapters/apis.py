@@ -1,0 +1,266 @@
+"""One small typed client per service the console reads or writes through.
+
+Every call carries the signed-in person's bearer token: the services decide what that
+person may see and do; the console never holds a token of its own. Answers the console
+renders are parsed into the few fields it uses (``Clock``); the rest stay JSON documents.
+The Protocols are what handlers depend on; tests give in-memory fakes of them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Protocol
+
+import httpx
+from pydantic import BaseModel, ConfigDict
+
+Document = dict[str, Any]
+
+
+class ApiError(Exception):
+    """A service said no, or did not answer. ``fields`` name what was wrong (a 422)."""
+
+    def __init__(self, status: int, detail: str, fields: dict[str, str] | None = None) -> None:
+        super().__init__(f"{status}: {detail}")
+        self.status = status
+        self.detail = detail
+        self.fields = fields or {}
+
+
+class DueChange(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    change: str
+    due: date
+    anchor: str
+    anchor_date: date
+    reason: str = ""
+
+
+class Clock(BaseModel):
+    """A clock as the scheduler shows it today (the fields the console uses)."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    clock_id: str
+    case_id: str
+    kind: str
+    key: str | None = None
+    anchor: str
+    anchor_date: date
+    due: date
+    state: str
+    rule: str = ""
+    working_days_remaining: int
+    at_risk: bool
+    overdue: bool
+    met_on: date | None = None
+    late: bool = False
+    history: tuple[DueChange, ...] = ()
+    counted_from: date | None = None
+    duty_details: dict[str, str] | None = None
+
+
+class SchedulerApi(Protocol):
+    async def clocks(
+        self, token: str, *, state: str | None = None, case_id: str | None = None
+    ) -> list[Clock]: ...
+
+
+class IntakeApi(Protocol):
+    async def read(self, token: str, path: str, *, reason: str) -> Document:
+        """A subject with its personal data (``/v1/cases/{id}`` ...): audited with ``reason``."""
+        ...
+
+    async def post(
+        self, token: str, path: str, body: Document, *, idempotency_key: str
+    ) -> Document: ...
+
+    async def post_return(
+        self,
+        token: str,
+        path: str,
+        fields: dict[str, str],
+        files: list[tuple[str, bytes, str]],
+        *,
+        idempotency_key: str,
+    ) -> Document: ...
+
+
+class RulesApi(Protocol):
+    async def decisions(self, token: str, subject_id: str) -> list[Document]: ...
+
+
+class ReportingApi(Protocol):
+    async def case(self, token: str, case_id: str) -> Document | None:
+        """The case's read model (no personal data): reference, agency, state."""
+        ...
+
+    async def summary(self, token: str) -> dict[str, int]: ...
+
+    async def report_page(self, token: str, kind: str, period: str) -> str: ...
+
+    async def report_file(self, token: str, kind: str, period: str, name: str) -> bytes:
+        """One of a report's tables as CSV (``name``), or its JSON (``name`` empty)."""
+        ...
+
+    async def produce(self, token: str, kind: str, period: str) -> Document: ...
+
+
+class NotifierApi(Protocol):
+    async def agencies(self, token: str) -> list[Document]: ...
+
+    async def people(self, token: str) -> list[Document]: ...
+
+
+@dataclass(frozen=True)
+class Apis:
+    intake: IntakeApi
+    rules: RulesApi
+    scheduler: SchedulerApi
+    reporting: ReportingApi
+    notifier: NotifierApi
+
+
+def _fields(detail: Any) -> dict[str, str]:
+    """FastAPI's 422 detail as {dotted field: message} (body prefix dropped)."""
+    fields: dict[str, str] = {}
+    if isinstance(detail, list):
+        for item in detail:
+            if isinstance(item, dict):
+                loc = [str(p) for p in item.get("loc", []) if p not in ("body", "query")]
+                fields[".".join(loc) or "form"] = str(item.get("msg", "is not valid"))
+    return fields
+
+
+def _raise_for(response: httpx.Response) -> None:
+    if response.status_code < 400:
+        return
+    try:
+        detail: Any = response.json().get("detail", response.text)
+    except ValueError:
+        detail = response.text
+    fields = _fields(detail) if response.status_code == 422 else {}
+    text = detail if isinstance(detail, str) else "; ".join(f"{k}: {v}" for k, v in fields.items())
+    raise ApiError(response.status_code, text, fields)
+
+
+class _Http:
+    def __init__(self, client: httpx.AsyncClient, base_url: str) -> None:
+        self._client = client
+        self._base = base_url.rstrip("/")
+
+    async def _send(self, method: str, token: str, path: str, **kwargs: Any) -> httpx.Response:
+        headers = {"Authorization": f"Bearer {token}", **kwargs.pop("headers", {})}
+        try:
+            response = await self._client.request(
+                method, self._base + path, headers=headers, **kwargs
+            )
+        except httpx.HTTPError as exc:
+            raise ApiError(503, f"{self._base} did not answer: {type(exc).__name__}") from exc
+        _raise_for(response)
+        return response
+
+    async def _json(self, method: str, token: str, path: str, **kwargs: Any) -> Any:
+        return (await self._send(method, token, path, **kwargs)).json()
+
+
+class HttpScheduler(_Http):
+    async def clocks(
+        self, token: str, *, state: str | None = None, case_id: str | None = None
+    ) -> list[Clock]:
+        params: dict[str, str | int] = {"limit": 1000}
+        if state:
+            params["state"] = state
+        if case_id:
+            params["case_id"] = case_id
+        rows = await self._json("GET", token, "/v1/clocks", params=params)
+        return [Clock.model_validate(row) for row in rows]
+
+
+class HttpIntake(_Http):
+    async def read(self, token: str, path: str, *, reason: str) -> Document:
+        found: Document = await self._json("GET", token, path, params={"reason": reason})
+        return found
+
+    async def post(
+        self, token: str, path: str, body: Document, *, idempotency_key: str
+    ) -> Document:
+        answer: Document = await self._json(
+            "POST", token, path, json=body, headers={"Idempotency-Key": idempotency_key}
+        )
+        return answer
+
+    async def post_return(
+        self,
+        token: str,
+        path: str,
+        fields: dict[str, str],
+        files: list[tuple[str, bytes, str]],
+        *,
+        idempotency_key: str,
+    ) -> Document:
+        answer: Document = await self._json(
+            "POST",
+            token,
+            path,
+            data=fields,
+            files=[("documents", f) for f in files] or None,
+            headers={"Idempotency-Key": idempotency_key},
+        )
+        return answer
+
+
+class HttpRules(_Http):
+    async def decisions(self, token: str, subject_id: str) -> list[Document]:
+        found: list[Document] = await self._json(
+            "GET", token, "/v1/decisions", params={"case_id": subject_id}
+        )
+        return found
+
+
+class HttpReporting(_Http):
+    async def case(self, token: str, case_id: str) -> Document | None:
+        try:
+            found: Document = await self._json("GET", token, f"/v1/cases/{case_id}")
+        except ApiError as exc:
+            if exc.status == 404:
+                return None
+            raise
+        return found
+
+    async def summary(self, token: str) -> dict[str, int]:
+        found: dict[str, int] = await self._json("GET", token, "/v1/summary")
+        return found
+
+    async def report_page(self, token: str, kind: str, period: str) -> str:
+        return (await self._send("GET", token, f"/v1/reports/{kind}/{period}/report.html")).text
+
+    async def report_file(self, token: str, kind: str, period: str, name: str) -> bytes:
+        path = f"/v1/reports/{kind}/{period}" + (f"/{name}" if name else "")
+        return (await self._send("GET", token, path)).content
+
+    async def produce(self, token: str, kind: str, period: str) -> Document:
+        found: Document = await self._json("POST", token, f"/v1/reports/{kind}/{period}")
+        return found
+
+
+class HttpNotifier(_Http):
+    async def agencies(self, token: str) -> list[Document]:
+        found: list[Document] = await self._json("GET", token, "/v1/directory/agencies")
+        return found
+
+    async def people(self, token: str) -> list[Document]:
+        found: list[Document] = await self._json("GET", token, "/v1/directory/people")
+        return found
+
+
+def http_apis(client: httpx.AsyncClient, urls: dict[str, str]) -> Apis:
+    return Apis(
+        intake=HttpIntake(client, urls["intake"]),
+        rules=HttpRules(client, urls["rules"]),
+        scheduler=HttpScheduler(client, urls["scheduler"]),
+        reporting=HttpReporting(client, urls["reporting"]),
+        notifier=HttpNotifier(client, urls["notifier"]),
+    )

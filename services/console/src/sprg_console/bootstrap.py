@@ -1,0 +1,171 @@
+"""The one place the console is put together: ``build(settings, ...)``.
+
+Production passes nothing but the settings (HTTP clients of the services and of the
+realm are made here); tests pass in-memory fakes of ``Apis`` and ``OidcClient``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import date, timedelta
+from pathlib import Path
+from urllib.parse import urlencode
+
+import httpx
+from fastapi import FastAPI, Request
+from fastapi.responses import Response
+from fastapi.staticfiles import StaticFiles
+from prometheus_client import CollectorRegistry
+
+from sprg_console.adapters.apis import ApiError, Apis, Document, http_apis
+from sprg_console.adapters.oidc import HttpOidc, OidcClient
+from sprg_console.adapters.sessions import Sessions
+from sprg_console.entrypoints import auth, pages
+from sprg_console.entrypoints.web import BadCsrf, Console, NeedsSignIn, sign_in_redirect, templates
+from sprg_console.handlers.context import Deps
+from sprg_console.settings import ConsoleSettings
+from sprg_shared.calendar import london_today
+from sprg_shared.logs import configure_logging
+from sprg_shared.web import create_app
+
+SERVICE = "console"
+log = logging.getLogger(__name__)
+
+
+def load_agencies(path: Path | None) -> tuple[Document, ...]:
+    """The partnership's agencies from its seed file (``deploy/demo/croydon-sprg.json``)."""
+    if path is None or not path.is_file():
+        return ()
+    data = json.loads(path.read_text())
+    return tuple({"agency_id": a["agency_id"], "name": a["name"]} for a in data.get("agencies", []))
+
+
+def build(
+    settings: ConsoleSettings,
+    *,
+    apis: Apis | None = None,
+    oidc: OidcClient | None = None,
+    agencies: tuple[Document, ...] | None = None,
+    today: Callable[[], date] = london_today,
+) -> FastAPI:
+    client = httpx.AsyncClient(timeout=settings.api_timeout_seconds)
+    urls = {
+        "intake": settings.intake_url,
+        "rules": settings.rules_url,
+        "scheduler": settings.scheduler_url,
+        "reporting": settings.reporting_url,
+        "notifier": settings.notifier_url,
+    }
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        configure_logging(SERVICE, settings.log_level)
+        try:
+            yield
+        finally:
+            await client.aclose()
+
+    app = create_app(
+        service=SERVICE,
+        title="SPRG console",
+        version="1",
+        registry=CollectorRegistry(),
+        readiness=lambda app: _readiness(settings),
+        lifespan=lifespan,
+        description="Pages for the people in the process; owns no state.",
+    )
+    app.state.console = Console(
+        settings=settings,
+        deps=Deps(
+            apis=apis or http_apis(client, urls),
+            agencies=agencies if agencies is not None else load_agencies(settings.agencies_file),
+        ),
+        sessions=Sessions(settings.session_secret, timedelta(hours=settings.session_hours)),
+        oidc=oidc
+        or HttpOidc(
+            client, settings.oidc_issuer, settings.oidc_client_id, settings.oidc_client_secret
+        ),
+        templates=templates(),
+        today=today,
+    )
+    _errors(app)
+    if settings.static_dir.is_dir():
+        app.mount("/assets", StaticFiles(directory=settings.static_dir), name="assets")
+    else:
+        log.warning(
+            "no GOV.UK Frontend assets: run deploy/local/console-assets.sh",
+            extra={"static_dir": str(settings.static_dir)},
+        )
+    app.include_router(auth.router)
+    app.include_router(pages.router)
+    return app
+
+
+def _readiness(settings: ConsoleSettings) -> Callable[[], Awaitable[dict[str, bool]]]:
+    async def check() -> dict[str, bool]:
+        return {"assets": (settings.static_dir / "govuk-frontend.min.css").is_file()}
+
+    return check
+
+
+def _errors(app: FastAPI) -> None:
+    def console(request: Request) -> Console:
+        found: Console = request.app.state.console
+        return found
+
+    @app.exception_handler(NeedsSignIn)
+    async def _sign_in(request: Request, exc: NeedsSignIn) -> Response:
+        return sign_in_redirect(exc.next_path)
+
+    @app.exception_handler(BadCsrf)
+    async def _csrf(request: Request, exc: BadCsrf) -> Response:
+        return console(request).render(
+            request,
+            "problem.html",
+            status_code=400,
+            title="Sorry, this form has expired",
+            message="The form was open too long, or you signed in again since. "
+            "Go back, reload the page and send it again. Nothing was saved.",
+        )
+
+    @app.exception_handler(ApiError)
+    async def _api(request: Request, exc: ApiError) -> Response:
+        if exc.status == 401:
+            # The service did not accept the token: sign in afresh, by choice (no redirect
+            # loop when a service and the realm disagree).
+            session = console(request).session(request)
+            if session is not None:
+                session.tokens = session.person = None
+            return console(request).render(
+                request,
+                "problem.html",
+                status_code=401,
+                title="Sign in again",
+                message="The service did not accept your sign-in, or it has ended.",
+                retry="/sign-in?" + urlencode({"next": request.url.path}),
+            )
+        if exc.status == 403:
+            return console(request).render(
+                request,
+                "problem.html",
+                status_code=403,
+                title="You cannot see this page",
+                message="Your account does not give access to it. If you need it, ask the "
+                "CSCP Business Team.",
+            )
+        if exc.status == 404:
+            return console(request).render(
+                request, "not_found.html", status_code=404, title="Page not found"
+            )
+        log.warning("a service failed", extra={"status": exc.status, "detail": exc.detail})
+        return console(request).render(
+            request,
+            "problem.html",
+            status_code=503,
+            title="Sorry, there is a problem with the service",
+            message="A part of the service is not answering. Try again in a few minutes. "
+            "Nothing you sent was lost: if you were sending a form, send it again.",
+        )

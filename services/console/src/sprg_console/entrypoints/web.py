@@ -1,0 +1,184 @@
+"""The console's HTTP side: pages rendered on the server with GOV.UK Frontend's macros.
+
+Every page works without JavaScript; the Frontend's script (served here, at /assets)
+only enhances. People are signed in through the realm (``entrypoints/auth.py``); their
+session lives on the server and the browser holds a signed id (HttpOnly, SameSite=Lax).
+Every form carries the session's CSRF token.
+"""
+
+from __future__ import annotations
+
+import hmac
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from functools import cache
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from jinja2 import (
+    ChoiceLoader,
+    Environment,
+    FileSystemLoader,
+    PackageLoader,
+    PrefixLoader,
+    select_autoescape,
+)
+
+from sprg_console.adapters.oidc import OidcClient, SignInFailed, person_from
+from sprg_console.adapters.sessions import COOKIE, Session, Sessions
+from sprg_console.domain import forms, words
+from sprg_console.handlers.context import Caller, Deps
+from sprg_console.settings import PACKAGE, ConsoleSettings
+
+PARTNERSHIP = "Croydon Safeguarding Children Partnership"
+SERVICE_NAME = "SPRG review tracker"
+REFRESH_MARGIN = timedelta(seconds=30)
+
+
+class NeedsSignIn(Exception):
+    def __init__(self, next_path: str) -> None:
+        super().__init__(next_path)
+        self.next_path = next_path
+
+
+class BadCsrf(Exception):
+    """A form came back without this session's token."""
+
+
+@dataclass
+class Console:
+    """What the routes share: settings, the handlers' deps, sessions, sign-in, templates."""
+
+    settings: ConsoleSettings
+    deps: Deps
+    sessions: Sessions
+    oidc: OidcClient
+    templates: Environment
+    today: Callable[[], date]
+
+    def session(self, request: Request) -> Session | None:
+        return self.sessions.find(request.cookies.get(COOKIE))
+
+    async def caller(self, request: Request) -> Caller:
+        """The signed-in person, their access token refreshed when it is about to expire."""
+        session = self.session(request)
+        next_path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        if session is None or session.tokens is None or session.person is None:
+            raise NeedsSignIn(next_path)
+        tokens = session.tokens
+        if tokens.expires_at - REFRESH_MARGIN <= datetime.now(UTC):
+            if not tokens.refresh_token:
+                raise NeedsSignIn(next_path)
+            try:
+                tokens = await self.oidc.refresh(tokens.refresh_token)
+            except SignInFailed as exc:
+                session.tokens = None
+                raise NeedsSignIn(next_path) from exc
+            session.tokens, session.person = tokens, person_from(tokens)
+        return Caller(token=tokens.access_token, person=session.person)
+
+    def check_csrf(self, request: Request, form: Any) -> None:
+        session = self.session(request)
+        sent = str(form.get("csrf_token", ""))
+        if session is None or not hmac.compare_digest(sent, session.csrf):
+            raise BadCsrf
+
+    def render(
+        self, request: Request, template: str, status_code: int = 200, **context: Any
+    ) -> HTMLResponse:
+        session = self.session(request)
+        person = session.person if session else None
+        page = self.templates.get_template(template).render(
+            request=request,
+            person=person,
+            csrf_token=session.csrf if session else "",
+            partnership=PARTNERSHIP,
+            service_name=SERVICE_NAME,
+            nav=_navigation(request.url.path, person),
+            words=words,
+            forms=forms,
+            **context,
+        )
+        return HTMLResponse(page, status_code=status_code)
+
+
+def new_key() -> str:
+    """An Idempotency-Key for a form, made when it is shown."""
+    return str(uuid.uuid4())
+
+
+def key_from(form: Any) -> str:
+    sent = str(form.get("idempotency_key", ""))
+    try:
+        return str(uuid.UUID(sent))
+    except ValueError:
+        return new_key()
+
+
+def set_session_cookie(response: Response, console: Console, session: Session) -> Response:
+    response.set_cookie(
+        COOKIE,
+        console.sessions.cookie_for(session),
+        httponly=True,
+        samesite="lax",
+        secure=console.settings.secure_cookies,
+        max_age=int(console.settings.session_hours * 3600),
+        path="/",
+    )
+    return response
+
+
+def sign_in_redirect(next_path: str) -> RedirectResponse:
+    return RedirectResponse("/sign-in?" + urlencode({"next": next_path}), status_code=303)
+
+
+@cache
+def templates() -> Environment:
+    """One environment per process: compiling GOV.UK's macros is the slow part of a page."""
+    env = Environment(
+        loader=ChoiceLoader(
+            [
+                FileSystemLoader(str(PACKAGE / "entrypoints" / "templates")),
+                PrefixLoader({"govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja")}),
+            ]
+        ),
+        autoescape=select_autoescape(["html"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["long_date"] = words.long_date
+    env.filters["humanise"] = words.humanise
+    return env
+
+
+NAV_ITEMS: tuple[tuple[str, str, frozenset[str]], ...] = (
+    ("/", "Worklist", frozenset({"business_team", "chair", "sprg_member", "executive_reader"})),
+    ("/cases", "Cases", frozenset({"business_team", "chair", "sprg_member", "agency_submitter"})),
+    ("/cases-of-concern", "Cases of Concern", frozenset({"business_team", "sprg_member"})),
+    ("/escalations", "Escalations", frozenset({"business_team", "sprg_member", "chair"})),
+    ("/meetings", "Meetings", frozenset({"business_team", "chair", "sprg_member"})),
+    ("/actions", "Actions", frozenset({"business_team", "chair", "sprg_member"})),
+    (
+        "/reports",
+        "Reports",
+        frozenset({"business_team", "chair", "sprg_member", "executive_reader"}),
+    ),
+    ("/report-an-incident", "Report an incident", frozenset({"agency_submitter", "business_team"})),
+    ("/refer-a-case-of-concern", "Refer a Case of Concern", frozenset({"agency_submitter"})),
+)
+
+
+def _navigation(path: str, person: Any) -> list[dict[str, Any]]:
+    if person is None:
+        return []
+    roles = {str(r) for r in person.roles}
+    items = []
+    for href, text, who in NAV_ITEMS:
+        if roles & who:
+            active = path == href if href == "/" else path.startswith(href)
+            items.append({"href": href, "text": text, "active": active})
+    return items

@@ -1,0 +1,24 @@
+"""What every handler is given: the service clients, and who is asking."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sprg_console.adapters.apis import Apis, Document
+from sprg_console.adapters.oidc import Person
+
+
+@dataclass(frozen=True)
+class Caller:
+    """The signed-in person and the token the services are asked with."""
+
+    token: str
+    person: Person
+
+
+@dataclass(frozen=True)
+class Deps:
+    apis: Apis
+    agencies: tuple[Document, ...] = ()
+    """The partnership's agencies when the notifier's directory is not readable by the
+    person (an agency practitioner): the same list the directory is seeded from."""

@@ -1,0 +1,150 @@
+"""Lists, and the pages of subjects other than cases.
+
+No service lists every case, Case of Concern, escalation, meeting or action yet (intake
+reads one at a time, audited; reporting counts). The console does not keep its own copy:
+the lists show what the services do offer (the subjects with duties still open, from the
+scheduler) and say plainly what is missing.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from sprg_console.adapters.apis import ApiError, Clock, Document
+from sprg_console.domain import words
+from sprg_console.domain.worklist import Filters, WorkItem, ordered
+from sprg_console.handlers import worklist
+from sprg_console.handlers.cases import READ_REASONS, clock_view
+from sprg_console.handlers.context import Caller, Deps
+
+SUBJECT_KINDS: dict[str, frozenset[str]] = {
+    "case": frozenset(
+        {
+            "sin_notification",
+            "dfe_ofsted_notification",
+            "rapid_review",
+            "rapid_review_conservative",
+            "lcspr_completion",
+            "lcspr_prepublication",
+            "information_request",
+            "imr_return",
+        }
+    ),
+    "escalation": frozenset({"escalation_stage"}),
+    "action": frozenset({"action_due"}),
+    "meeting": frozenset({"bimonthly_report", "papers_deadline"}),
+    "case_of_concern": frozenset(),
+}
+LIST_SIZE = 1000
+MISSING: dict[str, str] = {
+    "case": "No service lists every case yet: this list shows the cases with a duty still "
+    "open. Open any other case from the link in its e-mail, or by its address.",
+    "case_of_concern": "No service lists Cases of Concern yet (intake reads one at a time). "
+    "Open one from the link in its e-mail.",
+    "escalation": "No service lists every escalation yet: this list shows the escalations "
+    "with a stage response still due.",
+    "meeting": "No service lists the SPRG meetings yet: this list shows the meeting duties "
+    "still open (papers and reports).",
+    "action": "No service lists every action yet: this list shows the actions still open.",
+}
+
+
+@dataclass(frozen=True)
+class ListView:
+    items: list[WorkItem]
+    missing: str
+
+
+async def cases(deps: Deps, caller: Caller) -> ListView:
+    return await subjects(deps, caller, "case")
+
+
+async def subjects(deps: Deps, caller: Caller, subject: str) -> ListView:
+    kinds = SUBJECT_KINDS.get(subject, frozenset())
+    view = await worklist.worklist(deps, caller, Filters(), page_size=LIST_SIZE)
+    items = [i for i in view.items if i.kind in kinds]
+    return ListView(items=ordered(items), missing=MISSING[subject])
+
+
+@dataclass
+class SubjectView:
+    subject_id: str
+    reference: str
+    record: Document | None
+    clocks: list[Any]
+    decisions: list[Document]
+    reason: str = ""
+    refused: str = ""
+    unavailable: list[str] = field(default_factory=list)
+
+
+async def subject(
+    deps: Deps, caller: Caller, kind: str, path: str, subject_id: str, reason: str
+) -> SubjectView:
+    view = SubjectView(subject_id=subject_id, reference="", record=None, clocks=[], decisions=[])
+    try:
+        view.clocks = [
+            clock_view(c)
+            for c in await deps.apis.scheduler.clocks(caller.token, case_id=subject_id)
+        ]
+    except ApiError:
+        view.unavailable.append("its clocks (scheduler)")
+    try:
+        view.decisions = await deps.apis.rules.decisions(caller.token, subject_id)
+    except ApiError:
+        view.unavailable.append("its decisions (rules)")
+    if reason:
+        said = READ_REASONS.get(reason, reason)
+        try:
+            view.record = await deps.apis.intake.read(caller.token, path, reason=said)
+            view.reason = said
+            opened = view.record.get("opened") or {}
+            view.reference = str(view.record.get("reference") or opened.get("reference") or "")
+        except ApiError as exc:
+            if exc.status in (403, 404):
+                view.refused = "You cannot see this record: it was not sent by your agency."
+            else:
+                view.unavailable.append("the record (intake)")
+    return view
+
+
+@dataclass(frozen=True)
+class ActionView:
+    action_id: str
+    clock: Any
+    source_url: str
+
+
+async def action(deps: Deps, caller: Caller, action_id: str) -> ActionView | None:
+    """An action is known to the console by its clock (the scheduler keys it by the action)."""
+    clocks = await deps.apis.scheduler.clocks(caller.token)
+    found: Clock | None = next((c for c in clocks if c.key == action_id), None)
+    if found is None:
+        return None
+    return ActionView(
+        action_id=action_id, clock=clock_view(found), source_url=f"/cases/{found.case_id}"
+    )
+
+
+_BODY = re.compile(r"<body[^>]*>(.*)</body>", re.DOTALL | re.IGNORECASE)
+
+
+def report_body(page: str, kind: str, period: str) -> str:
+    """The reporting service's page inside the console's layout: its body, links to the
+    console's own copies of the CSV and JSON, GOV.UK classes on headings and tables."""
+    match = _BODY.search(page)
+    body = match.group(1) if match else page
+    base = f"/v1/reports/{kind}/{period}"
+    body = body.replace(f'href="{base}/', f'href="/reports/{kind}/{period}/')
+    body = body.replace(f'href="{base}"', f'href="/reports/{kind}/{period}/report.json"')
+    body = body.replace("<h1>", '<h1 class="govuk-heading-l">')
+    body = body.replace("<h2", '<h2 class="govuk-heading-m"')
+    body = body.replace("<table>", '<table class="govuk-table">')
+    body = body.replace("<p>", '<p class="govuk-body">')
+    return body.replace('<p class="downloads">', '<p class="govuk-body downloads">')
+
+
+def words_for(kind: str) -> str:
+    return words.duty_noun(kind)

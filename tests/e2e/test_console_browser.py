@@ -1,0 +1,220 @@
+"""People using the console in a real browser (Debian's Chromium), signed in at the real
+Keycloak, against the five services: every page visited is checked with axe-core and kept
+as a screenshot in tests/artifacts/."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterator
+from datetime import date, timedelta
+
+import pytest
+from playwright.async_api import FilePayload, Page, expect
+
+from sprg_console.domain import words
+from sprg_shared.calendar import WorkingDayCalendar, london_today
+from tests.axe import check
+from tests.browser import browser_page
+from tests.conftest import service_env
+from tests.e2e.console import running_console
+from tests.e2e.stack import Stack, running_stack
+from tests.keycloak import Keycloak, read_secrets
+from tests.servers import Servers
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module")
+def keycloak(servers: Servers) -> Keycloak:
+    if not servers.keycloak or servers.secrets_file is None:
+        pytest.fail(f"no Keycloak in this run ({servers.how}): start it with deploy/local/infra.sh")
+    return Keycloak(servers.keycloak, read_secrets(servers.secrets_file))
+
+
+async def sign_in(page: Page, console: str, path: str, user: str, password: str) -> None:
+    """Follow a link to the console, sign in on the realm's page, come back to ``path``."""
+    await page.goto(console + path)
+    await page.fill("#username", user)
+    await page.fill("#password", password)
+    await page.click("#kc-login")
+    await page.wait_for_url(re.compile(re.escape(console) + ".*"))
+
+
+async def test_an_agency_practitioner_signs_in_and_reaches_its_forms(keycloak: Keycloak) -> None:
+    secret = keycloak.secrets["SPRG_CONSOLE_CLIENT_SECRET"]
+    with running_console(None, keycloak.issuer, secret, "console-signin") as console:
+        async with browser_page() as page:
+            await sign_in(page, console, "/", "demo-police", keycloak.secrets["SPRG_DEMO_PASSWORD"])
+            await expect(page.get_by_role("heading", level=1)).to_have_text(
+                "What do you want to do?"
+            )
+            await expect(page.locator("body")).to_contain_text(
+                "Signed in as Demo Police Submitter (met-police)"
+            )
+            await check(page, "console-agency-start")
+            await page.click("text=Report a serious incident")
+            await check(page, "console-incident-form")
+            await page.click("button:has-text('Send the report')")
+            await expect(page.locator(".govuk-error-summary")).to_contain_text(
+                "Select what happened"
+            )
+            await check(page, "console-incident-form-errors")
+            await page.click(".govuk-error-summary a:has-text('Enter the date you became aware')")
+            assert await page.evaluate("document.activeElement.id") == "aware-day"
+            await page.goto(console + "/refer-a-case-of-concern")
+            await expect(page.locator("body")).to_contain_text("Metropolitan Police Service")
+            await check(page, "console-coc-form")
+            await page.click("button:has-text('Sign out')")
+            await expect(page.get_by_role("heading", level=1)).to_have_text("You have signed out")
+            await page.goto(console + "/")
+            await expect(page.locator("#kc-form-login")).to_be_visible()
+
+
+async def eventually_shown(page: Page, url: str, text: str, seconds: float = 60) -> None:
+    """Reload ``url`` until ``text`` is on it: the services work from events, in seconds."""
+    deadline = time.monotonic() + seconds
+    while True:
+        await page.goto(url)
+        if text in await page.inner_text("main"):
+            return
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{text!r} not shown at {url} within {seconds}s")
+        await page.wait_for_timeout(1000)
+
+
+async def fill_date(page: Page, name: str, day: date) -> None:
+    await page.fill(f"#{name}-day", str(day.day))
+    await page.fill(f"#{name}-month", str(day.month))
+    await page.fill(f"#{name}-year", str(day.year))
+
+
+@pytest.fixture
+def stack_and_console(
+    servers: Servers, run_id: str, pii_key: str, keycloak: Keycloak
+) -> Iterator[tuple[Stack, str]]:
+    # The services trust the realm's tokens: the console forwards the person's own.
+    env = {**service_env(servers, run_id, pii_key), "SPRG_AUTH_ISSUER": keycloak.issuer}
+    secret = keycloak.secrets["SPRG_CONSOLE_CLIENT_SECRET"]
+    with (
+        running_stack(env, f"console-{run_id}") as stack,
+        running_console(stack, keycloak.issuer, secret, f"console-{run_id}") as console,
+    ):
+        yield stack, console
+
+
+async def test_an_agency_reports_and_the_business_team_works_the_worklist_to_a_submission(
+    stack_and_console: tuple[Stack, str], keycloak: Keycloak
+) -> None:
+    _, console = stack_and_console
+    password = keycloak.secrets["SPRG_DEMO_PASSWORD"]
+    today = london_today()
+    due = WorkingDayCalendar().add_working_days(today, 5)
+    async with browser_page() as page:
+        # The police report an incident through the console.
+        await sign_in(page, console, "/report-an-incident", "demo-police", password)
+        await check(page, "journey-01-incident-form")
+        await page.check("#kind")  # the first choice: a child died
+        await fill_date(page, "incident", today - timedelta(days=1))
+        await fill_date(page, "aware", today)
+        await page.check("#location")  # in Croydon
+        await page.check("#abuse-2")  # suspected
+        await page.fill("#child_name", "Journey Child")
+        await fill_date(page, "child_dob", date(2019, 5, 4))
+        await page.check("#looked_after-2")
+        await page.check("#care_leaver-2")
+        await page.check("#resident")
+        await page.click("button:has-text('Send the report')")
+        await expect(page.locator(".govuk-panel")).to_contain_text("Your reference")
+        reference = (await page.inner_text(".govuk-panel strong")).strip()
+        assert re.fullmatch(r"SIN-\d{4}-\w+", reference), reference
+        await check(page, "journey-02-incident-reported")
+        await page.click("button:has-text('Sign out')")
+
+        # The Business Team finds it on the worklist, in plain words.
+        await sign_in(page, console, "/", "demo-business-team", password)
+        sentence = (
+            f"Notify the Panel by {words.long_date(due)} (5 working days after you became aware)"
+        )
+        # The clocks are stored one by one as the decision arrives: wait for the SIN clock.
+        await eventually_shown(page, console + "/", sentence)
+        await expect(page.locator("#worklist")).to_contain_text(reference)
+        await check(page, "journey-03-worklist")
+        await page.fill("#search", reference)
+        await page.click("button:has-text('Filter the worklist')")
+        rows = page.locator("#worklist tbody tr")
+        await expect(rows.first).to_contain_text(reference)
+        assert all(reference in t for t in await rows.all_inner_texts())
+        await check(page, "journey-04-worklist-filtered")
+
+        # It opens the case: decisions with reasons; the record only with a reason.
+        await page.click(f"#worklist a:has-text('{reference}')")
+        await expect(page.get_by_role("heading", level=1)).to_have_text(reference)
+        await expect(page.locator("main")).to_contain_text("Panel notification")
+        assert "Journey Child" not in await page.inner_text("main")
+        await check(page, "journey-05-case")
+        await page.check("#reason-3")  # checking or chasing a deadline
+        await page.click("button:has-text('Show this case')")
+        await expect(page.locator("main")).to_contain_text("Journey Child")
+        await check(page, "journey-06-case-record")
+
+        # It records the notification to the Panel; the clock is met.
+        await page.click("text=Record the notification to the Panel")
+        await check(page, "journey-07-sin-form")
+        await fill_date(page, "submitted", today)
+        await page.click("button:has-text('Record the notification')")
+        await expect(page.locator(".govuk-panel")).to_contain_text(reference)
+        await expect(page.locator("main")).to_contain_text("What happens next")
+        await check(page, "journey-08-sin-recorded")
+        await page.click("text=Go back to the case")
+        case_url = page.url
+        await eventually_shown(page, case_url, "Done")
+        await check(page, "journey-09-case-after-submission")
+
+        # It asks the police for an IMR; the police send it back with a document.
+        await page.click("text=Ask an agency for information")
+        await page.select_option("#agency", "met-police")
+        await page.check("#kind")  # an IMR
+        await fill_date(page, "due", WorkingDayCalendar().add_working_days(today, 10))
+        await check(page, "journey-10-request-form")
+        await page.click("button:has-text('Send the request')")
+        await expect(page.locator(".govuk-panel")).to_contain_text("Request sent")
+        await check(page, "journey-11-request-sent")
+        return_path = await page.get_attribute("#return-link", "href")
+        assert return_path and return_path.endswith("/return")
+        await page.click("button:has-text('Sign out')")
+        await sign_in(page, console, return_path, "demo-police", password)
+        await fill_date(page, "received", today)
+        await page.set_input_files(
+            "#documents",
+            files=[FilePayload(name="imr.txt", mimeType="text/plain", buffer=b"The police IMR.")],
+        )
+        await check(page, "journey-12-return-form")
+        await page.click("button:has-text('Send the return')")
+        await expect(page.locator(".govuk-panel")).to_contain_text("Return sent")
+        await check(page, "journey-13-return-sent")
+        await page.click("button:has-text('Sign out')")
+        await sign_in(
+            page,
+            console,
+            case_url.removeprefix(console) + "?reason=rapid_review",
+            "demo-business-team",
+            password,
+        )
+        await expect(page.locator("main")).to_contain_text("returned (1)")
+        await check(page, "journey-14-case-with-return")
+
+        # It produces the quarter's Review Summary; the Executive reads it in the browser.
+        quarter = f"{today.year}-Q{(today.month - 1) // 3 + 1}"
+        await page.goto(console + "/reports")
+        await page.check("#kind-2")  # the Review Summary
+        await page.fill("#period", quarter)
+        await check(page, "journey-15-reports")
+        await page.click("button:has-text('Produce the report')")
+        await expect(page.get_by_role("heading", level=1)).to_contain_text("Review Summary")
+        await page.click("button:has-text('Sign out')")
+        await sign_in(
+            page, console, f"/reports/executive_quarterly/{quarter}", "demo-executive", password
+        )
+        await expect(page.get_by_role("heading", level=1)).to_contain_text("Review Summary")
+        await check(page, "journey-16-executive-reads-the-review-summary")
