@@ -340,3 +340,12 @@ async def test_a_query_parameter_cannot_choose_a_server_object(five: Five) -> No
     summary = await c["reporting"].get("/v1/summary", params={"name": "jwt_secret"}, headers=TEAM)
     assert summary.status_code == 200 and isinstance(summary.json(), dict)
     assert "test-secret" not in summary.text
+
+
+async def test_a_lone_surrogate_in_a_name_is_a_clear_422(five: Five) -> None:
+    # Found by schemathesis: valid JSON, not text; once a 500.
+    child = {**REPORT["children"][0], "name": "Child \ud800"}
+    report = {**REPORT, "children": [child]}
+    response = await five.clients["intake"].post("/v1/incidents", json=report, headers=CSC)
+    assert response.status_code == 422
+    assert "not valid Unicode" in response.json()["detail"]

@@ -15,6 +15,7 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+from sprg_cli.main import main as cli
 from sprg_shared.auth import (
     DEV_ISSUER,
     AuthConfig,
@@ -221,3 +222,22 @@ def test_production_settings_refuse_what_is_unsafe(
             ServiceSettings(**unsafe)
     with pytest.raises(ValueError, match="no way to verify tokens"):
         ServiceSettings(**{**base, "env": "development"})
+
+
+def test_the_mint_command_signs_development_tokens_and_refuses_production(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    key_file = tmp_path / "dev.pem"
+    key_file.write_bytes(new_dev_key())
+    monkeypatch.setenv("SPRG_AUTH_DEV_KEY_FILE", str(key_file))
+    monkeypatch.delenv("SPRG_ENV", raising=False)
+    argv = ["tokens", "mint", "--agency", "met-police", "--role", "agency_submitter"]
+    assert cli(argv) == 0
+    minted = capsys.readouterr().out.strip()
+    principal = verifier(dev_key_file=key_file).verify(minted)
+    assert principal.agency == "met-police" and principal.roles == {Role.AGENCY_SUBMITTER}
+
+    monkeypatch.setenv("SPRG_ENV", "production")
+    assert cli(argv) == 2
+    answer = capsys.readouterr()
+    assert answer.out == "" and "refused in production" in answer.err

@@ -150,6 +150,18 @@ def create_app(
             headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
         )
 
+    @app.exception_handler(UnicodeEncodeError)
+    async def not_unicode(request: Request, exc: UnicodeEncodeError) -> JSONResponse:
+        # JSON may carry a lone surrogate ("\ud800"): valid JSON, not text. It fails when
+        # the text is encoded to be sealed or stored, before anything is written.
+        return JSONResponse(
+            {
+                "detail": "a text field holds a lone surrogate, which is not valid Unicode; "
+                "nothing was saved"
+            },
+            status_code=422,
+        )
+
     @app.get("/healthz", tags=["operations"], summary="The process is up")
     async def healthz() -> dict[str, str]:
         return {"status": "ok", "service": service}
