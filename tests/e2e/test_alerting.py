@@ -133,7 +133,9 @@ def test_a_failed_delivery_is_emailed_to_operations_and_replayed_once_the_relay_
     env = service_env(servers, run_id, pii_key)
     prom_port, am_port, smtp_port = free_port(), free_port(), free_port()
     team = f"business.team-{run_id}@cscp.example.org"
-    sin_due = "Serious incident notification due"
+    # The SIN-due e-mail's subject: "Serious incident notification for SIN-… due <date>"
+    # (the breach e-mails say "OVERDUE: Serious incident notification to the …").
+    sin_due = "Serious incident notification for"
     with ExitStack() as stack:
         mailbox = stack.enter_context(smtp_server(smtp_port))
         services = stack.enter_context(
