@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
-from pathlib import Path
+import uuid
 
 import httpx
 
@@ -19,13 +20,15 @@ from tests.servers import REPO
 INFRA = REPO / "deploy" / "local" / "infra.sh"
 
 
-def test_a_broker_started_like_make_run_exports_what_the_broker_alerts_read(
-    tmp_path: Path,
-) -> None:
+def test_a_broker_started_like_make_run_exports_what_the_broker_alerts_read() -> None:
     metrics_port = free_port()
+    # Its own data under the repository's test folder: the store's PostgreSQL runs as the
+    # postgres user, who cannot enter pytest's private temporary folders.
+    local = REPO / ".local" / "test" / f"broker-metrics-{uuid.uuid4().hex[:8]}"
     env = {
         **os.environ,
-        "SPRG_LOCAL_DIR": str(tmp_path),
+        "SPRG_LOCAL_DIR": str(local),
+        "SPRG_KEYCLOAK": "0",  # the broker is what this test is about
         "SPRG_KAFKA_PORT": str(free_port()),
         "SPRG_KAFKA_CONTROLLER_PORT": str(free_port()),
         "SPRG_MONGO_PORT": str(free_port()),
@@ -38,7 +41,10 @@ def test_a_broker_started_like_make_run_exports_what_the_broker_alerts_read(
         assert started.returncode == 0, started.stderr[-3000:]
         page = httpx.get(f"http://127.0.0.1:{metrics_port}/metrics", timeout=30).text
     finally:
-        subprocess.run([str(INFRA), "stop"], env=env, capture_output=True, timeout=120, check=False)
+        subprocess.run(
+            [str(INFRA), "reset"], env=env, capture_output=True, timeout=120, check=False
+        )
+        shutil.rmtree(local, ignore_errors=True)
 
     wanted = {
         name
