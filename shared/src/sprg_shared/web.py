@@ -19,6 +19,7 @@ from fastapi.responses import JSONResponse
 from fastapi_offline import FastAPIOffline
 from kafka.errors import KafkaError
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
+from pydantic import ValidationError
 from pymongo.errors import PyMongoError
 from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -148,6 +149,16 @@ def create_app(
             status_code=503,
             headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
         )
+
+    @app.exception_handler(ValidationError)
+    async def invalid_derived(request: Request, exc: ValidationError) -> JSONResponse:
+        # A fact derived from the input broke its own bounds (a child "born" in year 1 is
+        # 1,009 on the incident date): the input is implausible, not the server broken.
+        errors = [
+            {"loc": ["body", *e["loc"]], "msg": e["msg"], "type": e["type"]}
+            for e in exc.errors(include_url=False, include_context=False, include_input=False)
+        ]
+        return JSONResponse({"detail": errors}, status_code=422)
 
     @app.exception_handler(UnicodeEncodeError)
     async def not_unicode(request: Request, exc: UnicodeEncodeError) -> JSONResponse:
