@@ -194,7 +194,8 @@ async def test_case_page_shows_decisions_with_reasons_and_clock_history_without_
     w = world_with_cases()
     async with w.signed_in("bt") as browser:
         text = _text((await browser.get(f"/cases/{CASE}")).text)
-    assert "Panel notification: Required" in text
+    assert "Required" in text and "by rule panel_notification of statutory-england" in text
+    assert "Reported by Croydon Children's Social Care" in text
     assert "abuse or neglect is suspected" in text
     assert "Source: Children Act 2004, s.16C(1)" in text
     assert "the case was reported" in text  # why the due date is what it is
