@@ -19,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.unit.console_fakes import World, clock  # noqa: E402
+from tests.unit.console_fakes import World, clock
 
 KINDS = ("sin_notification", "rapid_review", "rapid_review_conservative")
 
