@@ -150,7 +150,8 @@ async def test_an_agency_reports_and_the_business_team_works_the_worklist_to_a_s
         # It opens the case: decisions with reasons; the record only with a reason.
         await page.click(f"#worklist a:has-text('{reference}')")
         await expect(page.get_by_role("heading", level=1)).to_have_text(reference)
-        await expect(page.locator("main")).to_contain_text("Panel notification")
+        await expect(page.locator("main")).to_contain_text("Panel notification required")
+        await expect(page.locator("main")).to_contain_text("Reported by Metropolitan Police")
         assert "Journey Child" not in await page.inner_text("main")
         await check(page, "journey-05-case")
         await page.check("#reason-3")  # checking or chasing a deadline

@@ -194,7 +194,8 @@ async def test_case_page_shows_decisions_with_reasons_and_clock_history_without_
     w = world_with_cases()
     async with w.signed_in("bt") as browser:
         text = _text((await browser.get(f"/cases/{CASE}")).text)
-    assert "Panel notification: Required" in text
+    assert "Required" in text and "by rule panel_notification of statutory-england" in text
+    assert "Reported by Croydon Children's Social Care" in text
     assert "abuse or neglect is suspected" in text
     assert "Source: Children Act 2004, s.16C(1)" in text
     assert "the case was reported" in text  # why the due date is what it is
@@ -615,3 +616,24 @@ async def test_the_worklist_pages_by_100_and_names_only_the_subjects_it_shows() 
     assert first.count("SIN-2026-") == 100
     assert _text(last).count("SIN-2026-") == 50 and "Previous" in _text(last)
     assert "250 duties matching the filters" in by_agency
+
+
+async def test_the_business_team_produces_a_report_and_reads_it() -> None:
+    w = world_with_cases()
+    w.reporting.page = (
+        '<html><body><h1>Review Summary</h1><p class="downloads">'
+        '<a href="/v1/reports/executive_quarterly/2026-Q4/cases.csv">cases.csv</a></p>'
+        "</body></html>"
+    )
+    async with w.signed_in("bt") as browser:
+        page = (await browser.get("/reports")).text
+        assert "Produce the report" in page
+        done = await browser.post(
+            "/reports",
+            data={"csrf_token": _csrf(page), "kind": "executive_quarterly", "period": "2026-Q4"},
+        )
+        csv = await browser.get("/reports/executive_quarterly/2026-Q4/cases.csv")
+    assert str(done.url).endswith("/reports/executive_quarterly/2026-Q4")
+    assert '<h1 class="govuk-heading-l">Review Summary</h1>' in done.text
+    assert 'href="/reports/executive_quarterly/2026-Q4/cases.csv"' in done.text
+    assert csv.status_code == 200 and csv.text == "a,b\n"

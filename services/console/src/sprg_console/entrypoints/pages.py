@@ -332,71 +332,6 @@ async def return_send(request: Request, case_id: str, request_id: str, caller: S
     return console.render(request, "return_sent.html", title="Return sent", answer=out.answer)
 
 
-# --- Lists and the other subjects --------------------------------------------------------
-
-
-@router.get("/cases", response_class=HTMLResponse)
-async def case_list(request: Request, caller: Signed) -> Response:
-    console = _console(request)
-    view = await lists.cases(console.deps, caller)
-    return console.render(request, "cases.html", title="Cases", view=view)
-
-
-LIST_PAGES = {
-    "cases-of-concern": ("Cases of Concern", "case_of_concern"),
-    "escalations": ("Escalations", "escalation"),
-    "meetings": ("SPRG meetings", "meeting"),
-    "actions": ("Actions", "action"),
-}
-
-
-@router.get("/{kind}", response_class=HTMLResponse)
-async def subject_list(request: Request, kind: str, caller: Signed) -> Response:
-    console = _console(request)
-    if kind not in LIST_PAGES:
-        return console.render(request, "not_found.html", status_code=404, title="Page not found")
-    title, subject = LIST_PAGES[kind]
-    view = await lists.subjects(console.deps, caller, subject)
-    return console.render(request, "subjects.html", title=title, view=view, kind=kind)
-
-
-SUBJECT_PAGES = {
-    "cases-of-concern": ("case_of_concern", "Case of Concern", "/v1/cases-of-concern/"),
-    "escalations": ("escalation", "Escalation", "/v1/escalations/"),
-    "meetings": ("meeting", "SPRG meeting", "/v1/meetings/"),
-}
-
-
-@router.get("/{kind}/{subject_id}", response_class=HTMLResponse)
-async def subject_page(
-    request: Request, kind: str, subject_id: str, caller: Signed, reason: str = ""
-) -> Response:
-    console = _console(request)
-    if kind == "actions":
-        found = await lists.action(console.deps, caller, subject_id)
-        if found is None:
-            return console.render(
-                request, "not_found.html", status_code=404, title="Page not found"
-            )
-        return console.render(request, "action.html", title="Action", view=found)
-    if kind not in SUBJECT_PAGES:
-        return console.render(request, "not_found.html", status_code=404, title="Page not found")
-    subject, noun, path = SUBJECT_PAGES[kind]
-    errors = forms.Errors()
-    if "reason" in request.query_params and not reason:
-        errors.add("reason", f"Select why you need to see this {noun}")
-    view = await lists.subject(console.deps, caller, subject, path + subject_id, subject_id, reason)
-    return console.render(
-        request,
-        "subject.html",
-        title=f"{noun} {view.reference}".strip(),
-        view=view,
-        noun=noun,
-        reasons=cases.READ_REASONS,
-        errors=errors,
-    )
-
-
 # --- Reports -----------------------------------------------------------------------------
 
 
@@ -477,3 +412,68 @@ async def produce_report(request: Request, caller: Signed) -> Response:
         )
     await console.deps.apis.reporting.produce(caller.token, kind, period)
     return RedirectResponse(f"/reports/{kind}/{period}", status_code=303)
+
+
+# --- Lists and other subjects: after every fixed path (they match any first segment) -----
+
+
+@router.get("/cases", response_class=HTMLResponse)
+async def case_list(request: Request, caller: Signed) -> Response:
+    console = _console(request)
+    view = await lists.cases(console.deps, caller)
+    return console.render(request, "cases.html", title="Cases", view=view)
+
+
+LIST_PAGES = {
+    "cases-of-concern": ("Cases of Concern", "case_of_concern"),
+    "escalations": ("Escalations", "escalation"),
+    "meetings": ("SPRG meetings", "meeting"),
+    "actions": ("Actions", "action"),
+}
+
+
+@router.get("/{kind}", response_class=HTMLResponse)
+async def subject_list(request: Request, kind: str, caller: Signed) -> Response:
+    console = _console(request)
+    if kind not in LIST_PAGES:
+        return console.render(request, "not_found.html", status_code=404, title="Page not found")
+    title, subject = LIST_PAGES[kind]
+    view = await lists.subjects(console.deps, caller, subject)
+    return console.render(request, "subjects.html", title=title, view=view, kind=kind)
+
+
+SUBJECT_PAGES = {
+    "cases-of-concern": ("case_of_concern", "Case of Concern", "/v1/cases-of-concern/"),
+    "escalations": ("escalation", "Escalation", "/v1/escalations/"),
+    "meetings": ("meeting", "SPRG meeting", "/v1/meetings/"),
+}
+
+
+@router.get("/{kind}/{subject_id}", response_class=HTMLResponse)
+async def subject_page(
+    request: Request, kind: str, subject_id: str, caller: Signed, reason: str = ""
+) -> Response:
+    console = _console(request)
+    if kind == "actions":
+        found = await lists.action(console.deps, caller, subject_id)
+        if found is None:
+            return console.render(
+                request, "not_found.html", status_code=404, title="Page not found"
+            )
+        return console.render(request, "action.html", title="Action", view=found)
+    if kind not in SUBJECT_PAGES:
+        return console.render(request, "not_found.html", status_code=404, title="Page not found")
+    subject, noun, path = SUBJECT_PAGES[kind]
+    errors = forms.Errors()
+    if "reason" in request.query_params and not reason:
+        errors.add("reason", f"Select why you need to see this {noun}")
+    view = await lists.subject(console.deps, caller, subject, path + subject_id, subject_id, reason)
+    return console.render(
+        request,
+        "subject.html",
+        title=f"{noun} {view.reference}".strip(),
+        view=view,
+        noun=noun,
+        reasons=cases.READ_REASONS,
+        errors=errors,
+    )

@@ -82,7 +82,7 @@ def decision_views(docs: list[Document]) -> list[DecisionView]:
         for d in doc.get("decisions", []):
             views.append(
                 DecisionView(
-                    rule=words.humanise(d.get("rule")),
+                    rule=str(d.get("rule", "")),
                     outcome=words.humanise(d.get("outcome")),
                     because=[str(b) for b in d.get("because", [])],
                     source=str(d.get("source", "")),
@@ -161,10 +161,12 @@ async def case_page(deps: Deps, caller: Caller, case_id: str, reason: str = "") 
             deps.apis.scheduler.clocks(caller.token, case_id=case_id),
         ),
     )
+    names = {str(a["agency_id"]): str(a["name"]) for a in await _agencies(deps, caller)}
+    agency = str((summary or {}).get("reporting_agency", ""))
     view = CaseView(
         case_id=case_id,
         reference=str((summary or {}).get("reference", "")),
-        agency=str((summary or {}).get("reporting_agency", "")),
+        agency=names.get(agency, agency),
         summary=summary,
         decisions=decision_views(decisions or []),
         clocks=[clock_view(c) for c in sorted(clocks or [], key=lambda c: c.due)],
@@ -173,6 +175,14 @@ async def case_page(deps: Deps, caller: Caller, case_id: str, reason: str = "") 
     if reason:
         await _read_record(deps, caller, view, reason)
     return view
+
+
+async def _agencies(deps: Deps, caller: Caller) -> list[Document]:
+    try:
+        found = await deps.apis.notifier.agencies(caller.token)
+    except ApiError:
+        found = []
+    return found or list(deps.agencies)
 
 
 async def _read_record(deps: Deps, caller: Caller, view: CaseView, reason: str) -> None:
@@ -207,6 +217,13 @@ async def _read_record(deps: Deps, caller: Caller, view: CaseView, reason: str) 
                 )
             )
     view.timeline = [
+        {
+            "what": "Incident reported",
+            "when": words.long_date(str(record.get("created_at", ""))[:10]),
+            "who": "",
+            "agency": view.agency,
+        }
+    ] + [
         {
             "what": words.humanise(e.get("kind")),
             "when": words.long_date(str(e.get("recorded_at", ""))[:10]),
