@@ -637,3 +637,13 @@ async def test_the_business_team_produces_a_report_and_reads_it() -> None:
     assert '<h1 class="govuk-heading-l">Review Summary</h1>' in done.text
     assert 'href="/reports/executive_quarterly/2026-Q4/cases.csv"' in done.text
     assert csv.status_code == 200 and csv.text == "a,b\n"
+
+
+def test_codes_read_as_people_write_them() -> None:
+    from sprg_console.domain.words import humanise  # noqa: PLC0415
+
+    assert humanise("dfe_ofsted_notification_not_required") == (
+        "DfE and Ofsted notification not required"
+    )
+    assert humanise("csab_liaison_not_required") == "CSAB liaison not required"
+    assert humanise("serious_harm") == "Serious harm"

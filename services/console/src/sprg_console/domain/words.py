@@ -136,8 +136,28 @@ def yes_no(value: object) -> str:
     return "Yes" if value is True else "No" if value is False else "Not known"
 
 
+# Words that codes spell in lower case but people write otherwise.
+PROPER_WORDS = {
+    "dfe": "DfE",
+    "ofsted": "and Ofsted",
+    "csab": "CSAB",
+    "lcspr": "LCSPR",
+    "sin": "SIN",
+    "sprg": "SPRG",
+    "coc": "Case of Concern",
+    "imr": "IMR",
+    "rr": "Rapid Review",
+}
+
+
 def humanise(code: str | None) -> str:
-    """A code as words: ``serious_harm`` → "Serious harm"."""
+    """A code as words: ``serious_harm`` → "Serious harm",
+    ``dfe_ofsted_notification_not_required`` → "DfE and Ofsted notification not required"."""
     if not code:
         return ""
-    return str(code).replace("_", " ").replace("-", " ").capitalize()
+    words = str(code).replace("-", "_").split("_")
+    said = [PROPER_WORDS.get(w, w) for w in words if w]
+    if said and said[0] == "and Ofsted":  # only after "DfE"
+        said[0] = "Ofsted"
+    text = " ".join(said)
+    return text[:1].upper() + text[1:]
