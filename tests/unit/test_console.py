@@ -210,7 +210,7 @@ async def test_case_record_is_read_with_the_reason_the_person_gave() -> None:
     assert "Child Alpha" in text
     assert "Shown because: Checking or chasing a deadline" in text
     assert w.intake.reads[-1]["reason"] == "Checking or chasing a deadline"
-    assert "Imr asked of met-police on 1 December 2026, due 10 December 2026" in text
+    assert "IMR asked of met-police on 1 December 2026, due 10 December 2026" in text
 
 
 async def test_asking_for_the_record_without_a_reason_says_what_to_do() -> None:
