@@ -259,6 +259,8 @@ EXAMPLE_ORDER = (
     "/v1/cases/{case_id}/rapid-review/outcome",
     "/v1/cases/{case_id}/rapid-review/sent-to-panel",
     "/v1/cases/{case_id}/rapid-review/closure",
+    "/v1/cases/{case_id}/dfe-ofsted-notification",
+    "/v1/cases/{case_id}/csab-liaison",
     "/v1/cases/{case_id}/lcspr/factors",
     "/v1/cases/{case_id}/lcspr/decision",
     "/v1/cases/{case_id}/lcspr/progress",
@@ -303,6 +305,20 @@ def test_every_example_in_every_openapi_document_has_its_effect_downstream(
                     s, "intake", "/v1/incidents", examples["/v1/incidents"][0], CSC
                 )["case_id"]
                 target = path.replace("{case_id}", ids["closed_case"])
+            elif path.endswith(("/dfe-ofsted-notification", "/csab-liaison")):
+                # The notices a care leaver's death owes (aged 19: DfE and Ofsted, and the
+                # CSAB): a case of its own.
+                if "care_leaver_case" not in ids:
+                    report = examples["/v1/incidents"][0]
+                    child = {
+                        **report["children"][0],
+                        "date_of_birth": "2007-01-15",
+                        "care_leaver": True,
+                    }
+                    ids["care_leaver_case"] = _post(
+                        s, "intake", "/v1/incidents", {**report, "children": [child]}, CSC
+                    )["case_id"]
+                target = path.replace("{case_id}", ids["care_leaver_case"])
             else:
                 target = path.format(**ids)
             body = dict(example)
@@ -343,6 +359,13 @@ def test_every_example_in_every_openapi_document_has_its_effect_downstream(
     eventually(
         lambda: _clocks(s, meeting_id).get("action_due", {}).get("state") == "met",
         "the action's clock met by its update",
+    )
+    eventually(
+        lambda: all(
+            _clocks(s, ids["care_leaver_case"]).get(kind, {}).get("state") == "met"
+            for kind in ("dfe_ofsted_notification", "csab_liaison")
+        ),
+        "the care leaver's notices met by their records",
     )
     eventually(
         lambda: _clocks(s, ids["closed_case"]).get("sin_notification", {}).get("state") == "closed",
