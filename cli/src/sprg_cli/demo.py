@@ -11,11 +11,10 @@ import os
 import sys
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import httpx
-
-from sprg_shared.auth import Role, mint
+if TYPE_CHECKING:
+    from sprg_shared.auth import Role
 
 DEMO = Path(__file__).resolve().parents[3] / "deploy" / "demo"
 
@@ -32,6 +31,8 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
 
 def _headers(secret: str, agency: str, role: Role) -> dict[str, str]:
+    from sprg_shared.auth import mint
+
     token = mint(
         secret,
         subject=f"demo-{agency}",
@@ -43,6 +44,10 @@ def _headers(secret: str, agency: str, role: Role) -> dict[str, str]:
 
 
 def run_load(args: argparse.Namespace) -> int:
+    import httpx
+
+    from sprg_shared.auth import Role
+
     secret = os.environ.get("SPRG_JWT_SECRET")
     if not secret:
         print("error: SPRG_JWT_SECRET is not set", file=sys.stderr)

@@ -5,9 +5,21 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import Iterator
 from datetime import timedelta
 
-from sprg_shared.auth import Role, mint
+
+class _Roles:
+    """The roles' names, looked up when argparse checks or lists them (not at start-up:
+    the token module imports the JWT library, which `sprg --help` need not pay for)."""
+
+    def __iter__(self) -> Iterator[str]:
+        from sprg_shared.auth import Role
+
+        return iter([role.value for role in Role])
+
+    def __contains__(self, value: object) -> bool:
+        return value in list(self)
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -19,7 +31,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         "--role",
         action="append",
         required=True,
-        choices=[r.value for r in Role],
+        choices=_Roles(),
         help="a role the token carries (repeat for several)",
     )
     minting.add_argument("--subject", help="who the token is for (default: <agency>-user)")
@@ -28,6 +40,8 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
 
 def run_mint(args: argparse.Namespace) -> int:
+    from sprg_shared.auth import Role, mint
+
     secret = os.environ.get("SPRG_JWT_SECRET")
     if not secret:
         print(
