@@ -32,8 +32,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         action="append",
         required=True,
         choices=_Roles(),
-        metavar="ROLE",  # else argparse lists the choices when the option is added
-        help="a role the token carries (repeat for several): %(choices)s",
+        help="a role the token carries (repeat for several)",
     )
     minting.add_argument("--subject", help="who the token is for (default: <agency>-user)")
     minting.add_argument("--hours", type=float, default=8.0, help="lifetime in hours (default 8)")
