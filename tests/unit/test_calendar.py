@@ -5,10 +5,8 @@ from __future__ import annotations
 import random
 from datetime import date, timedelta
 
-import holidays
 import pytest
 
-from sprg_shared.bank_holiday_table import FIRST_YEAR, LAST_YEAR
 from sprg_shared.calendar import WorkingDayCalendar, add_months, bank_holidays
 
 CAL = WorkingDayCalendar()
@@ -126,17 +124,3 @@ def test_property_due_dates_over_many_anchors() -> None:
 def test_calendar_is_frozen() -> None:
     with pytest.raises(AttributeError):
         CAL.version = "changed"  # type: ignore[misc]
-
-
-def test_the_bank_holiday_table_is_what_the_holidays_package_says_for_every_year() -> None:
-    # The table spares every start the package's imports; an upgrade that changes a date
-    # fails here until `python -m sprg_shared.bank_holiday_table` is pasted in again.
-    for year in range(FIRST_YEAR, LAST_YEAR + 1):
-        found = holidays.country_holidays("GB", subdiv="ENG", years=year)
-        assert bank_holidays(year) == frozenset(d for d in found if d.year == year), year
-
-
-def test_a_year_outside_the_table_comes_from_the_package() -> None:
-    assert date(2070, 12, 25) in bank_holidays(2070)
-    assert date(1995, 5, 8) in bank_holidays(1995)  # VE Day's 50th anniversary
-    assert not WorkingDayCalendar().is_working_day(date(2070, 12, 25))

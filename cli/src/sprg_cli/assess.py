@@ -10,6 +10,11 @@ import json
 import sys
 from pathlib import Path
 
+from sprg_rules.domain.assess import assess
+from sprg_rules.domain.loader import load_default_pack
+from sprg_rules.domain.parsing import InputError, parse_assessment_input
+from sprg_shared.calendar import WorkingDayCalendar
+
 EXIT_BAD_INPUT = 2
 
 
@@ -22,12 +27,6 @@ def register(subcommands: argparse._SubParsersAction[argparse.ArgumentParser]) -
 
 
 def run(args: argparse.Namespace) -> int:
-    # Imported here, not at the top: `sprg --help` and the other commands do not pay for them.
-    from sprg_rules.domain.assess import assess
-    from sprg_rules.domain.loader import load_default_pack
-    from sprg_rules.domain.parsing import InputError, parse_assessment_input
-    from sprg_shared.calendar import WorkingDayCalendar
-
     try:
         body = sys.stdin.buffer.read() if args.file == "-" else Path(args.file).read_bytes()
     except OSError as error:

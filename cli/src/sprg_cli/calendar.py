@@ -16,6 +16,10 @@ import sys
 from datetime import date, timedelta
 from typing import Any
 
+import httpx
+
+from sprg_shared.auth import Role, mint
+
 EXIT_REFUSED = 2
 
 
@@ -53,8 +57,6 @@ def _headers() -> dict[str, str]:
         secret = os.environ.get("SPRG_JWT_SECRET")
         if not secret:
             raise SystemExit("error: set SPRG_TOKEN (a business_team token) or SPRG_JWT_SECRET")
-        from sprg_shared.auth import Role, mint
-
         token = mint(
             secret,
             subject=getpass.getuser(),
@@ -66,8 +68,6 @@ def _headers() -> dict[str, str]:
 
 
 def _call(method: str, url: str, **kwargs: Any) -> int:
-    import httpx
-
     try:
         response = httpx.request(method, url, headers=_headers(), timeout=60, **kwargs)
     except httpx.HTTPError as exc:

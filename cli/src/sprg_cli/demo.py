@@ -11,10 +11,11 @@ import os
 import sys
 from datetime import timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from sprg_shared.auth import Role
+import httpx
+
+from sprg_shared.auth import Role, mint
 
 DEMO = Path(__file__).resolve().parents[3] / "deploy" / "demo"
 
@@ -31,8 +32,6 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
 
 def _headers(secret: str, agency: str, role: Role) -> dict[str, str]:
-    from sprg_shared.auth import mint
-
     token = mint(
         secret,
         subject=f"demo-{agency}",
@@ -44,10 +43,6 @@ def _headers(secret: str, agency: str, role: Role) -> dict[str, str]:
 
 
 def run_load(args: argparse.Namespace) -> int:
-    import httpx
-
-    from sprg_shared.auth import Role
-
     secret = os.environ.get("SPRG_JWT_SECRET")
     if not secret:
         print("error: SPRG_JWT_SECRET is not set", file=sys.stderr)

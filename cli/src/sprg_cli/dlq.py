@@ -15,11 +15,14 @@ import os
 import sys
 import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:  # imported where used: `sprg --help` does not pay for the Kafka client
-    from sprg_shared.envelope import Envelope
-    from sprg_shared.events import MessageDeadLettered
+from kafka import KafkaConsumer, KafkaProducer
+from kafka.structs import TopicPartition
+from pydantic import ValidationError
+
+from sprg_shared import topics
+from sprg_shared.envelope import Envelope, read_event
+from sprg_shared.events import MessageDeadLettered
 
 EXIT_NOTHING = 2
 
@@ -30,10 +33,6 @@ class DeadLetter:
     letter: MessageDeadLettered
 
     def original(self) -> Envelope | None:
-        from pydantic import ValidationError
-
-        from sprg_shared.envelope import Envelope
-
         try:
             return Envelope.from_bytes(self.letter.value.encode())
         except ValidationError:
@@ -72,14 +71,6 @@ def register(subcommands: argparse._SubParsersAction[argparse.ArgumentParser]) -
 
 
 def read_dead_letters(bootstrap: str, deadline_seconds: float = 30) -> list[DeadLetter]:
-    from kafka import KafkaConsumer
-    from kafka.structs import TopicPartition
-    from pydantic import ValidationError
-
-    from sprg_shared import topics
-    from sprg_shared.envelope import Envelope, read_event
-    from sprg_shared.events import MessageDeadLettered
-
     consumer = KafkaConsumer(bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False)
     try:
         partitions = [
@@ -108,8 +99,6 @@ def read_dead_letters(bootstrap: str, deadline_seconds: float = 30) -> list[Dead
 
 
 def replay(bootstrap: str, letters: list[DeadLetter]) -> list[dict[str, object]]:
-    from kafka import KafkaProducer
-
     producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True)
     done: list[dict[str, object]] = []
     try:

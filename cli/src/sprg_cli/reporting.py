@@ -7,16 +7,24 @@ Both read the reporting service's settings from the environment (``MONGODB_URL``
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import sys
 import time
-from typing import TYPE_CHECKING
 
+from prometheus_client import CollectorRegistry
+
+from sprg_reporting import handlers
+from sprg_reporting.adapters.replay import read_all
+from sprg_reporting.adapters.repository import ReadModels
 from sprg_reporting.domain.periods import KINDS, BadPeriod
-
-if TYPE_CHECKING:  # imported where used: `sprg --help` does not pay for Kafka and the store
-    from sprg_reporting import handlers
-    from sprg_reporting.settings import ReportingSettings
+from sprg_reporting.settings import ReportingSettings
+from sprg_shared.bus import Producer
+from sprg_shared.calendar import london_today
+from sprg_shared.envelope import envelope_for
+from sprg_shared.events import ReportPublished
+from sprg_shared.metrics import bus_metrics
+from sprg_shared.store import make_client
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -33,13 +41,6 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
 
 async def rebuild(settings: ReportingSettings) -> int:
-    import asyncio
-
-    from sprg_reporting import handlers
-    from sprg_reporting.adapters.replay import read_all
-    from sprg_reporting.adapters.repository import ReadModels
-    from sprg_shared.store import make_client
-
     client = make_client(settings.mongodb_url, app_name="sprg-cli-reporting")
     try:
         envelopes = await asyncio.to_thread(
@@ -51,10 +52,6 @@ async def rebuild(settings: ReportingSettings) -> int:
 
 
 def run_rebuild(args: argparse.Namespace) -> int:
-    import asyncio
-
-    from sprg_reporting.settings import ReportingSettings
-
     settings = ReportingSettings()
     started = time.monotonic()
     folded = asyncio.run(rebuild(settings))
@@ -63,17 +60,6 @@ def run_rebuild(args: argparse.Namespace) -> int:
 
 
 async def produce(settings: ReportingSettings, kind: str, period: str) -> handlers.Produced:
-    from prometheus_client import CollectorRegistry
-
-    from sprg_reporting import handlers
-    from sprg_reporting.adapters.repository import ReadModels
-    from sprg_shared.bus import Producer
-    from sprg_shared.calendar import london_today
-    from sprg_shared.envelope import envelope_for
-    from sprg_shared.events import ReportPublished
-    from sprg_shared.metrics import bus_metrics
-    from sprg_shared.store import make_client
-
     client = make_client(settings.mongodb_url, app_name="sprg-cli-reporting")
     producer = Producer(
         settings.kafka_bootstrap_servers,
@@ -95,10 +81,6 @@ async def produce(settings: ReportingSettings, kind: str, period: str) -> handle
 
 
 def run_produce(args: argparse.Namespace) -> int:
-    import asyncio
-
-    from sprg_reporting.settings import ReportingSettings
-
     try:
         produced = asyncio.run(produce(ReportingSettings(), args.kind, args.period))
     except BadPeriod as exc:

@@ -17,6 +17,12 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import httpx
+
+from sprg_rules.admin import PackRejected, checked, summary
+from sprg_rules.domain.loader import PackError, parse_pack
+from sprg_shared.auth import Role, mint
+
 EXIT_REFUSED = 2
 
 
@@ -49,9 +55,6 @@ def _read(path: Path) -> str:
 
 
 def _validate(args: argparse.Namespace) -> int:
-    from sprg_rules.admin import summary
-    from sprg_rules.domain.loader import PackError, parse_pack
-
     try:
         rulepack = parse_pack(_read(args.file), origin=str(args.file))
     except (PackError, OSError) as exc:
@@ -60,8 +63,6 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _test(args: argparse.Namespace) -> int:
-    from sprg_rules.admin import PackRejected, checked, summary
-
     try:
         rulepack = checked(_read(args.file))
     except (PackRejected, OSError) as exc:
@@ -75,8 +76,6 @@ def _headers() -> dict[str, str]:
         secret = os.environ.get("SPRG_JWT_SECRET")
         if not secret:
             raise SystemExit("error: set SPRG_TOKEN (a rules_admin token) or SPRG_JWT_SECRET")
-        from sprg_shared.auth import Role, mint
-
         token = mint(
             secret,
             subject=getpass.getuser(),
@@ -88,8 +87,6 @@ def _headers() -> dict[str, str]:
 
 
 def _call(method: str, url: str, **kwargs: Any) -> int:
-    import httpx
-
     try:
         response = httpx.request(method, url, headers=_headers(), timeout=60, **kwargs)
     except httpx.HTTPError as exc:
@@ -105,8 +102,6 @@ def _diff(args: argparse.Namespace) -> int:
 
 
 def _activate(args: argparse.Namespace) -> int:
-    from sprg_rules.domain.loader import PackError, parse_pack
-
     text = _read(args.file)
     try:
         pack = parse_pack(text).pack

@@ -5,21 +5,9 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Iterator
 from datetime import timedelta
 
-
-class _Roles:
-    """The roles' names, looked up when argparse checks or lists them (not at start-up:
-    the token module imports the JWT library, which `sprg --help` need not pay for)."""
-
-    def __iter__(self) -> Iterator[str]:
-        from sprg_shared.auth import Role
-
-        return iter([role.value for role in Role])
-
-    def __contains__(self, value: object) -> bool:
-        return value in list(self)
+from sprg_shared.auth import Role, mint
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -31,7 +19,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         "--role",
         action="append",
         required=True,
-        choices=_Roles(),
+        choices=[r.value for r in Role],
         help="a role the token carries (repeat for several)",
     )
     minting.add_argument("--subject", help="who the token is for (default: <agency>-user)")
@@ -40,8 +28,6 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
 
 def run_mint(args: argparse.Namespace) -> int:
-    from sprg_shared.auth import Role, mint
-
     secret = os.environ.get("SPRG_JWT_SECRET")
     if not secret:
         print(

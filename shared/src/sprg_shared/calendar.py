@@ -1,9 +1,8 @@
 """The one working-day calendar every clock uses (domain.md section 1).
 
 A working day is Monday to Friday, except England and Wales bank holidays (from the
-maintained ``holidays`` package, substitute days included: read from the table generated
-from it, ``bank_holiday_table``, for 2000-2060) and except closure days an administrator
-adds. Pure: no I/O beyond the ``holidays`` package's bundled data.
+maintained ``holidays`` package, substitute days included) and except closure days an
+administrator adds. Pure: no I/O beyond the ``holidays`` package's bundled data.
 """
 
 from __future__ import annotations
@@ -14,7 +13,7 @@ from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from sprg_shared.bank_holiday_table import BANK_HOLIDAYS
+import holidays
 
 __all__ = [
     "BASE_VERSION",
@@ -37,12 +36,6 @@ _MAX_SCAN_DAYS = 366 * 20
 
 @lru_cache(maxsize=256)
 def _bank_holidays_for_year(year: int) -> frozenset[date]:
-    known = BANK_HOLIDAYS.get(year)
-    if known is not None:
-        return frozenset(date.fromisoformat(f"{year}-{day}") for day in known.split())
-    # Outside the table: the package itself (a second of imports, once per process).
-    import holidays  # noqa: PLC0415
-
     # Without subdiv="ENG" the package drops Easter Monday and the August bank holiday.
     found = holidays.country_holidays("GB", subdiv="ENG", years=year)
     return frozenset(d for d in found if d.year == year)
