@@ -27,10 +27,16 @@ $(UV):
 	python3 -m pip install --user --quiet 'uv>=0.9'
 
 .venv/.synced: uv.lock pyproject.toml shared/pyproject.toml services/*/pyproject.toml cli/pyproject.toml | $(UV)
-	$(UV) sync --all-packages --frozen
+	$(UV) sync --all-packages --frozen --compile-bytecode
 	@touch $@
 
-setup: .venv/.synced
+# Bytecode for the project's own sources too: where PYTHONDONTWRITEBYTECODE is set, every
+# `sprg` run would otherwise compile them again (git-ignored __pycache__ folders).
+.venv/.compiled: .venv/.synced $(shell find shared/src services/*/src cli/src -name '*.py' 2>/dev/null)
+	$(PY) -m compileall -q -j 0 shared/src services cli/src >/dev/null
+	@touch $@
+
+setup: .venv/.synced .venv/.compiled
 	deploy/local/infra.sh fetch
 
 run: setup

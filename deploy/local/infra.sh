@@ -54,6 +54,7 @@ PG_CONFIG=$PG_BIN/pg_config
 PG_OS_USER=${SPRG_PG_OS_USER:-postgres}
 PGDATA=$DATA/postgresql
 STORE_STATE=$DATA/ferretdb
+STORE_MARK=--state-dir=$STORE_STATE  # in FerretDB v2's command line (v1's had none)
 STORE_USER=sprg
 SECRETS=$LOCAL/secrets.env
 VENDOR=$(realpath -m "${SPRG_VENDOR_DIR:-$REPO/../shared/vendor}")
@@ -392,7 +393,7 @@ SQL
 start_store() {
   start_postgresql
   local pid
-  if pid=$(pid_of ferretdb "$STORE_STATE"); then
+  if pid=$(pid_of ferretdb "$STORE_MARK"); then
     say "FerretDB already running (pid $pid)"
     return 0
   fi
@@ -400,6 +401,8 @@ start_store() {
     "did not start (set SPRG_MONGO_PORT)"
   mkdir -p "$STORE_STATE" "$LOGS" "$RUN"
   chmod 700 "$STORE_STATE"
+  touch "$LOGS/ferretdb.log"
+  chmod 600 "$LOGS/ferretdb.log"
   # FerretDB's own pool reaches PostgreSQL over the socket; clients must authenticate (SCRAM).
   FERRETDB_POSTGRESQL_URL="postgres://postgres@/postgres?host=$PGDATA&port=$PG_PORT" \
     setsid "$FERRETDB" --listen-addr="127.0.0.1:$MONGO_PORT" --state-dir="$STORE_STATE" \
@@ -409,7 +412,7 @@ start_store() {
 }
 
 stop_store() {
-  stop_one ferretdb "$STORE_STATE" 10
+  stop_one ferretdb "$STORE_MARK" 10
   if pg_running; then
     as_pg "$PG_BIN/pg_ctl" -D "$PGDATA" -m fast -w -t 60 stop > /dev/null \
       && say "postgresql stopped" || say "postgresql did not stop; see $LOGS/postgresql.log"
@@ -433,7 +436,7 @@ cmd_start() {
   start_kafka
   start_store
   store_url
-  wait_for ferretdb mongo "$MONGO_URL" "$STORE_STATE" "$LOGS/ferretdb.log" "$FERRETDB_T0"
+  wait_for ferretdb mongo "$MONGO_URL" "$STORE_MARK" "$LOGS/ferretdb.log" "$FERRETDB_T0"
   wait_for kafka kafka "$KAFKA_ADDR" "$KAFKA_PROPS" "$LOGS/kafka.log (and kafka.out)" "$KAFKA_T0"
   if "$PY" -c 'import sprg_shared.topics' 2> /dev/null; then
     KAFKA_BOOTSTRAP_SERVERS=$KAFKA_ADDR MONGODB_URL=$MONGO_URL "$PY" -m sprg_shared.topics \
@@ -480,7 +483,7 @@ cmd_status() {
     if answers "$kind" "$addr" 0; then state=answering; else state="NOT answering"; rc=3; fi
     printf '%-9s pid %-8s %-50s %s\n' "$name" "$pid" "$(sed -E 's#//[^/@]*@#//#' <<< "$addr")" "$state"
   done <<< "kafka kafka $KAFKA_ADDR $KAFKA_PROPS
-ferretdb mongo $MONGO_URL $STORE_STATE"
+ferretdb mongo $MONGO_URL $STORE_MARK"
   status_postgresql || rc=3
   return "$rc"
 }

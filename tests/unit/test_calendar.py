@@ -124,3 +124,16 @@ def test_property_due_dates_over_many_anchors() -> None:
 def test_calendar_is_frozen() -> None:
     with pytest.raises(AttributeError):
         CAL.version = "changed"  # type: ignore[misc]
+
+
+def test_bank_holidays_loaded_alone_equal_the_packages_registry() -> None:
+    """The calendar loads the United Kingdom class by itself (the registry imports every
+    country); both must give the same England and Wales bank holidays."""
+    import holidays  # noqa: PLC0415
+
+    from sprg_shared.calendar import _united_kingdom, bank_holidays  # noqa: PLC0415
+
+    assert _united_kingdom() is not None
+    for year in range(2024, 2032):
+        registry = holidays.country_holidays("GB", subdiv="ENG", years=year)
+        assert bank_holidays(year) == frozenset(d for d in registry if d.year == year), year

@@ -8,9 +8,11 @@ administrator adds. Pure: no I/O beyond the ``holidays`` package's bundled data.
 from __future__ import annotations
 
 import calendar as _stdlib_calendar
+import importlib.util
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import holidays
@@ -34,10 +36,38 @@ _SATURDAY = 5
 _MAX_SCAN_DAYS = 366 * 20
 
 
+@lru_cache(maxsize=1)
+def _united_kingdom() -> type[holidays.HolidayBase] | None:
+    """The package's United Kingdom class, loaded from its own file.
+
+    ``holidays.country_holidays`` imports every one of the package's 250 countries
+    first (about 0.4 s, most of a ``sprg assess`` run); this loads one. None if the
+    package's layout changed: then the registry is used.
+    """
+    try:
+        spec = importlib.util.find_spec("holidays.countries")
+        if spec is None or not spec.submodule_search_locations:
+            return None
+        path = Path(next(iter(spec.submodule_search_locations))) / "united_kingdom.py"
+        found = importlib.util.spec_from_file_location("sprg_shared._holidays_uk", path)
+        if found is None or found.loader is None:
+            return None
+        module = importlib.util.module_from_spec(found)
+        found.loader.exec_module(module)
+        uk: type[holidays.HolidayBase] = module.UnitedKingdom
+    except (ImportError, OSError, AttributeError):
+        return None
+    return uk
+
+
 @lru_cache(maxsize=256)
 def _bank_holidays_for_year(year: int) -> frozenset[date]:
     # Without subdiv="ENG" the package drops Easter Monday and the August bank holiday.
-    found = holidays.country_holidays("GB", subdiv="ENG", years=year)
+    uk = _united_kingdom()
+    if uk is None:
+        found = holidays.country_holidays("GB", subdiv="ENG", years=year)
+    else:
+        found = uk(subdiv="ENG", years=year)
     return frozenset(d for d in found if d.year == year)
 
 
