@@ -41,7 +41,7 @@ def test_changes_fold_in_order_into_one_document_each() -> None:
     assert len(folded.changes["cases", "c1"]) == 4
 
 
-def test_a_later_set_replaces_a_sub_document_and_a_path_through_a_value_is_refused() -> None:
+def test_a_later_set_replaces_a_sub_document_or_array_a_path_through_a_value_is_refused() -> None:
     folded = Folded()
     folded.fold(
         [
@@ -50,5 +50,13 @@ def test_a_later_set_replaces_a_sub_document_and_a_path_through_a_value_is_refus
         ]
     )
     assert folded.documents["cases"]["c1"]["clocks"] == {"sin": {"state": "breached"}}
+    folded.fold(
+        [
+            Change("cases", "c1", add={"tags": [{"t": 1}]}),
+            Change("cases", "c1", set={"tags": []}),
+            Change("cases", "c1", add={"tags": [{"t": 1}, {"t": 2}, {"t": 1}]}),
+        ]
+    )
+    assert folded.documents["cases"]["c1"]["tags"] == [{"t": 1}, {"t": 2}]
     with pytest.raises(ConflictingChange):
         folded.fold([Change("cases", "c1", set={"clocks.sin.state.x": 1})])

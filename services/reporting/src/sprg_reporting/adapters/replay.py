@@ -42,7 +42,7 @@ def read_all(
         while remaining:
             if time.monotonic() > deadline:
                 raise TimeoutError(f"replay did not reach the end of {sorted(map(str, remaining))}")
-            polled = consumer.poll(timeout_ms=500, max_records=10_000)
+            polled = consumer.poll(timeout_ms=500)
             if polled:
                 deadline = time.monotonic() + timeout
             for tp, records in polled.items():
