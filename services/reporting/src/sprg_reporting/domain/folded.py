@@ -8,7 +8,6 @@ insert per document a small part of that (bench/README.md, "Reporting rebuild").
 
 from __future__ import annotations
 
-import copy
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -36,7 +35,14 @@ def _parent(document: Document, path: str) -> tuple[Document, str]:
 
 
 def _copied(value: Any) -> Any:
-    return copy.deepcopy(value) if isinstance(value, dict | list) else value
+    """A copy that later changes can alter without altering ``value`` (a change kept for
+    a replay): sub-documents all the way down, arrays one level (their elements are
+    never changed in place). Several times quicker than ``copy.deepcopy``."""
+    if isinstance(value, dict):
+        return {k: _copied(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return list(value)
+    return value
 
 
 def _identity(value: Any) -> str:
