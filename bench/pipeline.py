@@ -28,6 +28,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import base64
+import email.policy
 import json
 import os
 import re
@@ -42,6 +43,7 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from email.parser import BytesHeaderParser
 from pathlib import Path
 from typing import Any
 
@@ -107,10 +109,9 @@ class Catcher:
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 - aiosmtpd's name
         now = time.monotonic()
-        subject = ""
-        for raw in envelope.content.split(b"\r\n\r\n", 1)[0].split(b"\r\n"):
-            if raw.lower().startswith(b"subject:"):
-                subject = raw[8:].decode("utf-8", "replace").strip()
+        # A long subject is folded over two header lines (and may be RFC 2047 encoded).
+        headers = BytesHeaderParser(policy=email.policy.default).parsebytes(envelope.content)
+        subject = " ".join(str(headers["Subject"] or "").split())
         matched = SUBJECT_CASE.match(subject)
         with self.lock:
             if matched and BUSINESS_TEAM in envelope.rcpt_tos:
