@@ -15,7 +15,11 @@ from sprg_shared.kafka_security import kafka_security
 def read_all(
     bootstrap_servers: str, topic_names: Sequence[str], timeout: float = 60.0
 ) -> list[Envelope]:
-    """Every readable envelope now on ``topic_names``, each partition in its order."""
+    """Every readable envelope now on ``topic_names``, each partition in its order.
+
+    ``timeout`` bounds a stall (no record read for that long), not the whole read: a log
+    of a million events takes longer than a minute to read, and is not stuck for it.
+    """
     consumer = KafkaConsumer(
         bootstrap_servers=bootstrap_servers,
         group_id=None,
@@ -40,7 +44,10 @@ def read_all(
         while remaining:
             if time.monotonic() > deadline:
                 raise TimeoutError(f"replay did not reach the end of {sorted(map(str, remaining))}")
-            for tp, records in consumer.poll(timeout_ms=500).items():
+            polled = consumer.poll(timeout_ms=500)
+            if polled:
+                deadline = time.monotonic() + timeout
+            for tp, records in polled.items():
                 for record in records:
                     if record.offset < ends[tp]:
                         try:

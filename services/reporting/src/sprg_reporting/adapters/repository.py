@@ -11,14 +11,18 @@ from typing import Any
 
 from pymongo import ASCENDING, DESCENDING, UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import BulkWriteError
 
 from sprg_reporting.domain.facts import COLLECTIONS, Change
+from sprg_reporting.domain.folded import Folded
 from sprg_reporting.domain.report import Snapshot
 from sprg_shared.store import Document
 
 LEGACY_CASE_VIEW = "case_view"
 REPORTS = "reports"
 LEDGER = "applied_events"
+DUPLICATE_KEY = 11000
+INSERT_BATCH = 1000
 DUTIES = "duty_reports"  # each scheduler duty that produced a report (kept by a rebuild)
 # Dropped by a rebuild: everything folded from events (not the produced reports' log).
 READ_MODELS = (*COLLECTIONS, LEGACY_CASE_VIEW)
@@ -67,6 +71,28 @@ class ReadModels:
                 )
         for name, operations in by_collection.items():
             await self._db[name].bulk_write(operations, ordered=True)
+
+    async def write_folded(self, folded: Folded) -> None:
+        """A rebuild's documents, each inserted once (unordered batches).
+
+        A document already there (a live consumer's upsert since the drop) gets the
+        changes that made ours applied to it instead, in their order: folds are idempotent.
+        """
+        for name, documents in folded.documents.items():
+            batch = list(documents.values())
+            for start in range(0, len(batch), INSERT_BATCH):
+                try:
+                    await self._db[name].insert_many(
+                        batch[start : start + INSERT_BATCH], ordered=False
+                    )
+                except BulkWriteError as error:
+                    failed = error.details.get("writeErrors", [])
+                    if any(e.get("code") != DUPLICATE_KEY for e in failed):
+                        raise
+                    there = [batch[start + e["index"]]["_id"] for e in failed]
+                    await self.apply_many(
+                        [change for key in there for change in folded.changes[name, key]]
+                    )
 
     async def snapshot(self) -> Snapshot:
         return Snapshot({name: await self.documents(name) for name in COLLECTIONS})
