@@ -38,6 +38,7 @@ import signal
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import uuid
@@ -53,7 +54,7 @@ from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
 from kafka.structs import TopicPartition
 
 from sprg_shared import topics
-from sprg_shared.auth import Role, mint
+from sprg_shared.auth import Role, mint, new_dev_key
 
 REPO = Path(__file__).resolve().parents[1]
 SERVICES = ("intake", "rules", "scheduler", "notifier", "reporting")
@@ -393,12 +394,15 @@ def main() -> int:
 
     bootstrap = os.environ["KAFKA_BOOTSTRAP_SERVERS"]
     run = uuid.uuid4().hex[:8]
-    secret = secrets.token_urlsafe(48)
+    # Development tokens: a key of this run's own, which the services trust (not production).
+    key_file = Path(tempfile.mkdtemp(prefix="sprg-bench-")) / "dev-signing-key.pem"
+    key_file.write_bytes(new_dev_key())
+    key_file.chmod(0o600)
     start_at = datetime.now(UTC) - timedelta(seconds=5)
     env = {k: v for k, v in os.environ.items() if not k.startswith("SPRG_")}
     env.update(
         {
-            "SPRG_JWT_SECRET": secret,
+            "SPRG_AUTH_DEV_KEY_FILE": str(key_file),
             "SPRG_INTAKE_PII_KEY": base64.b64encode(secrets.token_bytes(32)).decode(),
             "SPRG_CONSUMER_START_AT": start_at.isoformat(),
         }
@@ -413,7 +417,7 @@ def main() -> int:
 
     def token(agency: str, role: Role) -> dict[str, str]:
         t = mint(
-            secret,
+            key_file,
             subject=f"{agency}-bench",
             agency=agency,
             roles=frozenset({role}),

@@ -120,7 +120,6 @@ def main() -> int:
     settings = ReportingSettings(
         kafka_bootstrap_servers=bootstrap,
         mongodb_url=store,
-        jwt_secret="x" * 40,
         database=f"b{run}_reporting",
         consumer_group=f"b{run}-reporting",
         source_topics=tuple(names[t] for t in SOURCES),
