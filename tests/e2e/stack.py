@@ -20,10 +20,19 @@ SERVICES = ("intake", "rules", "scheduler", "notifier", "reporting")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 
+_HANDED_OUT: set[int] = set()
+
+
 def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+    """A free loopback port, never one this test process was given before: a port released
+    and handed out twice let two servers of one test race for it (seen: address in use)."""
+    while True:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = int(s.getsockname()[1])
+        if port not in _HANDED_OUT:
+            _HANDED_OUT.add(port)
+            return port
 
 
 @dataclass

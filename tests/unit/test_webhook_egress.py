@@ -68,7 +68,16 @@ def test_html_e_mails_escape_what_they_show_and_text_e_mails_keep_it() -> None:
     hostile = '<script>alert("x")</script>'
     rendered = Templates().render(
         "clock_breached",
-        {"kind": hostile, "due": "2026-05-01", "case_id": "c1", "case_link": "https://x/c1"},
+        {
+            "kind": hostile,
+            "due": "2026-05-01",
+            "reference": "SIN-2026-AB12CD34",
+            "case_id": "c1",
+            "link": "https://x/cases/c1",
+            "statutory": True,
+            "owner_agency": None,
+            "agency_names": {},
+        },
     )
     assert hostile not in rendered.html
     assert "&lt;script&gt;" in rendered.html

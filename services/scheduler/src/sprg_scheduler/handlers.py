@@ -125,26 +125,14 @@ async def on_notice_recorded(
     event: CaseNoticeRecorded, envelope: Envelope, deps: SchedulerDeps
 ) -> None:
     """The DfE and Ofsted were notified, or the CSAB liaised with: the clock is met on
-    that day (late if after its due date)."""
+    that day (late if after its due date). Recorded before the case's assessment started
+    the clock, it is kept and applied when the clock starts (never dead-lettered for that)."""
     if event.notice == "dfe_ofsted":
         clock_id = clock_id_for(event.case_id, DFE_OFSTED)
     else:
         clock_id = keyed_clock_id(event.case_id, CSAB_LIAISON)
-    met_on = event.notified_date
-    try:
-        clock = await _change(
-            clock_id,
-            lambda c: lifecycle.meet(c, met_on=met_on, by=envelope.id, now=deps.now()),
-            deps,
-        )
-    except ClockNotFound:
-        # Recorded before the case's assessment started the clock: try again shortly.
-        raise ClockNotYetStarted(f"no {event.notice} clock on case {event.case_id} yet") from None
-    await _announce(clock, envelope.id, child_traceparent(envelope.traceparent), deps)
-
-
-class ClockNotYetStarted(Exception):
-    """A notice arrived before the clock it meets (retried, then dead-lettered)."""
+    settlement = {"how": "meet", "on": event.notified_date.isoformat(), "by": envelope.id}
+    await _end(clock_id, settlement, deps, child_traceparent(envelope.traceparent))
 
 
 @dataclass(frozen=True)
