@@ -94,22 +94,9 @@ ClockKind = str
 SubjectOfClock = Literal["case", "case_of_concern", "escalation", "meeting", "action"]
 
 
-@event_type("sprg.clock.started.v1", topics.CLOCKS)
-class ClockStarted(EventData):
-    clock_id: str
-    case_id: str = Field(
-        description="the clock's subject: the case, or an escalation's or action source's id"
-    )
-    kind: ClockKind
-    key: str | None = Field(
-        default=None,
-        description="which clock of the kind on the subject: an information request's or "
-        "an action's id; absent for the one clock a decision owns",
-    )
-    anchor: str
-    anchor_date: date
-    due: date
-    calendar_version: str
+class ClockLabelled(EventData):
+    """What a clock event says of its subject for the people told (written once here)."""
+
     reference: str | None = Field(
         default=None,
         description="how people know the subject (SIN-2026-..., COC-..., ESC-..., a meeting's "
@@ -124,6 +111,24 @@ class ClockStarted(EventData):
     statutory: bool | None = Field(
         default=None, description="a duty the law sets (else a local or a person's target)"
     )
+
+
+@event_type("sprg.clock.started.v1", topics.CLOCKS)
+class ClockStarted(ClockLabelled):
+    clock_id: str
+    case_id: str = Field(
+        description="the clock's subject: the case, or an escalation's or action source's id"
+    )
+    kind: ClockKind
+    key: str | None = Field(
+        default=None,
+        description="which clock of the kind on the subject: an information request's or "
+        "an action's id; absent for the one clock a decision owns",
+    )
+    anchor: str
+    anchor_date: date
+    due: date
+    calendar_version: str
     started_by: str = Field(description="id of the event that started the clock")
 
 
@@ -160,7 +165,7 @@ class MessageDeadLettered(EventData):
 
 
 @event_type("sprg.clock.reminder_due.v1", topics.CLOCKS)
-class ClockReminderDue(EventData):
+class ClockReminderDue(ClockLabelled):
     """A clock is nearing its due date: one of its configured reminders fell due."""
 
     clock_id: str
@@ -172,24 +177,10 @@ class ClockReminderDue(EventData):
     remind_at: datetime = Field(description="the instant this reminder was planned for")
     working_days_remaining: int = Field(ge=0, description="counted from the day it was sent")
     calendar_version: str
-    reference: str | None = Field(
-        default=None,
-        description="how people know the subject (SIN-2026-..., COC-..., ESC-..., a meeting's "
-        "date, an action's ACT-...); never personal data",
-    )
-    subject_kind: SubjectOfClock | None = Field(
-        default=None, description="which kind of page the subject opens on"
-    )
-    owner_agency: str | None = Field(
-        default=None, description="the agency that must act (a request's or an action's)"
-    )
-    statutory: bool | None = Field(
-        default=None, description="a duty the law sets (else a local or a person's target)"
-    )
 
 
 @event_type("sprg.clock.breached.v1", topics.CLOCKS)
-class ClockBreached(EventData):
+class ClockBreached(ClockLabelled):
     """The due date passed and the duty was not met: raised the morning after."""
 
     clock_id: str
@@ -199,20 +190,6 @@ class ClockBreached(EventData):
     due: date
     breached_at: datetime = Field(description="the instant the breach was planned for")
     calendar_version: str
-    reference: str | None = Field(
-        default=None,
-        description="how people know the subject (SIN-2026-..., COC-..., ESC-..., a meeting's "
-        "date, an action's ACT-...); never personal data",
-    )
-    subject_kind: SubjectOfClock | None = Field(
-        default=None, description="which kind of page the subject opens on"
-    )
-    owner_agency: str | None = Field(
-        default=None, description="the agency that must act (a request's or an action's)"
-    )
-    statutory: bool | None = Field(
-        default=None, description="a duty the law sets (else a local or a person's target)"
-    )
 
 
 @event_type("sprg.clock.recalculated.v1", topics.CLOCKS)
