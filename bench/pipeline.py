@@ -421,7 +421,7 @@ def main() -> int:
             subject=f"{agency}-bench",
             agency=agency,
             roles=frozenset({role}),
-            ttl=timedelta(hours=2),
+            ttl=timedelta(minutes=59),  # the services refuse tokens living longer than an hour
         )
         return {"Authorization": f"Bearer {t}"}
 
