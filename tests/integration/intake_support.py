@@ -11,7 +11,7 @@ import httpx
 import pytest
 from pymongo import AsyncMongoClient
 
-from sprg_intake.api import create_app
+from sprg_intake.entrypoints.api import create_app
 from sprg_intake.settings import IntakeSettings
 from sprg_shared import topics
 from sprg_shared.auth import Role

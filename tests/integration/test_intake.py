@@ -16,10 +16,10 @@ from pymongo import AsyncMongoClient
 
 from sprg_intake.adapters.outbox import OutboxRelay
 from sprg_intake.adapters.repository import CaseRepository
-from sprg_intake.api import create_app
 from sprg_intake.bootstrap import build_deps
-from sprg_intake.handlers import report_incident
-from sprg_intake.messages import ReportIncident
+from sprg_intake.domain.messages import ReportIncident
+from sprg_intake.entrypoints.api import create_app
+from sprg_intake.handlers.incident import report_incident
 from sprg_intake.settings import IntakeSettings
 from sprg_shared import topics
 from sprg_shared.auth import Principal, Role

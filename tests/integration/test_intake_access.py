@@ -8,7 +8,7 @@ import time
 import httpx
 import pytest
 
-from sprg_intake.api import create_app
+from sprg_intake.entrypoints.api import create_app
 from sprg_shared.access import MATRIX
 from sprg_shared.auth import Role
 from tests.api_routes import api_routes

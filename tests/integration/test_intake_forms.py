@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from pymongo import AsyncMongoClient
 
-from sprg_intake.api import create_app
+from sprg_intake.entrypoints.api import create_app
 from sprg_intake.settings import IntakeSettings
 from sprg_shared.auth import Role
 from tests.browser import artifact, browser_page

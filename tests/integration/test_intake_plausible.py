@@ -14,7 +14,7 @@ import httpx
 import pytest
 from prometheus_client import CollectorRegistry
 
-from sprg_intake import examples
+from sprg_intake.entrypoints import examples
 from sprg_shared import topics
 from sprg_shared.bus import Producer
 from sprg_shared.calendar import london_today

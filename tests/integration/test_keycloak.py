@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
-from sprg_intake.api import create_app
+from sprg_intake.entrypoints.api import create_app
 from tests.http_server import serving
 from tests.identity import token_issuer
 from tests.integration.intake_support import REPORT, make_settings

@@ -8,8 +8,8 @@ from datetime import date
 
 import pytest
 
-from sprg_intake.commands import CorrectIncident, UpdateEscalation
 from sprg_intake.domain import escalations
+from sprg_intake.domain.commands import CorrectIncident, UpdateEscalation
 from sprg_intake.domain.corrections import CorrectionRefused, Standing, correct
 from sprg_intake.domain.documents import (
     DOCX,

@@ -8,7 +8,7 @@ from functools import partial
 from sprg_intake.adapters.crypto import Sealer, fingerprint
 from sprg_intake.adapters.outbox import OutboxRelay
 from sprg_intake.adapters.repository import CaseRepository
-from sprg_intake.handlers import IntakeDeps
+from sprg_intake.handlers.incident import IntakeDeps
 from sprg_intake.settings import IntakeSettings
 from sprg_shared.runtime import Runtime
 

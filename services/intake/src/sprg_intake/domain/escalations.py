@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date
 
-from sprg_intake.commands import UpdateEscalation
+from sprg_intake.domain.commands import UpdateEscalation
 from sprg_shared.events import EscalationStep
 
 

@@ -10,7 +10,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from sprg_intake.messages import ChildDetails
+from sprg_intake.domain.messages import ChildDetails
 from sprg_shared.events import (
     AbuseOrNeglect,
     Attendance,

@@ -13,22 +13,18 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from pymongo.errors import PyMongoError
 
-from sprg_intake import (
-    agenda,
-    forms,
-    handlers,
-    handlers_case,
-    handlers_rapid_review,
-    handlers_sprg,
-    not_processed,
-    subjects,
-)
-from sprg_intake.api_inputs import router as inputs_router
 from sprg_intake.bootstrap import SERVICE, build_deps
 from sprg_intake.domain.documents import UnsupportedDocument
-from sprg_intake.messages import EXAMPLE_REPORT, RecordSinSubmission, ReportIncident
+from sprg_intake.domain.messages import EXAMPLE_REPORT, RecordSinSubmission, ReportIncident
+from sprg_intake.entrypoints import forms
+from sprg_intake.entrypoints.api_inputs import router as inputs_router
+from sprg_intake.entrypoints.web_common import IdempotencyKey, Traceparent
+from sprg_intake.handlers import agenda, not_processed, subjects
+from sprg_intake.handlers import case as handlers_case
+from sprg_intake.handlers import incident as handlers
+from sprg_intake.handlers import rapid_review as handlers_rapid_review
+from sprg_intake.handlers import sprg as handlers_sprg
 from sprg_intake.settings import IntakeSettings
-from sprg_intake.web_common import IdempotencyKey, Traceparent
 from sprg_shared import topics
 from sprg_shared.access import Caller
 from sprg_shared.bus import Router

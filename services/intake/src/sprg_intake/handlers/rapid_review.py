@@ -6,7 +6,7 @@ import json
 from datetime import date
 from typing import Any, Literal
 
-from sprg_intake.commands import (
+from sprg_intake.domain.commands import (
     CloseRapidReview,
     RecordNotice,
     RecordRapidReview,
@@ -14,9 +14,9 @@ from sprg_intake.commands import (
     RequestInformation,
 )
 from sprg_intake.domain.documents import checked_type
-from sprg_intake.handlers import CaseNotFound, IntakeDeps, InvalidFact
-from sprg_intake.handlers_case import Upload, record_on_case
-from sprg_intake.recording import (
+from sprg_intake.handlers.case import Upload, record_on_case
+from sprg_intake.handlers.incident import CaseNotFound, IntakeDeps, InvalidFact
+from sprg_intake.handlers.recording import (
     Draft,
     Outgoing,
     Recorded,

@@ -9,14 +9,14 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from sprg_intake import not_processed
-from sprg_intake.commands import (
+from sprg_intake.domain.commands import (
     CorrectIncident,
 )
 from sprg_intake.domain.corrections import CorrectionRefused, Standing, correct
 from sprg_intake.domain.rapid_review import rapid_review_state
-from sprg_intake.handlers import CaseNotFound, IntakeDeps, InvalidFact
-from sprg_intake.recording import (
+from sprg_intake.handlers import not_processed
+from sprg_intake.handlers.incident import CaseNotFound, IntakeDeps, InvalidFact
+from sprg_intake.handlers.recording import (
     Draft,
     Outgoing,
     Recorded,

@@ -18,13 +18,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Request, Response
 from pydantic import BaseModel
 
-from sprg_intake import examples as ex
-from sprg_intake import handlers_case as case
-from sprg_intake import handlers_lcspr as lcspr
-from sprg_intake import handlers_partnership as partnership
-from sprg_intake import handlers_rapid_review as rapid_review
-from sprg_intake import handlers_sprg as sprg
-from sprg_intake.commands import (
+from sprg_intake.domain.commands import (
     CloseRapidReview,
     CorrectIncident,
     DecideLcspr,
@@ -48,9 +42,11 @@ from sprg_intake.commands import (
     UpdateAction,
     UpdateEscalation,
 )
-from sprg_intake.handlers import IntakeDeps
-from sprg_intake.recording import Recorded
-from sprg_intake.web_common import IdempotencyKey, Traceparent
+from sprg_intake.entrypoints import examples as ex
+from sprg_intake.entrypoints.web_common import IdempotencyKey, Traceparent
+from sprg_intake.handlers import case, lcspr, partnership, rapid_review, sprg
+from sprg_intake.handlers.incident import IntakeDeps
+from sprg_intake.handlers.recording import Recorded
 from sprg_shared.access import Caller
 from sprg_shared.auth import Principal
 

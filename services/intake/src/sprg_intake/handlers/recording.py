@@ -18,7 +18,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from sprg_intake.adapters.crypto import CannotDecrypt
-from sprg_intake.handlers import (
+from sprg_intake.handlers.incident import (
     CaseNotFound,
     FactConflict,
     IdempotencyConflict,

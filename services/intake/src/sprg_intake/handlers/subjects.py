@@ -8,9 +8,9 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from sprg_intake import not_processed
-from sprg_intake.handlers import CaseNotFound, IntakeDeps
-from sprg_intake.recording import (
+from sprg_intake.handlers import not_processed
+from sprg_intake.handlers.incident import CaseNotFound, IntakeDeps
+from sprg_intake.handlers.recording import (
     Draft,
     Outgoing,
     Recorded,
