@@ -17,7 +17,7 @@ from pymongo import AsyncMongoClient
 from sprg_intake.adapters.outbox import OutboxRelay
 from sprg_intake.adapters.repository import CaseRepository
 from sprg_intake.bootstrap import build_deps
-from sprg_intake.domain.messages import ReportIncident
+from sprg_intake.domain.commands import ReportIncident
 from sprg_intake.entrypoints.api import create_app
 from sprg_intake.handlers.incident import report_incident
 from sprg_intake.settings import IntakeSettings

@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from sprg_intake.domain.messages import ReportIncident
+from sprg_intake.domain.commands import ReportIncident
 from sprg_shared.ages import age_on
 from sprg_shared.events import ChildFacts, IncidentFacts, IncidentReported
 

@@ -14,8 +14,8 @@ from pydantic import BaseModel
 from pymongo.errors import PyMongoError
 
 from sprg_intake.bootstrap import SERVICE, build_deps
+from sprg_intake.domain.commands import EXAMPLE_REPORT, RecordSinSubmission, ReportIncident
 from sprg_intake.domain.documents import UnsupportedDocument
-from sprg_intake.domain.messages import EXAMPLE_REPORT, RecordSinSubmission, ReportIncident
 from sprg_intake.entrypoints import forms
 from sprg_intake.entrypoints.api_inputs import router as inputs_router
 from sprg_intake.entrypoints.web_common import IdempotencyKey, Traceparent

@@ -13,8 +13,7 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, PackageLoader, select_autoescape
 from pydantic import BaseModel, ValidationError
 
-from sprg_intake.domain.commands import ReferCaseOfConcern
-from sprg_intake.domain.messages import ReportIncident
+from sprg_intake.domain.commands import ReferCaseOfConcern, ReportIncident
 from sprg_intake.handlers import incident as handlers
 from sprg_intake.handlers import partnership as handlers_partnership
 from sprg_intake.handlers.incident import IntakeDeps

@@ -11,7 +11,7 @@ from sprg_intake.adapters.crypto import Sealer
 from sprg_intake.adapters.outbox import OutboxRelay
 from sprg_intake.adapters.repository import CaseRepository
 from sprg_intake.domain.cases import open_incident_case
-from sprg_intake.domain.messages import RecordSinSubmission, ReportIncident
+from sprg_intake.domain.commands import RecordSinSubmission, ReportIncident
 from sprg_shared.auth import Principal, Role
 from sprg_shared.envelope import envelope_for
 from sprg_shared.events import SinSubmitted
