@@ -25,7 +25,7 @@ from prometheus_client import CollectorRegistry
 from pymongo import AsyncMongoClient
 
 from sprg_cli.reporting import rebuild
-from sprg_intake.entrypoints.api import create_app as create_intake
+from sprg_intake.bootstrap import build as create_intake
 from sprg_intake.settings import IntakeSettings
 from sprg_reporting.adapters.repository import READ_MODELS, ReadModels
 from sprg_reporting.api import create_app

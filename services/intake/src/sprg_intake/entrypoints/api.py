@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from datetime import date
 from typing import Annotated, Any
@@ -11,26 +10,18 @@ from fastapi import Body, FastAPI, File, Form, Header, Query, Request, Response,
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
-from pymongo.errors import PyMongoError
 
-from sprg_intake.bootstrap import SERVICE, build_deps
 from sprg_intake.domain.commands import EXAMPLE_REPORT, RecordSinSubmission, ReportIncident
 from sprg_intake.domain.documents import UnsupportedDocument
 from sprg_intake.entrypoints import forms
 from sprg_intake.entrypoints.api_inputs import router as inputs_router
 from sprg_intake.entrypoints.web_common import IdempotencyKey, Traceparent
-from sprg_intake.handlers import agenda, not_processed, subjects
+from sprg_intake.handlers import agenda, subjects
 from sprg_intake.handlers import case as handlers_case
 from sprg_intake.handlers import incident as handlers
 from sprg_intake.handlers import rapid_review as handlers_rapid_review
 from sprg_intake.handlers import sprg as handlers_sprg
-from sprg_intake.settings import IntakeSettings
-from sprg_shared import topics
 from sprg_shared.access import Caller
-from sprg_shared.bus import Router
-from sprg_shared.events import MessageDeadLettered
-from sprg_shared.runtime import Runtime
-from sprg_shared.service import Background, build_service
 
 log = logging.getLogger(__name__)
 
@@ -63,50 +54,8 @@ def _deps(request: Request) -> handlers.IntakeDeps:
     return deps
 
 
-async def _setup(
-    app: FastAPI, runtime: Runtime, settings: IntakeSettings, background: Background
-) -> None:
-    deps = build_deps(runtime, settings)
-    app.state.deps = deps
-    app.state.max_upload_bytes = settings.max_upload_bytes
-    # The shared body guard stops reading at this (chunked or not); the route checks the
-    # documents themselves against the upload limit.
-    app.state.max_body_bytes = settings.max_upload_bytes + _FORM_OVERHEAD
-    try:
-        await deps.repo.ensure_indexes()
-    except PyMongoError as exc:
-        # Start anyway: /readyz says the store is down and requests get 503 until it is back.
-        log.warning("store unavailable at start; indexes later", extra={"error": repr(exc)})
-        background.run(_indexes_when_back(deps), "indexes")
-    background.run(deps.relay.run(), "outbox-relay")
-    router = Router()
-    router.on(
-        MessageDeadLettered,
-        lambda event, envelope: not_processed.on_dead_letter(
-            event, envelope, deps.repo.db, deps.now()
-        ),
-    )
-    runtime.consume(settings.consumer_group, [topics.DLQ], router)
-
-
-async def _indexes_when_back(deps: handlers.IntakeDeps) -> None:
-    while True:
-        await asyncio.sleep(5)
-        try:
-            await deps.repo.ensure_indexes()
-        except PyMongoError:
-            continue
-        return
-
-
-def create_app(settings: IntakeSettings | None = None) -> FastAPI:
-    app = build_service(
-        service=SERVICE,
-        title="SPRG intake",
-        description="The only door for input from agencies and people.",
-        load_settings=lambda: settings or IntakeSettings(),
-        setup=_setup,
-    )
+def add_routes(app: FastAPI) -> None:
+    """Every HTTP door of intake, and how its errors answer."""
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
@@ -232,10 +181,6 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
     _add_reads(app)
     _add_returns(app)
     forms.add_forms(app)
-    return app
-
-
-_FORM_OVERHEAD = 64 * 1024
 
 
 def _add_reads(app: FastAPI) -> None:
