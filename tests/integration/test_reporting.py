@@ -36,15 +36,11 @@ from sprg_reporting.settings import ReportingSettings
 from sprg_shared import topics
 from sprg_shared.auth import Role
 from sprg_shared.bus import Producer
+from sprg_shared.contracts.clocks import ClockPaused, ClockResumed
+from sprg_shared.contracts.decisions import CaseAssessed, RulepackRef
+from sprg_shared.contracts.intake import LcsprFactorsRecorded
+from sprg_shared.contracts.reports import ReportPublished
 from sprg_shared.envelope import Envelope, envelope_for, read_event
-from sprg_shared.events import (
-    CaseAssessed,
-    ClockPaused,
-    ClockResumed,
-    LcsprFactorsRecorded,
-    ReportPublished,
-    RulepackRef,
-)
 from sprg_shared.metrics import bus_metrics
 from tests.browser import artifact, browser_page
 from tests.conftest import bearer

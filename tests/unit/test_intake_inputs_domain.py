@@ -20,7 +20,7 @@ from sprg_intake.domain.documents import (
     checked_type,
     sniff,
 )
-from sprg_shared.events import ChildFacts, IncidentFacts
+from sprg_shared.contracts.intake import ChildFacts, IncidentFacts
 
 
 def _zip(**files: str) -> bytes:

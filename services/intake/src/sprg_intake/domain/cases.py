@@ -8,7 +8,7 @@ from datetime import datetime
 
 from sprg_intake.domain.commands import ReportIncident
 from sprg_shared.ages import age_on
-from sprg_shared.events import ChildFacts, IncidentFacts, IncidentReported
+from sprg_shared.contracts.intake import ChildFacts, IncidentFacts, IncidentReported
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from sprg_shared.events import (
+from sprg_shared.contracts.intake import (
     AbuseOrNeglect,
     Attendance,
     CocApproach,

@@ -8,7 +8,7 @@ from typing import Any
 
 from sprg_intake.domain.commands import CorrectIncident
 from sprg_shared.ages import age_on
-from sprg_shared.events import ChildFacts, IncidentFacts
+from sprg_shared.contracts.intake import ChildFacts, IncidentFacts
 
 
 class CorrectionRefused(ValueError):

@@ -13,7 +13,7 @@ from sprg_intake.handlers import not_processed
 from sprg_intake.handlers.incident import IntakeDeps
 from sprg_shared import topics
 from sprg_shared.bus import Router
-from sprg_shared.events import MessageDeadLettered
+from sprg_shared.contracts.dead_letters import MessageDeadLettered
 from sprg_shared.runtime import Runtime
 
 

@@ -32,12 +32,8 @@ from sprg_intake.handlers.recording import (
     sees_record,
 )
 from sprg_shared.auth import Principal, Role
+from sprg_shared.contracts.intake import ChildFacts, IncidentCorrected, IncidentFacts
 from sprg_shared.envelope import EventData
-from sprg_shared.events import (
-    ChildFacts,
-    IncidentCorrected,
-    IncidentFacts,
-)
 from sprg_shared.store import Document
 
 

@@ -13,8 +13,8 @@ from sprg_intake.adapters.repository import CaseRepository
 from sprg_intake.domain.cases import open_incident_case
 from sprg_intake.domain.commands import RecordSinSubmission, ReportIncident
 from sprg_shared.auth import Principal, Role
+from sprg_shared.contracts.intake import SinSubmitted
 from sprg_shared.envelope import envelope_for
-from sprg_shared.events import SinSubmitted
 from sprg_shared.ids import new_id, stable_id
 from sprg_shared.store import Document
 

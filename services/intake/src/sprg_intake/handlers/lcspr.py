@@ -16,7 +16,7 @@ from sprg_intake.handlers.recording import (
     Recorded,
 )
 from sprg_shared.auth import Principal
-from sprg_shared.events import (
+from sprg_shared.contracts.intake import (
     FactorRecord,
     LcsprDecided,
     LcsprFactorsRecorded,

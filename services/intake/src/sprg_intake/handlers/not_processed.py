@@ -14,8 +14,8 @@ from pydantic import ValidationError
 from pymongo.asynchronous.database import AsyncDatabase
 
 from sprg_shared.auth import Principal, Role
+from sprg_shared.contracts.dead_letters import MessageDeadLettered
 from sprg_shared.envelope import Envelope
-from sprg_shared.events import MessageDeadLettered
 from sprg_shared.store import Document
 
 COLLECTION = "not_processed"

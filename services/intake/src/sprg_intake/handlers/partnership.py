@@ -20,13 +20,13 @@ from sprg_intake.handlers.recording import (
 )
 from sprg_intake.handlers.subjects import follow_subject, open_subject
 from sprg_shared.auth import Principal
-from sprg_shared.envelope import EventData
-from sprg_shared.events import (
+from sprg_shared.contracts.intake import (
     CaseOfConcernReferred,
     CaseOfConcernTriaged,
     CaseTagged,
     EscalationRecorded,
 )
+from sprg_shared.envelope import EventData
 from sprg_shared.store import Document
 
 # --- Case of Concern -------------------------------------------------------------------------

@@ -27,7 +27,7 @@ from sprg_intake.handlers.recording import (
     sees_record,
 )
 from sprg_shared.auth import Principal
-from sprg_shared.events import (
+from sprg_shared.contracts.intake import (
     CaseNoticeRecorded,
     InformationRequested,
     PurposeOutcome,

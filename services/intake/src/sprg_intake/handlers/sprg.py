@@ -23,14 +23,14 @@ from sprg_intake.handlers.recording import (
 )
 from sprg_intake.handlers.subjects import follow_subject, open_subject
 from sprg_shared.auth import Principal, Role
-from sprg_shared.envelope import EventData
-from sprg_shared.events import (
+from sprg_shared.contracts.intake import (
     ActionRecorded,
     LearningShared,
     MeetingAttendanceRecorded,
     MeetingMember,
     MeetingScheduled,
 )
+from sprg_shared.envelope import EventData
 from sprg_shared.references import meeting_id as meeting_id_for
 from sprg_shared.references import meeting_reference, minted
 from sprg_shared.store import Document
