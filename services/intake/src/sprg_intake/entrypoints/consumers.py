@@ -23,7 +23,7 @@ def follow_dead_letters(runtime: Runtime, group: str, deps: IntakeDeps) -> None:
     router.on(
         MessageDeadLettered,
         lambda event, envelope: not_processed.on_dead_letter(
-            event, envelope, deps.repo.db, deps.now()
+            event, envelope, deps.repo, deps.now()
         ),
     )
     runtime.consume(group, [topics.DLQ], router)

@@ -174,7 +174,7 @@ async def read_case(
         },
         "sin_submission": case.get("sin_submission"),
         "rapid_review": rapid_review_state(records),
-        "not_processed": await not_processed.for_subject(deps.repo.db, case_id, principal),
+        "not_processed": await not_processed.for_subject(deps.repo, case_id, principal),
         "history": [public_view(deps, r) for r in records],
         "outbox_pending": len(case["outbox_pending"]),
     }

@@ -9,7 +9,7 @@ from typing import Any
 
 from sprg_intake.adapters.crypto import Sealer
 from sprg_intake.adapters.outbox import OutboxRelay
-from sprg_intake.adapters.repository import CaseRepository
+from sprg_intake.adapters.ports import CaseStore
 from sprg_intake.domain.cases import open_incident_case
 from sprg_intake.domain.commands import RecordSinSubmission, ReportIncident
 from sprg_shared.auth import Principal, Role
@@ -47,7 +47,7 @@ class CaseNotFound(IntakeError):
 
 @dataclass(frozen=True)
 class IntakeDeps:
-    repo: CaseRepository
+    repo: CaseStore
     sealer: Sealer
     fingerprint: Callable[[bytes], str]
     relay: OutboxRelay

@@ -140,7 +140,7 @@ async def read_subject(
         "agency": record["agency"],
         "opened": record["result"],
         "history": [public_view(deps, r) for r in history],
-        "not_processed": await not_processed.for_subject(deps.repo.db, subject_id, principal),
+        "not_processed": await not_processed.for_subject(deps.repo, subject_id, principal),
     }
 
 
