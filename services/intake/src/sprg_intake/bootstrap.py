@@ -70,5 +70,5 @@ def build(settings: IntakeSettings | None = None) -> FastAPI:
         load_settings=lambda: settings or IntakeSettings(),
         setup=setup,
     )
-    api.add_routes(app)
+    api.add_http(app)
     return app
