@@ -155,6 +155,32 @@ def test_the_envelope_surface_is_pinned() -> None:
     ]
 
 
+def test_the_topics_surface_is_pinned_and_is_every_public_name() -> None:
+    public = sorted(n for n in vars(topics) if not n.startswith("_") and n not in IMPORTED)
+    assert (
+        sorted(topics.__all__)
+        == public
+        == [
+            "CALENDAR",
+            "CLOCKS",
+            "DECISIONS",
+            "DLQ",
+            "INTAKE",
+            "KEEP_FOREVER",
+            "NOTIFICATIONS",
+            "REPORTS",
+            "RULEPACKS",
+            "TOPICS",
+            "TopicSpec",
+            "ensure_topics",
+            "main",
+        ]
+    )
+
+
+IMPORTED = {"annotations", "dataclass", "field", "log", "logging", "os", "sys"}
+
+
 def test_the_old_catalogue_only_re_exports() -> None:
     """``sprg_shared.events`` is a thin re-export while other branches merge; it adds nothing."""
     every = sorted(n for names in PUBLIC.values() for n in names)

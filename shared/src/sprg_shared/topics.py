@@ -16,6 +16,22 @@ RULEPACKS = "sprg.rulepacks"
 DLQ = "sprg.dlq"
 CALENDAR = "sprg.calendar"
 
+__all__ = [
+    "CALENDAR",
+    "CLOCKS",
+    "DECISIONS",
+    "DLQ",
+    "INTAKE",
+    "KEEP_FOREVER",
+    "NOTIFICATIONS",
+    "REPORTS",
+    "RULEPACKS",
+    "TOPICS",
+    "TopicSpec",
+    "ensure_topics",
+    "main",
+]
+
 log = logging.getLogger(__name__)
 
 
