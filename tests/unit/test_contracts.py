@@ -233,3 +233,18 @@ def test_the_readme_map_is_current() -> None:
     assert contracts_map.current(readme) == contracts_map.render(), (
         "the README's topic map is stale: run .venv/bin/python -m tests.contracts_map"
     )
+
+
+def test_nothing_in_the_repository_imports_the_old_catalogue() -> None:
+    """Every import goes to the topic's module; ``events.py`` is only for unmerged branches."""
+    old = re.compile(
+        r"^\s*(from sprg_shared\.events import|from sprg_shared import .*\bevents\b)", re.M
+    )
+    mine = {ROOT / "shared/src/sprg_shared/events.py", Path(__file__).resolve()}
+    found = [
+        str(path.relative_to(ROOT))
+        for top in ("shared", "services", "cli", "tests", "bench")
+        for path in (ROOT / top).rglob("*.py")
+        if path not in mine and old.search(path.read_text())
+    ]
+    assert found == []
