@@ -16,7 +16,7 @@ from typing import Any
 import httpx
 from fastapi import FastAPI
 
-from sprg_intake.api import create_app as intake_app
+from sprg_intake.bootstrap import build as intake_app
 from sprg_notifier.api import create_app as notifier_app
 from sprg_notifier.settings import NotifierSettings
 from sprg_reporting.api import create_app as reporting_app

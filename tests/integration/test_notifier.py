@@ -22,8 +22,10 @@ from sprg_notifier.settings import NotifierSettings
 from sprg_shared import topics
 from sprg_shared.auth import Role
 from sprg_shared.bus import Producer
+from sprg_shared.contracts.clocks import ClockBreached
+from sprg_shared.contracts.dead_letters import MessageDeadLettered
+from sprg_shared.contracts.notifications import NotificationSent
 from sprg_shared.envelope import Envelope, envelope_for
-from sprg_shared.events import ClockBreached, MessageDeadLettered, NotificationSent
 from sprg_shared.metrics import bus_metrics
 from tests.conftest import bearer
 from tests.e2e.stack import free_port

@@ -19,8 +19,9 @@ from sprg_reporting.settings import ReportingSettings
 from sprg_shared import topics
 from sprg_shared.auth import Role
 from sprg_shared.bus import Producer
+from sprg_shared.contracts.clocks import ClockStarted, DutyDue
+from sprg_shared.contracts.reports import ReportPublished
 from sprg_shared.envelope import Envelope, EventData, envelope_for, read_event
-from sprg_shared.events import ClockStarted, DutyDue, ReportPublished
 from sprg_shared.ids import new_id
 from sprg_shared.metrics import bus_metrics
 from tests.conftest import bearer

@@ -25,7 +25,7 @@ from prometheus_client import CollectorRegistry
 from pymongo import AsyncMongoClient
 
 from sprg_cli.reporting import rebuild
-from sprg_intake.api import create_app as create_intake
+from sprg_intake.bootstrap import build as create_intake
 from sprg_intake.settings import IntakeSettings
 from sprg_reporting.adapters.repository import READ_MODELS, ReadModels
 from sprg_reporting.api import create_app
@@ -36,15 +36,11 @@ from sprg_reporting.settings import ReportingSettings
 from sprg_shared import topics
 from sprg_shared.auth import Role
 from sprg_shared.bus import Producer
+from sprg_shared.contracts.clocks import ClockPaused, ClockResumed
+from sprg_shared.contracts.decisions import CaseAssessed, RulepackRef
+from sprg_shared.contracts.intake import LcsprFactorsRecorded
+from sprg_shared.contracts.reports import ReportPublished
 from sprg_shared.envelope import Envelope, envelope_for, read_event
-from sprg_shared.events import (
-    CaseAssessed,
-    ClockPaused,
-    ClockResumed,
-    LcsprFactorsRecorded,
-    ReportPublished,
-    RulepackRef,
-)
 from sprg_shared.metrics import bus_metrics
 from tests.browser import artifact, browser_page
 from tests.conftest import bearer

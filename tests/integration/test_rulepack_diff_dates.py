@@ -15,8 +15,8 @@ from prometheus_client import CollectorRegistry
 from sprg_rules.api import create_app
 from sprg_shared import topics
 from sprg_shared.bus import Producer
+from sprg_shared.contracts.intake import ChildFacts, IncidentFacts, IncidentReported
 from sprg_shared.envelope import envelope_for
-from sprg_shared.events import ChildFacts, IncidentFacts, IncidentReported
 from sprg_shared.metrics import bus_metrics
 from tests.http_server import serving
 from tests.integration.test_rulepack_lifecycle import (

@@ -22,8 +22,7 @@ from sprg_rules.api import create_app
 from sprg_rules.settings import RulesSettings
 from sprg_shared.auth import Role
 from sprg_shared.bus import Producer
-from sprg_shared.envelope import EventData, envelope_for
-from sprg_shared.events import (
+from sprg_shared.contracts.intake import (
     CaseOfConcernReferred,
     CaseOfConcernTriaged,
     ChildFacts,
@@ -38,6 +37,7 @@ from sprg_shared.events import (
     MeetingMember,
     RapidReviewClosed,
 )
+from sprg_shared.envelope import EventData, envelope_for
 from sprg_shared.metrics import bus_metrics
 from tests.conftest import bearer
 from tests.http_server import serving

@@ -19,8 +19,8 @@ from sprg_scheduler.settings import SchedulerSettings
 from sprg_shared import topics
 from sprg_shared.auth import Role
 from sprg_shared.calendar import WorkingDayCalendar
+from sprg_shared.contracts.clocks import ClockMet
 from sprg_shared.envelope import envelope_for
-from sprg_shared.events import ClockMet
 from tests.conftest import bearer as bearer_of
 from tests.http_server import serving
 from tests.integration.test_scheduler_firing import (

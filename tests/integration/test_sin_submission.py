@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
-from sprg_intake.api import create_app as intake_app
+from sprg_intake.bootstrap import build as intake_app
 from sprg_intake.settings import IntakeSettings
 from sprg_rules.api import create_app as rules_app
 from sprg_rules.settings import RulesSettings

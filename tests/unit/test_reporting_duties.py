@@ -12,16 +12,14 @@ from sprg_reporting.domain.report import Cell, Report, Snapshot, produce
 from sprg_scheduler.domain.duties import DutySchedule, occurrences
 from sprg_scheduler.duty_handlers import packaged_schedule
 from sprg_shared.calendar import WorkingDayCalendar
-from sprg_shared.envelope import EventData
-from sprg_shared.events import (
-    ClockPaused,
-    ClockResumed,
-    ClockStarted,
+from sprg_shared.contracts.clocks import ClockPaused, ClockResumed, ClockStarted
+from sprg_shared.contracts.intake import (
     FactorRecord,
     LcsprFactorsRecorded,
     PurposeOutcome,
     RapidReviewHeld,
 )
+from sprg_shared.envelope import EventData
 
 
 def test_the_march_meetings_report_is_january_february_produced_late_february() -> None:

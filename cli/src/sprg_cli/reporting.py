@@ -21,8 +21,8 @@ from sprg_reporting.domain.periods import KINDS, BadPeriod
 from sprg_reporting.settings import ReportingSettings
 from sprg_shared.bus import Producer
 from sprg_shared.calendar import london_today
+from sprg_shared.contracts.reports import ReportPublished
 from sprg_shared.envelope import envelope_for
-from sprg_shared.events import ReportPublished
 from sprg_shared.metrics import bus_metrics
 from sprg_shared.store import make_client
 

@@ -20,7 +20,7 @@ from sprg_shared.service import Background, build_service
 
 # Subscriptions change at run time (admin API), so every event on these topics is offered.
 # Intake's facts are among them: an information request tells the agency asked at once.
-TOPICS = (topics.INTAKE, topics.DECISIONS, topics.CLOCKS, topics.NOTIFY, topics.REPORTS)
+TOPICS = (topics.INTAKE, topics.DECISIONS, topics.CLOCKS, topics.REPORTS)
 
 
 def create_app(settings: NotifierSettings | None = None, now: Clock = system_clock) -> FastAPI:

@@ -25,8 +25,8 @@ from sprg_notifier.domain.routing import Addressee, addressees
 from sprg_notifier.domain.subjects import Subject, subject_of
 from sprg_notifier.domain.subscriptions import Subscription
 from sprg_shared.bus import PermanentError
+from sprg_shared.contracts.notifications import NotificationSent
 from sprg_shared.envelope import Envelope, EventData
-from sprg_shared.events import NotificationSent
 from sprg_shared.ids import stable_id
 from sprg_shared.tracing import child_traceparent
 

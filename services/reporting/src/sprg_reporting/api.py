@@ -17,8 +17,8 @@ from sprg_reporting.domain.report import Report
 from sprg_reporting.settings import ReportingSettings
 from sprg_shared.access import Caller, audit_read
 from sprg_shared.calendar import london_today
+from sprg_shared.contracts.reports import ReportPublished
 from sprg_shared.envelope import envelope_for
-from sprg_shared.events import ReportPublished
 from sprg_shared.runtime import Runtime
 from sprg_shared.service import Background, build_service, from_state
 

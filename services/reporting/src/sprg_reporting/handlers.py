@@ -16,9 +16,7 @@ from sprg_reporting.domain.folded import Folded
 from sprg_reporting.domain.periods import Period, parse_period, period_for_duty
 from sprg_reporting.domain.report import Report, produce
 from sprg_shared.bus import Router
-from sprg_shared.envelope import Envelope, EventData, UnknownEventType, read_event
-from sprg_shared.events import (
-    CaseAssessed,
+from sprg_shared.contracts.clocks import (
     ClockBreached,
     ClockMet,
     ClockPaused,
@@ -28,11 +26,12 @@ from sprg_shared.events import (
     ClockStarted,
     ClockStopped,
     DutyDue,
-    IncidentReported,
-    NotificationSent,
-    ReportPublished,
-    SinSubmitted,
 )
+from sprg_shared.contracts.decisions import CaseAssessed
+from sprg_shared.contracts.intake import IncidentReported, SinSubmitted
+from sprg_shared.contracts.notifications import NotificationSent
+from sprg_shared.contracts.reports import ReportPublished
+from sprg_shared.envelope import Envelope, EventData, UnknownEventType, read_event
 from sprg_shared.ids import new_id, stable_id
 from sprg_shared.store import Document
 

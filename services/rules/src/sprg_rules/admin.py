@@ -25,8 +25,8 @@ from sprg_rules.domain.goldens import run_golden_cases
 from sprg_rules.domain.loader import PackError, parse_pack
 from sprg_shared.auth import Principal
 from sprg_shared.calendar import WorkingDayCalendar
+from sprg_shared.contracts.rulepacks import RulepackActivated
 from sprg_shared.envelope import Envelope, EventData
-from sprg_shared.events import RulepackActivated
 from sprg_shared.ids import new_id
 
 COMPARED = (

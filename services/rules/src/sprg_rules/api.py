@@ -20,7 +20,7 @@ from sprg_rules.settings import RulesSettings
 from sprg_shared import concerns, topics
 from sprg_shared.access import Caller, audit_read, reaches
 from sprg_shared.bus import Router
-from sprg_shared.events import (
+from sprg_shared.contracts.intake import (
     CaseOfConcernReferred,
     CaseOfConcernTriaged,
     EscalationRecorded,

@@ -20,13 +20,17 @@ from sprg_rules.domain.evaluate import Clock, Evaluation
 from sprg_rules.domain.facts import CaseFacts, ChildFacts, Event
 from sprg_rules.domain.parsing import InputError
 from sprg_shared.bus import PermanentError
-from sprg_shared.envelope import Envelope, EventData
-from sprg_shared.events import (
+from sprg_shared.contracts.decisions import (
     CaseAssessed,
-    CaseOfConcernReferred,
-    CaseOfConcernTriaged,
     ClockDue,
     Decision,
+    RulepackRef,
+    SubjectDecided,
+    SubjectKind,
+)
+from sprg_shared.contracts.intake import (
+    CaseOfConcernReferred,
+    CaseOfConcernTriaged,
     EscalationRecorded,
     IncidentCorrected,
     IncidentReported,
@@ -35,11 +39,9 @@ from sprg_shared.events import (
     LcsprPublicationRecorded,
     MeetingAttendanceRecorded,
     RapidReviewClosed,
-    RulepackRef,
     SinSubmitted,
-    SubjectDecided,
-    SubjectKind,
 )
+from sprg_shared.envelope import Envelope, EventData
 from sprg_shared.ids import stable_id
 from sprg_shared.references import meeting_reference
 from sprg_shared.tracing import child_traceparent

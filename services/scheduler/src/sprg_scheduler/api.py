@@ -28,16 +28,15 @@ from sprg_scheduler.settings import SchedulerSettings
 from sprg_shared import concerns, topics
 from sprg_shared.access import Caller, audit_read, reachable
 from sprg_shared.bus import Router
-from sprg_shared.events import (
+from sprg_shared.contracts.decisions import CaseAssessed, SubjectDecided
+from sprg_shared.contracts.intake import (
     ActionRecorded,
-    CaseAssessed,
     CaseNoticeRecorded,
     InformationRequested,
     RapidReviewClosed,
     RapidReviewHeld,
     RapidReviewSentToPanel,
     ReturnReceived,
-    SubjectDecided,
 )
 from sprg_shared.runtime import Runtime
 from sprg_shared.service import Background, build_service

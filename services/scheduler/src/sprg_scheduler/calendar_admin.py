@@ -31,7 +31,7 @@ from sprg_scheduler.domain.calendar_change import (
 from sprg_scheduler.domain.clocks import Clock
 from sprg_scheduler.handlers import SchedulerDeps, _announce, _change
 from sprg_shared.calendar import BASE_VERSION, WorkingDayCalendar
-from sprg_shared.events import CalendarVersioned, Closure
+from sprg_shared.contracts.calendar import CalendarVersioned, Closure
 
 log = logging.getLogger(__name__)
 

@@ -16,7 +16,7 @@ from sprg_scheduler import calendar_admin
 from sprg_scheduler.calendar_admin import CalendarDeps, CalendarRefused
 from sprg_scheduler.domain.calendar_change import Proposal
 from sprg_shared.access import Caller
-from sprg_shared.events import CalendarVersioned, Closure
+from sprg_shared.contracts.calendar import CalendarVersioned, Closure
 
 AnyRole = Caller
 CalendarAdmin = Caller

@@ -25,20 +25,18 @@ from sprg_scheduler.domain.clocks import Clock, ClockLabels, clock_id_for, keyed
 from sprg_scheduler.domain.kinds import ClockKinds
 from sprg_scheduler.domain.schedule import ReminderPolicy
 from sprg_shared.calendar import WorkingDayCalendar
-from sprg_shared.envelope import Envelope, EventData
-from sprg_shared.events import (
+from sprg_shared.contracts.clocks import SubjectOfClock
+from sprg_shared.contracts.decisions import CaseAssessed, ClockDue, SubjectDecided
+from sprg_shared.contracts.intake import (
     ActionRecorded,
-    CaseAssessed,
     CaseNoticeRecorded,
-    ClockDue,
     InformationRequested,
     RapidReviewClosed,
     RapidReviewHeld,
     RapidReviewSentToPanel,
     ReturnReceived,
-    SubjectDecided,
-    SubjectOfClock,
 )
+from sprg_shared.envelope import Envelope, EventData
 from sprg_shared.store import Document
 from sprg_shared.tracing import child_traceparent
 

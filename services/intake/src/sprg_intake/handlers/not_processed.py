@@ -11,14 +11,11 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import ValidationError
-from pymongo.asynchronous.database import AsyncDatabase
 
+from sprg_intake.adapters.ports import CaseStore
 from sprg_shared.auth import Principal, Role
+from sprg_shared.contracts.dead_letters import MessageDeadLettered
 from sprg_shared.envelope import Envelope
-from sprg_shared.events import MessageDeadLettered
-from sprg_shared.store import Document
-
-COLLECTION = "not_processed"
 
 
 def _event_type(value: str) -> str:
@@ -29,32 +26,28 @@ def _event_type(value: str) -> str:
 
 
 async def on_dead_letter(
-    event: MessageDeadLettered, envelope: Envelope, db: AsyncDatabase[Document], now: datetime
+    event: MessageDeadLettered, envelope: Envelope, store: CaseStore, now: datetime
 ) -> None:
     if not event.key:
         return
-    await db[COLLECTION].update_one(
-        {"_id": envelope.id},
+    await store.note_not_processed(
+        envelope.id,
         {
-            "$setOnInsert": {
-                "subject_id": event.key,
-                "event_type": _event_type(event.value),
-                "service": event.consumer_group,
-                "reason": event.reason,
-                "at": now,
-            }
+            "subject_id": event.key,
+            "event_type": _event_type(event.value),
+            "service": event.consumer_group,
+            "reason": event.reason,
+            "at": now,
         },
-        upsert=True,
     )
 
 
 async def for_subject(
-    db: AsyncDatabase[Document], subject_id: str, principal: Principal
+    store: CaseStore, subject_id: str, principal: Principal
 ) -> list[dict[str, Any]]:
     """The subject's events another service could not process (the Business Team only)."""
     if not principal.has(Role.BUSINESS_TEAM):
         return []
-    cursor = db[COLLECTION].find({"subject_id": subject_id}).sort("at", 1)
     return [
         {
             "event": doc["event_type"],
@@ -62,5 +55,5 @@ async def for_subject(
             "status": f"not processed: {doc['reason']}",
             "at": doc["at"],
         }
-        async for doc in cursor
+        for doc in await store.not_processed_for(subject_id)
     ]

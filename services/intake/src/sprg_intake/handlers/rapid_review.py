@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, datetime
 from typing import Any, Literal
 
-from sprg_intake.commands import (
+from sprg_intake.domain.commands import (
     CloseRapidReview,
     RecordNotice,
     RecordRapidReview,
@@ -14,20 +14,18 @@ from sprg_intake.commands import (
     RequestInformation,
 )
 from sprg_intake.domain.documents import checked_type
-from sprg_intake.handlers import CaseNotFound, IntakeDeps, InvalidFact
-from sprg_intake.handlers_case import Upload, record_on_case
-from sprg_intake.recording import (
+from sprg_intake.handlers.case import Upload, record_on_case
+from sprg_intake.handlers.incident import CaseNotFound, IntakeDeps, InvalidFact
+from sprg_intake.handlers.recording import (
     Draft,
     Outgoing,
     Recorded,
-    append,
     audit_read,
-    idem_for,
-    replayed,
+    record_once,
     sees_record,
 )
 from sprg_shared.auth import Principal
-from sprg_shared.events import (
+from sprg_shared.contracts.intake import (
     CaseNoticeRecorded,
     InformationRequested,
     PurposeOutcome,
@@ -86,47 +84,41 @@ async def receive_return(
     kinds = [checked_type(u.filename, u.declared_type, u.content) for u in uploads]
     digest = deps.fingerprint(b"".join(u.content for u in uploads))
     scope = f"{request_id}\x1f{received_date}\x1f{notes}\x1f{digest}"
-    fingerprint = deps.fingerprint(f"return\x1f{scope}".encode())
-    idem = idem_for("return", principal, idempotency_key)
-    if (again := await replayed(deps, idem, fingerprint)) is not None:
-        return again
-    seq = len(await deps.repo.records_for(request_id, "return")) + 1
-    record_id = f"{request_id}:return:{seq}"
-    now = deps.now()
     agency = request["facts"]["agency"]
-    event = ReturnReceived(
-        case_id=case_id,
-        request_id=request_id,
-        agency=agency,
-        received_date=received_date,
-        documents=len(uploads),
-        received_at=now,
-    )
-    attachments = [
-        {
-            "type": kind,
-            "size": len(u.content),
-            "sealed": deps.sealer.seal(
-                json.dumps({"filename": u.filename}).encode() + b"\n" + u.content,
-                case_id=f"{record_id}:{n}",
-            ),
-        }
-        for n, (u, kind) in enumerate(zip(uploads, kinds, strict=True))
-    ]
-    documents = [
-        {
-            "n": n,
-            "type": a["type"],
-            "size": a["size"],
-            "href": f"/v1/returns/{record_id}/documents/{n}",
-        }
-        for n, a in enumerate(attachments)
-    ]
-    facts = {**event.model_dump(mode="json"), "documents_stored": documents}
-    return await append(
-        deps,
-        principal,
-        Draft(
+
+    async def draft(now: datetime) -> Draft:
+        seq = len(await deps.repo.records_for(request_id, "return")) + 1
+        record_id = f"{request_id}:return:{seq}"
+        event = ReturnReceived(
+            case_id=case_id,
+            request_id=request_id,
+            agency=agency,
+            received_date=received_date,
+            documents=len(uploads),
+            received_at=now,
+        )
+        attachments = [
+            {
+                "type": kind,
+                "size": len(u.content),
+                "sealed": deps.sealer.seal(
+                    json.dumps({"filename": u.filename}).encode() + b"\n" + u.content,
+                    case_id=f"{record_id}:{n}",
+                ),
+            }
+            for n, (u, kind) in enumerate(zip(uploads, kinds, strict=True))
+        ]
+        documents = [
+            {
+                "n": n,
+                "type": a["type"],
+                "size": a["size"],
+                "href": f"/v1/returns/{record_id}/documents/{n}",
+            }
+            for n, a in enumerate(attachments)
+        ]
+        facts = {**event.model_dump(mode="json"), "documents_stored": documents}
+        return Draft(
             kind="return",
             record_id=record_id,
             subject_id=request_id,
@@ -137,11 +129,16 @@ async def receive_return(
             events=(Outgoing(event, case_id),),
             result={"case_id": case_id, "return_id": record_id, "facts": facts},
             extra={"case_id": case_id, "attachments": attachments},
-        ),
-        idem=idem,
-        fingerprint=fingerprint,
-        now=now,
+        )
+
+    return await record_once(
+        deps,
+        principal,
+        kind="return",
+        fingerprint=deps.fingerprint(f"return\x1f{scope}".encode()),
+        idempotency_key=idempotency_key,
         traceparent=traceparent,
+        draft=draft,
         conflict="a return was recorded meanwhile; send it again",
     )
 

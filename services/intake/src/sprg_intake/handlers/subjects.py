@@ -8,17 +8,15 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from sprg_intake import not_processed
-from sprg_intake.handlers import CaseNotFound, IntakeDeps
-from sprg_intake.recording import (
+from sprg_intake.handlers import not_processed
+from sprg_intake.handlers.incident import CaseNotFound, IntakeDeps
+from sprg_intake.handlers.recording import (
     Draft,
     Outgoing,
     Recorded,
-    append,
     audit_read,
-    idem_for,
     public_view,
-    replayed,
+    record_once,
     request_fingerprint,
     sees_record,
     subject_id_for,
@@ -51,18 +49,12 @@ async def open_subject(
 
     ``subject_id`` names a subject whose identity is known beforehand (a meeting, by its
     date); a second one under that id is refused as a conflict."""
-    fingerprint = request_fingerprint(deps, kind, "", command)
-    idem = idem_for(kind, principal, idempotency_key)
-    if (again := await replayed(deps, idem, fingerprint)) is not None:
-        return again
     subject_id = subject_id or subject_id_for(kind, principal, idempotency_key)
-    now = deps.now()
-    event = make(subject_id, now)
-    facts = event.model_dump(mode="json") if event else (plain_facts or {})
-    return await append(
-        deps,
-        principal,
-        Draft(
+
+    async def draft(now: datetime) -> Draft:
+        event = make(subject_id, now)
+        facts = event.model_dump(mode="json") if event else (plain_facts or {})
+        return Draft(
             kind=kind,
             record_id=subject_id,
             subject_id=subject_id,
@@ -71,11 +63,16 @@ async def open_subject(
             personal=personal,
             events=(Outgoing(event, key or subject_id),) if event else (),
             result=result(subject_id, facts),
-        ),
-        idem=idem,
-        fingerprint=fingerprint,
-        now=now,
+        )
+
+    return await record_once(
+        deps,
+        principal,
+        kind=kind,
+        fingerprint=request_fingerprint(deps, kind, "", command),
+        idempotency_key=idempotency_key,
         traceparent=traceparent,
+        draft=draft,
         conflict=conflict,
     )
 
@@ -94,18 +91,12 @@ async def follow_subject(
 ) -> Recorded:
     """The next record about a subject; its slot (the sequence number) is won once."""
     subject_id = subject["_id"]
-    fingerprint = request_fingerprint(deps, kind, subject_id, command)
-    idem = idem_for(kind, principal, idempotency_key)
-    if (again := await replayed(deps, idem, fingerprint)) is not None:
-        return again
-    before = await deps.repo.records_for(subject_id)
-    now = deps.now()
-    event, facts = make(before, now)
-    record_id = f"{subject_id}:{len(before) + 1}"
-    return await append(
-        deps,
-        principal,
-        Draft(
+
+    async def draft(now: datetime) -> Draft:
+        before = await deps.repo.records_for(subject_id)
+        event, facts = make(before, now)
+        record_id = f"{subject_id}:{len(before) + 1}"
+        return Draft(
             kind=kind,
             record_id=record_id,
             subject_id=subject_id,
@@ -115,11 +106,16 @@ async def follow_subject(
             personal=personal,
             events=(Outgoing(event, subject_id),) if event else (),
             result={"id": subject_id, "record_id": record_id, "kind": kind, "facts": facts},
-        ),
-        idem=idem,
-        fingerprint=fingerprint,
-        now=now,
+        )
+
+    return await record_once(
+        deps,
+        principal,
+        kind=kind,
+        fingerprint=request_fingerprint(deps, kind, subject_id, command),
+        idempotency_key=idempotency_key,
         traceparent=traceparent,
+        draft=draft,
         conflict="it changed meanwhile; read it and send again",
     )
 
@@ -140,7 +136,7 @@ async def read_subject(
         "agency": record["agency"],
         "opened": record["result"],
         "history": [public_view(deps, r) for r in history],
-        "not_processed": await not_processed.for_subject(deps.repo.db, subject_id, principal),
+        "not_processed": await not_processed.for_subject(deps.repo, subject_id, principal),
     }
 
 

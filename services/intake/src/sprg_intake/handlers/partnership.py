@@ -5,28 +5,28 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sprg_intake.commands import (
+from sprg_intake.domain import escalations
+from sprg_intake.domain.commands import (
     RaiseEscalation,
     ReferCaseOfConcern,
     TagReview,
     TriageCaseOfConcern,
     UpdateEscalation,
 )
-from sprg_intake.domain import escalations
-from sprg_intake.handlers import IntakeDeps, InvalidFact
-from sprg_intake.recording import (
+from sprg_intake.handlers.incident import IntakeDeps, InvalidFact
+from sprg_intake.handlers.recording import (
     Recorded,
     subject_for,
 )
-from sprg_intake.subjects import follow_subject, open_subject
+from sprg_intake.handlers.subjects import follow_subject, open_subject
 from sprg_shared.auth import Principal
-from sprg_shared.envelope import EventData
-from sprg_shared.events import (
+from sprg_shared.contracts.intake import (
     CaseOfConcernReferred,
     CaseOfConcernTriaged,
     CaseTagged,
     EscalationRecorded,
 )
+from sprg_shared.envelope import EventData
 from sprg_shared.store import Document
 
 # --- Case of Concern -------------------------------------------------------------------------

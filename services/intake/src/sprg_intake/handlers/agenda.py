@@ -12,8 +12,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sprg_intake.handlers import CaseNotFound, IntakeDeps
-from sprg_intake.recording import audit_read, opened
+from sprg_intake.handlers.incident import CaseNotFound, IntakeDeps
+from sprg_intake.handlers.recording import audit_read, opened
 from sprg_shared.auth import Principal, Role
 from sprg_shared.references import meeting_reference
 from sprg_shared.store import Document

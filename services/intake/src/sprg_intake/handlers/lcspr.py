@@ -4,19 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from sprg_intake.commands import (
+from sprg_intake.domain.commands import (
     DecideLcspr,
     RecordLcsprFactors,
     RecordLcsprProgress,
     RecordLcsprPublication,
 )
-from sprg_intake.handlers import IntakeDeps
-from sprg_intake.handlers_case import record_on_case
-from sprg_intake.recording import (
+from sprg_intake.handlers.case import record_on_case
+from sprg_intake.handlers.incident import IntakeDeps
+from sprg_intake.handlers.recording import (
     Recorded,
 )
 from sprg_shared.auth import Principal
-from sprg_shared.events import (
+from sprg_shared.contracts.intake import (
     FactorRecord,
     LcsprDecided,
     LcsprFactorsRecorded,

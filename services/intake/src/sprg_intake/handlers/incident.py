@@ -9,12 +9,12 @@ from typing import Any
 
 from sprg_intake.adapters.crypto import Sealer
 from sprg_intake.adapters.outbox import OutboxRelay
-from sprg_intake.adapters.repository import CaseRepository
+from sprg_intake.adapters.ports import CaseStore
 from sprg_intake.domain.cases import open_incident_case
-from sprg_intake.messages import RecordSinSubmission, ReportIncident
+from sprg_intake.domain.commands import RecordSinSubmission, ReportIncident
 from sprg_shared.auth import Principal, Role
+from sprg_shared.contracts.intake import SinSubmitted
 from sprg_shared.envelope import envelope_for
-from sprg_shared.events import SinSubmitted
 from sprg_shared.ids import new_id, stable_id
 from sprg_shared.store import Document
 
@@ -47,7 +47,7 @@ class CaseNotFound(IntakeError):
 
 @dataclass(frozen=True)
 class IntakeDeps:
-    repo: CaseRepository
+    repo: CaseStore
     sealer: Sealer
     fingerprint: Callable[[bytes], str]
     relay: OutboxRelay

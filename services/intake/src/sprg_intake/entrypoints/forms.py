@@ -13,16 +13,17 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, PackageLoader, select_autoescape
 from pydantic import BaseModel, ValidationError
 
-from sprg_intake import handlers, handlers_partnership
-from sprg_intake.commands import ReferCaseOfConcern
-from sprg_intake.handlers import IntakeDeps
-from sprg_intake.messages import ReportIncident
+from sprg_intake.domain.commands import ReferCaseOfConcern, ReportIncident
+from sprg_intake.handlers import incident as handlers
+from sprg_intake.handlers import partnership as handlers_partnership
+from sprg_intake.handlers.incident import IntakeDeps
 from sprg_shared.access import rule
 from sprg_shared.auth import InvalidToken, Principal
 from sprg_shared.ids import new_id
 
 _templates = Environment(
-    loader=PackageLoader("sprg_intake", "templates"), autoescape=select_autoescape(["html"])
+    loader=PackageLoader("sprg_intake.entrypoints", "templates"),
+    autoescape=select_autoescape(["html"]),
 )
 
 

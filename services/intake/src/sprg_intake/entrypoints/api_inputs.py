@@ -1,30 +1,23 @@
-"""Routes for every input beyond the first report. Thin: payload -> command -> handler.
+"""Every input beyond the first report, as data: one row of ``INPUTS`` each.
 
-Every input is one row of ``INPUTS``: its path, its command (the body, with an example
-in the OpenAPI document), and the handler, whose name is also the route's name and its
-row in the access matrix (``sprg_shared.access.MATRIX``). Each answers 201 with what was recorded,
-honours ``Idempotency-Key`` (a replay answers ``Idempotent-Replayed: true``) and
-publishes under the request's ``traceparent``.
+A row is the path, its command (the body, with an example in the OpenAPI document) and
+the handler, whose name is also the route's name and its row in the access matrix
+(``sprg_shared.access.MATRIX``). ``routes.recording`` turns a row into its route: it
+answers 201 with what was recorded, honours ``Idempotency-Key`` (a replay answers
+``Idempotent-Replayed: true``) and publishes under the request's ``traceparent``.
 """
 
 from __future__ import annotations
 
-import inspect
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Body, Request, Response
+from fastapi import APIRouter
 from pydantic import BaseModel
 
-from sprg_intake import examples as ex
-from sprg_intake import handlers_case as case
-from sprg_intake import handlers_lcspr as lcspr
-from sprg_intake import handlers_partnership as partnership
-from sprg_intake import handlers_rapid_review as rapid_review
-from sprg_intake import handlers_sprg as sprg
-from sprg_intake.commands import (
+from sprg_intake.domain.commands import (
     CloseRapidReview,
     CorrectIncident,
     DecideLcspr,
@@ -48,11 +41,9 @@ from sprg_intake.commands import (
     UpdateAction,
     UpdateEscalation,
 )
-from sprg_intake.handlers import IntakeDeps
-from sprg_intake.recording import Recorded
-from sprg_intake.web_common import IdempotencyKey, Traceparent
-from sprg_shared.access import Caller
-from sprg_shared.auth import Principal
+from sprg_intake.entrypoints import examples as ex
+from sprg_intake.handlers import case, lcspr, partnership, rapid_review, sprg
+from sprg_intake.handlers.recording import Recorded
 
 router = APIRouter()
 
@@ -266,72 +257,3 @@ INPUTS: tuple[Input, ...] = (
         sprg.record_member,
     ),
 )
-
-
-def _deps(request: Request) -> IntakeDeps:
-    deps: IntakeDeps = request.app.state.deps
-    return deps
-
-
-def _respond(response: Response, recorded: Recorded) -> dict[str, Any]:
-    if recorded.replayed:
-        response.headers["Idempotent-Replayed"] = "true"
-    return recorded.result
-
-
-def _endpoint(spec: Input) -> Callable[..., Awaitable[dict[str, Any]]]:
-    """The route function for ``spec``, with the signature FastAPI reads its parameters
-    from: the path's ids, the command as the body, the caller allowed by the matrix."""
-
-    async def endpoint(
-        request: Request,
-        response: Response,
-        command: BaseModel,
-        principal: Principal,
-        idempotency_key: str | None = None,
-        traceparent: str | None = None,
-        **ids: str,
-    ) -> dict[str, Any]:
-        recorded = await spec.handler(
-            *(ids[name] for name in spec.path_ids),
-            command,
-            principal,
-            _deps(request),
-            idempotency_key=idempotency_key,
-            traceparent=traceparent,
-        )
-        return _respond(response, recorded)
-
-    def param(
-        name: str, annotation: Any, default: Any = inspect.Parameter.empty
-    ) -> inspect.Parameter:
-        kind = inspect.Parameter.KEYWORD_ONLY
-        return inspect.Parameter(name, kind, annotation=annotation, default=default)
-
-    body = Annotated[spec.command, Body(openapi_examples=ex.example(spec.example))]  # type: ignore[name-defined]
-    endpoint.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
-        [
-            param("request", Request),
-            param("response", Response),
-            *(param(name, str) for name in spec.path_ids),
-            param("command", body),
-            param("principal", Caller),
-            param("idempotency_key", IdempotencyKey, None),
-            param("traceparent", Traceparent, None),
-        ],
-        return_annotation=dict[str, Any],
-    )
-    endpoint.__name__ = endpoint.__qualname__ = spec.name
-    return endpoint
-
-
-for _input in INPUTS:
-    router.add_api_route(
-        _input.path,
-        _endpoint(_input),
-        methods=["POST"],
-        status_code=201,
-        name=_input.name,
-        tags=[_input.tag],
-        summary=_input.summary,
-    )

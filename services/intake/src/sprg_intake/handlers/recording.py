@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -18,7 +19,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from sprg_intake.adapters.crypto import CannotDecrypt
-from sprg_intake.handlers import (
+from sprg_intake.handlers.incident import (
     CaseNotFound,
     FactConflict,
     IdempotencyConflict,
@@ -154,6 +155,40 @@ async def append(
     if again is not None:
         return again
     raise FactConflict(conflict)
+
+
+async def record_once(
+    deps: IntakeDeps,
+    principal: Principal,
+    *,
+    kind: str,
+    fingerprint: str,
+    idempotency_key: str | None,
+    traceparent: str | None,
+    draft: Callable[[datetime], Awaitable[Draft]],
+    conflict: str = "this fact was already recorded",
+) -> Recorded:
+    """The one way intake keeps a fact: once, else the first answer again, else 409.
+
+    A retry under the same ``Idempotency-Key`` with the same request (``fingerprint``)
+    answers as the first time, with another request 422; otherwise ``draft(now)`` says
+    what to write and ``append`` writes it in one insert, or refuses it (``conflict``,
+    409) when another request took its slot first.
+    """
+    idem = idem_for(kind, principal, idempotency_key)
+    if (again := await replayed(deps, idem, fingerprint)) is not None:
+        return again
+    now = deps.now()
+    return await append(
+        deps,
+        principal,
+        await draft(now),
+        idem=idem,
+        fingerprint=fingerprint,
+        now=now,
+        traceparent=traceparent,
+        conflict=conflict,
+    )
 
 
 def opened(deps: IntakeDeps, record: Document) -> dict[str, Any] | None:

@@ -4,40 +4,34 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from pydantic import BaseModel
 
-from sprg_intake import not_processed
-from sprg_intake.commands import (
+from sprg_intake.domain.commands import (
     CorrectIncident,
 )
 from sprg_intake.domain.corrections import CorrectionRefused, Standing, correct
 from sprg_intake.domain.rapid_review import rapid_review_state
-from sprg_intake.handlers import CaseNotFound, IntakeDeps, InvalidFact
-from sprg_intake.recording import (
+from sprg_intake.handlers import not_processed
+from sprg_intake.handlers.incident import CaseNotFound, IntakeDeps, InvalidFact
+from sprg_intake.handlers.recording import (
     Draft,
     Outgoing,
     Recorded,
-    append,
     audit_read,
     case_for,
-    idem_for,
     opened,
     public_view,
     reads_case,
-    replayed,
+    record_once,
     request_fingerprint,
     sees_record,
 )
 from sprg_shared.auth import Principal, Role
+from sprg_shared.contracts.intake import ChildFacts, IncidentCorrected, IncidentFacts
 from sprg_shared.envelope import EventData
-from sprg_shared.events import (
-    ChildFacts,
-    IncidentCorrected,
-    IncidentFacts,
-)
 from sprg_shared.store import Document
 
 
@@ -73,35 +67,30 @@ async def correct_incident(
     traceparent: str | None,
 ) -> Recorded:
     case = await case_for(deps, case_id, principal)
-    fingerprint = request_fingerprint(deps, "correction", case_id, command)
-    idem = idem_for("correction", principal, idempotency_key)
-    if (again := await replayed(deps, idem, fingerprint)) is not None:
-        return again
-    corrections = await deps.repo.records_for(case_id, "correction")
-    current = _standing(deps, case, corrections)
-    try:
-        corrected = correct(current, command)
-    except CorrectionRefused as exc:
-        raise InvalidFact(str(exc)) from exc
-    now, seq = deps.now(), len(corrections) + 1
-    record_id = f"{case_id}:correction:{seq}"
-    standing = corrected.standing
-    event = IncidentCorrected(
-        case_id=case_id,
-        correction_id=record_id,
-        corrected_fields=corrected.corrected_fields,
-        previous_aware_date=current.aware_date,
-        aware_date=standing.aware_date,
-        incident=standing.incident,
-        children=standing.children,
-        corrected_at=now,
-        corrected_by_agency=principal.agency,
-    )
-    facts = event.model_dump(mode="json", include={"aware_date", "incident", "children"})
-    return await append(
-        deps,
-        principal,
-        Draft(
+
+    async def draft(now: datetime) -> Draft:
+        corrections = await deps.repo.records_for(case_id, "correction")
+        current = _standing(deps, case, corrections)
+        try:
+            corrected = correct(current, command)
+        except CorrectionRefused as exc:
+            raise InvalidFact(str(exc)) from exc
+        seq = len(corrections) + 1
+        record_id = f"{case_id}:correction:{seq}"
+        standing = corrected.standing
+        event = IncidentCorrected(
+            case_id=case_id,
+            correction_id=record_id,
+            corrected_fields=corrected.corrected_fields,
+            previous_aware_date=current.aware_date,
+            aware_date=standing.aware_date,
+            incident=standing.incident,
+            children=standing.children,
+            corrected_at=now,
+            corrected_by_agency=principal.agency,
+        )
+        facts = event.model_dump(mode="json", include={"aware_date", "incident", "children"})
+        return Draft(
             kind="correction",
             record_id=record_id,
             subject_id=case_id,
@@ -116,11 +105,16 @@ async def correct_incident(
                 "corrected_fields": list(corrected.corrected_fields),
                 "facts": facts,
             },
-        ),
-        idem=idem,
-        fingerprint=fingerprint,
-        now=now,
+        )
+
+    return await record_once(
+        deps,
+        principal,
+        kind="correction",
+        fingerprint=request_fingerprint(deps, "correction", case_id, command),
+        idempotency_key=idempotency_key,
         traceparent=traceparent,
+        draft=draft,
         conflict="the case was corrected meanwhile; read it and correct again",
     )
 
@@ -178,7 +172,7 @@ async def read_case(
         },
         "sin_submission": case.get("sin_submission"),
         "rapid_review": rapid_review_state(records),
-        "not_processed": await not_processed.for_subject(deps.repo.db, case_id, principal),
+        "not_processed": await not_processed.for_subject(deps.repo, case_id, principal),
         "history": [public_view(deps, r) for r in records],
         "outbox_pending": len(case["outbox_pending"]),
     }
@@ -226,21 +220,15 @@ async def record_on_case(
     """A fact about a case: once-only when ``slot`` is given, else the next in a sequence."""
     case = await case_for(deps, case_id, principal, oversight=True)
     await _not_before_the_incident(deps, case, command)
-    fingerprint = request_fingerprint(deps, kind, case_id, command)
-    idem = idem_for(kind, principal, idempotency_key)
-    if (again := await replayed(deps, idem, fingerprint)) is not None:
-        return again
-    seq = 0
-    if slot is None:
-        seq = len(await deps.repo.records_for(case_id, kind)) + 1
-    record_id = f"{case_id}:{slot or kind}" + (f":{seq}" if slot is None else "")
-    now = deps.now()
-    event: EventData = make(record_id, now)
-    facts = event.model_dump(mode="json")
-    return await append(
-        deps,
-        principal,
-        Draft(
+
+    async def draft(now: datetime) -> Draft:
+        seq = 0
+        if slot is None:
+            seq = len(await deps.repo.records_for(case_id, kind)) + 1
+        record_id = f"{case_id}:{slot or kind}" + (f":{seq}" if slot is None else "")
+        event: EventData = make(record_id, now)
+        facts = event.model_dump(mode="json")
+        return Draft(
             kind=kind,
             record_id=record_id,
             subject_id=case_id,
@@ -250,11 +238,16 @@ async def record_on_case(
             personal=personal,
             events=(Outgoing(event, case_id),),
             result={"case_id": case_id, "record_id": record_id, "kind": kind, "facts": facts},
-        ),
-        idem=idem,
-        fingerprint=fingerprint,
-        now=now,
+        )
+
+    return await record_once(
+        deps,
+        principal,
+        kind=kind,
+        fingerprint=request_fingerprint(deps, kind, case_id, command),
+        idempotency_key=idempotency_key,
         traceparent=traceparent,
+        draft=draft,
         conflict=f"{kind.replace('_', ' ')} was already recorded for this case",
     )
 

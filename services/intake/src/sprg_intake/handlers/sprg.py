@@ -7,7 +7,7 @@ from datetime import date, datetime
 from importlib import resources
 from typing import Any
 
-from sprg_intake.commands import (
+from sprg_intake.domain.commands import (
     RecordAction,
     RecordAttendance,
     RecordMember,
@@ -16,21 +16,21 @@ from sprg_intake.commands import (
     ShareLearning,
     UpdateAction,
 )
-from sprg_intake.handlers import CaseNotFound, IntakeDeps, InvalidFact
-from sprg_intake.recording import (
+from sprg_intake.handlers.incident import CaseNotFound, IntakeDeps, InvalidFact
+from sprg_intake.handlers.recording import (
     Recorded,
     opened,
 )
-from sprg_intake.subjects import follow_subject, open_subject
+from sprg_intake.handlers.subjects import follow_subject, open_subject
 from sprg_shared.auth import Principal, Role
-from sprg_shared.envelope import EventData
-from sprg_shared.events import (
+from sprg_shared.contracts.intake import (
     ActionRecorded,
     LearningShared,
     MeetingAttendanceRecorded,
     MeetingMember,
     MeetingScheduled,
 )
+from sprg_shared.envelope import EventData
 from sprg_shared.references import meeting_id as meeting_id_for
 from sprg_shared.references import meeting_reference, minted
 from sprg_shared.store import Document
