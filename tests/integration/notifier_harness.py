@@ -16,8 +16,8 @@ from prometheus_client import CollectorRegistry
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 
-from sprg_notifier.api import create_app
-from sprg_notifier.handlers import NotifierDeps
+from sprg_notifier.entrypoints.api import create_app
+from sprg_notifier.handlers.events import NotifierDeps
 from sprg_notifier.settings import NotifierSettings
 from sprg_shared.auth import Role
 from sprg_shared.bus import Producer

@@ -17,7 +17,7 @@ from prometheus_client import CollectorRegistry
 from pymongo import AsyncMongoClient
 
 from sprg_notifier.adapters.channels import REPLAY_WINDOW_SECONDS, signature, verify
-from sprg_notifier.api import create_app
+from sprg_notifier.entrypoints.api import create_app
 from sprg_notifier.settings import NotifierSettings
 from sprg_shared import topics
 from sprg_shared.auth import Role

@@ -14,7 +14,7 @@ import pytest
 from prometheus_client import CollectorRegistry
 from pymongo import AsyncMongoClient
 
-from sprg_reporting.api import create_app
+from sprg_reporting.entrypoints.api import create_app
 from sprg_reporting.settings import ReportingSettings
 from sprg_shared import topics
 from sprg_shared.auth import Role

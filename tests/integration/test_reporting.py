@@ -28,10 +28,10 @@ from sprg_cli.reporting import rebuild
 from sprg_intake.api import create_app as create_intake
 from sprg_intake.settings import IntakeSettings
 from sprg_reporting.adapters.repository import READ_MODELS, ReadModels
-from sprg_reporting.api import create_app
 from sprg_reporting.domain.facts import COLLECTIONS
 from sprg_reporting.domain.periods import period_containing
-from sprg_reporting.handlers import fold
+from sprg_reporting.entrypoints.api import create_app
+from sprg_reporting.handlers.read_models import fold
 from sprg_reporting.settings import ReportingSettings
 from sprg_shared import topics
 from sprg_shared.auth import Role

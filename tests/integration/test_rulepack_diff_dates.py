@@ -12,7 +12,7 @@ import httpx
 import pytest
 from prometheus_client import CollectorRegistry
 
-from sprg_rules.api import create_app
+from sprg_rules.entrypoints.api import create_app
 from sprg_shared import topics
 from sprg_shared.bus import Producer
 from sprg_shared.envelope import envelope_for

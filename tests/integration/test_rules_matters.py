@@ -18,7 +18,7 @@ import httpx
 import pytest
 from prometheus_client import CollectorRegistry
 
-from sprg_rules.api import create_app
+from sprg_rules.entrypoints.api import create_app
 from sprg_rules.settings import RulesSettings
 from sprg_shared.auth import Role
 from sprg_shared.bus import Producer

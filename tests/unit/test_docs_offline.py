@@ -18,7 +18,9 @@ SERVICES = ("intake", "rules", "scheduler", "notifier", "reporting")
 def app_of(service: str) -> FastAPI:
     if service == "console":
         return build(ConsoleSettings(session_secret="s" * 40))
-    made: FastAPI = importlib.import_module(f"sprg_{service}.api").create_app()
+    # Intake still has its API at the top of its package; the others under entrypoints/.
+    module = "api" if service == "intake" else "entrypoints.api"
+    made: FastAPI = importlib.import_module(f"sprg_{service}.{module}").create_app()
     return made
 
 

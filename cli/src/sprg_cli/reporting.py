@@ -14,10 +14,10 @@ import time
 
 from prometheus_client import CollectorRegistry
 
-from sprg_reporting import handlers
 from sprg_reporting.adapters.replay import read_all
 from sprg_reporting.adapters.repository import ReadModels
 from sprg_reporting.domain.periods import KINDS, BadPeriod
+from sprg_reporting.handlers import read_models as handlers
 from sprg_reporting.settings import ReportingSettings
 from sprg_shared.bus import Producer
 from sprg_shared.calendar import london_today

@@ -1,6 +1,6 @@
 """``python -m sprg_notifier``: one process, one uvicorn worker."""
 
-from sprg_notifier.api import create_app
+from sprg_notifier.entrypoints.api import create_app
 from sprg_notifier.settings import NotifierSettings
 from sprg_shared.service import serve
 

@@ -11,7 +11,7 @@ from prometheus_client import Counter
 from sprg_notifier.adapters.channels import SmtpChannel, WebhookChannel
 from sprg_notifier.adapters.repository import NotifierRepository
 from sprg_notifier.domain.render import Templates
-from sprg_notifier.handlers import NotifierDeps
+from sprg_notifier.handlers.events import NotifierDeps
 from sprg_notifier.settings import NotifierSettings
 from sprg_shared.envelope import Envelope, EventData
 from sprg_shared.runtime import Runtime

@@ -1,6 +1,6 @@
 """``python -m sprg_reporting``: one process, one uvicorn worker."""
 
-from sprg_reporting.api import create_app
+from sprg_reporting.entrypoints.api import create_app
 from sprg_reporting.settings import ReportingSettings
 from sprg_shared.service import serve
 

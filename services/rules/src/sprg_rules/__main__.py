@@ -1,6 +1,6 @@
 """``python -m sprg_rules``: one process, one uvicorn worker."""
 
-from sprg_rules.api import create_app
+from sprg_rules.entrypoints.api import create_app
 from sprg_rules.settings import RulesSettings
 from sprg_shared.service import serve
 

@@ -13,13 +13,13 @@ from sprg_rules.adapters.pack_store import PackStore
 from sprg_rules.adapters.pack_watcher import ActivePacks, PackWatcher
 from sprg_rules.adapters.repository import DecisionRepository
 from sprg_rules.adapters.subjects import SubjectRepository
-from sprg_rules.admin import AdminDeps
 from sprg_rules.domain.decide import KINDS, Decided, decide, load_kind_pack
 from sprg_rules.domain.evaluate import Evaluation, RulePack
 from sprg_rules.domain.facts import CaseFacts
 from sprg_rules.domain.loader import load_default_pack
 from sprg_rules.domain.registry import NoPackInForce, PackSet
-from sprg_rules.handlers import RulesDeps
+from sprg_rules.handlers.decisions import RulesDeps
+from sprg_rules.handlers.packs import AdminDeps
 from sprg_rules.settings import RulesSettings
 from sprg_shared.calendar_feed import CalendarFeed
 from sprg_shared.envelope import Envelope, EventData

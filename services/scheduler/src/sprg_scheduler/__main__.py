@@ -1,6 +1,6 @@
 """``python -m sprg_scheduler``: one process, one uvicorn worker."""
 
-from sprg_scheduler.api import create_app
+from sprg_scheduler.entrypoints.api import create_app
 from sprg_scheduler.settings import SchedulerSettings
 from sprg_shared.service import serve
 

@@ -11,12 +11,12 @@ from sprg_scheduler.adapters.claims import FiringClaims
 from sprg_scheduler.adapters.duty_store import DutyScheduleStore
 from sprg_scheduler.adapters.metrics import ClockGauges
 from sprg_scheduler.adapters.repository import ClockRepository
-from sprg_scheduler.calendar_admin import CalendarDeps
 from sprg_scheduler.domain.kinds import ClockKinds
 from sprg_scheduler.domain.schedule import ReminderPolicy
-from sprg_scheduler.duty_handlers import DutyDeps
-from sprg_scheduler.firing import FiringConfig, FiringLoop
-from sprg_scheduler.handlers import SchedulerDeps
+from sprg_scheduler.handlers.calendar import CalendarDeps
+from sprg_scheduler.handlers.clocks import SchedulerDeps
+from sprg_scheduler.handlers.duties import DutyDeps
+from sprg_scheduler.handlers.firing import FiringConfig, FiringLoop
 from sprg_scheduler.settings import SchedulerSettings
 from sprg_shared.calendar import WorkingDayCalendar
 from sprg_shared.envelope import Envelope, EventData

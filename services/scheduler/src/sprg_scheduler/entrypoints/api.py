@@ -11,7 +11,6 @@ from typing import Annotated, Literal
 from fastapi import FastAPI, HTTPException, Query, Request
 from pydantic import BaseModel, Field
 
-from sprg_scheduler import calendar_admin, calendar_api, duty_api, duty_handlers, handlers
 from sprg_scheduler.adapters.metrics import ClockGauges
 from sprg_scheduler.adapters.repository import ClockQuery
 from sprg_scheduler.bootstrap import (
@@ -24,6 +23,10 @@ from sprg_scheduler.bootstrap import (
 from sprg_scheduler.domain.clocks import Clock
 from sprg_scheduler.domain.lifecycle import NotPausable
 from sprg_scheduler.domain.views import ClockView, view_of
+from sprg_scheduler.entrypoints import calendar_api, duty_api
+from sprg_scheduler.handlers import calendar as calendar_admin
+from sprg_scheduler.handlers import clocks as handlers
+from sprg_scheduler.handlers import duties as duty_handlers
 from sprg_scheduler.settings import SchedulerSettings
 from sprg_shared import concerns, topics
 from sprg_shared.access import Caller, audit_read, reachable

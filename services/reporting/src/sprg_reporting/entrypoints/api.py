@@ -9,11 +9,12 @@ from typing import Annotated, Any
 from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse
 
-from sprg_reporting import handlers, render
 from sprg_reporting.adapters.metrics import ClockOutcomes
 from sprg_reporting.adapters.repository import ReadModels
 from sprg_reporting.domain.periods import KINDS, BadPeriod, ReportKind
 from sprg_reporting.domain.report import Report
+from sprg_reporting.entrypoints import render
+from sprg_reporting.handlers import read_models as handlers
 from sprg_reporting.settings import ReportingSettings
 from sprg_shared.access import Caller, audit_read
 from sprg_shared.calendar import london_today

@@ -10,12 +10,13 @@ from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, HTTPException, Request
 
-from sprg_rules import admin_api, handlers
 from sprg_rules.bootstrap import SERVICE, build
 from sprg_rules.domain.assess import to_contract
 from sprg_rules.domain.decide import KINDS, to_output
 from sprg_rules.domain.facts import AssessmentInput, derive_facts
 from sprg_rules.domain.parsing import InputError, parse_assessment_input
+from sprg_rules.entrypoints import admin_api
+from sprg_rules.handlers import decisions as handlers
 from sprg_rules.settings import RulesSettings
 from sprg_shared import concerns, topics
 from sprg_shared.access import Caller, audit_read, reaches

@@ -6,11 +6,11 @@ from functools import partial
 
 from fastapi import FastAPI
 
-from sprg_notifier import handlers
-from sprg_notifier.admin_api import add_routes
 from sprg_notifier.bootstrap import SERVICE, Clock, build_deps, system_clock
-from sprg_notifier.digests import run_digests
 from sprg_notifier.domain.subscriptions import load_subscriptions
+from sprg_notifier.entrypoints.admin_api import add_routes
+from sprg_notifier.handlers import events as handlers
+from sprg_notifier.handlers.digests import run_digests
 from sprg_notifier.settings import NotifierSettings
 from sprg_shared import topics
 from sprg_shared.bus import Router

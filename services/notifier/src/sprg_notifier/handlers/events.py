@@ -18,12 +18,12 @@ from prometheus_client import Counter
 
 from sprg_notifier.adapters.channels import SmtpChannel, WebhookChannel
 from sprg_notifier.adapters.repository import NotifierRepository
-from sprg_notifier.delivery import Outgoing, send_with_retries
 from sprg_notifier.domain.digest import LONDON
 from sprg_notifier.domain.render import Rendered, Templates
 from sprg_notifier.domain.routing import Addressee, addressees
 from sprg_notifier.domain.subjects import Subject, subject_of
 from sprg_notifier.domain.subscriptions import Subscription
+from sprg_notifier.handlers.delivery import Outgoing, send_with_retries
 from sprg_shared.bus import PermanentError
 from sprg_shared.envelope import Envelope, EventData
 from sprg_shared.events import NotificationSent
