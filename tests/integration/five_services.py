@@ -17,7 +17,7 @@ import httpx
 from fastapi import FastAPI
 
 from sprg_intake.api import create_app as intake_app
-from sprg_notifier.entrypoints.api import create_app as notifier_app
+from sprg_notifier.bootstrap import build as notifier_app
 from sprg_notifier.settings import NotifierSettings
 from sprg_reporting.entrypoints.api import create_app as reporting_app
 from sprg_reporting.settings import ReportingSettings
