@@ -19,7 +19,7 @@ from fastapi import FastAPI
 from sprg_intake.api import create_app as intake_app
 from sprg_notifier.bootstrap import build as notifier_app
 from sprg_notifier.settings import NotifierSettings
-from sprg_reporting.entrypoints.api import create_app as reporting_app
+from sprg_reporting.bootstrap import build as reporting_app
 from sprg_reporting.settings import ReportingSettings
 from sprg_rules.entrypoints.api import create_app as rules_app
 from sprg_rules.settings import RulesSettings

@@ -18,9 +18,9 @@ SERVICES = ("intake", "rules", "scheduler", "notifier", "reporting")
 def app_of(service: str) -> FastAPI:
     if service == "console":
         return build(ConsoleSettings(session_secret="s" * 40))
-    if service == "notifier":  # composed in its bootstrap (the others are on their way)
-        notifier: FastAPI = importlib.import_module("sprg_notifier.bootstrap").build()
-        return notifier
+    if service in {"notifier", "reporting"}:  # composed in bootstrap (the others on their way)
+        composed: FastAPI = importlib.import_module(f"sprg_{service}.bootstrap").build()
+        return composed
     # Intake still has its API at the top of its package; the others under entrypoints/.
     module = "api" if service == "intake" else "entrypoints.api"
     made: FastAPI = importlib.import_module(f"sprg_{service}.{module}").create_app()

@@ -14,9 +14,13 @@ from sprg_shared.envelope import Envelope, EventData, envelope_for
 from sprg_shared.runtime import Runtime
 
 
-class Bus(Protocol):
+class Publishes(Protocol):
+    """What publishes: ``bus.Producer``, ``loopback.LoopbackBus``, ``RuntimeBus``."""
+
     async def publish(self, topic: str, envelope: Envelope) -> None: ...
 
+
+class Bus(Publishes, Protocol):
     def consume(self, group: str, topic_names: Sequence[str], router: Router) -> object: ...
 
 
@@ -36,7 +40,7 @@ class RuntimeBus:
 Publish = Callable[[EventData, str, str | None], Awaitable[Envelope]]
 
 
-def publisher(bus: Bus, source: str) -> Publish:
+def publisher(bus: Publishes, source: str) -> Publish:
     """``publish(event, event_id, traceparent)`` on the event's own topic, as handlers call it."""
 
     async def publish(event: EventData, event_id: str, traceparent: str | None) -> Envelope:
