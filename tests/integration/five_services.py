@@ -21,7 +21,7 @@ from sprg_notifier.bootstrap import build as notifier_app
 from sprg_notifier.settings import NotifierSettings
 from sprg_reporting.bootstrap import build as reporting_app
 from sprg_reporting.settings import ReportingSettings
-from sprg_rules.entrypoints.api import create_app as rules_app
+from sprg_rules.bootstrap import build as rules_app
 from sprg_rules.settings import RulesSettings
 from sprg_scheduler.entrypoints.api import create_app as scheduler_app
 from sprg_scheduler.settings import SchedulerSettings

@@ -13,12 +13,14 @@ from sprg_console.bootstrap import build
 from sprg_console.settings import ConsoleSettings
 
 SERVICES = ("intake", "rules", "scheduler", "notifier", "reporting")
+# Services whose app is composed by ``bootstrap.build`` (the others still by ``create_app``).
+COMPOSED = ("rules", "notifier", "reporting")
 
 
 def app_of(service: str) -> FastAPI:
     if service == "console":
         return build(ConsoleSettings(session_secret="s" * 40))
-    if service in {"notifier", "reporting"}:  # composed in bootstrap (the others on their way)
+    if service in COMPOSED:
         composed: FastAPI = importlib.import_module(f"sprg_{service}.bootstrap").build()
         return composed
     # Intake still has its API at the top of its package; the others under entrypoints/.

@@ -11,8 +11,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from sprg_rules.adapters.repository import DecisionRepository
-from sprg_rules.adapters.subjects import SubjectRepository
+from sprg_rules.adapters.ports import DecisionStore, SubjectStore
 from sprg_rules.domain import from_events
 from sprg_rules.domain.assess import to_contract
 from sprg_rules.domain.decide import Decided
@@ -50,12 +49,12 @@ log = logging.getLogger(__name__)
 @dataclass(frozen=True)
 class RulesDeps:
     evaluate: Callable[[CaseFacts], Evaluation]
-    repo: DecisionRepository
+    repo: DecisionStore
     publish: Callable[[EventData, str, str | None], Awaitable[Envelope]]
     now: Callable[[], datetime]
     # Decides a matter beyond an incident with the kind's pack in force (decide.py).
     decide_subject: Callable[[str, dict[str, Any]], Decided]
-    subjects: SubjectRepository
+    subjects: SubjectStore
     record: Callable[[Evaluation], None] = lambda _result: None
     """Counts the decision in the service's metrics."""
 
