@@ -23,7 +23,7 @@ from sprg_reporting.bootstrap import build as reporting_app
 from sprg_reporting.settings import ReportingSettings
 from sprg_rules.bootstrap import build as rules_app
 from sprg_rules.settings import RulesSettings
-from sprg_scheduler.entrypoints.api import create_app as scheduler_app
+from sprg_scheduler.bootstrap import build as scheduler_app
 from sprg_scheduler.settings import SchedulerSettings
 from tests.e2e.stack import free_port
 from tests.http_server import serving

@@ -13,8 +13,8 @@ from sprg_console.bootstrap import build
 from sprg_console.settings import ConsoleSettings
 
 SERVICES = ("intake", "rules", "scheduler", "notifier", "reporting")
-# Services whose app is composed by ``bootstrap.build`` (the others still by ``create_app``).
-COMPOSED = ("rules", "notifier", "reporting")
+# Services whose app is composed by ``bootstrap.build`` (intake still by ``api.create_app``).
+COMPOSED = ("rules", "scheduler", "notifier", "reporting")
 
 
 def app_of(service: str) -> FastAPI:
@@ -23,9 +23,7 @@ def app_of(service: str) -> FastAPI:
     if service in COMPOSED:
         composed: FastAPI = importlib.import_module(f"sprg_{service}.bootstrap").build()
         return composed
-    # Intake still has its API at the top of its package; the others under entrypoints/.
-    module = "api" if service == "intake" else "entrypoints.api"
-    made: FastAPI = importlib.import_module(f"sprg_{service}.{module}").create_app()
+    made: FastAPI = importlib.import_module(f"sprg_{service}.api").create_app()
     return made
 
 
