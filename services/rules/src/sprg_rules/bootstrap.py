@@ -72,11 +72,11 @@ ROUTES = (
     (RapidReviewClosed, handlers.on_rapid_review_closed),
     (LcsprDecided, handlers.on_lcspr_decided),
     (LcsprPublicationRecorded, handlers.on_publication_recorded),
-    (LcsprFactorsRecorded, handlers.on_lcspr_factors),
-    (CaseOfConcernReferred, handlers.on_coc_referred),
-    (CaseOfConcernTriaged, handlers.on_coc_triaged),
-    (EscalationRecorded, handlers.on_escalation),
-    (MeetingAttendanceRecorded, handlers.on_attendance),
+    (LcsprFactorsRecorded, handlers.on_subject_fact),
+    (CaseOfConcernReferred, handlers.on_subject_fact),
+    (CaseOfConcernTriaged, handlers.on_subject_fact),
+    (EscalationRecorded, handlers.on_subject_fact),
+    (MeetingAttendanceRecorded, handlers.on_subject_fact),
 )
 
 
