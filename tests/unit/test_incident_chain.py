@@ -59,7 +59,7 @@ async def test_an_incident_is_decided_clocked_told_and_counted_in_one_process() 
         registry=CollectorRegistry(),
         clock=lambda: NOW,
     )
-    await scheduler.compose(SchedulerSettings(**UNUSED), clocks=clocks, bus=bus, now=lambda: NOW)
+    await scheduler.compose(SchedulerSettings(**UNUSED), clocks=clocks, bus=bus, clock=lambda: NOW)
     await notifier.compose(
         NotifierSettings(**UNUSED, retry_backoff_seconds=0),
         repository=directory,

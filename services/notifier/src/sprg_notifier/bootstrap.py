@@ -36,7 +36,7 @@ from sprg_shared.runtime import Runtime
 from sprg_shared.service import Background, build_service
 
 SERVICE = "notifier"
-Clock = Callable[[], datetime]
+Now = Callable[[], datetime]  # a time source (not a statutory clock)
 # Subscriptions change at run time (admin API), so every event on these topics is offered.
 # Intake's facts are among them: an information request tells the agency asked at once.
 TOPICS = (topics.INTAKE, topics.DECISIONS, topics.CLOCKS, topics.NOTIFY, topics.REPORTS)
@@ -65,7 +65,7 @@ async def compose(
     bus: Bus,
     channels: Channels,
     registry: CollectorRegistry,
-    clock: Clock = system_clock,
+    clock: Now = system_clock,
 ) -> Notifier:
     """The notifier on these adapters: store ready, shipped subscriptions seeded, handlers
     subscribed to ``TOPICS`` on ``bus``."""
@@ -100,7 +100,7 @@ async def compose(
     return Notifier(deps=deps, router=router)
 
 
-def build(settings: NotifierSettings | None = None, now: Clock = system_clock) -> FastAPI:
+def build(settings: NotifierSettings | None = None, now: Now = system_clock) -> FastAPI:
     """The service as it runs; ``now`` is the clock (tests pass a controllable one)."""
 
     async def setup(

@@ -62,7 +62,7 @@ from sprg_shared.service import Background, build_service
 
 SERVICE = "rules"
 log = logging.getLogger(__name__)
-Clock = Callable[[], datetime]
+Now = Callable[[], datetime]  # a time source (not a statutory clock)
 
 # Which handler decides on which of intake's facts.
 ROUTES = (
@@ -107,7 +107,7 @@ def judging(
     packs: ActivePacks,
     engine: RuleEngine,
     calendar: Callable[[], WorkingDayCalendar],
-    clock: Clock,
+    clock: Now,
 ) -> Judging:
     pack_id = settings.pack_id
 
@@ -161,7 +161,7 @@ async def compose(
     calendar: Callable[[], WorkingDayCalendar],
     registry: CollectorRegistry,
     packs: ActivePacks | None = None,
-    clock: Clock = system_clock,
+    clock: Now = system_clock,
     observers: Sequence[tuple[Sequence[type[Any]], Callable[[Any], Any]]] = (),
 ) -> Rules:
     """The rules on these adapters: stores ready, handlers subscribed to intake's facts."""
