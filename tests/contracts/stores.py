@@ -14,11 +14,11 @@ from sprg_notifier.domain.directory import Person
 from sprg_notifier.domain.subscriptions import Subscription
 from sprg_reporting.adapters.ports import ReadModelStore
 from sprg_reporting.domain.facts import Change
-from sprg_rules.adapters.ports import DecisionStore
+from sprg_rules.adapters.ports import DecisionStore, SubjectStore
 from sprg_scheduler.adapters.ports import ClockStore
 from sprg_scheduler.adapters.repository import ClockQuery
 from sprg_scheduler.domain.clocks import Clock
-from sprg_shared.events import CaseAssessed, RulepackRef
+from sprg_shared.events import CaseAssessed, RulepackRef, SubjectDecided
 
 T0 = datetime(2026, 11, 23, 9, tzinfo=UTC)
 
@@ -175,6 +175,52 @@ class DecisionStoreContract:
         assert [d["_id"] for d in await decisions.for_case("c1")] == ["d1", "d2"]
         assert await decisions.facts_of("nobody") is None
         assert await decisions.latest_facts(10) == {"c1": {"v": 2}}
+
+
+def subject_decided(subject_id: str, case_id: str | None) -> SubjectDecided:
+    return SubjectDecided(
+        kind="escalation",
+        subject_id=subject_id,
+        case_id=case_id,
+        trigger_event_id="e1",
+        rulepack=RulepackRef(id="p", version="1", hash="h"),
+        answer={},
+        clocks=(),
+        decisions=(),
+    )
+
+
+class SubjectStoreContract:
+    async def test_parts_are_kept_whole_and_labels_are_kept_for_later_facts(
+        self, subjects: SubjectStore
+    ) -> None:
+        assert await subjects.record("case_of_concern", "coc1", "triage", {"t": 1}) == {
+            "triage": {"t": 1}
+        }
+        parts = await subjects.record("case_of_concern", "coc1", "referral", {"r": 1})
+        assert parts == {"triage": {"t": 1}, "referral": {"r": 1}}
+        assert await subjects.labels("case_of_concern", "coc1", "COC-1", {"a": 1}) == (
+            "COC-1",
+            {"a": 1},
+        )
+        assert await subjects.labels("case_of_concern", "coc1", None, {"b": 2}) == (
+            "COC-1",
+            {"a": 1, "b": 2},
+        )
+        assert await subjects.labels("case_of_concern", "coc1", None, None) == (
+            "COC-1",
+            {"a": 1, "b": 2},
+        )
+
+    async def test_decisions_are_kept_once_and_read_by_subject_or_case(
+        self, subjects: SubjectStore
+    ) -> None:
+        await subjects.save("s1", subject_decided("esc1", "c1"), {"v": 1}, T0)
+        await subjects.save("s1", subject_decided("esc1", "c1"), {"v": 9}, T0)
+        await subjects.save("s2", subject_decided("esc1", None), {"v": 2}, T0 + timedelta(hours=1))
+        assert [d["_id"] for d in await subjects.for_subject("esc1")] == ["s1", "s2"]
+        assert [d["_id"] for d in await subjects.for_subject("c1")] == ["s1"]
+        assert await subjects.latest_facts("escalation", 10) == {"esc1": {"v": 2}}
 
 
 def clock(clock_id: str, case_id: str, due: date, state: str = "open") -> Clock:

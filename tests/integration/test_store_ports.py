@@ -10,12 +10,14 @@ from pymongo import AsyncMongoClient
 from sprg_notifier.adapters.repository import NotifierRepository
 from sprg_reporting.adapters.repository import ReadModels
 from sprg_rules.adapters.repository import DecisionRepository
+from sprg_rules.adapters.subjects import SubjectRepository
 from sprg_scheduler.adapters.repository import ClockRepository
 from tests.contracts.stores import (
     ClockStoreContract,
     DecisionStoreContract,
     NotifierStoreContract,
     ReadModelsContract,
+    SubjectStoreContract,
 )
 
 pytestmark = pytest.mark.integration
@@ -50,5 +52,13 @@ class TestClockRepository(ClockStoreContract):
     @pytest.fixture
     async def clocks(self, mongo: Mongo, run_id: str) -> ClockRepository:
         store = ClockRepository(mongo[f"t{run_id}_scheduler"])
+        await store.ensure_indexes()
+        return store
+
+
+class TestSubjectRepository(SubjectStoreContract):
+    @pytest.fixture
+    async def subjects(self, mongo: Mongo, run_id: str) -> SubjectRepository:
+        store = SubjectRepository(mongo[f"t{run_id}_rules"])
         await store.ensure_indexes()
         return store

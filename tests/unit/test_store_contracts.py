@@ -6,13 +6,14 @@ import pytest
 
 from sprg_notifier.adapters.memory import MemoryNotifierStore
 from sprg_reporting.adapters.memory import MemoryReadModels
-from sprg_rules.adapters.memory import MemoryDecisions
+from sprg_rules.adapters.memory import MemoryDecisions, MemorySubjects
 from sprg_scheduler.adapters.memory import MemoryClocks
 from tests.contracts.stores import (
     ClockStoreContract,
     DecisionStoreContract,
     NotifierStoreContract,
     ReadModelsContract,
+    SubjectStoreContract,
 )
 
 
@@ -38,3 +39,9 @@ class TestMemoryClocks(ClockStoreContract):
     @pytest.fixture
     def clocks(self) -> MemoryClocks:
         return MemoryClocks()
+
+
+class TestMemorySubjects(SubjectStoreContract):
+    @pytest.fixture
+    def subjects(self) -> MemorySubjects:
+        return MemorySubjects()
