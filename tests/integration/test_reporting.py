@@ -28,10 +28,10 @@ from sprg_cli.reporting import rebuild
 from sprg_intake.bootstrap import build as create_intake
 from sprg_intake.settings import IntakeSettings
 from sprg_reporting.adapters.repository import READ_MODELS, ReadModels
-from sprg_reporting.api import create_app
+from sprg_reporting.bootstrap import build
 from sprg_reporting.domain.facts import COLLECTIONS
 from sprg_reporting.domain.periods import period_containing
-from sprg_reporting.handlers import fold
+from sprg_reporting.handlers.read_models import fold
 from sprg_reporting.settings import ReportingSettings
 from sprg_shared import topics
 from sprg_shared.auth import Role
@@ -157,7 +157,7 @@ async def loaded(servers: Servers) -> AsyncIterator[Loaded]:
     timings: dict[str, float] = {}
     today = Today()
     async with (
-        serving(create_app(settings, today=today)) as url,
+        serving(build(settings, today=today)) as url,
         httpx.AsyncClient(base_url=url, timeout=60) as client,
     ):
         started = time.monotonic()
@@ -383,7 +383,7 @@ async def test_a_childs_name_given_to_intake_never_reaches_a_report(
     try:
         async with (
             serving(create_intake(intake_settings)) as intake_url,
-            serving(create_app(settings)) as url,
+            serving(build(settings)) as url,
             httpx.AsyncClient(timeout=60) as http,
         ):
             submitter = bearer("croydon-csc", Role.AGENCY_SUBMITTER)

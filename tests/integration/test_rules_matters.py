@@ -18,7 +18,7 @@ import httpx
 import pytest
 from prometheus_client import CollectorRegistry
 
-from sprg_rules.api import create_app
+from sprg_rules.bootstrap import build
 from sprg_rules.settings import RulesSettings
 from sprg_shared.auth import Role
 from sprg_shared.bus import Producer
@@ -84,7 +84,7 @@ async def rules(servers: Servers, run_id: str) -> AsyncIterator[Rules]:
     )
     producer = Producer(servers.kafka, "test", bus_metrics(CollectorRegistry(), "test"))
     async with (
-        serving(create_app(settings)) as url,
+        serving(build(settings)) as url,
         httpx.AsyncClient(base_url=url, timeout=30) as client,
     ):
         yield Rules(client, producer, run_id)

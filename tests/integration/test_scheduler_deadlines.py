@@ -12,7 +12,7 @@ import pytest
 from prometheus_client import CollectorRegistry
 
 from sprg_scheduler.domain.clocks import clock_id_for
-from sprg_scheduler.handlers import (
+from sprg_scheduler.handlers.clocks import (
     on_action_recorded,
     on_information_requested,
     on_return_received,

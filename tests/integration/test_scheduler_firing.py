@@ -22,8 +22,8 @@ from pymongo import AsyncMongoClient
 from sprg_scheduler.adapters.claims import FiringClaims
 from sprg_scheduler.adapters.repository import ClockRepository
 from sprg_scheduler.domain import schedule
-from sprg_scheduler.firing import FiringConfig, FiringLoop
-from sprg_scheduler.handlers import SchedulerDeps, on_case_assessed
+from sprg_scheduler.handlers.clocks import SchedulerDeps, on_case_assessed
+from sprg_scheduler.handlers.firing import FiringConfig, FiringLoop
 from sprg_shared import topics
 from sprg_shared.bus import Producer
 from sprg_shared.contracts.decisions import CaseAssessed, ClockDue, RulepackRef

@@ -13,15 +13,13 @@ from sprg_console.bootstrap import build
 from sprg_console.settings import ConsoleSettings
 
 SERVICES = ("intake", "rules", "scheduler", "notifier", "reporting")
-# Where each service's app is built, when not ``sprg_<service>.api:create_app``.
-BUILDERS = {"intake": ("sprg_intake.bootstrap", "build")}
+# Where each service's app is built: ``bootstrap.build`` everywhere.
 
 
 def app_of(service: str) -> FastAPI:
     if service == "console":
         return build(ConsoleSettings(session_secret="s" * 40))
-    module, name = BUILDERS.get(service, (f"sprg_{service}.api", "create_app"))
-    made: FastAPI = getattr(importlib.import_module(module), name)()
+    made: FastAPI = importlib.import_module(f"sprg_{service}.bootstrap").build()
     return made
 
 

@@ -9,7 +9,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from sprg_reporting.adapters.repository import LEGACY_CASE_VIEW, ReadModels
+from sprg_reporting.adapters.ports import ReadModelStore
+from sprg_reporting.adapters.repository import LEGACY_CASE_VIEW
 from sprg_reporting.domain import projection
 from sprg_reporting.domain.facts import FOLDS, Change, Meta
 from sprg_reporting.domain.folded import Folded
@@ -68,7 +69,7 @@ async def fold(
     event: EventData,
     envelope: Envelope,
     *,
-    models: ReadModels,
+    models: ReadModelStore,
     count: Callable[[EventData], None] = lambda _event: None,
 ) -> None:
     await models.apply(changes_for(event, envelope))
@@ -79,7 +80,7 @@ Publish = Callable[[ReportPublished, str], Awaitable[None]]
 
 
 def router(
-    models: ReadModels,
+    models: ReadModelStore,
     count: Callable[[EventData], None] = lambda _event: None,
     publish: Publish | None = None,
     now: Callable[[], datetime] = lambda: datetime.now(UTC),
@@ -107,7 +108,7 @@ def report_path(period: Period) -> str:
 
 
 async def build_report(
-    models: ReadModels, kind: str, period_text: str, as_of: date | None = None
+    models: ReadModelStore, kind: str, period_text: str, as_of: date | None = None
 ) -> Report:
     """The report for a period as it stood at its end, or at ``as_of`` if earlier
     (raises BadPeriod)."""
@@ -122,7 +123,7 @@ class Produced:
 
 
 async def produce_report(
-    models: ReadModels,
+    models: ReadModelStore,
     publish: Publish,
     kind: str,
     period_text: str,
@@ -161,7 +162,7 @@ async def produce_report(
 
 
 async def on_duty_due(
-    event: DutyDue, *, models: ReadModels, publish: Publish, now: datetime
+    event: DutyDue, *, models: ReadModelStore, publish: Publish, now: datetime
 ) -> Produced | None:
     """A scheduler duty fell due: produce and announce the report it asks for, once.
 
@@ -193,7 +194,7 @@ async def on_duty_due(
     return produced
 
 
-async def rebuild(models: ReadModels, envelopes: Sequence[Envelope]) -> int:
+async def rebuild(models: ReadModelStore, envelopes: Sequence[Envelope]) -> int:
     """Drop the read models and fold ``envelopes`` (a replay from the topics' start) again.
 
     The documents are folded in memory and each written once (a million events make 1.4

@@ -11,8 +11,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from sprg_rules.adapters.repository import DecisionRepository
-from sprg_rules.adapters.subjects import SubjectRepository
+from sprg_rules.adapters.ports import DecisionStore, SubjectStore
 from sprg_rules.domain import from_events
 from sprg_rules.domain.assess import to_contract
 from sprg_rules.domain.decide import Decided
@@ -52,12 +51,12 @@ log = logging.getLogger(__name__)
 @dataclass(frozen=True)
 class RulesDeps:
     evaluate: Callable[[CaseFacts], Evaluation]
-    repo: DecisionRepository
+    repo: DecisionStore
     publish: Callable[[EventData, str, str | None], Awaitable[Envelope]]
     now: Callable[[], datetime]
     # Decides a matter beyond an incident with the kind's pack in force (decide.py).
     decide_subject: Callable[[str, dict[str, Any]], Decided]
-    subjects: SubjectRepository
+    subjects: SubjectStore
     record: Callable[[Evaluation], None] = lambda _result: None
     """Counts the decision in the service's metrics."""
 
@@ -220,102 +219,105 @@ async def on_lcspr_decided(event: LcsprDecided, envelope: Envelope, deps: RulesD
         await _decide(event.case_id, _case_facts(changed, "LCSPR decision"), envelope, deps)
 
 
+@dataclass(frozen=True)
+class SubjectFact:
+    """How one of intake's facts about a matter is read: which matter (kind and id), which
+    part of its facts, the case it belongs to, how people know it (``reference``: from the
+    event; ``case_reference``: the case's, from its decisions) and what they need to act."""
+
+    kind: SubjectKind
+    part: str
+    subject_id: Callable[[Any], str]
+    facts: Callable[[Any], dict[str, Any]]
+    case_id: Callable[[Any], str | None] = lambda _event: None
+    reference: Callable[[Any], str | None] = lambda _event: None
+    case_reference: bool = False
+    about: Callable[[Any], dict[str, Any] | None] = lambda _event: None
+
+
+SUBJECT_FACTS: dict[type[EventData], SubjectFact] = {
+    LcsprPublicationRecorded: SubjectFact(
+        "lcspr_publication",
+        "publication",
+        subject_id=lambda e: e.case_id,
+        facts=from_events.publication,
+        case_id=lambda e: e.case_id,
+        case_reference=True,
+        about=from_events.publication_about,
+    ),
+    LcsprFactorsRecorded: SubjectFact(
+        "lcspr_decision",
+        "factors",
+        subject_id=lambda e: e.case_id,
+        facts=from_events.lcspr_decision,
+        case_id=lambda e: e.case_id,
+        case_reference=True,
+    ),
+    CaseOfConcernReferred: SubjectFact(
+        "case_of_concern",
+        "referral",
+        subject_id=lambda e: e.coc_id,
+        facts=lambda e: from_events.coc_referral(e, None),
+        reference=lambda e: e.reference,
+        about=lambda e: {
+            "referring_agency": e.referring_agency,
+            "agencies_involved": list(e.agencies_involved),
+        },
+    ),
+    CaseOfConcernTriaged: SubjectFact(
+        "case_of_concern", "triage", subject_id=lambda e: e.coc_id, facts=from_events.coc_triage
+    ),
+    EscalationRecorded: SubjectFact(
+        "escalation",
+        "escalation",
+        subject_id=lambda e: e.escalation_id,
+        facts=from_events.escalation,
+        reference=lambda e: e.reference,
+        about=from_events.escalation_about,
+    ),
+    MeetingAttendanceRecorded: SubjectFact(
+        "meeting",
+        "attendance",
+        subject_id=lambda e: e.meeting_id,
+        facts=from_events.meeting,
+        reference=lambda e: meeting_reference(e.meeting_date),
+        about=lambda e: {"meeting_date": e.meeting_date.isoformat()},
+    ),
+}
+
+
+async def on_subject_fact(event: EventData, envelope: Envelope, deps: RulesDeps) -> None:
+    """The one handler of a matter's facts (``SUBJECT_FACTS`` says how each is read)."""
+    read = SUBJECT_FACTS[type(event)]
+    facts = read.facts(event)
+    case_id = read.case_id(event)
+    if read.case_reference and case_id is not None:
+        reference = await deps.repo.reference_of(case_id)
+    else:
+        reference = read.reference(event)
+    await _decide_subject(
+        read.kind,
+        read.subject_id(event),
+        case_id,
+        read.part,
+        facts,
+        envelope,
+        deps,
+        reference=reference,
+        about=read.about(event),
+    )
+
+
 async def on_publication_recorded(
     event: LcsprPublicationRecorded, envelope: Envelope, deps: RulesDeps
 ) -> None:
     """The publication duty (who must be told) and, with a planned date, the
     pre-publication clock (7 working days before it) on the case."""
-    await _decide_subject(
-        "lcspr_publication",
-        event.case_id,
-        event.case_id,
-        "publication",
-        from_events.publication(event),
-        envelope,
-        deps,
-        reference=await deps.repo.reference_of(event.case_id),
-        about=from_events.publication_about(event),
-    )
+    await on_subject_fact(event, envelope, deps)
     stored = await deps.repo.facts_of(event.case_id)
     changed = None if stored is None else from_events.lcspr_case(stored, event)
     if changed is not None:
         await _decide(event.case_id, _case_facts(changed, "publication"), envelope, deps)
-
-
-async def on_lcspr_factors(
-    event: LcsprFactorsRecorded, envelope: Envelope, deps: RulesDeps
-) -> None:
-    await _decide_subject(
-        "lcspr_decision",
-        event.case_id,
-        event.case_id,
-        "factors",
-        from_events.lcspr_decision(event),
-        envelope,
-        deps,
-        reference=await deps.repo.reference_of(event.case_id),
-    )
-
-
-async def on_coc_referred(
-    event: CaseOfConcernReferred, envelope: Envelope, deps: RulesDeps
-) -> None:
-    await _decide_subject(
-        "case_of_concern",
-        event.coc_id,
-        None,
-        "referral",
-        from_events.coc_referral(event, None),
-        envelope,
-        deps,
-        reference=event.reference,
-        about={
-            "referring_agency": event.referring_agency,
-            "agencies_involved": list(event.agencies_involved),
-        },
-    )
-
-
-async def on_coc_triaged(event: CaseOfConcernTriaged, envelope: Envelope, deps: RulesDeps) -> None:
-    await _decide_subject(
-        "case_of_concern",
-        event.coc_id,
-        None,
-        "triage",
-        from_events.coc_triage(event),
-        envelope,
-        deps,
-    )
-
-
-async def on_escalation(event: EscalationRecorded, envelope: Envelope, deps: RulesDeps) -> None:
-    await _decide_subject(
-        "escalation",
-        event.escalation_id,
-        None,
-        "escalation",
-        from_events.escalation(event),
-        envelope,
-        deps,
-        reference=event.reference,
-        about=from_events.escalation_about(event),
-    )
-
-
-async def on_attendance(
-    event: MeetingAttendanceRecorded, envelope: Envelope, deps: RulesDeps
-) -> None:
-    await _decide_subject(
-        "meeting",
-        event.meeting_id,
-        None,
-        "attendance",
-        from_events.meeting(event),
-        envelope,
-        deps,
-        reference=meeting_reference(event.meeting_date),
-        about={"meeting_date": event.meeting_date.isoformat()},
-    )
 
 
 def _merged(kind: str, parts: dict[str, Any]) -> dict[str, Any] | None:

@@ -9,7 +9,7 @@ from fastapi import Depends, FastAPI, HTTPException, Query, Request
 from sprg_notifier.adapters.egress import UnsafeTarget, check_target
 from sprg_notifier.domain.directory import ROLES, Agency, Person
 from sprg_notifier.domain.subscriptions import Subscription, UnknownNameError, check
-from sprg_notifier.handlers import NotifierDeps
+from sprg_notifier.handlers.events import NotifierDeps
 from sprg_shared.access import Caller, audit_read
 
 

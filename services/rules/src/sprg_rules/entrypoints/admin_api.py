@@ -8,8 +8,8 @@ from typing import Annotated, Any
 from fastapi import Body, Depends, FastAPI, HTTPException, Request
 from fastapi.responses import JSONResponse
 
-from sprg_rules import admin
 from sprg_rules.adapters.pack_store import VersionConflict
+from sprg_rules.handlers import packs as admin
 from sprg_shared.access import Caller
 from sprg_shared.service import from_state
 

@@ -19,10 +19,10 @@ import logging
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sprg_notifier.delivery import Outgoing, send_with_retries
 from sprg_notifier.domain.digest import due_day
 from sprg_notifier.domain.directory import Person
-from sprg_notifier.handlers import NotifierDeps
+from sprg_notifier.handlers.delivery import Outgoing, send_with_retries
+from sprg_notifier.handlers.events import NotifierDeps
 from sprg_shared.ids import stable_id
 
 log = logging.getLogger(__name__)

@@ -14,8 +14,7 @@ from typing import Any, Literal
 
 from sprg_rules.adapters.pack_store import PackStore, pack_document
 from sprg_rules.adapters.pack_watcher import ActivePacks
-from sprg_rules.adapters.repository import DecisionRepository
-from sprg_rules.adapters.subjects import SubjectRepository
+from sprg_rules.adapters.ports import DecisionStore, SubjectStore
 from sprg_rules.domain.assess import to_contract
 from sprg_rules.domain.decide import decide, to_output
 from sprg_rules.domain.engine import RuleEngine
@@ -54,14 +53,14 @@ class NothingToRollBack(Exception):
 @dataclass(frozen=True)
 class AdminDeps:
     store: PackStore
-    decisions: DecisionRepository
+    decisions: DecisionStore
     packs: ActivePacks
     pack_in_force: Callable[[CaseFacts], RulePack]
     calendar: WorkingDayCalendar
     engine: RuleEngine
     publish: Callable[[EventData, str, str | None], Awaitable[Envelope]]
     now: Callable[[], datetime]
-    subjects: SubjectRepository
+    subjects: SubjectStore
     kind_pack: Callable[[str], RulePack]
 
 

@@ -19,7 +19,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Literal
 
-from sprg_scheduler.adapters.repository import ClockRepository, Stored
+from sprg_scheduler.adapters.ports import ClockStore
+from sprg_scheduler.adapters.repository import Stored
 from sprg_scheduler.domain import lifecycle
 from sprg_scheduler.domain.clocks import Clock, ClockLabels, clock_id_for, keyed_clock_id
 from sprg_scheduler.domain.kinds import ClockKinds
@@ -55,7 +56,7 @@ class ConcurrentChange(Exception):
 
 @dataclass
 class SchedulerDeps:
-    repo: ClockRepository
+    repo: ClockStore
     publish: Callable[[EventData, str, str | None], Awaitable[Envelope]]
     now: Callable[[], datetime]
     calendar_version: str

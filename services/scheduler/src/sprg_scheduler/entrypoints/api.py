@@ -1,45 +1,21 @@
-"""The scheduler's HTTP entry point, consumer and firing-loop wiring."""
+"""The scheduler's HTTP routes (the service is composed in ``bootstrap``)."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from datetime import date
-from functools import partial
 from typing import Annotated, Literal
 
 from fastapi import FastAPI, HTTPException, Query, Request
 from pydantic import BaseModel, Field
 
-from sprg_scheduler import calendar_admin, calendar_api, duty_api, duty_handlers, handlers
-from sprg_scheduler.adapters.metrics import ClockGauges
 from sprg_scheduler.adapters.repository import ClockQuery
-from sprg_scheduler.bootstrap import (
-    SERVICE,
-    build_calendar,
-    build_deps,
-    build_duties,
-    build_firing,
-)
 from sprg_scheduler.domain.clocks import Clock
 from sprg_scheduler.domain.lifecycle import NotPausable
 from sprg_scheduler.domain.views import ClockView, view_of
-from sprg_scheduler.settings import SchedulerSettings
-from sprg_shared import concerns, topics
+from sprg_scheduler.entrypoints import calendar_api, duty_api
+from sprg_scheduler.handlers import clocks as handlers
 from sprg_shared.access import Caller, audit_read, reachable
-from sprg_shared.bus import Router
-from sprg_shared.contracts.decisions import CaseAssessed, SubjectDecided
-from sprg_shared.contracts.intake import (
-    ActionRecorded,
-    CaseNoticeRecorded,
-    InformationRequested,
-    RapidReviewClosed,
-    RapidReviewHeld,
-    RapidReviewSentToPanel,
-    ReturnReceived,
-)
-from sprg_shared.runtime import Runtime
-from sprg_shared.service import Background, build_service
 
 log = logging.getLogger(__name__)
 BusinessTeam = Caller
@@ -66,57 +42,6 @@ class StopBody(BaseModel):
     outcome: Literal["stopped", "closed"] = "stopped"
 
 
-async def _setup(
-    app: FastAPI, runtime: Runtime, settings: SchedulerSettings, background: Background
-) -> None:
-    deps = build_deps(runtime, settings)
-    app.state.deps = deps
-    app.state.calendar = build_calendar(runtime, deps)
-    await deps.repo.ensure_indexes()
-    await calendar_admin.refresh(app.state.calendar)
-    background.run(_follow_calendar(app.state.calendar, settings.tick_seconds), "calendar")
-    app.state.duties = build_duties(runtime, deps)
-    background.run(_keep_duties(app.state.duties, settings.duty_sync_seconds), "duties")
-    app.state.concerns = concerns.Concerns(runtime.db)
-    await app.state.concerns.ensure_indexes()
-    router = Router()
-    # Who each case, request and action concerns, for an agency's reads.
-    router.observe(concerns.EVENTS, app.state.concerns.note)
-    router.on(CaseAssessed, partial(handlers.on_case_assessed, deps=deps))
-    router.on(SubjectDecided, partial(handlers.on_subject_decided, deps=deps))
-    router.on(InformationRequested, partial(handlers.on_information_requested, deps=deps))
-    router.on(ReturnReceived, partial(handlers.on_return_received, deps=deps))
-    router.on(ActionRecorded, partial(handlers.on_action_recorded, deps=deps))
-    router.on(RapidReviewHeld, partial(handlers.on_rapid_review_held, deps=deps))
-    router.on(RapidReviewSentToPanel, partial(handlers.on_sent_to_panel, deps=deps))
-    router.on(RapidReviewClosed, partial(handlers.on_rapid_review_closed, deps=deps))
-    router.on(CaseNoticeRecorded, partial(handlers.on_notice_recorded, deps=deps))
-    runtime.consume(settings.consumer_group, [topics.DECISIONS, topics.INTAKE], router)
-    firing = build_firing(deps, settings, ClockGauges(runtime.registry))
-    await firing.ensure_indexes()
-    background.run(firing.run(settings.tick_seconds), "clock-firing")
-
-
-async def _follow_calendar(deps: calendar_admin.CalendarDeps, interval: float) -> None:
-    """Every replica picks up a version another replica confirmed within a tick."""
-    while True:
-        try:
-            await calendar_admin.refresh(deps)
-        except Exception:
-            log.exception("reading the calendar version failed; retrying")
-        await asyncio.sleep(interval)
-
-
-async def _keep_duties(deps: duty_handlers.DutyDeps, interval: float) -> None:
-    """Duty clocks for the schedule's horizon, which moves on day by day."""
-    while True:
-        try:
-            await duty_handlers.sync(deps)
-        except Exception:
-            log.exception("syncing the duty clocks failed; retrying")
-        await asyncio.sleep(interval)
-
-
 def _deps(request: Request) -> handlers.SchedulerDeps:
     deps: handlers.SchedulerDeps = request.app.state.deps
     return deps
@@ -126,14 +51,8 @@ def _view(deps: handlers.SchedulerDeps, clock: Clock) -> ClockView:
     return view_of(clock, deps.policy.today(deps.now()), deps.calendar)
 
 
-def create_app(settings: SchedulerSettings | None = None) -> FastAPI:
-    app = build_service(
-        service=SERVICE,
-        title="SPRG scheduler",
-        description="Every statutory clock, counted in working days.",
-        load_settings=lambda: settings or SchedulerSettings(),
-        setup=_setup,
-    )
+def add_routes(app: FastAPI) -> None:
+    """The routes; ``app.state`` holds ``deps``, ``calendar``, ``duties`` (bootstrap)."""
 
     @app.get("/v1/clocks", tags=["clocks"], summary="Clocks, by case and state")
     async def list_clocks(
@@ -214,4 +133,3 @@ def create_app(settings: SchedulerSettings | None = None) -> FastAPI:
 
     app.include_router(calendar_api.router)
     app.include_router(duty_api.router)
-    return app

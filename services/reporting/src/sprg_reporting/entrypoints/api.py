@@ -1,4 +1,4 @@
-"""Reporting's HTTP entry point and consumer wiring."""
+"""Reporting's HTTP routes (the service is composed in ``bootstrap``)."""
 
 from __future__ import annotations
 
@@ -9,69 +9,30 @@ from typing import Annotated, Any
 from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse
 
-from sprg_reporting import handlers, render
-from sprg_reporting.adapters.metrics import ClockOutcomes
-from sprg_reporting.adapters.repository import ReadModels
+from sprg_reporting.adapters.ports import ReadModelStore
 from sprg_reporting.domain.periods import KINDS, BadPeriod, ReportKind
 from sprg_reporting.domain.report import Report
-from sprg_reporting.settings import ReportingSettings
+from sprg_reporting.entrypoints import render
+from sprg_reporting.handlers import read_models as handlers
 from sprg_shared.access import Caller, audit_read
-from sprg_shared.calendar import london_today
-from sprg_shared.contracts.reports import ReportPublished
-from sprg_shared.envelope import envelope_for
-from sprg_shared.runtime import Runtime
-from sprg_shared.service import Background, build_service, from_state
-
-SERVICE = "reporting"
-
+from sprg_shared.service import from_state
 
 Reader = Caller
 Producer = Caller
-Models = Annotated[ReadModels, Depends(from_state("models"))]
+Models = Annotated[ReadModelStore, Depends(from_state("models"))]
 Publish = Annotated[Any, Depends(from_state("publish"))]
 Today = Annotated[Callable[[], date], Depends(from_state("today"))]
 
 
-async def _setup(
-    app: FastAPI, runtime: Runtime, settings: ReportingSettings, background: Background
-) -> None:
-    models = ReadModels(runtime.db)
-    app.state.models = models
-
-    async def publish(event: ReportPublished, event_id: str) -> None:
-        envelope = envelope_for(event, source=runtime.source, event_id=event_id)
-        await runtime.producer.publish(settings.reports_topic, envelope)
-
-    app.state.publish = publish
-    await models.ensure_indexes()
-    count = ClockOutcomes(runtime.registry).count
-    for _ in range(settings.consumers):
-        runtime.consume(
-            settings.consumer_group,
-            settings.source_topics,
-            handlers.router(models, count, publish=publish),
-        )
-
-
-async def _report(models: ReadModels, kind: str, period: str, today: date) -> Report:
+async def _report(models: ReadModelStore, kind: str, period: str, today: date) -> Report:
     try:
         return await handlers.build_report(models, kind, period, as_of=today)
     except BadPeriod as exc:
         raise HTTPException(404, detail=str(exc)) from exc
 
 
-def create_app(
-    settings: ReportingSettings | None = None, today: Callable[[], date] = london_today
-) -> FastAPI:
-    """``today``: the day reports of periods not over yet stand at (tests give their own)."""
-    app = build_service(
-        service=SERVICE,
-        title="SPRG reporting",
-        description="Read models and reports, from the event log.",
-        load_settings=lambda: settings or ReportingSettings(),
-        setup=_setup,
-    )
-    app.state.today = today
+def add_routes(app: FastAPI) -> None:
+    """The routes; ``app.state`` holds ``models``, ``publish`` and ``today`` (bootstrap)."""
 
     @app.get("/v1/summary", tags=["reports"], summary="Counts across every case")
     async def summary(models: Models, _: Reader) -> dict[str, int]:
@@ -147,5 +108,3 @@ def create_app(
             media_type="text/csv",
             headers={"Content-Disposition": f'attachment; filename="{period}-{table}.csv"'},
         )
-
-    return app

@@ -1,40 +1,22 @@
-"""The rules service's HTTP entry point and consumer wiring."""
+"""The rules service's HTTP routes (the service is composed in ``bootstrap``)."""
 
 from __future__ import annotations
 
 import asyncio
 import itertools
 import json
-from functools import partial
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, HTTPException, Request
 
-from sprg_rules import admin_api, handlers
-from sprg_rules.bootstrap import SERVICE, build
 from sprg_rules.domain.assess import to_contract
 from sprg_rules.domain.decide import KINDS, to_output
 from sprg_rules.domain.facts import AssessmentInput, derive_facts
 from sprg_rules.domain.parsing import InputError, parse_assessment_input
-from sprg_rules.settings import RulesSettings
-from sprg_shared import concerns, topics
+from sprg_rules.entrypoints import admin_api
+from sprg_rules.handlers import decisions as handlers
 from sprg_shared.access import Caller, audit_read, reaches
-from sprg_shared.bus import Router
-from sprg_shared.contracts.intake import (
-    CaseOfConcernReferred,
-    CaseOfConcernTriaged,
-    EscalationRecorded,
-    IncidentCorrected,
-    IncidentReported,
-    LcsprDecided,
-    LcsprFactorsRecorded,
-    LcsprPublicationRecorded,
-    MeetingAttendanceRecorded,
-    RapidReviewClosed,
-    SinSubmitted,
-)
-from sprg_shared.runtime import Runtime
-from sprg_shared.service import Background, build_service, from_state
+from sprg_shared.service import from_state
 
 Deps = Annotated[handlers.RulesDeps, Depends(from_state("deps"))]
 
@@ -58,57 +40,8 @@ EXAMPLE = {
 }
 
 
-async def _setup(
-    app: FastAPI, runtime: Runtime, settings: RulesSettings, background: Background
-) -> None:
-    rules = build(runtime, settings)
-    app.state.deps = rules.deps
-    app.state.admin = rules.admin
-    await rules.deps.repo.ensure_indexes()
-    await rules.admin.store.ensure_indexes()
-    await rules.deps.subjects.ensure_indexes()
-    app.state.concerns = concerns.Concerns(runtime.db)
-    await app.state.concerns.ensure_indexes()
-    rules.watcher.start()
-    runtime.closers.append(rules.watcher.stop)
-    rules.calendar.start()
-    runtime.closers.append(rules.calendar.stop)
-    runtime.checks["calendar"] = rules.calendar.alive
-    runtime.checks["rulepacks"] = lambda: rules.watcher.alive() and rules.watcher.caught_up.is_set()
-    # Decide nothing until every activated pack is known: a case must not be judged
-    # by the built-in pack while a newer one is in force.
-    if not await asyncio.to_thread(rules.watcher.caught_up.wait, settings.pack_catch_up_seconds):
-        raise RuntimeError(f"{topics.RULEPACKS} not read within {settings.pack_catch_up_seconds}s")
-    if not await asyncio.to_thread(rules.calendar.caught_up.wait, settings.pack_catch_up_seconds):
-        raise RuntimeError(f"{topics.CALENDAR} not read within {settings.pack_catch_up_seconds}s")
-    router = Router()
-    for event, handler in (
-        (IncidentReported, handlers.on_incident_reported),
-        (SinSubmitted, handlers.on_sin_submitted),
-        (IncidentCorrected, handlers.on_incident_corrected),
-        (RapidReviewClosed, handlers.on_rapid_review_closed),
-        (LcsprDecided, handlers.on_lcspr_decided),
-        (LcsprPublicationRecorded, handlers.on_publication_recorded),
-        (LcsprFactorsRecorded, handlers.on_lcspr_factors),
-        (CaseOfConcernReferred, handlers.on_coc_referred),
-        (CaseOfConcernTriaged, handlers.on_coc_triaged),
-        (EscalationRecorded, handlers.on_escalation),
-        (MeetingAttendanceRecorded, handlers.on_attendance),
-    ):
-        router.on(event, partial(handler, deps=rules.deps))
-    # Who each case concerns, for an agency's reads (sprg_shared.concerns).
-    router.observe(concerns.EVENTS, app.state.concerns.note)
-    runtime.consume(settings.consumer_group, [topics.INTAKE], router)
-
-
-def create_app(settings: RulesSettings | None = None) -> FastAPI:
-    app = build_service(
-        service=SERVICE,
-        title="SPRG rules",
-        description="Statutory decisions from a versioned rule pack, each one explained.",
-        load_settings=lambda: settings or RulesSettings(),
-        setup=_setup,
-    )
+def add_routes(app: FastAPI) -> None:
+    """The routes; ``app.state`` holds ``deps`` and ``admin`` (bootstrap)."""
 
     @app.post(
         "/v1/assessments",
@@ -174,4 +107,3 @@ def create_app(settings: RulesSettings | None = None) -> FastAPI:
         return to_output(decided)
 
     admin_api.add_routes(app)
-    return app

@@ -29,7 +29,7 @@ from sprg_scheduler.domain.calendar_change import (
     version_event_id,
 )
 from sprg_scheduler.domain.clocks import Clock
-from sprg_scheduler.handlers import SchedulerDeps, _announce, _change
+from sprg_scheduler.handlers.clocks import SchedulerDeps, _announce, _change
 from sprg_shared.calendar import BASE_VERSION, WorkingDayCalendar
 from sprg_shared.contracts.calendar import CalendarVersioned, Closure
 

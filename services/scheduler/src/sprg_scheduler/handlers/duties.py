@@ -17,7 +17,7 @@ from sprg_scheduler.adapters.duty_store import DutyScheduleStore
 from sprg_scheduler.domain import duties, lifecycle, schedule
 from sprg_scheduler.domain.clocks import Clock
 from sprg_scheduler.domain.duties import DUTY_KINDS, DutySchedule
-from sprg_scheduler.handlers import SchedulerDeps, _change
+from sprg_scheduler.handlers.clocks import SchedulerDeps, _change
 
 log = logging.getLogger(__name__)
 

@@ -16,14 +16,13 @@ from datetime import datetime, time
 
 from prometheus_client import Counter
 
-from sprg_notifier.adapters.channels import SmtpChannel, WebhookChannel
-from sprg_notifier.adapters.repository import NotifierRepository
-from sprg_notifier.delivery import Outgoing, send_with_retries
+from sprg_notifier.adapters.ports import EmailSender, NotifierStore, WebhookSender
 from sprg_notifier.domain.digest import LONDON
 from sprg_notifier.domain.render import Rendered, Templates
 from sprg_notifier.domain.routing import Addressee, addressees
 from sprg_notifier.domain.subjects import Subject, subject_of
 from sprg_notifier.domain.subscriptions import Subscription
+from sprg_notifier.handlers.delivery import Outgoing, send_with_retries
 from sprg_shared.bus import PermanentError
 from sprg_shared.contracts.notifications import NotificationSent
 from sprg_shared.envelope import Envelope, EventData
@@ -35,9 +34,9 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class NotifierDeps:
-    repo: NotifierRepository
-    email: SmtpChannel
-    webhook: WebhookChannel
+    repo: NotifierStore
+    email: EmailSender
+    webhook: WebhookSender
     templates: Templates
     publish: Callable[[EventData, str, str | None], Awaitable[Envelope]]
     now: Callable[[], datetime]

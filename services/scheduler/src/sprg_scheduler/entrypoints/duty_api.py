@@ -6,10 +6,10 @@ from __future__ import annotations
 from fastapi import APIRouter, HTTPException, Request
 from pydantic import BaseModel
 
-from sprg_scheduler import duty_handlers
 from sprg_scheduler.domain.duties import DUTY_KINDS, DutySchedule
 from sprg_scheduler.domain.views import ClockView, view_of
-from sprg_scheduler.duty_handlers import DutyDeps, ScheduleConflict
+from sprg_scheduler.handlers import duties as duty_handlers
+from sprg_scheduler.handlers.duties import DutyDeps, ScheduleConflict
 from sprg_shared.access import Caller
 
 AnyRole = Caller

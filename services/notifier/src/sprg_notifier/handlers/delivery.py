@@ -12,7 +12,7 @@ from sprg_notifier.domain.directory import Person
 from sprg_notifier.domain.render import Rendered
 
 if TYPE_CHECKING:
-    from sprg_notifier.handlers import NotifierDeps
+    from sprg_notifier.handlers.events import NotifierDeps
 
 log = logging.getLogger(__name__)
 

@@ -12,9 +12,9 @@ from datetime import date
 from fastapi import APIRouter, HTTPException, Request
 from pydantic import BaseModel, Field
 
-from sprg_scheduler import calendar_admin
-from sprg_scheduler.calendar_admin import CalendarDeps, CalendarRefused
 from sprg_scheduler.domain.calendar_change import Proposal
+from sprg_scheduler.handlers import calendar as calendar_admin
+from sprg_scheduler.handlers.calendar import CalendarDeps, CalendarRefused
 from sprg_shared.access import Caller
 from sprg_shared.contracts.calendar import CalendarVersioned, Closure
 
