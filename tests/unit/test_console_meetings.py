@@ -164,18 +164,21 @@ async def test_attendance_from_the_membership_with_a_proxy() -> None:
         assert "Enter the name of the proxy for Detective Inspector" in _text(bad.text)
         assert w.meetings.sent == []
         sent = await browser.post(
-            f"/meetings/{MEETING}/attendance", data={**data, "proxy-1": "DS Example"}
+            f"/meetings/{MEETING}/attendance",
+            data={**data, "proxy-1": "DS Example", "similar-1": "yes", "seat-0": "apologies"},
         )
     assert sent.status_code == 200 and "Attendance recorded" in _text(sent.text)
     assert w.meetings.sent[0]["path"] == f"/v1/meetings/{MEETING}/attendance"
     assert w.meetings.sent[0]["body"] == {
         "as_of": "2026-11-12",
         "members": [
+            {"seat": "chair", "attendance": "apologies", "apologies_received_date": "2026-11-12"},
             {
                 "seat": "met_police_detective_inspector",
                 "attendance": "proxy",
                 "proxy_name": "DS Example",
-            }
+                "proxy_similar_seniority": True,
+            },
         ],
     }
     assert w.meetings.sent[0]["key"] == data["idempotency_key"]

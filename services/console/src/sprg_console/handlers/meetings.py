@@ -319,6 +319,10 @@ async def record_attendance(
             if not proxy:
                 errors.add(f"proxy-{n}", f"Enter the name of the proxy for {seat.get('role')}")
             entry["proxy_name"] = proxy
+            # The quoracy rules count a proxy only of similar seniority: the form says which.
+            entry["proxy_similar_seniority"] = data.get(f"similar-{n}") == "yes"
+        if said == "apologies" and as_of is not None:
+            entry["apologies_received_date"] = as_of.isoformat()  # received by that day
         members.append(entry)
     if not members and not errors:
         errors.add("seat-0", "Select how at least one member attends")
