@@ -134,8 +134,14 @@ class FakeReporting:
     cases: dict[str, Document] = field(default_factory=dict)
     page: str = "<html><body><h1>Report</h1></body></html>"
 
+    batches: int = 0
+
     async def case(self, token: str, case_id: str) -> Document | None:
         return self.cases.get(case_id)
+
+    async def cases_by_id(self, token: str, case_ids: list[str]) -> dict[str, Document]:
+        self.batches += 1
+        return {i: self.cases[i] for i in case_ids if i in self.cases}
 
     async def summary(self, token: str) -> dict[str, int]:
         return {}

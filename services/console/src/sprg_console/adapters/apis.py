@@ -97,6 +97,10 @@ class ReportingApi(Protocol):
         """The case's read model (no personal data): reference, agency, state."""
         ...
 
+    async def cases_by_id(self, token: str, case_ids: list[str]) -> dict[str, Document]:
+        """Many cases' read models at once, by case id (the ones it knows)."""
+        ...
+
     async def summary(self, token: str) -> dict[str, int]: ...
 
     async def report_page(self, token: str, kind: str, period: str) -> str: ...
@@ -227,17 +231,32 @@ class _Http:
         return (await self._send(method, token, path, **kwargs)).json()
 
 
+SCHEDULER_PAGE = 1000
+"""The most clocks the scheduler lists in one answer."""
+MAX_CLOCKS = 20_000
+"""The most clocks of one state the console asks for, page after page."""
+
+
 class HttpScheduler(_Http):
     async def clocks(
         self, token: str, *, state: str | None = None, case_id: str | None = None
     ) -> list[Clock]:
-        params: dict[str, str | int] = {"limit": 1000}
+        """Every clock matching (up to ``MAX_CLOCKS``), one page of the scheduler after
+        another (its order: due date, then id)."""
+        params: dict[str, str | int] = {"limit": SCHEDULER_PAGE}
         if state:
             params["state"] = state
         if case_id:
             params["case_id"] = case_id
-        rows = await self._json("GET", token, "/v1/clocks", params=params)
-        return [Clock.model_validate(row) for row in rows]
+        found: list[Clock] = []
+        while len(found) < MAX_CLOCKS:
+            rows = await self._json(
+                "GET", token, "/v1/clocks", params={**params, "offset": len(found)}
+            )
+            found += [Clock.model_validate(row) for row in rows]
+            if len(rows) < SCHEDULER_PAGE:
+                break
+        return found
 
 
 class HttpIntake(_Http):
@@ -281,6 +300,10 @@ class HttpRules(_Http):
         return found
 
 
+CASES_AT_ONCE = 200
+"""Case ids per batch lookup (the reporting service takes up to 500)."""
+
+
 class HttpReporting(_Http):
     async def case(self, token: str, case_id: str) -> Document | None:
         try:
@@ -290,6 +313,16 @@ class HttpReporting(_Http):
                 return None
             raise
         return found
+
+    async def cases_by_id(self, token: str, case_ids: list[str]) -> dict[str, Document]:
+        named: dict[str, Document] = {}
+        wanted = sorted(set(case_ids))
+        for start in range(0, len(wanted), CASES_AT_ONCE):
+            ids = wanted[start : start + CASES_AT_ONCE]
+            rows = await self._json("GET", token, "/v1/cases", params={"ids": ",".join(ids)})
+            for row in rows:
+                named[str(row.get("case_id") or row.get("_id"))] = row
+        return named
 
     async def summary(self, token: str) -> dict[str, int]:
         found: dict[str, int] = await self._json("GET", token, "/v1/summary")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 
-from sprg_console.adapters.apis import ApiError, Clock, Document
+from sprg_console.adapters.apis import MAX_CLOCKS, ApiError, Clock, Document
 from sprg_console.domain import words
 from sprg_console.domain.worklist import (
     Counts,
@@ -18,8 +18,6 @@ from sprg_console.domain.worklist import (
 from sprg_console.handlers.context import Caller, Deps
 
 STATES = ("open", "paused", "breached")
-SCHEDULER_PAGE = 1000
-"""The most clocks the scheduler lists in one answer (it has no paging yet)."""
 """The scheduler's filters whose union is every clock still owed ("open" is open+reminded)."""
 LOOKUPS_AT_ONCE = 16
 PAGE_SIZE = 100
@@ -55,11 +53,34 @@ async def open_clocks(deps: Deps, caller: Caller) -> tuple[list[Clock], bool]:
         *(deps.apis.scheduler.clocks(caller.token, state=s) for s in STATES)
     )
     unique = {c.clock_id: c for batch in found for c in batch}
-    return list(unique.values()), any(len(batch) >= SCHEDULER_PAGE for batch in found)
+    return list(unique.values()), any(len(batch) >= MAX_CLOCKS for batch in found)
 
 
 async def subjects(deps: Deps, caller: Caller, ids: set[str]) -> dict[str, Subject]:
-    """Each subject's reference and agency, from reporting's read model (no personal data)."""
+    """Each subject's reference and agency, from reporting's read model (no personal data):
+    one batch lookup; one lookup per subject (16 at a time) if the batch is refused."""
+    if not ids:
+        return {}
+    try:
+        docs: dict[str, Document | None] = dict(
+            await deps.apis.reporting.cases_by_id(caller.token, sorted(ids))
+        )
+    except ApiError as exc:
+        if exc.status in (401, 403):
+            return {}
+        docs = await _one_by_one(deps, caller, ids)
+    named: dict[str, Subject] = {}
+    for subject_id, doc in docs.items():
+        if doc and doc.get("reference"):
+            named[subject_id] = Subject(
+                reference=str(doc["reference"]),
+                agency=str(doc.get("reporting_agency", "")),
+                url=f"/cases/{subject_id}",
+            )
+    return named
+
+
+async def _one_by_one(deps: Deps, caller: Caller, ids: set[str]) -> dict[str, Document | None]:
     gate = asyncio.Semaphore(LOOKUPS_AT_ONCE)
 
     async def one(subject_id: str) -> tuple[str, Document | None]:
@@ -69,15 +90,7 @@ async def subjects(deps: Deps, caller: Caller, ids: set[str]) -> dict[str, Subje
             except ApiError:
                 return subject_id, None
 
-    named: dict[str, Subject] = {}
-    for subject_id, doc in await asyncio.gather(*(one(i) for i in sorted(ids))):
-        if doc and doc.get("reference"):
-            named[subject_id] = Subject(
-                reference=str(doc["reference"]),
-                agency=str(doc.get("reporting_agency", "")),
-                url=f"/cases/{subject_id}",
-            )
-    return named
+    return dict(await asyncio.gather(*(one(i) for i in sorted(ids))))
 
 
 async def owners(deps: Deps, caller: Caller) -> dict[str, str]:
