@@ -238,6 +238,7 @@ USERS = {
     "school": ("croydon-schools", ["agency_submitter"]),
     "chair": ("croydon-csc", ["chair", "sprg_member"]),
     "rulesadmin": ("cscp", ["rules_admin"]),
+    "member": ("met-police", ["sprg_member"]),
 }
 AGENCIES = [
     {"agency_id": "croydon-csc", "name": "Croydon Children's Social Care"},

@@ -120,7 +120,8 @@ async def test_the_chair_reads_the_agenda_attendance_and_minutes_with_a_reason()
     assert "Item 1: the summary of reviews was noted." in text
     assert "act-1" in text  # the meeting's action, from its clock
     assert {r["reason"] for r in w.meetings.reads} == {"Preparing for or chairing the meeting"}
-    assert "Record the minutes" not in text  # the chair reads; the Business Team records
+    assert "Record the minutes" in text  # the Chair may record them (intake's matrix)
+    assert "Open the meeting's record" not in text
 
 
 async def test_a_meeting_page_without_a_reason_chosen_says_so() -> None:
@@ -278,10 +279,12 @@ async def test_an_action_and_its_follow_up() -> None:
     }
 
 
-async def test_the_chair_cannot_send_the_business_teams_forms() -> None:
-    async with world().signed_in("chair") as browser:
-        page = await browser.get(f"/meetings/{MEETING}/minutes")
-    assert page.status_code == 403
+async def test_an_sprg_member_reads_but_cannot_send_the_forms() -> None:
+    async with world().signed_in("member") as browser:
+        read = await browser.get(f"/meetings/{MEETING}", params={"reason": "prepare"})
+        form = await browser.get(f"/meetings/{MEETING}/minutes")
+    assert read.status_code == 200 and "Record the minutes" not in _text(read.text)
+    assert form.status_code == 403
 
 
 async def test_a_meeting_address_that_is_not_a_meeting_is_not_found() -> None:

@@ -18,6 +18,9 @@ from sprg_shared.auth import Role
 router = APIRouter(include_in_schema=False)
 
 READERS = (Role.BUSINESS_TEAM, Role.CHAIR, Role.SPRG_MEMBER)
+RECORDERS = (Role.BUSINESS_TEAM, Role.CHAIR)
+"""Who records attendance, minutes, actions and their follow-up (intake's matrix); opening
+a meeting's record from the schedule is the Business Team's alone."""
 REASONS: dict[str, str] = {
     "prepare": "Preparing for or chairing the meeting",
     "record": "Recording attendance, minutes or actions",
@@ -98,7 +101,8 @@ async def meeting_page(
         reason=reason if said else "",
         errors=errors,
         done=DONE.get(done, ""),
-        can_record=caller.person.has(Role.BUSINESS_TEAM),
+        can_record=caller.person.has(*RECORDERS),
+        can_open=caller.person.has(Role.BUSINESS_TEAM),
         attendance=meetings.ATTENDANCE,
     )
 
@@ -166,7 +170,7 @@ def _reference(meeting_id: str) -> str:
 async def attendance_form(request: Request, meeting_id: str, caller: Signed) -> Response:
     if not MEETING_ID.match(meeting_id):
         return _not_found(request)
-    if refused := _refuse(request, caller, Role.BUSINESS_TEAM):
+    if refused := _refuse(request, caller, *RECORDERS):
         return refused
     return await _attendance_page(request, caller, meeting_id, {}, forms.Errors(), new_key(), 200)
 
@@ -178,7 +182,7 @@ async def attendance_send(request: Request, meeting_id: str, caller: Signed) -> 
     console.check_csrf(request, form)
     if not MEETING_ID.match(meeting_id):
         return _not_found(request)
-    if refused := _refuse(request, caller, Role.BUSINESS_TEAM):
+    if refused := _refuse(request, caller, *RECORDERS):
         return refused
     data = {k: str(v) for k, v in form.items()}
     key = key_from(form)
@@ -221,7 +225,7 @@ def _minutes_page(
 async def minutes_form(request: Request, meeting_id: str, caller: Signed) -> Response:
     if not MEETING_ID.match(meeting_id):
         return _not_found(request)
-    if refused := _refuse(request, caller, Role.BUSINESS_TEAM):
+    if refused := _refuse(request, caller, *RECORDERS):
         return refused
     return _minutes_page(request, meeting_id, {}, forms.Errors(), new_key(), 200)
 
@@ -233,7 +237,7 @@ async def minutes_send(request: Request, meeting_id: str, caller: Signed) -> Res
     console.check_csrf(request, form)
     if not MEETING_ID.match(meeting_id):
         return _not_found(request)
-    if refused := _refuse(request, caller, Role.BUSINESS_TEAM):
+    if refused := _refuse(request, caller, *RECORDERS):
         return refused
     data = {k: str(v) for k, v in form.items()}
     key = key_from(form)
@@ -277,7 +281,7 @@ async def _action_page(
 async def action_form(request: Request, meeting_id: str, caller: Signed) -> Response:
     if not MEETING_ID.match(meeting_id):
         return _not_found(request)
-    if refused := _refuse(request, caller, Role.BUSINESS_TEAM):
+    if refused := _refuse(request, caller, *RECORDERS):
         return refused
     return await _action_page(request, caller, meeting_id, {}, forms.Errors(), new_key(), 200)
 
@@ -289,7 +293,7 @@ async def action_send(request: Request, meeting_id: str, caller: Signed) -> Resp
     console.check_csrf(request, form)
     if not MEETING_ID.match(meeting_id):
         return _not_found(request)
-    if refused := _refuse(request, caller, Role.BUSINESS_TEAM):
+    if refused := _refuse(request, caller, *RECORDERS):
         return refused
     data = {k: str(v) for k, v in form.items()}
     key = key_from(form)
@@ -332,7 +336,7 @@ async def update_form(
 ) -> Response:
     if not MEETING_ID.match(meeting_id) or not ACTION_ID.match(action_id):
         return _not_found(request)
-    if refused := _refuse(request, caller, Role.BUSINESS_TEAM):
+    if refused := _refuse(request, caller, *RECORDERS):
         return refused
     return _update_page(request, meeting_id, action_id, {}, forms.Errors(), new_key(), 200)
 
@@ -346,7 +350,7 @@ async def update_send(
     console.check_csrf(request, form)
     if not MEETING_ID.match(meeting_id) or not ACTION_ID.match(action_id):
         return _not_found(request)
-    if refused := _refuse(request, caller, Role.BUSINESS_TEAM):
+    if refused := _refuse(request, caller, *RECORDERS):
         return refused
     data = {k: str(v) for k, v in form.items()}
     key = key_from(form)
