@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date
 
 from tests.unit.console_fakes import World
-from tests.unit.test_console import _csrf, _text
+from tests.unit.test_console import _csrf, _key, _text
 
 
 def world() -> World:
@@ -142,3 +142,49 @@ async def test_a_proposal_that_changed_since_it_was_reviewed_is_not_confirmed() 
     assert stale.status_code == 400
     assert "The proposal changed since you reviewed it" in _text(stale.text)
     assert w.admin.confirmed == []
+
+
+async def test_the_business_team_records_who_holds_a_seat_and_their_proxies() -> None:
+    w = world()
+    async with w.signed_in("bt") as browser:
+        directory = await browser.get("/administration/directory")
+        assert 'href="/administration/seats/met_police_detective_inspector"' in directory.text
+        form = await browser.get("/administration/seats/met_police_detective_inspector")
+        base = {"csrf_token": _csrf(form.text), "idempotency_key": _key(form.text)}
+        bad = await browser.post(
+            "/administration/seats/met_police_detective_inspector",
+            data={**base, "agency": "nowhere", "proxies": "\n".join("abcdef")},
+        )
+        text = _text(bad.text)
+        assert bad.status_code == 400
+        assert "Enter the name of the person who holds it" in text
+        assert "Select their agency" in text and "Name 5 proxies or fewer" in text
+        assert w.meetings.sent == []
+        done = await browser.post(
+            "/administration/seats/met_police_detective_inspector",
+            data={
+                **base,
+                "name": "DI New",
+                "agency": "met-police",
+                "proxies": "DS One\n\n DS Two ",
+                "from-day": "1",
+                "from-month": "1",
+                "from-year": "2027",
+            },
+        )
+        missing = await browser.get("/administration/seats/no_such_seat")
+    assert "Seat holder recorded" in _text(done.text)
+    assert w.meetings.sent == [
+        {
+            "path": "/v1/membership/members",
+            "body": {
+                "seat": "met_police_detective_inspector",
+                "name": "DI New",
+                "agency": "met-police",
+                "proxies": ["DS One", "DS Two"],
+                "from_date": "2027-01-01",
+            },
+            "key": base["idempotency_key"],
+        }
+    ]
+    assert missing.status_code == 404

@@ -9,8 +9,8 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from sprg_console.domain import forms
-from sprg_console.entrypoints.web import Console
-from sprg_console.handlers import admin
+from sprg_console.entrypoints.web import Console, key_from, new_key
+from sprg_console.handlers import admin, worklist
 from sprg_console.handlers.context import Caller
 from sprg_shared.auth import Role
 
@@ -49,12 +49,18 @@ async def index(request: Request, caller: Signed) -> Response:
 
 
 @router.get("/administration/directory", response_class=HTMLResponse)
-async def directory(request: Request, caller: Signed) -> Response:
+async def directory(request: Request, caller: Signed, done: str = "") -> Response:
     console = _console(request)
     if refused := _refused(request, caller):
         return refused
     view = await admin.directory(console.deps, caller)
-    return console.render(request, "admin_directory.html", title="Directory and seats", view=view)
+    return console.render(
+        request,
+        "admin_directory.html",
+        title="Directory and seats",
+        view=view,
+        done="Seat holder recorded" if done == "seat" else "",
+    )
 
 
 @router.get("/administration/subscriptions", response_class=HTMLResponse)
@@ -130,3 +136,59 @@ async def confirm(request: Request, caller: Signed) -> Response:
     if errors:
         return await _calendar(request, caller, errors=errors)
     return RedirectResponse("/administration/calendar?done=confirmed", status_code=303)
+
+
+async def _seat_page(
+    request: Request,
+    caller: Caller,
+    seat_id: str,
+    form: dict[str, str],
+    errors: forms.Errors,
+    key: str,
+) -> Response:
+    console = _console(request)
+    seats = await console.deps.apis.meetings.membership(caller.token)
+    seat = next((s for s in seats if s.get("seat") == seat_id), None)
+    if seat is None:
+        return console.render(request, "not_found.html", status_code=404, title="Page not found")
+    agencies = await worklist.agencies(console.deps, caller)
+    return console.render(
+        request,
+        "admin_seat.html",
+        status_code=400 if errors else 200,
+        title=("Error: " if errors else "") + "Who holds this seat",
+        seat=seat,
+        agencies=sorted(agencies, key=lambda a: str(a.get("name", ""))),
+        form=form,
+        errors=errors,
+        key=key,
+    )
+
+
+@router.get("/administration/seats/{seat_id}", response_class=HTMLResponse)
+async def seat_form(request: Request, seat_id: str, caller: Signed) -> Response:
+    if refused := _refused(request, caller):
+        return refused
+    return await _seat_page(request, caller, seat_id, {}, forms.Errors(), new_key())
+
+
+@router.post("/administration/seats/{seat_id}", response_class=HTMLResponse)
+async def seat_send(request: Request, seat_id: str, caller: Signed) -> Response:
+    console = _console(request)
+    form = await request.form()
+    console.check_csrf(request, form)
+    if refused := _refused(request, caller):
+        return refused
+    data = {k: str(v) for k, v in form.items()}
+    key = key_from(form)
+    seats = await console.deps.apis.meetings.membership(caller.token)
+    seat = next((s for s in seats if s.get("seat") == seat_id), None)
+    if seat is None:
+        return console.render(request, "not_found.html", status_code=404, title="Page not found")
+    known = {str(a["agency_id"]) for a in await worklist.agencies(console.deps, caller)}
+    errors = await admin.record_seat_holder(
+        console.deps, caller, seat, data, known, key, console.today()
+    )
+    if errors:
+        return await _seat_page(request, caller, seat_id, data, errors, key)
+    return RedirectResponse("/administration/directory?done=seat", status_code=303)

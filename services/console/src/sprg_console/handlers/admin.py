@@ -156,3 +156,50 @@ async def confirm(deps: Deps, caller: Caller, data: dict[str, str]) -> tuple[str
             return "", errors
         raise
     return str(done.get("version", "")), errors
+
+
+MAX_PROXIES = 5
+
+
+async def record_seat_holder(
+    deps: Deps,
+    caller: Caller,
+    seat: Document,
+    data: dict[str, str],
+    known_agencies: set[str],
+    key: str,
+    today: date,
+) -> forms.Errors:
+    """Who holds ``seat`` from a date, and the proxies they name (one a line, up to 5)."""
+    errors = forms.Errors()
+    name = forms.required_text(data, "name", errors, "Enter the name of the person who holds it")
+    agency = forms.text(data, "agency")
+    if agency not in known_agencies:
+        errors.add("agency", "Select their agency")
+    proxies = [p.strip() for p in data.get("proxies", "").splitlines() if p.strip()]
+    if len(proxies) > MAX_PROXIES:
+        errors.add("proxies", f"Name {MAX_PROXIES} proxies or fewer")
+    elif any(len(p) > 200 for p in proxies):
+        errors.add("proxies", "Each proxy's name must be 200 characters or fewer")
+    since = forms.a_date(
+        data, "from", errors, what="the date they hold it from", today=today, not_after_today=False
+    )
+    if errors or since is None:
+        return errors
+    body: Document = {
+        "seat": seat["seat"],
+        "name": name,
+        "agency": agency,
+        "proxies": proxies,
+        "from_date": since.isoformat(),
+    }
+    try:
+        await deps.apis.meetings.send(
+            caller.token, "/v1/membership/members", body, idempotency_key=key
+        )
+    except ApiError as exc:
+        if exc.status in (409, 422):
+            errors.add("name", str(exc.detail))
+            return errors
+        raise
+    return errors
