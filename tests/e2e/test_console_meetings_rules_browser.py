@@ -1,11 +1,13 @@
 """The Chair reads an SPRG meeting's agenda and the quoracy decision's reasons; a rules
-maintainer dry-runs and activates a rule pack. In a real browser (Debian's Chromium),
+maintainer dry-runs and activates a rule pack; the Business Team administers seats,
+subscriptions and closure days. In a real browser (Debian's Chromium),
 signed in at the real Keycloak, against the five services; axe-core on every page and a
 screenshot of each step in tests/artifacts/."""
 
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -124,3 +126,48 @@ async def test_a_rules_maintainer_dry_runs_and_activates_a_pack(
         await page.goto(console + "/rules")
         await expect(page.locator("#in-force")).to_contain_text("2026.9")
         await check(page, "rules-07-in-force")
+
+
+async def test_the_business_team_administers_seats_subscriptions_and_closure_days(
+    stack_and_console: tuple[Stack, str], keycloak: Keycloak
+) -> None:
+    _, console = stack_and_console
+    password = keycloak.secrets["SPRG_DEMO_PASSWORD"]
+    closure = london_today() + timedelta(days=70)
+    while closure.weekday() >= 5:
+        closure += timedelta(days=1)
+    async with browser_page() as page:
+        await sign_in(page, console, "/administration", "demo-business-team", password)
+        await check(page, "admin-01-index")
+        await page.click("text=Directory and seats")
+        await expect(page.locator("#seats")).to_contain_text("Detective Inspector")
+        await check(page, "admin-02-directory")
+        await page.click("a:has-text('Change'):has-text('Detective Inspector')")
+        await page.fill("#name", "DI Journey")
+        await page.select_option("#agency", "met-police")
+        await page.fill("#proxies", "DS Journey")
+        await fill_date(page, "from", london_today())
+        await check(page, "admin-03-seat-form")
+        await page.click("button:has-text('Record the seat holder')")
+        await expect(page.locator(".govuk-notification-banner")).to_contain_text(
+            "Seat holder recorded"
+        )
+        await expect(page.locator("#seats")).to_contain_text("DI Journey")
+        await expect(page.locator("#seats")).to_contain_text("DS Journey")
+        await check(page, "admin-04-seat-recorded")
+        await page.goto(console + "/administration/subscriptions")
+        await expect(page.locator("#subscriptions")).to_be_visible()
+        await check(page, "admin-05-subscriptions")
+        await page.goto(console + "/administration/calendar")
+        await check(page, "admin-06-calendar")
+        await fill_date(page, "closure", closure)
+        await page.fill("#reason", "partnership closure (journey)")
+        await page.click("button:has-text('Add the closure day')")
+        await expect(page.locator("#pending")).to_contain_text("partnership closure (journey)")
+        await check(page, "admin-07-closure-pending")
+        await page.click("button:has-text('Confirm and move these due dates')")
+        await expect(page.locator(".govuk-notification-banner")).to_contain_text(
+            "the new calendar is in force"
+        )
+        await expect(page.locator("#closures")).to_contain_text("partnership closure (journey)")
+        await check(page, "admin-08-closure-confirmed")
