@@ -22,6 +22,7 @@ from sprg_console.adapters.apis import ApiError, Apis, Clock, Document
 from sprg_console.adapters.oidc import SignInFailed, Tokens
 from sprg_console.bootstrap import build
 from sprg_console.settings import ConsoleSettings
+from tests.unit.console_admin_fakes import FakeAdmin, FakeMeetings, FakeRulePacks
 
 SECRET = "fake-realm-secret-" + "y" * 32
 
@@ -133,8 +134,14 @@ class FakeReporting:
     cases: dict[str, Document] = field(default_factory=dict)
     page: str = "<html><body><h1>Report</h1></body></html>"
 
+    batches: int = 0
+
     async def case(self, token: str, case_id: str) -> Document | None:
         return self.cases.get(case_id)
+
+    async def cases_by_id(self, token: str, case_ids: list[str]) -> dict[str, Document]:
+        self.batches += 1
+        return {i: self.cases[i] for i in case_ids if i in self.cases}
 
     async def summary(self, token: str) -> dict[str, int]:
         return {}
@@ -229,6 +236,9 @@ USERS = {
     "bt": ("cscp", ["business_team"]),
     "police": ("met-police", ["agency_submitter"]),
     "school": ("croydon-schools", ["agency_submitter"]),
+    "chair": ("croydon-csc", ["chair", "sprg_member"]),
+    "rulesadmin": ("cscp", ["rules_admin"]),
+    "member": ("met-police", ["sprg_member"]),
 }
 AGENCIES = [
     {"agency_id": "croydon-csc", "name": "Croydon Children's Social Care"},
@@ -244,6 +254,9 @@ class World:
     reporting: FakeReporting = field(default_factory=FakeReporting)
     notifier: FakeNotifier = field(default_factory=lambda: FakeNotifier(agencies_=list(AGENCIES)))
     realm: FakeRealm = field(default_factory=lambda: FakeRealm(users=dict(USERS)))
+    meetings: FakeMeetings = field(default_factory=FakeMeetings)
+    rule_packs: FakeRulePacks = field(default_factory=FakeRulePacks)
+    admin: FakeAdmin = field(default_factory=FakeAdmin)
     today: date = date(2026, 12, 3)
 
     def client(self) -> httpx.AsyncClient:
@@ -256,6 +269,9 @@ class World:
                 scheduler=self.scheduler,
                 reporting=self.reporting,
                 notifier=self.notifier,
+                meetings=self.meetings,
+                rule_packs=self.rule_packs,
+                admin=self.admin,
             ),
             oidc=self.realm,
             agencies=tuple(AGENCIES),

@@ -152,6 +152,7 @@ MATRIX: dict[str, dict[str, Rule]] = {
         "summary": _r(TEAM, MEMBER, CHAIR, EXEC),
         # one case's read model: the SPRG's work; the Executive Group reads the reports
         "case": _r(TEAM, MEMBER, CHAIR, audit="read"),
+        "cases": _r(TEAM, MEMBER, CHAIR, audit="read"),
         "produce": _w(TEAM),
         "latest": _r(TEAM, MEMBER, CHAIR, EXEC),
         "report_json": _r(TEAM, MEMBER, CHAIR, EXEC),

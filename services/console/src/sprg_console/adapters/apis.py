@@ -97,6 +97,10 @@ class ReportingApi(Protocol):
         """The case's read model (no personal data): reference, agency, state."""
         ...
 
+    async def cases_by_id(self, token: str, case_ids: list[str]) -> dict[str, Document]:
+        """Many cases' read models at once, by case id (the ones it knows)."""
+        ...
+
     async def summary(self, token: str) -> dict[str, int]: ...
 
     async def report_page(self, token: str, kind: str, period: str) -> str: ...
@@ -114,6 +118,64 @@ class NotifierApi(Protocol):
     async def people(self, token: str) -> list[Document]: ...
 
 
+class MeetingsApi(Protocol):
+    """SPRG meetings, wherever each part lives today: the schedule and its duty clocks
+    (scheduler), the meeting's record, agenda, membership and what is recorded about it
+    (intake). One adapter, so that repointing a call is one line in ``HttpMeetings``."""
+
+    async def schedule(self, token: str) -> Document:
+        """``{"version": n, "schedule": {"meetings": [{date, chair, deputy_chair}], ...}}``."""
+        ...
+
+    async def duties(self, token: str) -> list[Clock]:
+        """The duty clocks still running (meetings, papers, reports), by due date."""
+        ...
+
+    async def meeting(self, token: str, meeting_id: str, *, reason: str) -> Document | None: ...
+
+    async def agenda(self, token: str, meeting_id: str, *, reason: str) -> Document | None: ...
+
+    async def membership(self, token: str) -> list[Document]: ...
+
+    async def send(
+        self, token: str, path: str, body: Document, *, idempotency_key: str
+    ) -> Document:
+        """Record something about a meeting or an action (``/v1/meetings/...``,
+        ``/v1/actions...``)."""
+        ...
+
+
+class RulePacksApi(Protocol):
+    """The rules service's pack lifecycle (role rules_admin)."""
+
+    async def packs(self, token: str) -> list[Document]: ...
+
+    async def pack(self, token: str, pack_id: str, version: str) -> Document: ...
+
+    async def dry_run(self, token: str, text: str) -> Document: ...
+
+    async def upload(self, token: str, text: str) -> Document: ...
+
+    async def activate(self, token: str, pack_id: str, version: str, reason: str) -> Document: ...
+
+    async def rollback(self, token: str, pack_id: str, reason: str) -> Document: ...
+
+
+class AdminApi(Protocol):
+    """The Business Team's administration: the notifier's subscriptions, the scheduler's
+    calendar of closure days (the directory is ``NotifierApi``, the seats ``MeetingsApi``)."""
+
+    async def subscriptions(self, token: str) -> list[Document]: ...
+
+    async def calendar(self, token: str) -> Document: ...
+
+    async def pending(self, token: str) -> Document: ...
+
+    async def add_closure(self, token: str, day: date, reason: str) -> Document: ...
+
+    async def confirm(self, token: str, expected_number: int) -> Document: ...
+
+
 @dataclass(frozen=True)
 class Apis:
     intake: IntakeApi
@@ -121,6 +183,9 @@ class Apis:
     scheduler: SchedulerApi
     reporting: ReportingApi
     notifier: NotifierApi
+    meetings: MeetingsApi
+    rule_packs: RulePacksApi
+    admin: AdminApi
 
 
 def _fields(detail: Any) -> dict[str, str]:
@@ -166,17 +231,32 @@ class _Http:
         return (await self._send(method, token, path, **kwargs)).json()
 
 
+SCHEDULER_PAGE = 1000
+"""The most clocks the scheduler lists in one answer."""
+MAX_CLOCKS = 20_000
+"""The most clocks of one state the console asks for, page after page."""
+
+
 class HttpScheduler(_Http):
     async def clocks(
         self, token: str, *, state: str | None = None, case_id: str | None = None
     ) -> list[Clock]:
-        params: dict[str, str | int] = {"limit": 1000}
+        """Every clock matching (up to ``MAX_CLOCKS``), one page of the scheduler after
+        another (its order: due date, then id)."""
+        params: dict[str, str | int] = {"limit": SCHEDULER_PAGE}
         if state:
             params["state"] = state
         if case_id:
             params["case_id"] = case_id
-        rows = await self._json("GET", token, "/v1/clocks", params=params)
-        return [Clock.model_validate(row) for row in rows]
+        found: list[Clock] = []
+        while len(found) < MAX_CLOCKS:
+            rows = await self._json(
+                "GET", token, "/v1/clocks", params={**params, "offset": len(found)}
+            )
+            found += [Clock.model_validate(row) for row in rows]
+            if len(rows) < SCHEDULER_PAGE:
+                break
+        return found
 
 
 class HttpIntake(_Http):
@@ -220,6 +300,10 @@ class HttpRules(_Http):
         return found
 
 
+CASES_AT_ONCE = 200
+"""Case ids per batch lookup (the reporting service takes up to 500)."""
+
+
 class HttpReporting(_Http):
     async def case(self, token: str, case_id: str) -> Document | None:
         try:
@@ -229,6 +313,16 @@ class HttpReporting(_Http):
                 return None
             raise
         return found
+
+    async def cases_by_id(self, token: str, case_ids: list[str]) -> dict[str, Document]:
+        named: dict[str, Document] = {}
+        wanted = sorted(set(case_ids))
+        for start in range(0, len(wanted), CASES_AT_ONCE):
+            ids = wanted[start : start + CASES_AT_ONCE]
+            rows = await self._json("GET", token, "/v1/cases", params={"ids": ",".join(ids)})
+            for row in rows:
+                named[str(row.get("case_id") or row.get("_id"))] = row
+        return named
 
     async def summary(self, token: str) -> dict[str, int]:
         found: dict[str, int] = await self._json("GET", token, "/v1/summary")
@@ -256,6 +350,127 @@ class HttpNotifier(_Http):
         return found
 
 
+async def _or_none(answer: Any) -> Any:
+    try:
+        return await answer
+    except ApiError as exc:
+        if exc.status == 404:
+            return None
+        raise
+
+
+class HttpMeetings:
+    def __init__(self, intake: _Http, scheduler: _Http) -> None:
+        self._intake = intake
+        self._scheduler = scheduler
+
+    async def schedule(self, token: str) -> Document:
+        found: Document = await self._scheduler._json("GET", token, "/v1/duties/schedule")
+        return found
+
+    async def duties(self, token: str) -> list[Clock]:
+        rows = await self._scheduler._json("GET", token, "/v1/duties")
+        return [Clock.model_validate(row) for row in rows]
+
+    async def meeting(self, token: str, meeting_id: str, *, reason: str) -> Document | None:
+        found: Document | None = await _or_none(
+            self._intake._json(
+                "GET", token, f"/v1/meetings/{meeting_id}", params={"reason": reason}
+            )
+        )
+        return found
+
+    async def agenda(self, token: str, meeting_id: str, *, reason: str) -> Document | None:
+        found: Document | None = await _or_none(
+            self._intake._json(
+                "GET", token, f"/v1/meetings/{meeting_id}/agenda", params={"reason": reason}
+            )
+        )
+        return found
+
+    async def membership(self, token: str) -> list[Document]:
+        found: list[Document] = await self._intake._json("GET", token, "/v1/membership")
+        return found
+
+    async def send(
+        self, token: str, path: str, body: Document, *, idempotency_key: str
+    ) -> Document:
+        answer: Document = await self._intake._json(
+            "POST", token, path, json=body, headers={"Idempotency-Key": idempotency_key}
+        )
+        return answer
+
+
+YAML = {"Content-Type": "application/yaml"}
+
+
+class HttpRulePacks(_Http):
+    async def packs(self, token: str) -> list[Document]:
+        found: list[Document] = await self._json("GET", token, "/v1/rulepacks")
+        return found
+
+    async def pack(self, token: str, pack_id: str, version: str) -> Document:
+        found: Document = await self._json("GET", token, f"/v1/rulepacks/{pack_id}/{version}")
+        return found
+
+    async def dry_run(self, token: str, text: str) -> Document:
+        found: Document = await self._json(
+            "POST", token, "/v1/rulepacks/diff", content=text.encode(), headers=YAML
+        )
+        return found
+
+    async def upload(self, token: str, text: str) -> Document:
+        found: Document = await self._json(
+            "POST", token, "/v1/rulepacks", content=text.encode(), headers=YAML
+        )
+        return found
+
+    async def activate(self, token: str, pack_id: str, version: str, reason: str) -> Document:
+        found: Document = await self._json(
+            "POST", token, f"/v1/rulepacks/{pack_id}/{version}/activate", json={"reason": reason}
+        )
+        return found
+
+    async def rollback(self, token: str, pack_id: str, reason: str) -> Document:
+        found: Document = await self._json(
+            "POST", token, f"/v1/rulepacks/{pack_id}/rollback", json={"reason": reason}
+        )
+        return found
+
+
+class HttpAdmin:
+    def __init__(self, notifier: _Http, scheduler: _Http) -> None:
+        self._notifier = notifier
+        self._scheduler = scheduler
+
+    async def subscriptions(self, token: str) -> list[Document]:
+        found: list[Document] = await self._notifier._json("GET", token, "/v1/subscriptions")
+        return found
+
+    async def calendar(self, token: str) -> Document:
+        found: Document = await self._scheduler._json("GET", token, "/v1/calendar")
+        return found
+
+    async def pending(self, token: str) -> Document:
+        found: Document = await self._scheduler._json("GET", token, "/v1/calendar/pending")
+        return found
+
+    async def add_closure(self, token: str, day: date, reason: str) -> Document:
+        found: Document = await self._scheduler._json(
+            "POST",
+            token,
+            "/v1/calendar/closures",
+            json={"date": day.isoformat(), "reason": reason},
+        )
+        return found
+
+    async def confirm(self, token: str, expected_number: int) -> Document:
+        found: Document = await self._scheduler._json(
+            "POST", token, "/v1/calendar/confirm", json={"expected_version": expected_number}
+        )
+        return found
+
+
 def http_apis(client: httpx.AsyncClient, urls: dict[str, str]) -> Apis:
     return Apis(
         intake=HttpIntake(client, urls["intake"]),
@@ -263,4 +478,7 @@ def http_apis(client: httpx.AsyncClient, urls: dict[str, str]) -> Apis:
         scheduler=HttpScheduler(client, urls["scheduler"]),
         reporting=HttpReporting(client, urls["reporting"]),
         notifier=HttpNotifier(client, urls["notifier"]),
+        meetings=HttpMeetings(_Http(client, urls["intake"]), _Http(client, urls["scheduler"])),
+        rule_packs=HttpRulePacks(client, urls["rules"]),
+        admin=HttpAdmin(_Http(client, urls["notifier"]), _Http(client, urls["scheduler"])),
     )

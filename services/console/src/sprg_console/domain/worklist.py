@@ -72,14 +72,18 @@ class Filters:
     search: str = ""
 
     def keeps(self, item: WorkItem) -> bool:
-        if self.urgency and item.urgency != self.urgency:
+        return self.keeps_row(item.urgency, item.kind, item.agency_id, item.subject_reference)
+
+    def keeps_row(self, urgency: str, kind: str, agency_id: str, reference: str) -> bool:
+        """``keeps`` on a row's fields, before any ``WorkItem`` is made of it."""
+        if self.urgency and urgency != self.urgency:
             return False
-        if self.kind and item.kind != self.kind:
+        if self.kind and kind != self.kind:
             return False
-        if self.agency and item.agency_id != self.agency:
+        if self.agency and agency_id != self.agency:
             return False
         needle = self.search.strip().lower()
-        return not needle or needle in item.subject_reference.lower()
+        return not needle or needle in reference.lower()
 
     @property
     def active(self) -> bool:
@@ -89,11 +93,42 @@ class Filters:
 _RANK = {"overdue": 0, "at_risk": 1, "on_track": 2, "paused": 3}
 
 
+def urgency_of(*, overdue: bool, at_risk: bool, paused: bool) -> str:
+    """As ``WorkItem.urgency``, from the clock's own fields."""
+    if overdue:
+        return "overdue"
+    if at_risk:
+        return "at_risk"
+    return "paused" if paused else "on_track"
+
+
+def order_key(
+    urgency: str, working_days_remaining: int, due: date, subject_id: str, kind: str
+) -> tuple[int, int, date, str, str]:
+    """The worklist's order: overdue first, then at risk, by working days left, due date."""
+    return (_RANK[urgency], working_days_remaining, due, subject_id, kind)
+
+
 def ordered(items: Iterable[WorkItem]) -> list[WorkItem]:
     return sorted(
         items,
-        key=lambda i: (_RANK[i.urgency], i.working_days_remaining, i.due, i.subject_id, i.kind),
+        key=lambda i: order_key(i.urgency, i.working_days_remaining, i.due, i.subject_id, i.kind),
     )
+
+
+def counts_of(rows: Iterable[tuple[bool, bool, bool, int]]) -> Counts:
+    """``counts`` from (overdue, at_risk, paused, working days remaining) of each row."""
+    total = overdue = at_risk = soon = 0
+    for is_overdue, is_at_risk, paused, remaining in rows:
+        total += 1
+        if is_overdue:
+            overdue += 1
+            continue
+        if is_at_risk:
+            at_risk += 1
+        if not paused and 0 <= remaining <= 5:
+            soon += 1
+    return Counts(open=total, overdue=overdue, at_risk=at_risk, due_in_five_days=soon)
 
 
 def counts(items: list[WorkItem]) -> Counts:

@@ -184,6 +184,8 @@ NAV_ITEMS: tuple[tuple[str, str, frozenset[str]], ...] = (
     ),
     ("/report-an-incident", "Report an incident", frozenset({"agency_submitter", "business_team"})),
     ("/refer-a-case-of-concern", "Refer a Case of Concern", frozenset({"agency_submitter"})),
+    ("/rules", "Rule packs", frozenset({"rules_admin"})),
+    ("/administration", "Administration", frozenset({"business_team"})),
 )
 
 

@@ -5,14 +5,19 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 
-from sprg_console.adapters.apis import ApiError, Clock, Document
+from sprg_console.adapters.apis import MAX_CLOCKS, ApiError, Clock, Document
 from sprg_console.domain import words
-from sprg_console.domain.worklist import Counts, Filters, WorkItem, counts, ordered
+from sprg_console.domain.worklist import (
+    Counts,
+    Filters,
+    WorkItem,
+    counts_of,
+    order_key,
+    urgency_of,
+)
 from sprg_console.handlers.context import Caller, Deps
 
 STATES = ("open", "paused", "breached")
-SCHEDULER_PAGE = 1000
-"""The most clocks the scheduler lists in one answer (it has no paging yet)."""
 """The scheduler's filters whose union is every clock still owed ("open" is open+reminded)."""
 LOOKUPS_AT_ONCE = 16
 PAGE_SIZE = 100
@@ -48,11 +53,34 @@ async def open_clocks(deps: Deps, caller: Caller) -> tuple[list[Clock], bool]:
         *(deps.apis.scheduler.clocks(caller.token, state=s) for s in STATES)
     )
     unique = {c.clock_id: c for batch in found for c in batch}
-    return list(unique.values()), any(len(batch) >= SCHEDULER_PAGE for batch in found)
+    return list(unique.values()), any(len(batch) >= MAX_CLOCKS for batch in found)
 
 
 async def subjects(deps: Deps, caller: Caller, ids: set[str]) -> dict[str, Subject]:
-    """Each subject's reference and agency, from reporting's read model (no personal data)."""
+    """Each subject's reference and agency, from reporting's read model (no personal data):
+    one batch lookup; one lookup per subject (16 at a time) if the batch is refused."""
+    if not ids:
+        return {}
+    try:
+        docs: dict[str, Document | None] = dict(
+            await deps.apis.reporting.cases_by_id(caller.token, sorted(ids))
+        )
+    except ApiError as exc:
+        if exc.status in (401, 403):
+            return {}
+        docs = await _one_by_one(deps, caller, ids)
+    named: dict[str, Subject] = {}
+    for subject_id, doc in docs.items():
+        if doc and doc.get("reference"):
+            named[subject_id] = Subject(
+                reference=str(doc["reference"]),
+                agency=str(doc.get("reporting_agency", "")),
+                url=f"/cases/{subject_id}",
+            )
+    return named
+
+
+async def _one_by_one(deps: Deps, caller: Caller, ids: set[str]) -> dict[str, Document | None]:
     gate = asyncio.Semaphore(LOOKUPS_AT_ONCE)
 
     async def one(subject_id: str) -> tuple[str, Document | None]:
@@ -62,15 +90,7 @@ async def subjects(deps: Deps, caller: Caller, ids: set[str]) -> dict[str, Subje
             except ApiError:
                 return subject_id, None
 
-    named: dict[str, Subject] = {}
-    for subject_id, doc in await asyncio.gather(*(one(i) for i in sorted(ids))):
-        if doc and doc.get("reference"):
-            named[subject_id] = Subject(
-                reference=str(doc["reference"]),
-                agency=str(doc.get("reporting_agency", "")),
-                url=f"/cases/{subject_id}",
-            )
-    return named
+    return dict(await asyncio.gather(*(one(i) for i in sorted(ids))))
 
 
 async def owners(deps: Deps, caller: Caller) -> dict[str, str]:
@@ -127,36 +147,55 @@ def _item(
 async def worklist(
     deps: Deps, caller: Caller, filters: Filters, page: int = 1, page_size: int = PAGE_SIZE
 ) -> WorklistView:
-    """One page of the worklist. Subjects are named (one read-model lookup each) only for
-    the rows shown, unless a filter needs every name (agency, reference)."""
+    """One page of the worklist. Every open clock is counted, filtered and ordered on its
+    own fields (no row object, no words); only the rows shown are named (one read-model
+    lookup per subject, unless a filter needs every name: agency, reference), put into
+    words and rendered."""
     clocks, truncated = await open_clocks(deps, caller)
     owned, agency_list = await asyncio.gather(owners(deps, caller), agencies(deps, caller))
     names = {str(a["agency_id"]): str(a["name"]) for a in agency_list}
-    by_id = {c.clock_id: c for c in clocks}
     needs_names = bool(filters.agency or filters.search.strip())
     named: dict[str, Subject] = {}
     if needs_names:
         named = await subjects(deps, caller, {c.case_id for c in clocks if c.duty_details is None})
+    urgency = {
+        c.clock_id: urgency_of(overdue=c.overdue, at_risk=c.at_risk, paused=c.state == "paused")
+        for c in clocks
+    }
+    if filters.active:
 
-    def item(c: Clock, words_too: bool = False) -> WorkItem:
-        return _item(c, named.get(c.case_id), owned.get(c.kind, ""), names, words_too=words_too)
+        def keeps(c: Clock) -> bool:
+            subject = named.get(c.case_id) if c.duty_details is None else None
+            if c.duty_details is not None:
+                reference = words.duty_noun(c.kind)
+            else:
+                reference = subject.reference if subject else "Reference not known yet"
+            agency = subject.agency if subject else ""
+            return filters.keeps_row(urgency[c.clock_id], c.kind, agency, reference)
 
-    items = ordered(item(c) for c in clocks)
-    kept = [i for i in items if filters.keeps(i)]
+        kept = [c for c in clocks if keeps(c)]
+    else:
+        kept = clocks
+    kept.sort(
+        key=lambda c: order_key(
+            urgency[c.clock_id], c.working_days_remaining, c.due, c.case_id, c.kind
+        )
+    )
     pages = max(1, -(-len(kept) // page_size))
     page = min(max(1, page), pages)
-    shown = kept[(page - 1) * page_size : page * page_size]
+    window = kept[(page - 1) * page_size : page * page_size]
     if not needs_names:
-        wanted = {
-            by_id[i.clock_id].case_id for i in shown if by_id[i.clock_id].duty_details is None
-        }
-        named = await subjects(deps, caller, wanted)
-    shown = [item(by_id[i.clock_id], words_too=True) for i in shown]
-    unnamed = {i.subject_id for i in shown if by_id[i.clock_id].duty_details is None} - named.keys()
-    kinds = sorted({(i.kind, words.duty_noun(i.kind)) for i in items}, key=lambda k: k[1])
+        named = await subjects(deps, caller, {c.case_id for c in window if c.duty_details is None})
+    shown = [
+        _item(c, named.get(c.case_id), owned.get(c.kind, ""), names, words_too=True) for c in window
+    ]
+    unnamed = {c.case_id for c in window if c.duty_details is None} - named.keys()
+    kinds = sorted({(k, words.duty_noun(k)) for k in {c.kind for c in clocks}}, key=lambda k: k[1])
     return WorklistView(
         items=shown,
-        counts=counts(items),
+        counts=counts_of(
+            (c.overdue, c.at_risk, c.state == "paused", c.working_days_remaining) for c in clocks
+        ),
         filters=filters,
         kinds=kinds,
         agencies=sorted(names.items(), key=lambda a: a[1]),

@@ -113,6 +113,10 @@ class ReadModels:
     async def case(self, case_id: str) -> Document | None:
         return await self._cases.find_one({"_id": case_id})
 
+    async def cases(self, case_ids: list[str]) -> list[Document]:
+        """Many cases' read models at once (a page of the console's worklist)."""
+        return [doc async for doc in self._cases.find({"_id": {"$in": case_ids}})]
+
     async def save_report(self, document: Document) -> None:
         await self._reports.replace_one({"_id": document["_id"]}, document, upsert=True)
 

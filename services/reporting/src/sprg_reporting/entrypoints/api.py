@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import Depends, FastAPI, HTTPException, Request
+from fastapi import Depends, FastAPI, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse
 
 from sprg_reporting.adapters.ports import ReadModelStore
@@ -18,6 +18,7 @@ from sprg_shared.access import Caller, audit_read
 from sprg_shared.service import from_state
 
 Reader = Caller
+MAX_CASES_AT_ONCE = 500
 Producer = Caller
 Models = Annotated[ReadModelStore, Depends(from_state("models"))]
 Publish = Annotated[Any, Depends(from_state("publish"))]
@@ -46,6 +47,29 @@ def add_routes(app: FastAPI) -> None:
         await audit_read(request, who, case_id, granted=found is not None)
         if found is None:
             raise HTTPException(404, detail=f"no case {case_id} in the read model yet")
+        return found
+
+    @app.get(
+        "/v1/cases",
+        tags=["reports"],
+        summary="Many cases' read models at once (no personal data); unknown ids are left out",
+    )
+    async def cases(
+        request: Request,
+        models: Models,
+        who: Reader,
+        ids: Annotated[
+            str, Query(min_length=1, max_length=20_000, description="case ids, comma-separated")
+        ],
+    ) -> list[dict[str, Any]]:
+        wanted = sorted({i for i in ids.split(",") if i})
+        if not wanted or len(wanted) > MAX_CASES_AT_ONCE:
+            raise HTTPException(
+                422, detail=f"ids: give 1 to {MAX_CASES_AT_ONCE} case ids, comma-separated"
+            )
+        found = await models.cases(wanted)
+        for doc in found:
+            await audit_read(request, who, str(doc["_id"]), granted=True)
         return found
 
     @app.post(

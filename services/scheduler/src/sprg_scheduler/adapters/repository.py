@@ -136,10 +136,11 @@ class ClockRepository:
         result = await self._clocks.update_one({"_id": clock.clock_id, "rev": rev}, change)
         return result.matched_count == 1
 
-    async def find(self, query: ClockQuery, *, limit: int) -> list[Clock]:
+    async def find(self, query: ClockQuery, *, limit: int, offset: int = 0) -> list[Clock]:
         cursor = (
             self._clocks.find(query.to_filter())
             .sort([("due", ASCENDING), ("_id", ASCENDING)])
+            .skip(offset)
             .limit(limit)
         )
         return [from_document(doc).clock async for doc in cursor]

@@ -61,6 +61,9 @@ def add_routes(app: FastAPI) -> None:
         case_id: Annotated[str | None, Query(max_length=200)] = None,
         state: StateFilter | None = None,
         limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+        offset: Annotated[
+            int, Query(ge=0, le=1_000_000, description="clocks to skip: the next page")
+        ] = 0,
     ) -> list[ClockView]:
         """An agency sees the clocks of what concerns it (its cases, the requests made to
         it, the actions it owns); a case of another's is 404. Every read is audited."""
@@ -76,7 +79,8 @@ def add_routes(app: FastAPI) -> None:
             today=deps.policy.today(deps.now()),
             within=None if within is None else frozenset(within),
         )
-        return [_view(deps, c) for c in await deps.repo.find(query, limit=limit)]
+        found = await deps.repo.find(query, limit=limit, offset=offset)
+        return [_view(deps, c) for c in found]
 
     @app.post("/v1/clocks/{clock_id}/met", tags=["clocks"], summary="Record the duty as done")
     async def clock_met(
