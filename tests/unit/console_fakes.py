@@ -63,12 +63,21 @@ def clock(
 class FakeScheduler:
     clocks_: list[Clock] = field(default_factory=list)
     asked: list[dict[str, Any]] = field(default_factory=list)
+    concerns: dict[str, set[str]] = field(default_factory=dict)
+    """agency -> the subjects it is involved in (``?agency=`` lists only those)."""
 
     async def clocks(
-        self, token: str, *, state: str | None = None, case_id: str | None = None
+        self,
+        token: str,
+        *,
+        state: str | None = None,
+        case_id: str | None = None,
+        agency: str | None = None,
     ) -> list[Clock]:
-        self.asked.append({"token": token, "state": state, "case_id": case_id})
+        self.asked.append({"token": token, "state": state, "case_id": case_id, "agency": agency})
         found = [c for c in self.clocks_ if case_id is None or c.case_id == case_id]
+        if agency is not None:
+            found = [c for c in found if c.case_id in self.concerns.get(agency, set())]
         if state == "open":
             return [c for c in found if c.state in ("open", "reminded")]
         if state is not None:

@@ -64,7 +64,12 @@ class Clock(BaseModel):
 
 class SchedulerApi(Protocol):
     async def clocks(
-        self, token: str, *, state: str | None = None, case_id: str | None = None
+        self,
+        token: str,
+        *,
+        state: str | None = None,
+        case_id: str | None = None,
+        agency: str | None = None,
     ) -> list[Clock]: ...
 
 
@@ -168,13 +173,20 @@ class _Http:
 
 class HttpScheduler(_Http):
     async def clocks(
-        self, token: str, *, state: str | None = None, case_id: str | None = None
+        self,
+        token: str,
+        *,
+        state: str | None = None,
+        case_id: str | None = None,
+        agency: str | None = None,
     ) -> list[Clock]:
         params: dict[str, str | int] = {"limit": 1000}
         if state:
             params["state"] = state
         if case_id:
             params["case_id"] = case_id
+        if agency:
+            params["agency"] = agency
         rows = await self._json("GET", token, "/v1/clocks", params=params)
         return [Clock.model_validate(row) for row in rows]
 
