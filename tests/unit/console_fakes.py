@@ -19,6 +19,7 @@ import httpx
 import jwt
 
 from sprg_console.adapters.apis import ApiError, Apis, Clock, Document
+from sprg_console.adapters.audit import AuditQuery
 from sprg_console.adapters.oidc import SignInFailed, Tokens
 from sprg_console.bootstrap import build
 from sprg_console.settings import ConsoleSettings
@@ -234,8 +235,36 @@ class FakeRealm:
         self.ended.append(tokens.refresh_token or "")
 
 
+@dataclass
+class FakeAudit:
+    """Each service's audit log; ``down`` services answer 503."""
+
+    logs: dict[str, list[Document]] = field(default_factory=dict)
+    asked: list[tuple[str, AuditQuery]] = field(default_factory=list)
+    down: set[str] = field(default_factory=set)
+
+    async def entries_of(self, service: str, query: AuditQuery) -> list[Document]:
+        found = self.logs.get(service, [])
+        for name, key in (("case_id", "case_id"), ("person", "by"), ("agency", "agency")):
+            wanted = getattr(query, name)
+            if wanted is not None:
+                found = [e for e in found if e.get(key) == wanted]
+        if query.granted is not None:
+            found = [e for e in found if e.get("granted") is query.granted]
+        if query.action is not None:
+            found = [e for e in found if e.get("action") == query.action]
+        return found[: query.limit]
+
+    async def entries(self, token: str, service: str, query: AuditQuery) -> list[Document]:
+        self.asked.append((service, query))
+        if service in self.down:
+            raise ApiError(503, "not answering")
+        return await self.entries_of(service, query)
+
+
 USERS = {
     "bt": ("cscp", ["business_team"]),
+    "chair": ("croydon-csc", ["chair", "sprg_member"]),
     "police": ("met-police", ["agency_submitter"]),
     "school": ("croydon-schools", ["agency_submitter"]),
 }
@@ -253,6 +282,7 @@ class World:
     reporting: FakeReporting = field(default_factory=FakeReporting)
     notifier: FakeNotifier = field(default_factory=lambda: FakeNotifier(agencies_=list(AGENCIES)))
     realm: FakeRealm = field(default_factory=lambda: FakeRealm(users=dict(USERS)))
+    audit: FakeAudit = field(default_factory=FakeAudit)
     today: date = date(2026, 12, 3)
 
     def client(self) -> httpx.AsyncClient:
@@ -269,6 +299,7 @@ class World:
             oidc=self.realm,
             agencies=tuple(AGENCIES),
             today=lambda: self.today,
+            audit_api=self.audit,
         )
         return httpx.AsyncClient(
             transport=httpx.ASGITransport(app=app),

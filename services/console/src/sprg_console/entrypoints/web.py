@@ -184,6 +184,7 @@ NAV_ITEMS: tuple[tuple[str, str, frozenset[str]], ...] = (
     ),
     ("/report-an-incident", "Report an incident", frozenset({"agency_submitter", "business_team"})),
     ("/refer-a-case-of-concern", "Refer a Case of Concern", frozenset({"agency_submitter"})),
+    ("/audit", "Audit", frozenset({"business_team"})),
 )
 
 
