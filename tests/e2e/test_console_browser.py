@@ -241,7 +241,7 @@ WHAT_EACH_GETS: dict[str, tuple[str, str, str | None]] = {
         "Refer a Case of Concern",
         f"/reports/executive_quarterly/{QUARTER}",
     ),
-    "demo-executive": ("/reports", "Reports", "/audit"),
+    "demo-executive": ("/", "Reports", "/audit"),  # lands on the reports it reads
     "demo-rules-admin": ("/", "What do you want to do?", f"/reports/sprg_bimonthly/{PERIOD}"),
 }
 

@@ -265,6 +265,7 @@ class FakeAudit:
 USERS = {
     "bt": ("cscp", ["business_team"]),
     "chair": ("croydon-csc", ["chair", "sprg_member"]),
+    "executive": ("croydon-csc", ["executive_reader"]),
     "police": ("met-police", ["agency_submitter"]),
     "school": ("croydon-schools", ["agency_submitter"]),
 }

@@ -139,3 +139,15 @@ async def test_no_one_but_the_business_team_sees_the_audit() -> None:
         assert "You cannot see this page" in text and "police-1" not in text
         assert w.audit.asked == []
         assert 'href="/audit"' not in page.text
+
+
+async def test_the_executive_lands_on_the_reports_not_a_refused_worklist() -> None:
+    """The worklist lists clocks, which name cases: the matrix gives the Executive Group
+    the reports, the summary and the duty calendar, so it lands on the reports."""
+    w = world()
+    async with w.signed_in("executive") as browser:
+        page = await browser.get("/")
+    assert page.status_code == 200 and str(page.url).endswith("/reports")
+    assert w.scheduler.asked == []
+    nav = re.findall(r'navigation__link" href="([^"]+)"', page.text)
+    assert "/reports" in nav and "/" not in nav
