@@ -10,6 +10,7 @@ import uuid
 from collections.abc import Iterator
 from datetime import date, timedelta
 
+import httpx
 import pytest
 from playwright.async_api import FilePayload, Page, expect
 
@@ -266,14 +267,32 @@ async def test_each_demo_user_signs_in_and_gets_what_the_matrix_gives(
     one_stack_and_console: tuple[Stack, str], keycloak: Keycloak, user: str
 ) -> None:
     assert set(WHAT_EACH_GETS) == set(DEMO_USERS)
-    _, console = one_stack_and_console
+    stack, console = one_stack_and_console
     allowed, heading, refused = WHAT_EACH_GETS[user]
+    password = keycloak.secrets["SPRG_DEMO_PASSWORD"]
+    if user == "demo-business-team":
+        # Issue 14's probe with the police's own token, refused and audited: the Business
+        # Team then finds it on its audit page.
+        police = str(keycloak.sign_in("demo-police", password)["access_token"])
+        probe = httpx.get(
+            stack.url("scheduler", "/v1/clocks"),
+            params={"limit": 1000},
+            headers={"Authorization": f"Bearer {police}"},
+            timeout=30,
+        )
+        assert probe.status_code == 403, probe.text
+        allowed += "?agency=met-police&outcome=refused"
     async with browser_page() as page:
-        await sign_in(page, console, allowed, user, keycloak.secrets["SPRG_DEMO_PASSWORD"])
+        await sign_in(page, console, allowed, user, password)
         await expect(page.get_by_role("heading", level=1)).to_have_text(heading)
         await expect(page.locator("body")).to_contain_text("Signed in as")
         await check(page, f"access-{user}-allowed")
-        nav = page.locator("a[href='/audit']")
+        if user == "demo-business-team":
+            audit = page.locator("#audit")
+            await expect(audit).to_contain_text("Refused")
+            await expect(audit).to_contain_text("met-police")
+            await expect(audit).to_contain_text("give agency=met-police")
+        nav = page.locator(".govuk-service-navigation a[href='/audit']")
         await expect(nav).to_have_count(1 if user == "demo-business-team" else 0)
         if refused is None:
             return
