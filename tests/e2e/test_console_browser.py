@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import re
 import time
+import uuid
 from collections.abc import Iterator
 from datetime import date, timedelta
 
+import httpx
 import pytest
 from playwright.async_api import FilePayload, Page, expect
 
@@ -19,7 +21,7 @@ from tests.browser import browser_page
 from tests.conftest import service_env
 from tests.e2e.console import running_console
 from tests.e2e.stack import Stack, running_stack
-from tests.keycloak import Keycloak, read_secrets
+from tests.keycloak import DEMO_USERS, Keycloak, read_secrets
 from tests.servers import Servers
 
 pytestmark = pytest.mark.e2e
@@ -219,3 +221,83 @@ async def test_an_agency_reports_and_the_business_team_works_the_worklist_to_a_s
         )
         await expect(page.get_by_role("heading", level=1)).to_contain_text("Review Summary")
         await check(page, "journey-16-executive-reads-the-review-summary")
+
+
+# Issue 14: each demo user signs in through the browser and gets what the matrix gives
+# them: one page they may see (its heading), one they may not (the 403 page, in words).
+# Refusals come from the console (the audit is the Business Team's) or from the service
+# asked with the person's own token (reporting's reports). The Business Team is refused
+# nothing the console offers (only rule-pack administration, which has no page here).
+PERIOD = f"{london_today().year}-{((london_today().month - 1) // 2) * 2 + 1:02d}"
+QUARTER = f"{london_today().year}-Q{(london_today().month - 1) // 3 + 1}"
+WHAT_EACH_GETS: dict[str, tuple[str, str, str | None]] = {
+    # user: (a page they may see, its heading, a page they may not see)
+    "demo-business-team": ("/audit", "Audit: who read or changed what", None),
+    "demo-chair": ("/", "Worklist", "/audit"),
+    "demo-member-police": ("/escalations", "Escalations", "/audit"),
+    # /cases asks the scheduler for the clocks of what concerns met-police (?agency=).
+    "demo-police": ("/cases", "Cases", f"/reports/sprg_bimonthly/{PERIOD}"),
+    "demo-school": (
+        "/refer-a-case-of-concern",
+        "Refer a Case of Concern",
+        f"/reports/executive_quarterly/{QUARTER}",
+    ),
+    "demo-executive": ("/", "Reports", "/audit"),  # lands on the reports it reads
+    "demo-rules-admin": ("/", "What do you want to do?", f"/reports/sprg_bimonthly/{PERIOD}"),
+}
+
+
+@pytest.fixture(scope="module")
+def one_stack_and_console(
+    servers: Servers, pii_key: str, keycloak: Keycloak
+) -> Iterator[tuple[Stack, str]]:
+    """One stack and one console for the seven users (each signs in afresh)."""
+    run_id = "acc" + uuid.uuid4().hex[:8]
+    env = {**service_env(servers, run_id, pii_key), "SPRG_AUTH_ISSUER": keycloak.issuer}
+    secret = keycloak.secrets["SPRG_CONSOLE_CLIENT_SECRET"]
+    with (
+        running_stack(env, f"access-{run_id}") as stack,
+        running_console(stack, keycloak.issuer, secret, f"access-{run_id}") as console,
+    ):
+        yield stack, console
+
+
+@pytest.mark.parametrize("user", sorted(WHAT_EACH_GETS))
+async def test_each_demo_user_signs_in_and_gets_what_the_matrix_gives(
+    one_stack_and_console: tuple[Stack, str], keycloak: Keycloak, user: str
+) -> None:
+    assert set(WHAT_EACH_GETS) == set(DEMO_USERS)
+    stack, console = one_stack_and_console
+    allowed, heading, refused = WHAT_EACH_GETS[user]
+    password = keycloak.secrets["SPRG_DEMO_PASSWORD"]
+    if user == "demo-business-team":
+        # Issue 14's probe with the police's own token, refused and audited: the Business
+        # Team then finds it on its audit page.
+        police = str(keycloak.sign_in("demo-police", password)["access_token"])
+        probe = httpx.get(
+            stack.url("scheduler", "/v1/clocks"),
+            params={"limit": 1000},
+            headers={"Authorization": f"Bearer {police}"},
+            timeout=30,
+        )
+        assert probe.status_code == 403, probe.text
+        allowed += "?agency=met-police&outcome=refused"
+    async with browser_page() as page:
+        await sign_in(page, console, allowed, user, password)
+        await expect(page.get_by_role("heading", level=1)).to_have_text(heading)
+        await expect(page.locator("body")).to_contain_text("Signed in as")
+        await check(page, f"access-{user}-allowed")
+        if user == "demo-business-team":
+            audit = page.locator("#audit")
+            await expect(audit).to_contain_text("Refused")
+            await expect(audit).to_contain_text("met-police")
+            await expect(audit).to_contain_text("give agency=met-police")
+        nav = page.locator(".govuk-service-navigation a[href='/audit']")
+        await expect(nav).to_have_count(1 if user == "demo-business-team" else 0)
+        if refused is None:
+            return
+        answer = await page.goto(console + refused)
+        assert answer is not None and answer.status == 403, (user, refused)
+        await expect(page.get_by_role("heading", level=1)).to_have_text("You cannot see this page")
+        await expect(page.locator("main")).to_contain_text("ask the CSCP Business Team")
+        await check(page, f"access-{user}-refused")

@@ -66,7 +66,13 @@ async def test_every_route_refuses_each_role_it_does_not_name_and_callers_withou
                 response = await client.request(
                     method, url, json={}, headers=bearer("some-agency", role)
                 )
-                admitted = response.status_code not in (401, 403)
+                # Refused by the matrix: 401, or 403 naming the roles (a 403 for what an
+                # admitted caller asked, e.g. an agency's unscoped list of clocks, is not).
+                refused = response.status_code == 401 or (
+                    response.status_code == 403
+                    and "requires one of the roles" in response.json().get("detail", "")
+                )
+                admitted = not refused
                 if admitted != (role in MATRIX[service][name].roles):
                     wrong.append(f"{service} {method} {path} as {role}: {response.status_code}")
                 if response.status_code >= 500:
@@ -112,16 +118,36 @@ async def test_another_agency_reads_nothing_of_a_case_in_any_service(five: Five)
     assert "age_years" not in decisions.text and "suspected" not in decisions.text
     one = await c["scheduler"].get("/v1/clocks", params={"case_id": case_id}, headers=POLICE)
     assert one.status_code == 404
+    # An agency's unscoped list is refused in words (it names what to give instead)...
     listed = await c["scheduler"].get("/v1/clocks", params={"limit": 1000}, headers=POLICE)
-    assert listed.status_code == 200 and case_id not in listed.text
+    assert listed.status_code == 403 and case_id not in listed.text
+    assert "give case_id" in listed.json()["detail"]
+    assert "agency=met-police" in listed.json()["detail"]
+    # ...and so is asking for another agency's list.
+    theirs = await c["scheduler"].get(
+        "/v1/clocks", params={"agency": "croydon-csc", "limit": 1000}, headers=POLICE
+    )
+    assert theirs.status_code == 403 and case_id not in theirs.text
+    # Its own list answers, without the other agency's case.
+    own = await c["scheduler"].get(
+        "/v1/clocks", params={"agency": "met-police", "limit": 1000}, headers=POLICE
+    )
+    assert own.status_code == 200 and case_id not in own.text
     model = await c["reporting"].get(f"/v1/cases/{case_id}", headers=POLICE)
     assert model.status_code == 403
     sent = await c["notifier"].get("/v1/deliveries", params={"case_id": case_id}, headers=POLICE)
     assert sent.status_code == 403
 
     # Its own agency and the Business Team read it everywhere.
-    everything = await c["scheduler"].get("/v1/clocks", params={"limit": 1000}, headers=CSC)
-    assert case_id in everything.text
+    mine = await c["scheduler"].get(
+        "/v1/clocks", params={"agency": "croydon-csc", "limit": 1000}, headers=CSC
+    )
+    assert mine.status_code == 200 and case_id in mine.text
+    for agency, listed_too in (("croydon-csc", True), ("met-police", False)):
+        by_agency = await c["scheduler"].get(
+            "/v1/clocks", params={"agency": agency, "limit": 1000}, headers=TEAM
+        )
+        assert by_agency.status_code == 200 and (case_id in by_agency.text) == listed_too
     for who in (CSC, TEAM):
         got = await c["rules"].get("/v1/decisions", params={"case_id": case_id}, headers=who)
         assert got.status_code == 200 and got.json()
@@ -221,7 +247,9 @@ async def test_the_agency_asked_for_information_reads_what_it_needs_to_answer(
 
     # The scheduler shows the police the clock of the request made to it, not the case's.
     async def request_clock() -> list[dict[str, Any]]:
-        got = await c["scheduler"].get("/v1/clocks", params={"limit": 1000}, headers=POLICE)
+        got = await c["scheduler"].get(
+            "/v1/clocks", params={"agency": "met-police", "limit": 1000}, headers=POLICE
+        )
         return [k for k in got.json() if k["case_id"] == case_id]
 
     clocks = await until(request_clock, "the request's clock visible to the agency asked")

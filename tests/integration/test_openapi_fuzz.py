@@ -50,19 +50,7 @@ async def five(servers: Servers, pii_key: str) -> AsyncIterator[Five]:
         yield running
 
 
-# Known, not yet fixed: after the fuzzer puts a large duty schedule, the scheduler's
-# GET /v1/clocks and GET /v1/duties did not answer within 30 s (twice, on a loaded
-# machine): the duty sync is suspected of holding the event loop.
-SLOW_AFTER_SCHEDULE = pytest.mark.xfail(
-    reason="scheduler stalls after a fuzzed duty schedule (GET /v1/clocks, /v1/duties time out)",
-    strict=False,
-)
-
-
-@pytest.mark.parametrize(
-    "service",
-    [pytest.param(s, marks=SLOW_AFTER_SCHEDULE) if s == "scheduler" else s for s in SERVICES],
-)
+@pytest.mark.parametrize("service", SERVICES)
 async def test_no_server_error_and_no_schema_violation(
     five: Five, service: str, tmp_path: Path
 ) -> None:

@@ -19,6 +19,7 @@ import httpx
 import jwt
 
 from sprg_console.adapters.apis import ApiError, Apis, Clock, Document
+from sprg_console.adapters.audit import AuditQuery
 from sprg_console.adapters.oidc import SignInFailed, Tokens
 from sprg_console.bootstrap import build
 from sprg_console.settings import ConsoleSettings
@@ -64,12 +65,21 @@ def clock(
 class FakeScheduler:
     clocks_: list[Clock] = field(default_factory=list)
     asked: list[dict[str, Any]] = field(default_factory=list)
+    concerns: dict[str, set[str]] = field(default_factory=dict)
+    """agency -> the subjects it is involved in (``?agency=`` lists only those)."""
 
     async def clocks(
-        self, token: str, *, state: str | None = None, case_id: str | None = None
+        self,
+        token: str,
+        *,
+        state: str | None = None,
+        case_id: str | None = None,
+        agency: str | None = None,
     ) -> list[Clock]:
-        self.asked.append({"token": token, "state": state, "case_id": case_id})
+        self.asked.append({"token": token, "state": state, "case_id": case_id, "agency": agency})
         found = [c for c in self.clocks_ if case_id is None or c.case_id == case_id]
+        if agency is not None:
+            found = [c for c in found if c.case_id in self.concerns.get(agency, set())]
         if state == "open":
             return [c for c in found if c.state in ("open", "reminded")]
         if state is not None:
@@ -232,11 +242,39 @@ class FakeRealm:
         self.ended.append(tokens.refresh_token or "")
 
 
+@dataclass
+class FakeAudit:
+    """Each service's audit log; ``down`` services answer 503."""
+
+    logs: dict[str, list[Document]] = field(default_factory=dict)
+    asked: list[tuple[str, AuditQuery]] = field(default_factory=list)
+    down: set[str] = field(default_factory=set)
+
+    async def entries_of(self, service: str, query: AuditQuery) -> list[Document]:
+        found = self.logs.get(service, [])
+        for name, key in (("case_id", "case_id"), ("person", "by"), ("agency", "agency")):
+            wanted = getattr(query, name)
+            if wanted is not None:
+                found = [e for e in found if e.get(key) == wanted]
+        if query.granted is not None:
+            found = [e for e in found if e.get("granted") is query.granted]
+        if query.action is not None:
+            found = [e for e in found if e.get("action") == query.action]
+        return found[: query.limit]
+
+    async def entries(self, token: str, service: str, query: AuditQuery) -> list[Document]:
+        self.asked.append((service, query))
+        if service in self.down:
+            raise ApiError(503, "not answering")
+        return await self.entries_of(service, query)
+
+
 USERS = {
     "bt": ("cscp", ["business_team"]),
+    "chair": ("croydon-csc", ["chair", "sprg_member"]),
+    "executive": ("croydon-csc", ["executive_reader"]),
     "police": ("met-police", ["agency_submitter"]),
     "school": ("croydon-schools", ["agency_submitter"]),
-    "chair": ("croydon-csc", ["chair", "sprg_member"]),
     "rulesadmin": ("cscp", ["rules_admin"]),
     "member": ("met-police", ["sprg_member"]),
 }
@@ -257,6 +295,7 @@ class World:
     meetings: FakeMeetings = field(default_factory=FakeMeetings)
     rule_packs: FakeRulePacks = field(default_factory=FakeRulePacks)
     admin: FakeAdmin = field(default_factory=FakeAdmin)
+    audit: FakeAudit = field(default_factory=FakeAudit)
     today: date = date(2026, 12, 3)
 
     def client(self) -> httpx.AsyncClient:
@@ -276,6 +315,7 @@ class World:
             oidc=self.realm,
             agencies=tuple(AGENCIES),
             today=lambda: self.today,
+            audit_api=self.audit,
         )
         return httpx.AsyncClient(
             transport=httpx.ASGITransport(app=app),

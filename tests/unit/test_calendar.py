@@ -121,6 +121,31 @@ def test_property_due_dates_over_many_anchors() -> None:
         assert CAL.working_days_between(before - day, anchor - day) == n  # [before, anchor)
 
 
+def test_working_days_between_counts_as_walking_day_by_day() -> None:
+    """The count is arithmetic (a clock due in 2100 is viewed in microseconds, not the
+    seconds a day-by-day walk took on the event loop): it agrees with the walk, closure
+    days on weekends and weekdays included."""
+    rng = random.Random(20261207)
+    closures = frozenset(
+        date(2026, 12, 1) + timedelta(days=rng.randrange(0, 900)) for _ in range(40)
+    )
+    closures |= {date(2026, 12, 28), date(2027, 12, 27), date(2028, 8, 28)}  # bank holidays too
+    closures |= {date(2027, 6, 5)}  # a Saturday
+    cal = WorkingDayCalendar.numbered(3, closures)
+    for _ in range(300):
+        start = date(2025, 1, 1) + timedelta(days=rng.randrange(0, 365 * 5))
+        end = start + timedelta(days=rng.randrange(-30, 1500))
+        walked = sum(
+            cal.is_working_day(start + timedelta(days=i)) for i in range(1, (end - start).days + 1)
+        )
+        assert cal.working_days_between(start, end) == walked, (start, end)
+    far = CAL.working_days_between(date(2026, 12, 7), date(2100, 12, 31))
+    assert far == sum(
+        CAL.is_working_day(date(2026, 12, 7) + timedelta(days=i))
+        for i in range(1, (date(2100, 12, 31) - date(2026, 12, 7)).days + 1)
+    )
+
+
 def test_calendar_is_frozen() -> None:
     with pytest.raises(AttributeError):
         CAL.version = "changed"  # type: ignore[misc]

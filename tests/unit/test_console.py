@@ -580,6 +580,22 @@ async def test_the_business_team_asks_an_agency_for_an_imr_by_a_date() -> None:
     }
 
 
+async def test_an_agency_lists_the_cases_that_concern_it_asking_for_its_own_agency() -> None:
+    """The scheduler refuses an agency's unscoped list of clocks (issue 14's probe), so the
+    console asks for the agency's own; the Business Team still asks for everything."""
+    w = world_with_cases()
+    w.scheduler.concerns = {"met-police": {OTHER}}
+    async with w.signed_in("police") as browser:
+        text = _text((await browser.get("/cases")).text)
+    assert {a["agency"] for a in w.scheduler.asked} == {"met-police"}
+    assert "SIN-2026-BBBB2222" in text and "SIN-2026-AAAA1111" not in text
+    w.scheduler.asked.clear()
+    async with w.signed_in("bt") as browser:
+        text = _text((await browser.get("/cases")).text)
+    assert {a["agency"] for a in w.scheduler.asked} == {None}
+    assert "SIN-2026-AAAA1111" in text
+
+
 async def test_the_worklist_says_when_the_scheduler_may_have_more_than_it_listed(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

@@ -3,6 +3,7 @@ chair, papers deadlines, the bi-monthly report, the quarterly update, the ToR re
 
 from __future__ import annotations
 
+import itertools
 from datetime import date
 
 import pytest
@@ -108,3 +109,20 @@ def test_a_moved_meeting_re_dates_its_clock_with_the_reason() -> None:
     assert moved is not None
     assert [h.due for h in moved.history] == [occurrence.due, date(2027, 1, 4)]
     assert "duty schedule moved it" in moved.history[-1].reason
+
+
+def test_a_schedule_too_large_to_work_through_is_refused_naming_the_field() -> None:
+    """Each meeting is three clocks written one by one when the schedule is saved: a
+    schedule of thousands of meetings (a fuzzer's) is a 422, not minutes of work."""
+    chairs = ("csc", "police", "icb")
+    many = [
+        Meeting(date=date(2027, 1, 1) + (n * (date(2027, 1, 8) - date(2027, 1, 1))), chair=c)
+        for n, c in zip(range(duties.MAX_MEETINGS + 1), itertools.cycle(chairs), strict=False)
+    ]
+    assert len(plan(*many[: duties.MAX_MEETINGS]).meetings) == duties.MAX_MEETINGS
+    with pytest.raises(ValidationError) as refused:
+        plan(*many)
+    assert refused.value.errors()[0]["loc"] == ("meetings",)
+    with pytest.raises(ValidationError) as wordy:
+        Meeting(date=date(2027, 1, 14), chair="csc", items=("x" * 301,))
+    assert wordy.value.errors()[0]["loc"] == ("items", 0)

@@ -97,6 +97,18 @@ def add_months(d: date, n: int) -> date:
     return date(year, month, min(d.day, last_day))
 
 
+@lru_cache(maxsize=256)
+def _weekday_holidays(year: int) -> frozenset[date]:
+    """The bank holidays of ``year`` that fall Monday to Friday (all do but a few)."""
+    return frozenset(d for d in _bank_holidays_for_year(year) if d.weekday() < _SATURDAY)
+
+
+def _weekdays_through(d: date) -> int:
+    """Monday-to-Friday days from 1 January of year 1 (a Monday) to ``d`` inclusive."""
+    weeks, rest = divmod(d.toordinal(), 7)
+    return weeks * 5 + min(rest, 5)
+
+
 @dataclass(frozen=True)
 class WorkingDayCalendar:
     """Working days for the partnership (England and Wales), plus closure days."""
@@ -125,13 +137,25 @@ class WorkingDayCalendar:
         return self._step(d, n, -1)
 
     def working_days_between(self, start: date, end: date) -> int:
-        """Working days in (start, end]: 0 when end is on or before start."""
-        count, current = 0, start
-        while current < end:
-            current += timedelta(days=1)
-            if self.is_working_day(current):
-                count += 1
-        return count
+        """Working days in (start, end]: 0 when end is on or before start.
+
+        Counted, not walked: the weekdays by arithmetic, less the bank holidays and closure
+        days among them. A clock due decades away costs a few set lookups a year, not a
+        loop over every day (a view of such clocks held the event loop for seconds)."""
+        if end <= start:
+            return 0
+        edges = {start.year, end.year}
+        days_off = {
+            d
+            for year in edges
+            for d in _weekday_holidays(year)
+            if start < d <= end and d not in self.closures
+        }
+        whole_years = sum(len(_weekday_holidays(y)) for y in range(start.year + 1, end.year))
+        inner = [d for d in self.closures if start < d <= end and d.weekday() < _SATURDAY]
+        inner_holidays = sum(d.year not in edges and d in _weekday_holidays(d.year) for d in inner)
+        off = len(days_off) + whole_years + len(inner) - inner_holidays
+        return _weekdays_through(end) - _weekdays_through(start) - off
 
     def _step(self, d: date, n: int, direction: int) -> date:
         if n < 0:

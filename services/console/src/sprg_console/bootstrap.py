@@ -21,9 +21,10 @@ from fastapi.staticfiles import StaticFiles
 from prometheus_client import CollectorRegistry
 
 from sprg_console.adapters.apis import ApiError, Apis, Document, http_apis
+from sprg_console.adapters.audit import AuditApi, HttpAudit
 from sprg_console.adapters.oidc import HttpOidc, OidcClient
 from sprg_console.adapters.sessions import Sessions
-from sprg_console.entrypoints import admin, auth, meetings, pages, rules_admin
+from sprg_console.entrypoints import admin, audit, auth, meetings, pages, rules_admin
 from sprg_console.entrypoints.web import BadCsrf, Console, NeedsSignIn, sign_in_redirect, templates
 from sprg_console.handlers.context import Deps
 from sprg_console.settings import ConsoleSettings
@@ -50,6 +51,7 @@ def build(
     oidc: OidcClient | None = None,
     agencies: tuple[Document, ...] | None = None,
     today: Callable[[], date] = london_today,
+    audit_api: AuditApi | None = None,
 ) -> FastAPI:
     client = httpx.AsyncClient(timeout=settings.api_timeout_seconds)
     urls = {
@@ -100,6 +102,7 @@ def build(
             extra={"static_dir": str(settings.static_dir)},
         )
     app.include_router(auth.router)
+    audit.install(app, audit_api or HttpAudit(client, urls))  # before the pages' /{kind}
     app.include_router(meetings.router)  # before pages: its /meetings/... are fixed paths
     app.include_router(rules_admin.router)
     app.include_router(admin.router)

@@ -64,7 +64,12 @@ class Clock(BaseModel):
 
 class SchedulerApi(Protocol):
     async def clocks(
-        self, token: str, *, state: str | None = None, case_id: str | None = None
+        self,
+        token: str,
+        *,
+        state: str | None = None,
+        case_id: str | None = None,
+        agency: str | None = None,
     ) -> list[Clock]: ...
 
 
@@ -239,7 +244,12 @@ MAX_CLOCKS = 20_000
 
 class HttpScheduler(_Http):
     async def clocks(
-        self, token: str, *, state: str | None = None, case_id: str | None = None
+        self,
+        token: str,
+        *,
+        state: str | None = None,
+        case_id: str | None = None,
+        agency: str | None = None,
     ) -> list[Clock]:
         """Every clock matching (up to ``MAX_CLOCKS``), one page of the scheduler after
         another (its order: due date, then id)."""
@@ -248,6 +258,8 @@ class HttpScheduler(_Http):
             params["state"] = state
         if case_id:
             params["case_id"] = case_id
+        if agency:
+            params["agency"] = agency
         found: list[Clock] = []
         while len(found) < MAX_CLOCKS:
             rows = await self._json(

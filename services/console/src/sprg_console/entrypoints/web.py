@@ -171,7 +171,7 @@ def templates() -> Environment:
 
 
 NAV_ITEMS: tuple[tuple[str, str, frozenset[str]], ...] = (
-    ("/", "Worklist", frozenset({"business_team", "chair", "sprg_member", "executive_reader"})),
+    ("/", "Worklist", frozenset({"business_team", "chair", "sprg_member"})),
     ("/cases", "Cases", frozenset({"business_team", "chair", "sprg_member", "agency_submitter"})),
     ("/cases-of-concern", "Cases of Concern", frozenset({"business_team", "sprg_member"})),
     ("/escalations", "Escalations", frozenset({"business_team", "sprg_member", "chair"})),
@@ -186,6 +186,7 @@ NAV_ITEMS: tuple[tuple[str, str, frozenset[str]], ...] = (
     ("/refer-a-case-of-concern", "Refer a Case of Concern", frozenset({"agency_submitter"})),
     ("/rules", "Rule packs", frozenset({"rules_admin"})),
     ("/administration", "Administration", frozenset({"business_team"})),
+    ("/audit", "Audit", frozenset({"business_team"})),
 )
 
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from sprg_console.adapters.apis import Apis, Document
 from sprg_console.adapters.oidc import Person
+from sprg_shared.auth import Role
 
 
 @dataclass(frozen=True)
@@ -14,6 +15,14 @@ class Caller:
 
     token: str
     person: Person
+
+    @property
+    def clock_scope(self) -> str | None:
+        """The agency whose clocks this person lists: their own for an agency practitioner
+        (the scheduler refuses an agency's unscoped list), None for the SPRG's own people."""
+        if self.person.has(Role.BUSINESS_TEAM, Role.CHAIR, Role.SPRG_MEMBER):
+            return None
+        return self.person.agency
 
 
 @dataclass(frozen=True)

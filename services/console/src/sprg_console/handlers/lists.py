@@ -119,7 +119,7 @@ class ActionView:
 
 async def action(deps: Deps, caller: Caller, action_id: str) -> ActionView | None:
     """An action is known to the console by its clock (the scheduler keys it by the action)."""
-    clocks = await deps.apis.scheduler.clocks(caller.token)
+    clocks = await deps.apis.scheduler.clocks(caller.token, agency=caller.clock_scope)
     found: Clock | None = next((c for c in clocks if c.key == action_id), None)
     if found is None:
         return None

@@ -50,7 +50,10 @@ class WorklistView:
 async def open_clocks(deps: Deps, caller: Caller) -> tuple[list[Clock], bool]:
     """Every clock still owed, and whether the scheduler may have had more to list."""
     found = await asyncio.gather(
-        *(deps.apis.scheduler.clocks(caller.token, state=s) for s in STATES)
+        *(
+            deps.apis.scheduler.clocks(caller.token, state=s, agency=caller.clock_scope)
+            for s in STATES
+        )
     )
     unique = {c.clock_id: c for batch in found for c in batch}
     return list(unique.values()), any(len(batch) >= MAX_CLOCKS for batch in found)

@@ -81,6 +81,10 @@ class MemoryReadModels:
         found = self._col(LEGACY_CASE_VIEW).get(case_id)
         return None if found is None else copy.deepcopy(found)
 
+    async def cases(self, case_ids: list[str]) -> list[Document]:
+        kept = self._col(LEGACY_CASE_VIEW)
+        return [copy.deepcopy(kept[c]) for c in dict.fromkeys(case_ids) if c in kept]
+
     async def save_report(self, document: Document) -> None:
         self._col(REPORTS)[document["_id"]] = copy.deepcopy(document)
 

@@ -78,10 +78,10 @@ class MemoryClocks:
         self.planless.discard(clock.clock_id)
         return True
 
-    async def find(self, query: ClockQuery, *, limit: int) -> list[Clock]:
+    async def find(self, query: ClockQuery, *, limit: int, offset: int = 0) -> list[Clock]:
         found = [s.clock for s in self._sorted() if matches(query, s.clock)]
         found.sort(key=lambda c: c.due)  # stable: by due, then id
-        return found[:limit]
+        return found[offset : offset + limit]
 
     async def running(self, due_from: date, any_due_kinds: list[str]) -> list[Clock]:
         return [

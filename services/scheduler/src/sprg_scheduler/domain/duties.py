@@ -48,6 +48,12 @@ STANDING_ITEMS = (
 # Plausible dates only: the working-day counting of a year 1 or 9999 meeting overflows.
 EARLIEST, LATEST = date(2000, 1, 1), date(2100, 12, 31)
 PlausibleDate = Annotated[date, Field(ge=EARLIEST, le=LATEST)]
+# Bounded input: every meeting is three clocks written one by one when the schedule is
+# saved, so a schedule of thousands of meetings is refused (422) rather than worked through.
+MAX_MEETINGS = 120
+"""Ten years of monthly meetings."""
+Item = Annotated[str, Field(min_length=1, max_length=300)]
+Items = Annotated[tuple[Item, ...], Field(max_length=30)]
 
 
 class Meeting(BaseModel):
@@ -56,7 +62,7 @@ class Meeting(BaseModel):
     date: PlausibleDate
     chair: Agency
     deputy_chair: Agency | None = None
-    items: tuple[str, ...] = Field(default=(), description="besides the standing items")
+    items: Items = Field(default=(), description="besides the standing items")
 
 
 class Periodic(BaseModel):
@@ -71,10 +77,10 @@ class DutySchedule(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    meetings: tuple[Meeting, ...]
+    meetings: Annotated[tuple[Meeting, ...], Field(max_length=MAX_MEETINGS)]
     papers_working_days_before: int = Field(default=5, ge=0, le=120)
     report_working_days_before: int = Field(default=10, ge=0, le=120)
-    standing_items: tuple[str, ...] = STANDING_ITEMS
+    standing_items: Items = STANDING_ITEMS
     executive_update: Periodic
     tor_review: Periodic = Field(description="first: when the next review is due")
     horizon_months: int = Field(default=12, ge=1, le=60)

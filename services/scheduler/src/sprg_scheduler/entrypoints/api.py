@@ -15,7 +15,9 @@ from sprg_scheduler.domain.lifecycle import NotPausable
 from sprg_scheduler.domain.views import ClockView, view_of
 from sprg_scheduler.entrypoints import calendar_api, duty_api
 from sprg_scheduler.handlers import clocks as handlers
+from sprg_shared import concerns
 from sprg_shared.access import Caller, audit_read, reachable
+from sprg_shared.auth import Principal
 
 log = logging.getLogger(__name__)
 BusinessTeam = Caller
@@ -51,27 +53,66 @@ def _view(deps: handlers.SchedulerDeps, clock: Clock) -> ClockView:
     return view_of(clock, deps.policy.today(deps.now()), deps.calendar)
 
 
+async def _clock_scope(
+    request: Request, who: Principal, case_id: str | None, agency: str | None
+) -> set[str] | None:
+    """The subjects whose clocks the caller lists (None: all), or the refusal (audited)."""
+    within = await reachable(request, who)
+    if within is not None:
+        refusal = _agency_scope_refusal(who.agency, case_id, agency)
+        if refusal:
+            await audit_read(request, who, case_id, granted=False, reason=refusal)
+            raise HTTPException(status_code=403, detail=refusal)
+        if case_id is not None and case_id not in within:
+            await audit_read(request, who, case_id, granted=False)
+            raise HTTPException(status_code=404, detail=f"no clocks of {case_id} you may read")
+    elif agency is not None:
+        kept: concerns.Concerns = request.app.state.concerns
+        within = set(await kept.subjects_of(agency))
+    return within
+
+
+def _agency_scope_refusal(own: str, case_id: str | None, agency: str | None) -> str:
+    """Why an agency caller's list of clocks is refused (empty: it is not)."""
+    if agency is not None and agency != own:
+        return f"you may list only the clocks of your own agency: give agency={own}"
+    if case_id is None and agency is None:
+        return (
+            "an agency lists the clocks of one case it is involved in (give case_id=...) "
+            f"or of everything that concerns it (give agency={own})"
+        )
+    return ""
+
+
 def add_routes(app: FastAPI) -> None:
     """The routes; ``app.state`` holds ``deps``, ``calendar``, ``duties`` (bootstrap)."""
 
-    @app.get("/v1/clocks", tags=["clocks"], summary="Clocks, by case and state")
+    @app.get("/v1/clocks", tags=["clocks"], summary="Clocks, by case, agency and state")
     async def list_clocks(
         request: Request,
         who: Caller,
         case_id: Annotated[str | None, Query(max_length=200)] = None,
+        agency: Annotated[
+            str | None,
+            Query(
+                max_length=100,
+                description="only the clocks of what concerns this agency (its cases, the "
+                "requests made to it, the actions it owns); an agency caller gives its own",
+            ),
+        ] = None,
         state: StateFilter | None = None,
         limit: Annotated[int, Query(ge=1, le=1000)] = 100,
         offset: Annotated[
             int, Query(ge=0, le=1_000_000, description="clocks to skip: the next page")
         ] = 0,
     ) -> list[ClockView]:
-        """An agency sees the clocks of what concerns it (its cases, the requests made to
-        it, the actions it owns); a case of another's is 404. Every read is audited."""
+        """An agency lists the clocks of one case it is involved in (``case_id``; another's
+        is 404) or of everything that concerns it (``agency``, its own; another's is 403);
+        an agency's list without either is 403, so no probe answers with a list. The
+        Business Team, the Chair and members list everything, or one agency's. Every read
+        is audited, refusals included."""
         deps = _deps(request)
-        within = await reachable(request, who)
-        if case_id is not None and within is not None and case_id not in within:
-            await audit_read(request, who, case_id, granted=False)
-            raise HTTPException(status_code=404, detail=f"no clocks of {case_id} you may read")
+        within = await _clock_scope(request, who, case_id, agency)
         await audit_read(request, who, case_id, granted=True)
         query = ClockQuery(
             case_id=case_id,
