@@ -23,7 +23,7 @@ from prometheus_client import CollectorRegistry
 from sprg_console.adapters.apis import ApiError, Apis, Document, http_apis
 from sprg_console.adapters.oidc import HttpOidc, OidcClient
 from sprg_console.adapters.sessions import Sessions
-from sprg_console.entrypoints import auth, pages
+from sprg_console.entrypoints import auth, case_work, pages
 from sprg_console.entrypoints.web import BadCsrf, Console, NeedsSignIn, sign_in_redirect, templates
 from sprg_console.handlers.context import Deps
 from sprg_console.settings import ConsoleSettings
@@ -100,6 +100,7 @@ def build(
             extra={"static_dir": str(settings.static_dir)},
         )
     app.include_router(auth.router)
+    app.include_router(case_work.router)
     app.include_router(pages.router)
     return app
 
