@@ -10,7 +10,7 @@ import httpx
 
 from sprg_console.adapters.apis import ApiError
 from sprg_console.domain import review_words
-from sprg_intake import commands
+from sprg_intake import commands, lists
 from sprg_shared import events, vocabulary
 from tests.unit.console_fakes import World
 from tests.unit.test_console import CASE, _csrf, _key, _text, world_with_cases
@@ -398,3 +398,76 @@ async def test_a_form_without_the_sessions_csrf_token_records_nothing() -> None:
         )
     assert page.status_code == 400
     assert w.intake.posts == []
+
+
+def _referred(coc_id: str, referred: str, reference: str) -> dict[str, Any]:
+    return {
+        "_id": coc_id,
+        "kind": "case_of_concern",
+        "facts": {
+            "coc_id": coc_id,
+            "reference": reference,
+            "referring_agency": "met-police",
+            "agencies_involved": ["croydon-csc"],
+            "referred_date": referred,
+            "meets_sin_criteria": False,
+            "meets_spr_criteria": False,
+        },
+        "personal": "sealed",
+    }
+
+
+def test_intake_lists_cases_of_concern_untriaged_first_longest_waiting_at_the_top() -> None:
+    referred = [
+        _referred("a", "2026-11-20", "COC-2026-A"),
+        _referred("b", "2026-11-10", "COC-2026-B"),
+        _referred("c", "2026-11-25", "COC-2026-C"),
+        _referred("d", "2026-11-01", "COC-2026-D"),
+    ]
+    triages = [
+        {"subject_id": "a", "facts": {"triage": "advice", "triaged_date": "2026-11-21"}},
+        {"subject_id": "d", "facts": {"triage": "list_for_meeting", "meeting": "sprg"}},
+        {"subject_id": "d", "facts": {"triage": "pending", "triaged_date": "2026-11-02"}},
+    ]
+    rows = lists.cases_of_concern(referred, triages)
+    assert [r["reference"] for r in rows] == [
+        "COC-2026-D",
+        "COC-2026-B",
+        "COC-2026-C",
+        "COC-2026-A",
+    ]
+    assert rows[0]["triage"] == "pending"  # the last triage stands
+    assert rows[-1]["triage"] == "advice"
+    assert all("personal" not in r and "concern" not in r for r in rows)
+
+
+async def test_the_case_of_concern_list_puts_the_untriaged_first_with_a_triage_link() -> None:
+    w = World()
+    w.intake.lists["/v1/cases-of-concern"] = [
+        {
+            "coc_id": "coc-new",
+            "reference": "COC-2026-NEW",
+            "referring_agency": "met-police",
+            "referred_date": "2026-12-01",
+            "triage": None,
+        },
+        {
+            "coc_id": "coc-old",
+            "reference": "COC-2026-OLD",
+            "referring_agency": "croydon-csc",
+            "referred_date": "2026-11-01",
+            "triage": "list_for_meeting",
+            "meeting": "sprg",
+        },
+    ]
+    async with w.signed_in("bt") as browser:
+        page = await browser.get("/cases-of-concern")
+    text = _text(page.text)
+    assert page.status_code == 200
+    assert "1 waiting to be triaged" in text
+    assert text.index("COC-2026-NEW") < text.index("COC-2026-OLD")
+    assert "Not triaged" in text and "Listed for the SPRG" in text
+    assert "Metropolitan Police Service" in text
+    assert 'href="/cases-of-concern/coc-new/triage"' in page.text
+    assert 'href="/cases-of-concern/coc-old/triage"' not in page.text
+    assert w.intake.listed == ["/v1/cases-of-concern"]

@@ -24,6 +24,7 @@ from sprg_intake import (
     subjects,
 )
 from sprg_intake.api_inputs import router as inputs_router
+from sprg_intake.lists import router as lists_router
 from sprg_intake.bootstrap import SERVICE, build_deps
 from sprg_intake.domain.documents import UnsupportedDocument
 from sprg_intake.messages import EXAMPLE_REPORT, RecordSinSubmission, ReportIncident
@@ -233,6 +234,7 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
         return result
 
     app.include_router(inputs_router)
+    app.include_router(lists_router)
     _add_reads(app)
     _add_returns(app)
     forms.add_forms(app)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
 
 from sprg_console.domain.review_words import ESCALATION_STAGES
-from sprg_console.entrypoints.workflows import Workflow, add
+from sprg_console.entrypoints.workflows import Signed, Workflow, add
 from sprg_console.handlers import triage
 from sprg_console.handlers.recording import Sent
 from sprg_shared.auth import Role
@@ -71,3 +72,18 @@ WORKFLOWS = (
 )
 for _workflow in WORKFLOWS:
     add(router, _workflow)
+
+
+@router.get("/cases-of-concern", response_class=HTMLResponse)
+async def case_of_concern_list(request: Request, caller: Signed) -> Response:
+    """Every Case of Concern, the untriaged first (before the generic subject lists)."""
+    console = request.app.state.console
+    view = await triage.cases_of_concern(console.deps, caller)
+    page: Response = console.render(
+        request,
+        "coc_list.html",
+        title="Cases of Concern",
+        view=view,
+        can_triage=caller.person.has(Role.BUSINESS_TEAM),
+    )
+    return page

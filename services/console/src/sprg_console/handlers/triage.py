@@ -3,16 +3,19 @@ resolution or the copy to the CSCP mailbox."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sprg_console.domain import forms
+from sprg_console.adapters.apis import ApiError, Document
+from sprg_console.domain import forms, words
 from sprg_console.domain.review_words import (
     COC_APPROACHES,
     COC_MEETINGS,
     ESCALATION_STAGES,
     TRIAGES,
 )
+from sprg_console.handlers import worklist
 from sprg_console.handlers.context import Caller, Deps
 from sprg_console.handlers.recording import Sent, send
 from sprg_console.handlers.submissions import Outcome
@@ -126,3 +129,62 @@ async def update_escalation(
             "note": ("note", "The note could not be accepted"),
         },
     )
+
+
+@dataclass(frozen=True)
+class CocRow:
+    coc_id: str
+    reference: str
+    agency: str
+    referred: str
+    status: str
+    tag: str
+    untriaged: bool
+
+
+@dataclass(frozen=True)
+class CocList:
+    rows: list[CocRow]
+    untriaged: int
+    unavailable: bool = False
+
+
+def _status(row: Document) -> tuple[str, str]:
+    triage = row.get("triage")
+    if triage in (None, "pending"):
+        return "Not triaged", "govuk-tag--orange"
+    if row.get("approach"):
+        return "Approach agreed: " + COC_APPROACHES.get(
+            str(row["approach"]), ""
+        ), "govuk-tag--green"
+    if triage == "list_for_meeting":
+        meeting = COC_MEETINGS.get(str(row.get("meeting")), "a meeting")
+        return f"Listed for {meeting[0].lower() + meeting[1:]}", "govuk-tag--blue"
+    return "Advice given", "govuk-tag--green"
+
+
+async def cases_of_concern(deps: Deps, caller: Caller) -> CocList:
+    """Every Case of Concern from intake, the untriaged first (intake's order kept)."""
+    try:
+        found = await deps.apis.intake.listing(caller.token, "/v1/cases-of-concern")
+    except ApiError as exc:
+        if exc.status in (401, 403):
+            raise
+        return CocList(rows=[], untriaged=0, unavailable=True)
+    names = {str(a["agency_id"]): str(a["name"]) for a in await worklist.agencies(deps, caller)}
+    rows = []
+    for row in found:
+        status, tag = _status(row)
+        agency = str(row.get("referring_agency", ""))
+        rows.append(
+            CocRow(
+                coc_id=str(row["coc_id"]),
+                reference=str(row.get("reference", "")),
+                agency=names.get(agency, agency),
+                referred=words.long_date(row.get("referred_date")),
+                status=status,
+                tag=tag,
+                untriaged=status == "Not triaged",
+            )
+        )
+    return CocList(rows=rows, untriaged=sum(r.untriaged for r in rows))
