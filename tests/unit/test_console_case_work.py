@@ -4,6 +4,7 @@ what reaches intake, what a person is told when something is wrong, and what hap
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any, get_args
 
 import httpx
@@ -12,7 +13,7 @@ from sprg_console.adapters.apis import ApiError
 from sprg_console.domain import review_words
 from sprg_intake import commands, lists
 from sprg_shared import events, vocabulary
-from tests.unit.console_fakes import World
+from tests.unit.console_fakes import World, clock
 from tests.unit.test_console import CASE, _csrf, _key, _text, world_with_cases
 
 COC = "coc-0001"
@@ -471,3 +472,26 @@ async def test_the_case_of_concern_list_puts_the_untriaged_first_with_a_triage_l
     assert 'href="/cases-of-concern/coc-new/triage"' in page.text
     assert 'href="/cases-of-concern/coc-old/triage"' not in page.text
     assert w.intake.listed == ["/v1/cases-of-concern"]
+
+
+async def test_the_copy_to_the_panel_reads_as_a_duty_counted_from_the_rapid_review() -> None:
+    w = world_with_cases()
+    w.scheduler.clocks_.append(
+        clock(
+            CASE,
+            "rapid_review_panel_copy",
+            date(2026, 12, 3),
+            days_left=0,
+            anchor="rapid_review_held_date",
+            anchor_date=date(2026, 12, 2),
+            key="rapid-review-copy-to-panel",
+        )
+    )
+    async with w.signed_in("bt") as browser:
+        case = _text((await browser.get(f"/cases/{CASE}")).text)
+        cases = _text((await browser.get("/cases")).text)
+    assert (
+        "Send the copy of the Rapid Review to the Panel by 3 December 2026 "
+        "(1 working day after the Rapid Review was held)"
+    ) in case
+    assert "Send the copy of the Rapid Review to the Panel by 3 December 2026" in cases
