@@ -311,6 +311,7 @@ async def test_the_publication_names_agencies_and_press_offices_from_the_list() 
 
 async def test_the_business_team_triages_a_case_of_concern_from_its_page() -> None:
     w = World()
+    w.intake.lists["/v1/cases-of-concern"] = [{"coc_id": COC, "reference": "COC-2026-TRI1"}]
     path = f"/cases-of-concern/{COC}/triage"
     async with w.signed_in("bt") as browser:
         page = (await browser.get(f"/cases-of-concern/{COC}")).text
@@ -327,6 +328,7 @@ async def test_the_business_team_triages_a_case_of_concern_from_its_page() -> No
     assert "Select the meeting it is listed for" in _text(no_meeting.text)
     assert "Enter the advice given" in _text(no_advice.text)
     assert "Triage recorded" in _text(done.text) and "agenda" in _text(done.text)
+    assert "COC-2026-TRI1" in _text(done.text)
     [sent] = w.intake.posts
     assert sent["path"] == f"/v1/cases-of-concern/{COC}/triage"
     assert sent["body"] == {

@@ -84,6 +84,13 @@ async def subject_of(console: Console, caller: Caller, ids: dict[str, str]) -> S
         except ApiError:
             summary = None
         reference = str((summary or {}).get("reference", ""))
+    elif name == "coc_id":
+        try:
+            listed = await console.deps.apis.intake.listing(caller.token, "/v1/cases-of-concern")
+        except ApiError:
+            listed = []
+        found = next((c for c in listed if c.get("coc_id") == subject_id), {})
+        reference = str(found.get("reference", ""))
     return Subject(subject_id=subject_id, noun=noun, reference=reference, back=base + subject_id)
 
 
