@@ -4,6 +4,7 @@ what reaches intake, what a person is told when something is wrong, and what hap
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any, get_args
 
@@ -138,6 +139,8 @@ async def test_an_incomplete_outcome_names_each_missing_answer_and_sends_nothing
     text = _text(page)
     assert "Enter the date the Rapid Review was held" in text
     assert "Select what the Rapid Review recommends" in text
+    assert "Select yes if the Rapid Review gathered the facts" in text
+    assert "Select yes if the Rapid Review decided what happens next" in text
     assert "must agree with the recommendation" in _text(contradicts.text)
     assert 'value="local_review"' in contradicts.text  # the choices are offered, not typed
     assert "Select what the Rapid Review recommends" in _text(typed_code.text)
@@ -203,6 +206,7 @@ async def test_every_lcspr_factor_is_answered_absent_ones_too() -> None:
         )
         done, _ = await _fill(browser, f"/cases/{CASE}/lcspr/factors", answers | {"serious": "yes"})
     assert 'href="#factor_several_areas"' in missing.text
+    assert "Select yes if more than one local authority, police area" in _text(missing.text)
     assert done.status_code == 200
     [sent] = w.intake.posts
     body = sent["body"]
@@ -474,6 +478,10 @@ async def test_the_case_of_concern_list_puts_the_untriaged_first_with_a_triage_l
     assert 'href="/cases-of-concern/coc-new/triage"' in page.text
     assert 'href="/cases-of-concern/coc-old/triage"' not in page.text
     assert w.intake.listed == ["/v1/cases-of-concern"]
+    current = re.findall(
+        r'<strong class="govuk-service-navigation__active-fallback">([^<]+)<', page.text
+    )
+    assert current == ["Cases of Concern"]  # not "Cases" as well
 
 
 async def test_the_copy_to_the_panel_reads_as_a_duty_counted_from_the_rapid_review() -> None:

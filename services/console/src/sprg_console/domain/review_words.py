@@ -17,6 +17,16 @@ PURPOSES: dict[str, str] = {
     "child safeguarding practice review",
 }
 
+PURPOSE_ERRORS: dict[str, str] = {
+    # one message each, so the error summary says which purpose is unanswered
+    "gather_facts": "Select yes if the Rapid Review gathered the facts",
+    "immediate_safety_action": "Select yes if the Rapid Review discussed immediate action "
+    "to keep children safe",
+    "potential_national_learning": "Select yes if the Rapid Review considered improvements "
+    "that matter nationally",
+    "lcspr_decision": "Select yes if the Rapid Review decided what happens next",
+}
+
 RECOMMENDATIONS: dict[str, str] = {
     "lcspr": "Carry out a local child safeguarding practice review (LCSPR)",
     "no_lcspr": "Do not carry out an LCSPR",

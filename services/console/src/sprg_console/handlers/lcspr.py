@@ -32,8 +32,9 @@ async def record_factors(
     )
     factors: dict[str, Any] = {}
     for code in FACTORS:
+        words = FACTORS[code]
         present = forms.yes_no(
-            form, f"factor_{code}", e, "Select yes if this is present in the case"
+            form, f"factor_{code}", e, f"Select yes if {words[0].lower()}{words[1:]}"
         )
         why = forms.text(form, f"factor_{code}_why")
         if len(why) > WORDS_MAX:

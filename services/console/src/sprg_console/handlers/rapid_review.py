@@ -13,6 +13,7 @@ from sprg_console.domain import forms
 from sprg_console.domain.review_words import (
     CONTRADICTIONS,
     PARTNERS_VIEWS,
+    PURPOSE_ERRORS,
     PURPOSES,
     RECOMMENDATIONS,
 )
@@ -32,9 +33,7 @@ async def record_outcome(
     held = forms.a_date(form, "held", e, what="the date the Rapid Review was held", today=today)
     purposes: list[dict[str, Any]] = []
     for code in PURPOSES:
-        addressed = forms.yes_no(
-            form, f"purpose_{code}", e, "Select yes if the Rapid Review did this"
-        )
+        addressed = forms.yes_no(form, f"purpose_{code}", e, PURPOSE_ERRORS[code])
         notes = forms.text(form, f"purpose_{code}_notes")
         if len(notes) > NOTES_MAX:
             e.add(f"purpose_{code}_notes", "The notes must be 20,000 characters or fewer")
