@@ -189,3 +189,70 @@ async def test_the_business_team_triages_a_case_of_concern_and_runs_a_rapid_revi
             assert time.monotonic() < deadline, f"the copy's duty was not met: {texts}"
             await page.wait_for_timeout(1000)
         await check(page, "casework-13-case-after-copy")
+
+        # The partners' view was a local review: the LCSPR's factors, decision, a milestone,
+        # the publication planned; then a fact of the report corrected, with the reason.
+        await page.click("text=Record the factors")
+        await page.check("#serious")
+        for code in (
+            "improvements_needed",
+            "recurrent_themes",
+            "agencies_working_together",
+            "panel_local_review",
+            "improvements_previously_identified",
+            "single_agency",
+            "no_agency_involvement",
+            "several_areas",
+        ):
+            await page.check(
+                f"#factor_{code}" if code == "improvements_needed" else f"#factor_{code}-2"
+            )
+        await page.fill("#factor_improvements_needed_why", "Health and police did not share.")
+        await check(page, "casework-14-lcspr-factors-form")
+        await page.click("button:has-text('Record the factors')")
+        await expect(page.locator(".govuk-panel")).to_contain_text("LCSPR factors recorded")
+        await check(page, "casework-15-lcspr-factors-recorded")
+        await eventually_shown(page, case_url, "commissioning a review is recommended")
+        await page.click("text=Record the decision and methodology")
+        await page.check("#decision")  # commission
+        await fill_date(page, "decided", today)
+        await page.check("#methodology-2")  # Learning Together
+        await check(page, "casework-16-lcspr-decision-form")
+        await page.click("button:has-text('Record the decision')")
+        await expect(page.locator(".govuk-panel")).to_contain_text("LCSPR decision recorded")
+        await check(page, "casework-17-lcspr-decided")
+        await eventually_shown(page, case_url, "Complete the LCSPR")
+        await page.click("text=Record a milestone")
+        await page.check("#milestone")  # the reviewer appointed
+        await fill_date(page, "when", today)
+        await page.click("button:has-text('Record the milestone')")
+        await expect(page.locator(".govuk-panel")).to_contain_text("LCSPR milestone recorded")
+        await page.goto(case_url)
+        await page.click("text=Record the publication")
+        await page.check("#what")  # planned
+        await fill_date(page, "planned", today + timedelta(days=90))
+        await page.check("#agencies")
+        await check(page, "casework-18-lcspr-publication-form")
+        await page.click("button:has-text('Record the publication')")
+        await expect(page.locator(".govuk-panel")).to_contain_text("LCSPR publication recorded")
+        await check(page, "casework-19-lcspr-publication-recorded")
+        await page.goto(case_url)
+        await page.click("text=Correct a fact, with the reason")
+        await page.check("#abuse")  # known, not only suspected
+        await page.fill("#reason", "The police confirmed abuse at the strategy meeting.")
+        await check(page, "casework-20-correction-form")
+        await page.click("button:has-text('Record the correction')")
+        await expect(page.locator(".govuk-panel")).to_contain_text("Correction recorded")
+        await check(page, "casework-21-correction-recorded")
+        # The rules decide again on the corrected fact: the reason now says "known".
+        known = page.locator(".govuk-summary-card", has_text="Panel notification required").locator(
+            "li", has_text=re.compile(r"^\s*abuse or neglect known\s*$")
+        )
+        deadline = time.monotonic() + 60
+        while True:
+            await page.goto(case_url)
+            if await known.count():
+                break
+            assert time.monotonic() < deadline, "the rules did not decide on the corrected fact"
+            await page.wait_for_timeout(1000)
+        await check(page, "casework-22-case-after-correction")
