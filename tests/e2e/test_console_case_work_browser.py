@@ -10,6 +10,7 @@ import time
 from collections.abc import Iterator
 from datetime import date, timedelta
 
+import httpx
 import pytest
 from playwright.async_api import Page, expect
 
@@ -74,7 +75,7 @@ async def eventually_shown(page: Page, url: str, text: str, seconds: float = 60)
 async def test_the_business_team_triages_a_case_of_concern_and_runs_a_rapid_review(
     stack_and_console: tuple[Stack, str], keycloak: Keycloak
 ) -> None:
-    _, console = stack_and_console
+    stack, console = stack_and_console
     password = keycloak.secrets["SPRG_DEMO_PASSWORD"]
     today = london_today()
     async with browser_page() as page:
@@ -256,3 +257,39 @@ async def test_the_business_team_triages_a_case_of_concern_and_runs_a_rapid_revi
             assert time.monotonic() < deadline, "the rules did not decide on the corrected fact"
             await page.wait_for_timeout(1000)
         await check(page, "casework-22-case-after-correction")
+
+        # Children's social care's system raised an escalation with the police (Stage 2);
+        # the Business Team records it reaching Stage 3 from the escalation's page.
+        cms = keycloak.client_credentials()
+        raised = httpx.post(
+            stack.url("intake", "/v1/escalations"),
+            headers={"Authorization": f"Bearer {cms}", "Idempotency-Key": "casework-esc"},
+            json={
+                "with_agency": "met-police",
+                "stage": 2,
+                "stage_started_date": (today - timedelta(days=1)).isoformat(),
+                "summary": "Disagreement about the threshold for a strategy meeting.",
+            },
+            timeout=30,
+        )
+        assert raised.status_code == 201, raised.text
+        escalation = raised.json()
+        await page.goto(console + f"/escalations/{escalation['escalation_id']}")
+        await page.click("text=Record a new stage or the resolution")
+        await page.check("#stage-3")  # Stage 3
+        await page.click("button:has-text('Record the update')")
+        await expect(page.locator(".govuk-error-summary")).to_contain_text(
+            "Enter the date the stage started"
+        )
+        await check(page, "casework-23-escalation-errors")
+        await fill_date(page, "started", today)
+        await page.click("button:has-text('Record the update')")
+        await expect(page.locator(".govuk-panel")).to_contain_text("Escalation updated")
+        await expect(page.locator("main")).to_contain_text("the CSCP tracks it")
+        await check(page, "casework-24-escalation-updated")
+        await eventually_shown(
+            page,
+            console + f"/escalations/{escalation['escalation_id']}",
+            "Stage 3 or above: tracked by the CSCP",
+        )
+        await check(page, "casework-25-escalation-page")
