@@ -293,3 +293,45 @@ async def test_the_business_team_triages_a_case_of_concern_and_runs_a_rapid_revi
             "Stage 3 or above: tracked by the CSCP",
         )
         await check(page, "casework-25-escalation-page")
+
+        # Another case turns out not to meet the criteria: the Business Team closes its
+        # Rapid Review with the reason, and the rules' current decision says so.
+        reported = httpx.post(
+            stack.url("intake", "/v1/incidents"),
+            headers={"Authorization": f"Bearer {cms}", "Idempotency-Key": "casework-closure"},
+            json={
+                "aware_date": today.isoformat(),
+                "event": {
+                    "kind": "serious_harm",
+                    "date": (today - timedelta(days=1)).isoformat(),
+                    "location": "in_area",
+                    "abuse_or_neglect": "suspected",
+                },
+                "children": [
+                    {
+                        "name": "Closure Child",
+                        "date_of_birth": "2017-01-12",
+                        "looked_after": False,
+                        "care_leaver": False,
+                        "normally_resident_in_area": True,
+                    }
+                ],
+            },
+            timeout=30,
+        )
+        assert reported.status_code == 201, reported.text
+        other_url = console + f"/cases/{reported.json()['case_id']}"
+        await eventually_shown(page, other_url, "Rapid Review")
+        await page.click("text=Close it: criteria not met")
+        await fill_date(page, "closed", today)
+        await page.click("button:has-text('Close the Rapid Review')")
+        await expect(page.locator(".govuk-error-summary")).to_contain_text(
+            "Enter why the criteria for a serious incident notification were not met"
+        )
+        await page.fill("#rationale", "The harm was accidental: no abuse or neglect.")
+        await check(page, "casework-26-closure-form")
+        await page.click("button:has-text('Close the Rapid Review')")
+        await expect(page.locator(".govuk-panel")).to_contain_text("Rapid Review closed")
+        await check(page, "casework-27-rapid-review-closed")
+        await eventually_shown(page, other_url, "Criteria not met")
+        await check(page, "casework-28-case-after-closure")
