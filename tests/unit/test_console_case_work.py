@@ -505,3 +505,16 @@ async def test_the_copy_to_the_panel_reads_as_a_duty_counted_from_the_rapid_revi
         "(1 working day after the Rapid Review was held)"
     ) in case
     assert "Send the copy of the Rapid Review to the Panel by 3 December 2026" in cases
+
+
+async def test_the_notification_form_is_offered_only_while_the_notification_is_owed() -> None:
+    offered = {}
+    for state in ("open", "met", "closed"):
+        w = world_with_cases()
+        w.scheduler.clocks_ = [
+            clock(CASE, "sin_notification", date(2026, 12, 7), days_left=2, state=state)
+        ]
+        async with w.signed_in("bt") as browser:
+            page = (await browser.get(f"/cases/{CASE}")).text
+        offered[state] = f"/cases/{CASE}/sin-submission" in page
+    assert offered == {"open": True, "met": False, "closed": False}
