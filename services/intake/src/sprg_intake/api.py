@@ -24,9 +24,9 @@ from sprg_intake import (
     subjects,
 )
 from sprg_intake.api_inputs import router as inputs_router
-from sprg_intake.lists import router as lists_router
 from sprg_intake.bootstrap import SERVICE, build_deps
 from sprg_intake.domain.documents import UnsupportedDocument
+from sprg_intake.lists import router as lists_router
 from sprg_intake.messages import EXAMPLE_REPORT, RecordSinSubmission, ReportIncident
 from sprg_intake.settings import IntakeSettings
 from sprg_intake.web_common import IdempotencyKey, Traceparent
