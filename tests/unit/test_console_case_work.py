@@ -87,6 +87,7 @@ async def test_the_rapid_review_outcome_is_recorded_with_its_four_purposes() -> 
     assert done.status_code == 200, done.text
     text = _text(done.text)
     assert "Rapid Review outcome recorded" in text and "SIN-2026-AAAA1111" in text
+    assert "reference<br><strong>SIN-2026-AAAA1111</strong>" in done.text  # markup, not text
     assert "What happens next" in text and "within 1 working day" in text
     assert "record the LCSPR factors" in text
     [sent] = w.intake.posts
@@ -518,3 +519,15 @@ async def test_the_notification_form_is_offered_only_while_the_notification_is_o
             page = (await browser.get(f"/cases/{CASE}")).text
         offered[state] = f"/cases/{CASE}/sin-submission" in page
     assert offered == {"open": True, "met": False, "closed": False}
+
+
+async def test_a_reference_is_shown_as_text_on_the_confirmation() -> None:
+    w = world_with_cases()
+    w.reporting.cases[CASE]["reference"] = "SIN-<b>X</b>"
+    async with w.signed_in("bt") as browser:
+        done, _ = await _fill(
+            browser,
+            f"/cases/{CASE}/lcspr/milestones",
+            {"milestone": "started", **_date("when", 1, 12)},
+        )
+    assert "<strong>SIN-&lt;b&gt;X&lt;/b&gt;</strong>" in done.text
