@@ -334,6 +334,7 @@ async def test_the_business_team_triages_a_case_of_concern_from_its_page() -> No
     assert "Enter the advice given" in _text(no_advice.text)
     assert "Triage recorded" in _text(done.text) and "agenda" in _text(done.text)
     assert "COC-2026-TRI1" in _text(done.text)
+    assert "Go back to the Case of Concern" in _text(done.text)
     [sent] = w.intake.posts
     assert sent["path"] == f"/v1/cases-of-concern/{COC}/triage"
     assert sent["body"] == {
