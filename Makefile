@@ -23,13 +23,14 @@ TEST_ENV := SPRG_LOCAL_DIR=$(CURDIR)/.local/test SPRG_KAFKA_PORT=$(TEST_KAFKA_PO
   SPRG_KEYCLOAK_PORT=$(TEST_KEYCLOAK_PORT) SPRG_KEYCLOAK_MANAGEMENT_PORT=$(TEST_KEYCLOAK_MANAGEMENT_PORT) \
   SPRG_CONSOLE_REDIRECT_URIS=http://127.0.0.1/auth/callback
 
-.PHONY: help setup tools run stop reset test test-infra check lint types schemas
+.PHONY: help setup tools run stop reset test unit test-infra check lint types schemas
 
 help:
 	@echo "make run    - build what is missing, start broker, store, five services, Prometheus and"
 	@echo "             Alertmanager (alerts e-mailed to the operations role), load demo data"
 	@echo "make stop   - stop everything 'make run' started"
 	@echo "make test   - set up, start test servers, run every test"
+	@echo "make unit   - the unit tier: no server, no tool, the whole incident chain in one process"
 	@echo "make check  - ruff, mypy --strict, then make test"
 	@echo "make reset  - stop and delete local data (not the cached builds)"
 
@@ -83,6 +84,15 @@ test: tools test-infra
 	set -o pipefail; eval "$$($(TEST_ENV) deploy/local/infra.sh env)"; \
 	  status=0; $(PY) -m pytest -q -p no:cacheprovider $(PYTEST_ARGS) || status=$$?; \
 	  $(TEST_ENV) deploy/local/infra.sh stop; exit $$status
+
+# The unit tier: no server and nothing beyond the venv. The unit tests of real programs (Chromium,
+# promtool and amtool, the operators' CRDs, the CLI and the rule engine's child process) run in
+# `make test`; everything else in tests/unit runs here, the whole incident chain included.
+UNIT_NEEDS_MORE := browser k8s_manifests prometheus_rules dashboards ops_config assess cli_lazy \
+  engine_process
+unit: .venv/.synced
+	$(PY) -m pytest -q -p no:cacheprovider tests/unit \
+	  $(foreach t,$(UNIT_NEEDS_MORE),--ignore=tests/unit/test_$(t).py) $(PYTEST_ARGS)
 
 lint: .venv/.synced
 	.venv/bin/ruff check .

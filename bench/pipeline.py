@@ -59,7 +59,15 @@ from sprg_shared.auth import Role, mint, new_dev_key
 REPO = Path(__file__).resolve().parents[1]
 SERVICES = ("intake", "rules", "scheduler", "notifier", "reporting")
 CONSUMERS = ("rules", "scheduler", "notifier", "reporting")
-SUBJECT_CASE = re.compile(r"^Serious incident notification due \S+ \(case ([^)]+)\)")
+# The subject names the case by the reference people were given (SIN-2026-<8 hex of the id>).
+SUBJECT_CASE = re.compile(r"^Serious incident notification for SIN-\d{4}-([0-9A-F]{8}) due")
+
+
+def mail_key(case_id: str) -> str:
+    """The part of a case id its reference carries (sprg_shared.references.minted)."""
+    return case_id.replace("-", "")[:8].upper()
+
+
 BUSINESS_TEAM = "business.team@cscp.example.org"
 REPORT = {
     "aware_date": "2026-04-02",
@@ -572,7 +580,7 @@ def main() -> int:
         )
 
         # wait for every e-mail and the count
-        want = {p.case_id for p in ok if p.case_id is not None}
+        want = {mail_key(p.case_id) for p in ok if p.case_id is not None}
         stop = time.monotonic() + args.deadline
         while time.monotonic() < stop:
             with catcher.lock:
@@ -597,7 +605,11 @@ def main() -> int:
 
         with catcher.lock:
             mails = {k: list(v) for k, v in catcher.sin_mail.items()}
-        to_mail = [mails[p.case_id][0] - p.started for p in ok if p.case_id in mails]
+        to_mail = [
+            mails[mail_key(p.case_id)][0] - p.started
+            for p in ok
+            if p.case_id and mail_key(p.case_id) in mails
+        ]
         last_mail = max((mails[c][0] for c in want if c in mails), default=t_end)
         by_start = sorted(p.started for p in ok)
         to_count: list[float] = []

@@ -31,9 +31,9 @@ from kafka.admin import NewTopic
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from sprg_reporting import handlers  # noqa: E402
 from sprg_reporting.adapters.replay import read_all  # noqa: E402
 from sprg_reporting.adapters.repository import READ_MODELS, ReadModels  # noqa: E402
+from sprg_reporting.handlers import read_models as handlers  # noqa: E402
 from sprg_reporting.settings import ReportingSettings  # noqa: E402
 from sprg_shared import topics  # noqa: E402
 from sprg_shared.envelope import read_event  # noqa: E402

@@ -47,11 +47,11 @@ from sprg_scheduler.adapters.repository import ClockRepository, Stored, to_docum
 from sprg_scheduler.domain import lifecycle
 from sprg_scheduler.domain.clocks import Clock, clock_id_for
 from sprg_scheduler.domain.schedule import ReminderPolicy
-from sprg_scheduler.firing import FiringConfig, FiringLoop
+from sprg_scheduler.handlers.firing import FiringConfig, FiringLoop
 from sprg_shared.bus import Producer
 from sprg_shared.calendar import WorkingDayCalendar
+from sprg_shared.contracts.decisions import ClockDue
 from sprg_shared.envelope import Envelope, EventData, envelope_for
-from sprg_shared.events import ClockDue
 from sprg_shared.metrics import bus_metrics
 
 CAL, POLICY = WorkingDayCalendar(), ReminderPolicy()

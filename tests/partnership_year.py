@@ -15,20 +15,20 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
 from sprg_shared.calendar import WorkingDayCalendar
-from sprg_shared.envelope import Envelope, EventData
-from sprg_shared.events import (
-    ActionRecorded,
-    CaseAssessed,
-    CaseOfConcernReferred,
-    CaseOfConcernTriaged,
-    CaseTagged,
-    ChildFacts,
+from sprg_shared.contracts.clocks import (
     ClockBreached,
-    ClockDue,
     ClockMet,
     ClockPaused,
     ClockResumed,
     ClockStarted,
+)
+from sprg_shared.contracts.decisions import CaseAssessed, ClockDue, RulepackRef
+from sprg_shared.contracts.intake import (
+    ActionRecorded,
+    CaseOfConcernReferred,
+    CaseOfConcernTriaged,
+    CaseTagged,
+    ChildFacts,
     EscalationRecorded,
     EscalationStep,
     FactorRecord,
@@ -43,14 +43,14 @@ from sprg_shared.events import (
     MeetingAttendanceRecorded,
     MeetingMember,
     MeetingScheduled,
-    NotificationSent,
     PurposeOutcome,
     RapidReviewHeld,
     RapidReviewSentToPanel,
     ReturnReceived,
-    RulepackRef,
     SinSubmitted,
 )
+from sprg_shared.contracts.notifications import NotificationSent
+from sprg_shared.envelope import Envelope, EventData
 
 AGENCIES = (
     "croydon-csc",

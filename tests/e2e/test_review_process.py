@@ -21,8 +21,8 @@ import pytest
 
 from sprg_shared import topics
 from sprg_shared.auth import Role
+from sprg_shared.contracts.dead_letters import MessageDeadLettered
 from sprg_shared.envelope import Envelope
-from sprg_shared.events import MessageDeadLettered
 from tests.conftest import bearer, service_env
 from tests.e2e.stack import Stack, running_stack
 from tests.integration.kafka_helpers import read_until

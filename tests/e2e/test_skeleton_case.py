@@ -19,8 +19,8 @@ from prometheus_client import CollectorRegistry
 from sprg_shared import topics
 from sprg_shared.auth import Role
 from sprg_shared.bus import Producer
+from sprg_shared.contracts.intake import ChildFacts, IncidentFacts, IncidentReported
 from sprg_shared.envelope import envelope_for
-from sprg_shared.events import ChildFacts, IncidentFacts, IncidentReported
 from sprg_shared.metrics import bus_metrics
 from sprg_shared.tracing import trace_id
 from tests.conftest import bearer, dev_key_file, service_env

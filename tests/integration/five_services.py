@@ -16,14 +16,14 @@ from typing import Any
 import httpx
 from fastapi import FastAPI
 
-from sprg_intake.api import create_app as intake_app
-from sprg_notifier.api import create_app as notifier_app
+from sprg_intake.bootstrap import build as intake_app
+from sprg_notifier.bootstrap import build as notifier_app
 from sprg_notifier.settings import NotifierSettings
-from sprg_reporting.api import create_app as reporting_app
+from sprg_reporting.bootstrap import build as reporting_app
 from sprg_reporting.settings import ReportingSettings
-from sprg_rules.api import create_app as rules_app
+from sprg_rules.bootstrap import build as rules_app
 from sprg_rules.settings import RulesSettings
-from sprg_scheduler.api import create_app as scheduler_app
+from sprg_scheduler.bootstrap import build as scheduler_app
 from sprg_scheduler.settings import SchedulerSettings
 from tests.e2e.stack import free_port
 from tests.http_server import serving

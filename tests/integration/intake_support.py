@@ -11,7 +11,7 @@ import httpx
 import pytest
 from pymongo import AsyncMongoClient
 
-from sprg_intake.api import create_app
+from sprg_intake.bootstrap import build
 from sprg_intake.settings import IntakeSettings
 from sprg_shared import topics
 from sprg_shared.auth import Role
@@ -74,7 +74,7 @@ def settings(servers: Servers, run_id: str, pii_key: str) -> IntakeSettings:
 @pytest.fixture
 async def intake(settings: IntakeSettings) -> AsyncIterator[httpx.AsyncClient]:
     async with (
-        serving(create_app(settings)) as url,
+        serving(build(settings)) as url,
         httpx.AsyncClient(base_url=url, timeout=15) as client,
     ):
         yield client

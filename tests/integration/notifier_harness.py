@@ -16,8 +16,8 @@ from prometheus_client import CollectorRegistry
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 
-from sprg_notifier.api import create_app
-from sprg_notifier.handlers import NotifierDeps
+from sprg_notifier.bootstrap import build
+from sprg_notifier.handlers.events import NotifierDeps
 from sprg_notifier.settings import NotifierSettings
 from sprg_shared.auth import Role
 from sprg_shared.bus import Producer
@@ -161,7 +161,7 @@ async def running_notifier(
     extra.setdefault("webhook_allowed_origins", (f"http://127.0.0.1:{hook_port}",))
     settings = settings_for(servers, run_id, port, **extra)
     producer = Producer(servers.kafka, "test", bus_metrics(CollectorRegistry(), "test"))
-    apps = [create_app(settings, now=clock) for _ in range(replicas)]
+    apps = [build(settings, now=clock) for _ in range(replicas)]
     async with AsyncExitStack() as stack:
         hook_url = await stack.enter_async_context(serving(receiver.app(), hook_port))
         urls = [await stack.enter_async_context(serving(app)) for app in apps]

@@ -15,8 +15,9 @@ from pymongo.errors import AutoReconnect
 
 from sprg_shared import topics
 from sprg_shared.bus import ConsumerLoop, Producer, Router
+from sprg_shared.contracts.clocks import ClockStarted
+from sprg_shared.contracts.dead_letters import MessageDeadLettered
 from sprg_shared.envelope import Envelope, envelope_for
-from sprg_shared.events import ClockStarted, MessageDeadLettered
 from sprg_shared.metrics import bus_metrics
 from sprg_shared.store import AppliedLedger
 from tests.integration.kafka_helpers import create_topic, read_until

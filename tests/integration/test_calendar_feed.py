@@ -11,8 +11,8 @@ from prometheus_client import CollectorRegistry
 
 from sprg_shared.bus import Producer
 from sprg_shared.calendar_feed import CalendarFeed
+from sprg_shared.contracts.calendar import CalendarVersioned, Closure
 from sprg_shared.envelope import envelope_for
-from sprg_shared.events import CalendarVersioned, Closure
 from sprg_shared.metrics import bus_metrics
 from tests.integration.kafka_helpers import create_topic
 from tests.servers import Servers

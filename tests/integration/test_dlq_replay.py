@@ -11,8 +11,8 @@ from prometheus_client import CollectorRegistry
 from sprg_cli.main import main
 from sprg_shared import topics
 from sprg_shared.bus import Producer
+from sprg_shared.contracts.dead_letters import MessageDeadLettered
 from sprg_shared.envelope import Envelope, envelope_for
-from sprg_shared.events import MessageDeadLettered
 from sprg_shared.metrics import bus_metrics
 from tests.integration.kafka_helpers import create_topic, read_until
 from tests.servers import Servers

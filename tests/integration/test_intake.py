@@ -16,10 +16,9 @@ from pymongo import AsyncMongoClient
 
 from sprg_intake.adapters.outbox import OutboxRelay
 from sprg_intake.adapters.repository import CaseRepository
-from sprg_intake.api import create_app
-from sprg_intake.bootstrap import build_deps
-from sprg_intake.handlers import report_incident
-from sprg_intake.messages import ReportIncident
+from sprg_intake.bootstrap import build, build_deps
+from sprg_intake.domain.commands import ReportIncident
+from sprg_intake.handlers.incident import report_incident
 from sprg_intake.settings import IntakeSettings
 from sprg_shared import topics
 from sprg_shared.auth import Principal, Role
@@ -78,7 +77,7 @@ def settings(servers: Servers, run_id: str, pii_key: str) -> IntakeSettings:
 @pytest.fixture
 async def intake(settings: IntakeSettings) -> AsyncIterator[httpx.AsyncClient]:
     async with (
-        serving(create_app(settings)) as url,
+        serving(build(settings)) as url,
         httpx.AsyncClient(base_url=url, timeout=15) as client,
     ):
         yield client

@@ -8,7 +8,7 @@ import time
 import httpx
 import pytest
 
-from sprg_intake.api import create_app
+from sprg_intake.bootstrap import build
 from sprg_shared.access import MATRIX
 from sprg_shared.auth import Role
 from tests.api_routes import api_routes
@@ -21,7 +21,7 @@ pytestmark = pytest.mark.integration
 ACCESS = {name: row.roles for name, row in MATRIX["intake"].items()}
 __all__ = ["intake", "settings"]  # fixtures used by name
 
-ROUTES = api_routes(create_app())
+ROUTES = api_routes(build())
 
 
 def test_every_route_has_a_row_in_the_matrix_and_every_row_a_route() -> None:
@@ -54,7 +54,7 @@ async def test_the_store_being_down_gives_503_with_retry_after_and_nothing_is_ke
         update={"mongodb_url": "mongodb://127.0.0.1:9/?serverSelectionTimeoutMS=500"}
     )
     async with (
-        serving(create_app(settings)) as url,
+        serving(build(settings)) as url,
         httpx.AsyncClient(base_url=url, timeout=30) as client,
     ):
         started = time.monotonic()
@@ -76,7 +76,7 @@ async def test_the_store_being_down_gives_503_with_retry_after_and_nothing_is_ke
 
 
 def test_every_input_in_the_openapi_document_comes_with_an_example() -> None:
-    document = create_app().openapi()
+    document = build().openapi()
     missing = []
     for path, operations in document["paths"].items():
         for method, operation in operations.items():

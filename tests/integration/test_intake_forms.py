@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from pymongo import AsyncMongoClient
 
-from sprg_intake.api import create_app
+from sprg_intake.bootstrap import build
 from sprg_intake.settings import IntakeSettings
 from sprg_shared.auth import Role
 from tests.browser import artifact, browser_page
@@ -26,7 +26,7 @@ TOKEN = bearer("croydon-csc", Role.AGENCY_SUBMITTER)["Authorization"].removepref
 async def test_a_case_of_concern_sent_from_the_web_form_is_stored_and_published(
     settings: IntakeSettings, servers: Servers, mongo: AsyncMongoClient[Any]
 ) -> None:
-    async with serving(create_app(settings)) as url, browser_page() as page:
+    async with serving(build(settings)) as url, browser_page() as page:
         await page.goto(f"{url}/forms/case-of-concern")
         await page.fill("#token", TOKEN)
         await page.fill("#referred_date", "2026-05-04")
@@ -59,7 +59,7 @@ async def test_a_case_of_concern_sent_from_the_web_form_is_stored_and_published(
 
 
 async def test_the_form_refuses_a_token_that_is_not_valid(settings: IntakeSettings) -> None:
-    async with serving(create_app(settings)) as url, browser_page() as page:
+    async with serving(build(settings)) as url, browser_page() as page:
         await page.goto(f"{url}/forms/incident")
         await page.fill("#token", "not-a-token")
         await page.eval_on_selector("form", "f => f.noValidate = true")
@@ -73,7 +73,7 @@ async def test_the_form_refuses_a_token_that_is_not_valid(settings: IntakeSettin
 async def test_an_incident_reported_from_the_web_form_is_stored_and_published(
     settings: IntakeSettings, servers: Servers, mongo: AsyncMongoClient[Any]
 ) -> None:
-    async with serving(create_app(settings)) as url, browser_page() as page:
+    async with serving(build(settings)) as url, browser_page() as page:
         await page.goto(f"{url}/forms/incident")
         await page.fill("#token", TOKEN)
         await page.fill("#aware_date", "2026-04-02")

@@ -14,12 +14,12 @@ import httpx
 import pytest
 from prometheus_client import CollectorRegistry
 
-from sprg_intake import examples
+from sprg_intake.entrypoints import examples
 from sprg_shared import topics
 from sprg_shared.bus import Producer
 from sprg_shared.calendar import london_today
+from sprg_shared.contracts.dead_letters import MessageDeadLettered
 from sprg_shared.envelope import envelope_for
-from sprg_shared.events import MessageDeadLettered
 from sprg_shared.metrics import bus_metrics
 from sprg_shared.vocabulary import FACTORS
 from tests.integration.intake_support import (

@@ -17,8 +17,8 @@ from kafka.errors import KafkaError
 from prometheus_client import CollectorRegistry
 
 from sprg_shared.bus import Producer
+from sprg_shared.contracts.dead_letters import MessageDeadLettered
 from sprg_shared.envelope import Envelope, envelope_for
-from sprg_shared.events import MessageDeadLettered
 from sprg_shared.kafka_security import kafka_security
 from sprg_shared.metrics import bus_metrics
 from tests.keycloak import read_secrets

@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
-from sprg_intake.api import create_app
+from sprg_intake.bootstrap import build
 from tests.http_server import serving
 from tests.identity import token_issuer
 from tests.integration.intake_support import REPORT, make_settings
@@ -107,7 +107,7 @@ async def intake_trusting_keycloak(
         auth_agencies_file=REPO / "deploy" / "demo" / "croydon-sprg.json",
     )
     async with (
-        serving(create_app(settings)) as url,
+        serving(build(settings)) as url,
         httpx.AsyncClient(base_url=url, timeout=15) as client,
     ):
         yield client

@@ -17,13 +17,15 @@ from prometheus_client import CollectorRegistry
 from pymongo import AsyncMongoClient
 
 from sprg_notifier.adapters.channels import REPLAY_WINDOW_SECONDS, signature, verify
-from sprg_notifier.api import create_app
+from sprg_notifier.bootstrap import build
 from sprg_notifier.settings import NotifierSettings
 from sprg_shared import topics
 from sprg_shared.auth import Role
 from sprg_shared.bus import Producer
+from sprg_shared.contracts.clocks import ClockBreached
+from sprg_shared.contracts.dead_letters import MessageDeadLettered
+from sprg_shared.contracts.notifications import NotificationSent
 from sprg_shared.envelope import Envelope, envelope_for
-from sprg_shared.events import ClockBreached, MessageDeadLettered, NotificationSent
 from sprg_shared.metrics import bus_metrics
 from tests.conftest import bearer
 from tests.e2e.stack import free_port
@@ -131,7 +133,7 @@ async def harness(
     producer = Producer(servers.kafka, "test", bus_metrics(CollectorRegistry(), "test"))
     async with (
         serving(receiver.app(), hook_port) as hook_url,
-        serving(create_app(settings)) as url,
+        serving(build(settings)) as url,
         httpx.AsyncClient(base_url=url, timeout=30) as client,
     ):
         people = [

@@ -29,8 +29,8 @@ from pymongo import AsyncMongoClient
 
 from sprg_shared import topics
 from sprg_shared.bus import Producer
+from sprg_shared.contracts.clocks import ClockBreached
 from sprg_shared.envelope import envelope_for
-from sprg_shared.events import ClockBreached
 from sprg_shared.metrics import bus_metrics
 from tests.conftest import service_env
 from tests.e2e.stack import ARTIFACTS, free_port

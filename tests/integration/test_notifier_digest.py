@@ -11,8 +11,8 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from sprg_notifier.digests import send_due_digests
-from sprg_shared.events import ClockBreached
+from sprg_notifier.handlers.digests import send_due_digests
+from sprg_shared.contracts.clocks import ClockBreached
 from sprg_shared.ids import stable_id
 from tests.e2e.stack import free_port
 from tests.integration.notifier_harness import Clock, Notifier, running_notifier

@@ -11,16 +11,9 @@ import pytest
 
 from sprg_shared import topics
 from sprg_shared.auth import Role
+from sprg_shared.contracts.clocks import ClockBreached, ClockReminderDue, ClockStarted
+from sprg_shared.contracts.decisions import Decision, RulepackRef, SubjectDecided, SubjectKind
 from sprg_shared.envelope import Envelope, envelope_for
-from sprg_shared.events import (
-    ClockBreached,
-    ClockReminderDue,
-    ClockStarted,
-    Decision,
-    RulepackRef,
-    SubjectDecided,
-    SubjectKind,
-)
 from tests.conftest import bearer
 from tests.e2e.stack import free_port
 from tests.integration.notifier_harness import ADMIN, Clock, Notifier, running_notifier

@@ -14,13 +14,14 @@ import pytest
 from prometheus_client import CollectorRegistry
 from pymongo import AsyncMongoClient
 
-from sprg_reporting.api import create_app
+from sprg_reporting.bootstrap import build
 from sprg_reporting.settings import ReportingSettings
 from sprg_shared import topics
 from sprg_shared.auth import Role
 from sprg_shared.bus import Producer
+from sprg_shared.contracts.clocks import ClockStarted, DutyDue
+from sprg_shared.contracts.reports import ReportPublished
 from sprg_shared.envelope import Envelope, EventData, envelope_for, read_event
-from sprg_shared.events import ClockStarted, DutyDue, ReportPublished
 from sprg_shared.ids import new_id
 from sprg_shared.metrics import bus_metrics
 from tests.conftest import bearer
@@ -65,7 +66,7 @@ async def announced(settings: ReportingSettings) -> list[ReportPublished]:
 @pytest.fixture
 async def reporting(servers: Servers, run_id: str) -> AsyncIterator[tuple[str, ReportingSettings]]:
     settings = on_own_topics(servers, run_id, source_partitions=1)  # one: the order holds
-    async with serving(create_app(settings)) as url:
+    async with serving(build(settings)) as url:
         yield url, settings
 
 

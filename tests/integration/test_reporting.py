@@ -25,26 +25,22 @@ from prometheus_client import CollectorRegistry
 from pymongo import AsyncMongoClient
 
 from sprg_cli.reporting import rebuild
-from sprg_intake.api import create_app as create_intake
+from sprg_intake.bootstrap import build as create_intake
 from sprg_intake.settings import IntakeSettings
 from sprg_reporting.adapters.repository import READ_MODELS, ReadModels
-from sprg_reporting.api import create_app
+from sprg_reporting.bootstrap import build
 from sprg_reporting.domain.facts import COLLECTIONS
 from sprg_reporting.domain.periods import period_containing
-from sprg_reporting.handlers import fold
+from sprg_reporting.handlers.read_models import fold
 from sprg_reporting.settings import ReportingSettings
 from sprg_shared import topics
 from sprg_shared.auth import Role
 from sprg_shared.bus import Producer
+from sprg_shared.contracts.clocks import ClockPaused, ClockResumed
+from sprg_shared.contracts.decisions import CaseAssessed, RulepackRef
+from sprg_shared.contracts.intake import LcsprFactorsRecorded
+from sprg_shared.contracts.reports import ReportPublished
 from sprg_shared.envelope import Envelope, envelope_for, read_event
-from sprg_shared.events import (
-    CaseAssessed,
-    ClockPaused,
-    ClockResumed,
-    LcsprFactorsRecorded,
-    ReportPublished,
-    RulepackRef,
-)
 from sprg_shared.metrics import bus_metrics
 from tests.browser import artifact, browser_page
 from tests.conftest import bearer
@@ -161,7 +157,7 @@ async def loaded(servers: Servers) -> AsyncIterator[Loaded]:
     timings: dict[str, float] = {}
     today = Today()
     async with (
-        serving(create_app(settings, today=today)) as url,
+        serving(build(settings, today=today)) as url,
         httpx.AsyncClient(base_url=url, timeout=60) as client,
     ):
         started = time.monotonic()
@@ -387,7 +383,7 @@ async def test_a_childs_name_given_to_intake_never_reaches_a_report(
     try:
         async with (
             serving(create_intake(intake_settings)) as intake_url,
-            serving(create_app(settings)) as url,
+            serving(build(settings)) as url,
             httpx.AsyncClient(timeout=60) as http,
         ):
             submitter = bearer("croydon-csc", Role.AGENCY_SUBMITTER)

@@ -12,11 +12,11 @@ import httpx
 import pytest
 from prometheus_client import CollectorRegistry
 
-from sprg_rules.api import create_app
+from sprg_rules.bootstrap import build
 from sprg_shared import topics
 from sprg_shared.bus import Producer
+from sprg_shared.contracts.intake import ChildFacts, IncidentFacts, IncidentReported
 from sprg_shared.envelope import envelope_for
-from sprg_shared.events import ChildFacts, IncidentFacts, IncidentReported
 from sprg_shared.metrics import bus_metrics
 from tests.http_server import serving
 from tests.integration.test_rulepack_lifecycle import (
@@ -33,7 +33,7 @@ pytestmark = pytest.mark.integration
 @pytest.fixture
 async def rules(servers: Servers, run_id: str) -> AsyncIterator[httpx.AsyncClient]:
     async with (
-        serving(create_app(settings(servers, run_id, "a"))) as url,
+        serving(build(settings(servers, run_id, "a"))) as url,
         httpx.AsyncClient(base_url=url, timeout=30) as client,
     ):
         yield client

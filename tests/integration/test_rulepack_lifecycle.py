@@ -15,13 +15,13 @@ import httpx
 import pytest
 from prometheus_client import CollectorRegistry
 
-from sprg_rules.api import create_app
+from sprg_rules.bootstrap import build
 from sprg_rules.settings import RulesSettings
 from sprg_shared import topics
 from sprg_shared.auth import Role
 from sprg_shared.bus import Producer
+from sprg_shared.contracts.intake import ChildFacts, IncidentFacts, IncidentReported
 from sprg_shared.envelope import envelope_for
-from sprg_shared.events import ChildFacts, IncidentFacts, IncidentReported
 from sprg_shared.metrics import bus_metrics
 from tests.conftest import bearer
 from tests.http_server import serving
@@ -87,8 +87,8 @@ async def replicas(
     servers: Servers, run_id: str
 ) -> AsyncIterator[tuple[httpx.AsyncClient, httpx.AsyncClient]]:
     async with (
-        serving(create_app(settings(servers, run_id, "a"))) as url_a,
-        serving(create_app(settings(servers, run_id, "b"))) as url_b,
+        serving(build(settings(servers, run_id, "a"))) as url_a,
+        serving(build(settings(servers, run_id, "b"))) as url_b,
         httpx.AsyncClient(base_url=url_a, timeout=30) as a,
         httpx.AsyncClient(base_url=url_b, timeout=30) as b,
     ):

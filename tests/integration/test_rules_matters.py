@@ -18,12 +18,11 @@ import httpx
 import pytest
 from prometheus_client import CollectorRegistry
 
-from sprg_rules.api import create_app
+from sprg_rules.bootstrap import build
 from sprg_rules.settings import RulesSettings
 from sprg_shared.auth import Role
 from sprg_shared.bus import Producer
-from sprg_shared.envelope import EventData, envelope_for
-from sprg_shared.events import (
+from sprg_shared.contracts.intake import (
     CaseOfConcernReferred,
     CaseOfConcernTriaged,
     ChildFacts,
@@ -38,6 +37,7 @@ from sprg_shared.events import (
     MeetingMember,
     RapidReviewClosed,
 )
+from sprg_shared.envelope import EventData, envelope_for
 from sprg_shared.metrics import bus_metrics
 from tests.conftest import bearer
 from tests.http_server import serving
@@ -84,7 +84,7 @@ async def rules(servers: Servers, run_id: str) -> AsyncIterator[Rules]:
     )
     producer = Producer(servers.kafka, "test", bus_metrics(CollectorRegistry(), "test"))
     async with (
-        serving(create_app(settings)) as url,
+        serving(build(settings)) as url,
         httpx.AsyncClient(base_url=url, timeout=30) as client,
     ):
         yield Rules(client, producer, run_id)

@@ -10,15 +10,15 @@ from typing import Any
 import pytest
 from pymongo import AsyncMongoClient
 
-from sprg_scheduler import calendar_admin
 from sprg_scheduler.adapters.calendar_store import CalendarStore
 from sprg_scheduler.adapters.claims import FiringClaims
-from sprg_scheduler.calendar_admin import CalendarDeps, CalendarRefused
 from sprg_scheduler.domain.clocks import clock_id_for
-from sprg_scheduler.firing import FiringLoop
+from sprg_scheduler.handlers import calendar as calendar_admin
+from sprg_scheduler.handlers.calendar import CalendarDeps, CalendarRefused
+from sprg_scheduler.handlers.firing import FiringLoop
 from sprg_shared.calendar import WorkingDayCalendar
+from sprg_shared.contracts.calendar import CalendarVersioned
 from sprg_shared.envelope import Envelope, EventData, envelope_for
-from sprg_shared.events import CalendarVersioned
 from tests.integration.kafka_helpers import create_topic
 from tests.integration.test_scheduler_firing import Harness, clock_due, harness, read_to_end
 from tests.unit.test_scheduler_calendar_versions import KINDS

@@ -12,15 +12,15 @@ from prometheus_client import CollectorRegistry
 
 from sprg_scheduler.adapters.metrics import ClockGauges
 from sprg_scheduler.adapters.repository import ClockQuery
-from sprg_scheduler.api import create_app
+from sprg_scheduler.bootstrap import build
 from sprg_scheduler.domain.clocks import clock_id_for
-from sprg_scheduler.handlers import mark_met, on_case_assessed
+from sprg_scheduler.handlers.clocks import mark_met, on_case_assessed
 from sprg_scheduler.settings import SchedulerSettings
 from sprg_shared import topics
 from sprg_shared.auth import Role
 from sprg_shared.calendar import WorkingDayCalendar
+from sprg_shared.contracts.clocks import ClockMet
 from sprg_shared.envelope import envelope_for
-from sprg_shared.events import ClockMet
 from tests.conftest import bearer as bearer_of
 from tests.http_server import serving
 from tests.integration.test_scheduler_firing import (
@@ -149,7 +149,7 @@ async def scheduler(servers: Servers, run_id: str) -> AsyncIterator[httpx.AsyncC
         gauge_refresh_seconds=0.2,
     )
     async with (
-        serving(create_app(settings)) as url,
+        serving(build(settings)) as url,
         httpx.AsyncClient(base_url=url, timeout=15) as client,
     ):
         yield client

@@ -12,7 +12,7 @@ import pytest
 from prometheus_client import CollectorRegistry
 
 from sprg_scheduler.domain.clocks import clock_id_for
-from sprg_scheduler.handlers import (
+from sprg_scheduler.handlers.clocks import (
     on_action_recorded,
     on_information_requested,
     on_return_received,
@@ -20,15 +20,9 @@ from sprg_scheduler.handlers import (
 )
 from sprg_shared.auth import Role
 from sprg_shared.bus import Producer
+from sprg_shared.contracts.decisions import ClockDue, RulepackRef, SubjectDecided
+from sprg_shared.contracts.intake import ActionRecorded, InformationRequested, ReturnReceived
 from sprg_shared.envelope import Envelope, EventData, envelope_for
-from sprg_shared.events import (
-    ActionRecorded,
-    ClockDue,
-    InformationRequested,
-    ReturnReceived,
-    RulepackRef,
-    SubjectDecided,
-)
 from sprg_shared.metrics import bus_metrics
 from tests.integration.test_scheduler_clocks import bearer, scheduler
 from tests.integration.test_scheduler_firing import Harness, assessed, clock_due, harness

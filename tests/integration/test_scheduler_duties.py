@@ -12,11 +12,11 @@ from typing import Any
 import pytest
 from pymongo import AsyncMongoClient
 
-from sprg_scheduler import duty_handlers
 from sprg_scheduler.adapters.duty_store import DutyScheduleStore
 from sprg_scheduler.domain.duties import DUTY_KINDS, Meeting
-from sprg_scheduler.duty_handlers import DutyDeps
-from sprg_shared.events import DutyDue
+from sprg_scheduler.handlers import duties as duty_handlers
+from sprg_scheduler.handlers.duties import DutyDeps
+from sprg_shared.contracts.clocks import DutyDue
 from tests.integration.test_scheduler_firing import Harness, harness, read_to_end, steps
 from tests.unit.test_scheduler_schedule import utc
 

@@ -22,12 +22,12 @@ from pymongo import AsyncMongoClient
 from sprg_scheduler.adapters.claims import FiringClaims
 from sprg_scheduler.adapters.repository import ClockRepository
 from sprg_scheduler.domain import schedule
-from sprg_scheduler.firing import FiringConfig, FiringLoop
-from sprg_scheduler.handlers import SchedulerDeps, on_case_assessed
+from sprg_scheduler.handlers.clocks import SchedulerDeps, on_case_assessed
+from sprg_scheduler.handlers.firing import FiringConfig, FiringLoop
 from sprg_shared import topics
 from sprg_shared.bus import Producer
+from sprg_shared.contracts.decisions import CaseAssessed, ClockDue, RulepackRef
 from sprg_shared.envelope import Envelope, EventData, envelope_for
-from sprg_shared.events import CaseAssessed, ClockDue, RulepackRef
 from sprg_shared.metrics import bus_metrics
 from tests.integration.kafka_helpers import create_topic
 from tests.servers import Servers

@@ -9,9 +9,9 @@ from typing import Any
 import httpx
 import pytest
 
-from sprg_intake.api import create_app as intake_app
+from sprg_intake.bootstrap import build as intake_app
 from sprg_intake.settings import IntakeSettings
-from sprg_rules.api import create_app as rules_app
+from sprg_rules.bootstrap import build as rules_app
 from sprg_rules.settings import RulesSettings
 from tests.http_server import serving
 from tests.integration.test_intake import BUSINESS, CSC, REPORT

@@ -30,7 +30,7 @@ from pymongo.errors import DuplicateKeyError
 from sprg_scheduler.adapters.claims import FiringClaims
 from sprg_scheduler.adapters.repository import ClockRepository, to_document
 from sprg_scheduler.domain import lifecycle
-from sprg_shared.events import ClockDue
+from sprg_shared.contracts.decisions import ClockDue
 from tests.unit.test_scheduler_schedule import CAL, POLICY
 
 pytestmark = pytest.mark.integration

@@ -12,8 +12,10 @@ import httpx
 
 from sprg_console.adapters.apis import ApiError
 from sprg_console.domain import review_words
-from sprg_intake import commands, lists
-from sprg_shared import events, vocabulary
+from sprg_intake.domain import commands
+from sprg_intake.entrypoints import lists
+from sprg_shared import vocabulary
+from sprg_shared.contracts import intake as events
 from tests.unit.console_fakes import World, clock
 from tests.unit.test_console import CASE, _csrf, _key, _text, world_with_cases
 

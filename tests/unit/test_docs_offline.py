@@ -13,12 +13,13 @@ from sprg_console.bootstrap import build
 from sprg_console.settings import ConsoleSettings
 
 SERVICES = ("intake", "rules", "scheduler", "notifier", "reporting")
+# Where each service's app is built: ``bootstrap.build`` everywhere.
 
 
 def app_of(service: str) -> FastAPI:
     if service == "console":
         return build(ConsoleSettings(session_secret="s" * 40))
-    made: FastAPI = importlib.import_module(f"sprg_{service}.api").create_app()
+    made: FastAPI = importlib.import_module(f"sprg_{service}.bootstrap").build()
     return made
 
 

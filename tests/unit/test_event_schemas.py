@@ -5,8 +5,8 @@ from __future__ import annotations
 import copy
 
 from sprg_shared import schemas
+from sprg_shared.contracts.intake import ChildFacts, IncidentFacts, IncidentReported
 from sprg_shared.envelope import Envelope, envelope_for, read_event, register_upcaster
-from sprg_shared.events import ChildFacts, IncidentFacts, IncidentReported
 
 
 def test_models_match_the_committed_schemas_without_breaking_changes() -> None:

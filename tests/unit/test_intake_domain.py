@@ -10,7 +10,7 @@ import pytest
 
 from sprg_intake.adapters.crypto import CannotDecrypt, Sealer
 from sprg_intake.domain.cases import open_incident_case
-from sprg_intake.messages import ReportIncident
+from sprg_intake.domain.commands import ReportIncident
 from sprg_shared.ages import age_on
 
 

@@ -8,8 +8,8 @@ from datetime import date
 
 import pytest
 
-from sprg_intake.commands import CorrectIncident, UpdateEscalation
 from sprg_intake.domain import escalations
+from sprg_intake.domain.commands import CorrectIncident, UpdateEscalation
 from sprg_intake.domain.corrections import CorrectionRefused, Standing, correct
 from sprg_intake.domain.documents import (
     DOCX,
@@ -20,7 +20,7 @@ from sprg_intake.domain.documents import (
     checked_type,
     sniff,
 )
-from sprg_shared.events import ChildFacts, IncidentFacts
+from sprg_shared.contracts.intake import ChildFacts, IncidentFacts
 
 
 def _zip(**files: str) -> bytes:

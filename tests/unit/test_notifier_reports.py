@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 from sprg_notifier.domain.render import Templates
 from sprg_notifier.domain.subjects import subject_of
 from sprg_notifier.domain.subscriptions import load_subscriptions
-from sprg_shared.events import ReportPublished
+from sprg_shared.contracts.reports import ReportPublished
 
 ANNOUNCED = ReportPublished(
     report_id="executive_quarterly:2026-Q4",

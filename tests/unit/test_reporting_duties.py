@@ -10,18 +10,16 @@ from sprg_reporting.domain.facts import FOLDS, Document, Meta, apply_in_memory
 from sprg_reporting.domain.periods import Period, parse_period, period_for_duty
 from sprg_reporting.domain.report import Cell, Report, Snapshot, produce
 from sprg_scheduler.domain.duties import DutySchedule, occurrences
-from sprg_scheduler.duty_handlers import packaged_schedule
+from sprg_scheduler.handlers.duties import packaged_schedule
 from sprg_shared.calendar import WorkingDayCalendar
-from sprg_shared.envelope import EventData
-from sprg_shared.events import (
-    ClockPaused,
-    ClockResumed,
-    ClockStarted,
+from sprg_shared.contracts.clocks import ClockPaused, ClockResumed, ClockStarted
+from sprg_shared.contracts.intake import (
     FactorRecord,
     LcsprFactorsRecorded,
     PurposeOutcome,
     RapidReviewHeld,
 )
+from sprg_shared.envelope import EventData
 
 
 def test_the_march_meetings_report_is_january_february_produced_late_february() -> None:

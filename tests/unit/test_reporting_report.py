@@ -7,10 +7,10 @@ from functools import cache
 
 import pytest
 
-from sprg_reporting import render
 from sprg_reporting.domain.facts import FOLDS, Document, Meta, apply_in_memory
 from sprg_reporting.domain.periods import BadPeriod, parse_period, period_containing
 from sprg_reporting.domain.report import Snapshot, produce
+from sprg_reporting.entrypoints import render
 from sprg_shared.envelope import Envelope, read_event
 from tests.partnership_year import Year, generate
 

@@ -10,8 +10,8 @@ import pytest
 
 from sprg_intake.domain.rapid_review import rapid_review_state
 from sprg_reporting.domain.asof import clock_state
-from sprg_rules.handlers import superseded_by_closure
-from sprg_shared.events import CaseAssessed, ClockDue, Decision, RulepackRef
+from sprg_rules.handlers.decisions import superseded_by_closure
+from sprg_shared.contracts.decisions import CaseAssessed, ClockDue, Decision, RulepackRef
 from sprg_shared.vocabulary import attendance_problems, horizon, unstorable
 
 

@@ -11,7 +11,7 @@ from sprg_scheduler.domain import lifecycle, schedule
 from sprg_scheduler.domain.calendar_change import moves
 from sprg_scheduler.domain.kinds import ClockKinds, recount
 from sprg_shared.calendar import WorkingDayCalendar
-from sprg_shared.events import ClockPaused, ClockResumed
+from sprg_shared.contracts.clocks import ClockPaused, ClockResumed
 from tests.unit.test_scheduler_schedule import CAL, POLICY, started, utc
 
 KINDS = ClockKinds.parse(

@@ -10,8 +10,8 @@ from pydantic import ValidationError
 
 from sprg_scheduler.domain import duties, schedule
 from sprg_scheduler.domain.duties import DutySchedule, Meeting, Periodic
-from sprg_scheduler.duty_handlers import packaged_schedule
-from sprg_shared.events import DutyDue
+from sprg_scheduler.handlers.duties import packaged_schedule
+from sprg_shared.contracts.clocks import DutyDue
 from tests.unit.test_scheduler_schedule import CAL, POLICY, utc
 
 

@@ -6,7 +6,7 @@ from datetime import date
 
 from sprg_scheduler.domain import lifecycle, schedule
 from sprg_scheduler.domain.clocks import Clock
-from sprg_shared.events import (
+from sprg_shared.contracts.clocks import (
     ClockBreached,
     ClockMet,
     ClockRecalculated,

@@ -11,7 +11,8 @@ from sprg_scheduler.domain.clocks import Clock
 from sprg_scheduler.domain.schedule import ReminderPolicy
 from sprg_scheduler.domain.views import view_of
 from sprg_shared.calendar import WorkingDayCalendar
-from sprg_shared.events import ClockBreached, ClockDue, ClockReminderDue
+from sprg_shared.contracts.clocks import ClockBreached, ClockReminderDue
+from sprg_shared.contracts.decisions import ClockDue
 
 CAL = WorkingDayCalendar()
 POLICY = ReminderPolicy()

@@ -24,8 +24,8 @@ from kafka.structs import TopicPartition
 from pydantic import ValidationError
 
 from sprg_shared import topics
+from sprg_shared.contracts.dead_letters import MessageDeadLettered
 from sprg_shared.envelope import Envelope, read_event
-from sprg_shared.events import MessageDeadLettered
 from sprg_shared.kafka_security import kafka_security
 
 EXIT_NOTHING = 2

@@ -14,15 +14,14 @@ import time
 
 from prometheus_client import CollectorRegistry
 
-from sprg_reporting import handlers
 from sprg_reporting.adapters.replay import read_all
 from sprg_reporting.adapters.repository import ReadModels
+from sprg_reporting.bootstrap import publisher
 from sprg_reporting.domain.periods import KINDS, BadPeriod
+from sprg_reporting.handlers import read_models as handlers
 from sprg_reporting.settings import ReportingSettings
 from sprg_shared.bus import Producer
 from sprg_shared.calendar import london_today
-from sprg_shared.envelope import envelope_for
-from sprg_shared.events import ReportPublished
 from sprg_shared.metrics import bus_metrics
 from sprg_shared.store import make_client
 
@@ -67,9 +66,7 @@ async def produce(settings: ReportingSettings, kind: str, period: str) -> handle
         bus_metrics(CollectorRegistry(), "cli"),
     )
 
-    async def publish(event: ReportPublished, event_id: str) -> None:
-        envelope = envelope_for(event, source="sprg/reporting", event_id=event_id)
-        await producer.publish(settings.reports_topic, envelope)
+    publish = publisher(producer, settings)  # as the service announces one
 
     try:
         return await handlers.produce_report(

@@ -25,8 +25,8 @@ from pydantic import ValidationError
 from pymongo.errors import AutoReconnect, ConnectionFailure, ExecutionTimeout
 
 from sprg_shared import topics, tracing
+from sprg_shared.contracts.dead_letters import MessageDeadLettered
 from sprg_shared.envelope import Envelope, EventData, UnknownEventType, envelope_for, read_event
-from sprg_shared.events import MessageDeadLettered
 from sprg_shared.kafka_security import kafka_security
 from sprg_shared.metrics import BusMetrics
 from sprg_shared.store import AppliedLedger

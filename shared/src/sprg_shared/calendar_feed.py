@@ -19,8 +19,8 @@ from pydantic import ValidationError
 
 from sprg_shared import topics
 from sprg_shared.calendar import WorkingDayCalendar
+from sprg_shared.contracts.calendar import CalendarVersioned
 from sprg_shared.envelope import Envelope, read_event
-from sprg_shared.events import CalendarVersioned
 from sprg_shared.kafka_security import kafka_security
 
 log = logging.getLogger(__name__)

@@ -25,8 +25,7 @@ from collections.abc import Iterable
 
 from pymongo.asynchronous.database import AsyncDatabase
 
-from sprg_shared.envelope import EventData
-from sprg_shared.events import (
+from sprg_shared.contracts.intake import (
     ActionRecorded,
     CaseOfConcernReferred,
     EscalationRecorded,
@@ -36,6 +35,7 @@ from sprg_shared.events import (
     LcsprPublicationRecorded,
     ReturnReceived,
 )
+from sprg_shared.envelope import EventData
 from sprg_shared.store import Document
 
 COLLECTION = "concerns"

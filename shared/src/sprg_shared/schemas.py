@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from sprg_shared import events  # noqa: F401 - registers the event models
+from sprg_shared import contracts  # noqa: F401 - registers every event type
 from sprg_shared.envelope import Envelope, registered_types
 
 SCHEMA_DIR = Path(__file__).resolve().parents[2] / "schemas"

@@ -10,21 +10,42 @@ from dataclasses import dataclass, field
 INTAKE = "sprg.intake"
 DECISIONS = "sprg.decisions"
 CLOCKS = "sprg.clocks"
-NOTIFY = "sprg.notify"
 NOTIFICATIONS = "sprg.notifications"
 REPORTS = "sprg.reports"
 RULEPACKS = "sprg.rulepacks"
 DLQ = "sprg.dlq"
 CALENDAR = "sprg.calendar"
 
+__all__ = [
+    "CALENDAR",
+    "CLOCKS",
+    "DECISIONS",
+    "DLQ",
+    "INTAKE",
+    "KEEP_FOREVER",
+    "NOTIFICATIONS",
+    "REPORTS",
+    "RULEPACKS",
+    "TOPICS",
+    "TopicSpec",
+    "ensure_topics",
+    "main",
+]
+
 log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
 class TopicSpec:
+    """A topic: how the broker keeps it, who writes it (its contract module's owner,
+    ``sprg_shared.contracts``) and who reads it (the README's map is generated from this)."""
+
     name: str
     partitions: int = 3
     config: dict[str, str] = field(default_factory=dict)
+    contract: str = ""
+    producer: str = ""
+    consumers: tuple[str, ...] = ()
 
 
 # The event log is the record: read models and reports are rebuilt from the start of
@@ -33,17 +54,68 @@ class TopicSpec:
 KEEP_FOREVER = {"retention.ms": "-1"}
 
 TOPICS: tuple[TopicSpec, ...] = (
-    TopicSpec(INTAKE, config=KEEP_FOREVER),
-    TopicSpec(DECISIONS, config=KEEP_FOREVER),
-    TopicSpec(CLOCKS, config=KEEP_FOREVER),
-    TopicSpec(NOTIFY, config=KEEP_FOREVER),
-    TopicSpec(NOTIFICATIONS, config=KEEP_FOREVER),
-    TopicSpec(REPORTS, partitions=1, config=KEEP_FOREVER),
+    TopicSpec(
+        INTAKE,
+        config=KEEP_FOREVER,
+        contract="intake",
+        producer="intake",
+        consumers=("rules", "scheduler", "notifier", "reporting"),
+    ),
+    TopicSpec(
+        DECISIONS,
+        config=KEEP_FOREVER,
+        contract="decisions",
+        producer="rules",
+        consumers=("scheduler", "notifier", "reporting"),
+    ),
+    TopicSpec(
+        CLOCKS,
+        config=KEEP_FOREVER,
+        contract="clocks",
+        producer="scheduler",
+        consumers=("notifier", "reporting"),
+    ),
+    TopicSpec(
+        NOTIFICATIONS,
+        config=KEEP_FOREVER,
+        contract="notifications",
+        producer="notifier",
+        consumers=("reporting",),
+    ),
+    TopicSpec(
+        REPORTS,
+        partitions=1,
+        config=KEEP_FOREVER,
+        contract="reports",
+        producer="reporting",
+        consumers=("notifier",),
+    ),
     # The active rule pack per pack id: only the latest record per key matters.
-    TopicSpec(RULEPACKS, partitions=1, config={"cleanup.policy": "compact"}),
-    TopicSpec(DLQ, partitions=1, config={"retention.ms": str(90 * 24 * 3600 * 1000)}),
+    TopicSpec(
+        RULEPACKS,
+        partitions=1,
+        config={"cleanup.policy": "compact"},
+        contract="rulepacks",
+        producer="rules",
+        consumers=("rules",),
+    ),
+    TopicSpec(
+        DLQ,
+        partitions=1,
+        config={"retention.ms": str(90 * 24 * 3600 * 1000)},
+        contract="dead_letters",
+        producer="every consumer",
+        consumers=("intake", "cli"),
+    ),
     # The working-day calendar in force (closure days): only the latest version matters.
-    TopicSpec(CALENDAR, partitions=1, config={"cleanup.policy": "compact"}),
+    TopicSpec(
+        CALENDAR,
+        partitions=1,
+        config={"cleanup.policy": "compact"},
+        contract="calendar",
+        producer="scheduler",
+        consumers=("rules",),
+    ),
 )
 
 

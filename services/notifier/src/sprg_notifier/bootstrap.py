@@ -1,44 +1,81 @@
-"""Builds the notifier's adapters from its settings and the runtime."""
+"""The one place the notifier is put together.
+
+``compose(settings, repository=, bus=, channels=, clock=)`` wires the handlers to the store, the
+bus and the channels it is given and subscribes them; ``build(settings)`` is the service as it
+runs (FastAPI app whose start-up composes it on the real store, Kafka, SMTP and HTTP, and runs
+the digest loop beside it). The unit tier calls ``compose`` with ``adapters.memory`` and
+``sprg_shared.loopback``.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 
 import httpx
-from prometheus_client import Counter
+from fastapi import FastAPI
+from prometheus_client import CollectorRegistry, Counter
 
 from sprg_notifier.adapters.channels import SmtpChannel, WebhookChannel
+from sprg_notifier.adapters.ports import EmailSender, NotifierStore, WebhookSender
 from sprg_notifier.adapters.repository import NotifierRepository
 from sprg_notifier.domain.render import Templates
-from sprg_notifier.handlers import NotifierDeps
+from sprg_notifier.domain.subscriptions import load_subscriptions
+from sprg_notifier.entrypoints.admin_api import add_routes
+from sprg_notifier.handlers import events as handlers
+from sprg_notifier.handlers.digests import run_digests
+from sprg_notifier.handlers.events import NotifierDeps
 from sprg_notifier.settings import NotifierSettings
-from sprg_shared.envelope import Envelope, EventData
+from sprg_shared import topics
+from sprg_shared.bus import Router
+from sprg_shared.envelope import registered_types
+from sprg_shared.ports import Bus, RuntimeBus, publisher
 from sprg_shared.runtime import Runtime
+from sprg_shared.service import Background, build_service
 
 SERVICE = "notifier"
-Clock = Callable[[], datetime]
+Now = Callable[[], datetime]  # a time source (not a statutory clock)
+# Subscriptions change at run time (admin API), so every event on these topics is offered.
+# Intake's facts are among them: an information request tells the agency asked at once.
+TOPICS = (topics.INTAKE, topics.DECISIONS, topics.CLOCKS, topics.REPORTS)
 
 
 def system_clock() -> datetime:
     return datetime.now(UTC)
 
 
-def build_deps(
-    runtime: Runtime, settings: NotifierSettings, now: Clock = system_clock
-) -> NotifierDeps:
-    async def publish(event: EventData, event_id: str, traceparent: str | None) -> Envelope:
-        return await runtime.publish(event, event_id=event_id, traceparent=traceparent)
+@dataclass(frozen=True)
+class Channels:
+    email: EmailSender
+    webhook: WebhookSender
 
-    http = httpx.AsyncClient(timeout=settings.webhook_timeout_seconds)
-    runtime.async_closers.append(http.aclose)
-    return NotifierDeps(
-        repo=NotifierRepository(runtime.db),
-        email=SmtpChannel(settings),
-        webhook=WebhookChannel(settings, http),
+
+@dataclass(frozen=True)
+class Notifier:
+    deps: NotifierDeps
+    router: Router
+
+
+async def compose(
+    settings: NotifierSettings,
+    *,
+    repository: NotifierStore,
+    bus: Bus,
+    channels: Channels,
+    registry: CollectorRegistry,
+    clock: Now = system_clock,
+) -> Notifier:
+    """The notifier on these adapters: store ready, shipped subscriptions seeded, handlers
+    subscribed to ``TOPICS`` on ``bus``."""
+    deps = NotifierDeps(
+        repo=repository,
+        email=channels.email,
+        webhook=channels.webhook,
         templates=Templates(),
-        publish=publish,
-        now=now,
+        publish=publisher(bus, f"sprg/{SERVICE}"),
+        now=clock,
         console_url=settings.console_url,
         attempts=settings.delivery_attempts,
         backoff_seconds=settings.retry_backoff_seconds,
@@ -47,8 +84,47 @@ def build_deps(
             "Notifications by channel and template; result: sent, failed, retried (one more"
             " try after a refusal) or queued (for a daily digest)",
             ["channel", "template", "result"],
-            registry=runtime.registry,
+            registry=registry,
         ),
         digest_at=settings.digest_at,
         digest_lease_seconds=settings.digest_lease_seconds,
     )
+    await repository.ensure_indexes()
+    shipped = load_subscriptions(deps.templates.names())
+    await repository.seed_subscriptions(shipped.subscriptions)
+    router = Router()
+    for model in registered_types().values():
+        if model.TOPIC in TOPICS:
+            router.on(model, partial(handlers.on_event, deps=deps))
+    bus.consume(settings.consumer_group, TOPICS, router)
+    return Notifier(deps=deps, router=router)
+
+
+def build(settings: NotifierSettings | None = None, now: Now = system_clock) -> FastAPI:
+    """The service as it runs; ``now`` is the clock (tests pass a controllable one)."""
+
+    async def setup(
+        app: FastAPI, runtime: Runtime, settings: NotifierSettings, background: Background
+    ) -> None:
+        http = httpx.AsyncClient(timeout=settings.webhook_timeout_seconds)
+        runtime.async_closers.append(http.aclose)
+        notifier = await compose(
+            settings,
+            repository=NotifierRepository(runtime.db),
+            bus=RuntimeBus(runtime),
+            channels=Channels(SmtpChannel(settings), WebhookChannel(settings, http)),
+            registry=runtime.registry,
+            clock=now,
+        )
+        app.state.deps = notifier.deps
+        background.run(run_digests(notifier.deps, settings.digest_poll_seconds), "digests")
+
+    app = build_service(
+        service=SERVICE,
+        title="SPRG notifier",
+        description="The right people told, once, by e-mail or webhook.",
+        load_settings=lambda: settings or NotifierSettings(),
+        setup=setup,
+    )
+    add_routes(app)
+    return app

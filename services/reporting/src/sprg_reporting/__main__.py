@@ -1,9 +1,9 @@
 """``python -m sprg_reporting``: one process, one uvicorn worker."""
 
-from sprg_reporting.api import create_app
+from sprg_reporting.bootstrap import build
 from sprg_reporting.settings import ReportingSettings
 from sprg_shared.service import serve
 
 if __name__ == "__main__":
     settings = ReportingSettings()
-    serve(create_app(settings), settings)
+    serve(build(settings), settings)

@@ -1,28 +1,61 @@
-"""Builds the scheduler's adapters from its settings and the runtime."""
+"""The one place the scheduler is put together.
+
+``compose(settings, clocks=, bus=, clock=)`` wires the clock handlers to the clock store and bus
+it is given and subscribes them to the decisions and intake's facts; ``build(settings)`` is the
+service as it runs (FastAPI app whose start-up composes it on the store and Kafka, reads the
+calendar version in force first, and runs the calendar, duty and firing loops beside it). The
+unit tier calls ``compose`` with ``adapters.memory`` and ``sprg_shared.loopback``.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import asyncio
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from importlib.resources import files
+from typing import Any
+
+from fastapi import FastAPI
 
 from sprg_scheduler.adapters.calendar_store import CalendarStore
 from sprg_scheduler.adapters.claims import FiringClaims
 from sprg_scheduler.adapters.duty_store import DutyScheduleStore
 from sprg_scheduler.adapters.metrics import ClockGauges
+from sprg_scheduler.adapters.ports import ClockStore
 from sprg_scheduler.adapters.repository import ClockRepository
-from sprg_scheduler.calendar_admin import CalendarDeps
 from sprg_scheduler.domain.kinds import ClockKinds
 from sprg_scheduler.domain.schedule import ReminderPolicy
-from sprg_scheduler.duty_handlers import DutyDeps
-from sprg_scheduler.firing import FiringConfig, FiringLoop
-from sprg_scheduler.handlers import SchedulerDeps
+from sprg_scheduler.entrypoints.api import add_routes
+from sprg_scheduler.handlers import calendar as calendar_admin
+from sprg_scheduler.handlers import clocks as handlers
+from sprg_scheduler.handlers import duties as duty_handlers
+from sprg_scheduler.handlers.calendar import CalendarDeps
+from sprg_scheduler.handlers.clocks import SchedulerDeps
+from sprg_scheduler.handlers.duties import DutyDeps
+from sprg_scheduler.handlers.firing import FiringConfig, FiringLoop
 from sprg_scheduler.settings import SchedulerSettings
+from sprg_shared import concerns, topics
+from sprg_shared.bus import Router
 from sprg_shared.calendar import WorkingDayCalendar
-from sprg_shared.envelope import Envelope, EventData
+from sprg_shared.contracts.decisions import CaseAssessed, SubjectDecided
+from sprg_shared.contracts.intake import (
+    ActionRecorded,
+    CaseNoticeRecorded,
+    InformationRequested,
+    RapidReviewClosed,
+    RapidReviewHeld,
+    RapidReviewSentToPanel,
+    ReturnReceived,
+)
+from sprg_shared.ports import Bus, Publishes, RuntimeBus, publisher
 from sprg_shared.runtime import Runtime
+from sprg_shared.service import Background, build_service
 
 SERVICE = "scheduler"
+log = logging.getLogger(__name__)
 
 
 def policy_from(settings: SchedulerSettings) -> ReminderPolicy:
@@ -40,6 +73,20 @@ def kinds_from(settings: SchedulerSettings) -> ClockKinds:
     return ClockKinds.parse(packaged.read_text(encoding="utf-8"))
 
 
+# Which handler acts on which decision or fact.
+ROUTES = (
+    (CaseAssessed, handlers.on_case_assessed),
+    (SubjectDecided, handlers.on_subject_decided),
+    (InformationRequested, handlers.on_information_requested),
+    (ReturnReceived, handlers.on_return_received),
+    (ActionRecorded, handlers.on_action_recorded),
+    (RapidReviewHeld, handlers.on_rapid_review_held),
+    (RapidReviewSentToPanel, handlers.on_sent_to_panel),
+    (RapidReviewClosed, handlers.on_rapid_review_closed),
+    (CaseNoticeRecorded, handlers.on_notice_recorded),
+)
+
+
 def build_calendar(runtime: Runtime, deps: SchedulerDeps) -> CalendarDeps:
     return CalendarDeps(store=CalendarStore(runtime.db), clocks=deps)
 
@@ -48,17 +95,18 @@ def build_duties(runtime: Runtime, deps: SchedulerDeps) -> DutyDeps:
     return DutyDeps(store=DutyScheduleStore(runtime.db), clocks=deps)
 
 
-def build_deps(
-    runtime: Runtime, settings: SchedulerSettings, now: Callable[[], datetime] | None = None
+def clock_deps(
+    settings: SchedulerSettings,
+    *,
+    clocks: ClockStore,
+    bus: Publishes,
+    clock: Callable[[], datetime] | None = None,
 ) -> SchedulerDeps:
-    async def publish(event: EventData, event_id: str, traceparent: str | None) -> Envelope:
-        return await runtime.publish(event, event_id=event_id, traceparent=traceparent)
-
     calendar = WorkingDayCalendar()
     return SchedulerDeps(
-        repo=ClockRepository(runtime.db),
-        publish=publish,
-        now=now or (lambda: datetime.now(UTC)),
+        repo=clocks,
+        publish=publisher(bus, f"sprg/{SERVICE}"),
+        now=clock or (lambda: datetime.now(UTC)),
         calendar_version=calendar.version,
         calendar=calendar,
         policy=policy_from(settings),
@@ -66,14 +114,50 @@ def build_deps(
     )
 
 
+def subscribe(
+    settings: SchedulerSettings,
+    deps: SchedulerDeps,
+    bus: Bus,
+    observers: Sequence[tuple[Sequence[type[Any]], Callable[[Any], Any]]] = (),
+) -> Router:
+    router = Router()
+    for events, observer in observers:
+        router.observe(events, observer)
+    for event, handler in ROUTES:
+        router.on(event, partial(handler, deps=deps))
+    bus.consume(settings.consumer_group, [topics.DECISIONS, topics.INTAKE], router)
+    return router
+
+
+@dataclass(frozen=True)
+class Scheduler:
+    deps: SchedulerDeps
+    router: Router
+
+
+async def compose(
+    settings: SchedulerSettings,
+    *,
+    clocks: ClockStore,
+    bus: Bus,
+    clock: Callable[[], datetime] | None = None,
+) -> Scheduler:
+    """The clock handlers on these adapters, subscribed (the loops are ``build``'s)."""
+    deps = clock_deps(settings, clocks=clocks, bus=bus, clock=clock)
+    await clocks.ensure_indexes()
+    return Scheduler(deps=deps, router=subscribe(settings, deps, bus))
+
+
 def build_firing(
-    deps: SchedulerDeps, settings: SchedulerSettings, gauges: ClockGauges | None
+    deps: SchedulerDeps,
+    settings: SchedulerSettings,
+    gauges: ClockGauges | None,
+    repo: ClockRepository,
 ) -> FiringLoop:
+    """The firing loop; its claims query the store's collection itself (adapters/claims.py)."""
     return FiringLoop(
-        repo=deps.repo,
-        claims=FiringClaims(
-            deps.repo, settings.instance_id, timedelta(seconds=settings.lease_seconds)
-        ),
+        repo=repo,
+        claims=FiringClaims(repo, settings.instance_id, timedelta(seconds=settings.lease_seconds)),
         publish=deps.publish,
         now=deps.now,
         policy=deps.policy,
@@ -85,3 +169,58 @@ def build_firing(
         ),
         gauges=gauges,
     )
+
+
+async def _follow_calendar(deps: calendar_admin.CalendarDeps, interval: float) -> None:
+    """Every replica picks up a version another replica confirmed within a tick."""
+    while True:
+        try:
+            await calendar_admin.refresh(deps)
+        except Exception:
+            log.exception("reading the calendar version failed; retrying")
+        await asyncio.sleep(interval)
+
+
+async def _keep_duties(deps: duty_handlers.DutyDeps, interval: float) -> None:
+    """Duty clocks for the schedule's horizon, which moves on day by day."""
+    while True:
+        try:
+            await duty_handlers.sync(deps)
+        except Exception:
+            log.exception("syncing the duty clocks failed; retrying")
+        await asyncio.sleep(interval)
+
+
+def build(settings: SchedulerSettings | None = None) -> FastAPI:
+    """The service as it runs."""
+
+    async def setup(
+        app: FastAPI, runtime: Runtime, settings: SchedulerSettings, background: Background
+    ) -> None:
+        repo = ClockRepository(runtime.db)
+        bus = RuntimeBus(runtime)
+        deps = clock_deps(settings, clocks=repo, bus=bus)
+        app.state.deps = deps
+        app.state.calendar = build_calendar(runtime, deps)
+        await repo.ensure_indexes()
+        await calendar_admin.refresh(app.state.calendar)
+        background.run(_follow_calendar(app.state.calendar, settings.tick_seconds), "calendar")
+        app.state.duties = build_duties(runtime, deps)
+        background.run(_keep_duties(app.state.duties, settings.duty_sync_seconds), "duties")
+        app.state.concerns = concerns.Concerns(runtime.db)
+        await app.state.concerns.ensure_indexes()
+        # Who each case, request and action concerns, for an agency's reads.
+        subscribe(settings, deps, bus, observers=[(concerns.EVENTS, app.state.concerns.note)])
+        firing = build_firing(deps, settings, ClockGauges(runtime.registry), repo)
+        await firing.ensure_indexes()
+        background.run(firing.run(settings.tick_seconds), "clock-firing")
+
+    app = build_service(
+        service=SERVICE,
+        title="SPRG scheduler",
+        description="Every statutory clock, counted in working days.",
+        load_settings=lambda: settings or SchedulerSettings(),
+        setup=setup,
+    )
+    add_routes(app)
+    return app

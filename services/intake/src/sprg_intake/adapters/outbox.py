@@ -11,15 +11,15 @@ import contextlib
 import logging
 from datetime import UTC, datetime
 
-from sprg_intake.adapters.repository import CaseRepository
-from sprg_shared.bus import TRANSIENT_ERRORS, Producer
+from sprg_intake.adapters.ports import Outbox, Publisher
+from sprg_shared.bus import TRANSIENT_ERRORS
 from sprg_shared.envelope import Envelope
 
 log = logging.getLogger(__name__)
 
 
 class OutboxRelay:
-    def __init__(self, repo: CaseRepository, producer: Producer, poll_seconds: float) -> None:
+    def __init__(self, repo: Outbox, producer: Publisher, poll_seconds: float) -> None:
         self._repo = repo
         self._producer = producer
         self._poll = poll_seconds

@@ -19,6 +19,7 @@ class CaseRepository:
         self._cases = db["cases"]
         self._records = db["records"]
         self._audit = AuditLog(db, "intake")
+        self._not_processed = db["not_processed"]
         self._collections = {"cases": self._cases, "records": self._records}
 
     async def ensure_indexes(self) -> None:
@@ -110,3 +111,14 @@ class CaseRepository:
     async def record_read(self, entry: dict[str, Any]) -> None:
         """Into the service's append-only audit log (``sprg_shared.audit``)."""
         await self._audit.append({"action": "read", **entry})
+
+    async def note_not_processed(self, entry_id: str, entry: Document) -> None:
+        """Keep a dead letter's note once (the dead letter's event id is the key)."""
+        await self._not_processed.update_one(
+            {"_id": entry_id}, {"$setOnInsert": entry}, upsert=True
+        )
+
+    async def not_processed_for(self, subject_id: str) -> list[Document]:
+        """A subject's notes of what another service could not process, oldest first."""
+        cursor = self._not_processed.find({"subject_id": subject_id}).sort("at", 1)
+        return [doc async for doc in cursor]

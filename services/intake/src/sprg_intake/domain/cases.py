@@ -6,9 +6,9 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from sprg_intake.messages import ReportIncident
+from sprg_intake.domain.commands import ReportIncident
 from sprg_shared.ages import age_on
-from sprg_shared.events import ChildFacts, IncidentFacts, IncidentReported
+from sprg_shared.contracts.intake import ChildFacts, IncidentFacts, IncidentReported
 
 
 @dataclass(frozen=True)

@@ -6,9 +6,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sprg_intake.commands import CorrectIncident
+from sprg_intake.domain.commands import CorrectIncident
 from sprg_shared.ages import age_on
-from sprg_shared.events import ChildFacts, IncidentFacts
+from sprg_shared.contracts.intake import ChildFacts, IncidentFacts
 
 
 class CorrectionRefused(ValueError):

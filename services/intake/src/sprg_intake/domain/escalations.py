@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date
 
-from sprg_intake.commands import UpdateEscalation
-from sprg_shared.events import EscalationStep
+from sprg_intake.domain.commands import UpdateEscalation
+from sprg_shared.contracts.intake import EscalationStep
 
 
 class EscalationRefused(ValueError):

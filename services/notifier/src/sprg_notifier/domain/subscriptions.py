@@ -16,7 +16,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from sprg_notifier.domain.directory import DYNAMIC_ROLES, ROLES, Slug
-from sprg_shared import events  # noqa: F401 - imported for its registrations of every type
+from sprg_shared import contracts  # noqa: F401 - registers every event type
 from sprg_shared.envelope import registered_types
 
 Scalar = str | int | bool

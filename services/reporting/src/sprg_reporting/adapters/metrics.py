@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from prometheus_client import CollectorRegistry, Counter
 
+from sprg_shared.contracts.clocks import ClockBreached, ClockMet, ClockStopped
 from sprg_shared.envelope import EventData
-from sprg_shared.events import ClockBreached, ClockMet, ClockStopped
 
 
 class ClockOutcomes:

@@ -14,13 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sprg_shared.events import (
-    ActionRecorded,
-    CaseAssessed,
-    CaseOfConcernReferred,
-    CaseOfConcernTriaged,
-    CaseTagged,
-    ChildFacts,
+from sprg_shared.contracts.clocks import (
     ClockBreached,
     ClockMet,
     ClockPaused,
@@ -29,6 +23,14 @@ from sprg_shared.events import (
     ClockResumed,
     ClockStarted,
     ClockStopped,
+)
+from sprg_shared.contracts.decisions import CaseAssessed, SubjectDecided
+from sprg_shared.contracts.intake import (
+    ActionRecorded,
+    CaseOfConcernReferred,
+    CaseOfConcernTriaged,
+    CaseTagged,
+    ChildFacts,
     EscalationRecorded,
     IncidentCorrected,
     IncidentReported,
@@ -40,14 +42,13 @@ from sprg_shared.events import (
     LearningShared,
     MeetingAttendanceRecorded,
     MeetingScheduled,
-    NotificationSent,
     RapidReviewClosed,
     RapidReviewHeld,
     RapidReviewSentToPanel,
     ReturnReceived,
     SinSubmitted,
-    SubjectDecided,
 )
+from sprg_shared.contracts.notifications import NotificationSent
 
 Document = dict[str, Any]
 

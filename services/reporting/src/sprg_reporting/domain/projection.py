@@ -5,8 +5,7 @@ Each is a set of fields, so applying an event twice is harmless.
 
 from __future__ import annotations
 
-from sprg_shared.events import (
-    CaseAssessed,
+from sprg_shared.contracts.clocks import (
     ClockBreached,
     ClockMet,
     ClockPaused,
@@ -15,10 +14,10 @@ from sprg_shared.events import (
     ClockResumed,
     ClockStarted,
     ClockStopped,
-    IncidentReported,
-    NotificationSent,
-    SinSubmitted,
 )
+from sprg_shared.contracts.decisions import CaseAssessed
+from sprg_shared.contracts.intake import IncidentReported, SinSubmitted
+from sprg_shared.contracts.notifications import NotificationSent
 from sprg_shared.store import Document
 
 

@@ -18,8 +18,8 @@ from pydantic import ValidationError
 from sprg_rules.domain.loader import PackError, parse_pack
 from sprg_rules.domain.registry import PackSet
 from sprg_shared import topics
+from sprg_shared.contracts.rulepacks import RulepackActivated
 from sprg_shared.envelope import Envelope, read_event
-from sprg_shared.events import RulepackActivated
 from sprg_shared.kafka_security import kafka_security
 
 log = logging.getLogger(__name__)

@@ -7,7 +7,7 @@ from datetime import datetime
 from pymongo import ASCENDING
 from pymongo.asynchronous.database import AsyncDatabase
 
-from sprg_shared.events import CaseAssessed
+from sprg_shared.contracts.decisions import CaseAssessed
 from sprg_shared.store import Document
 
 

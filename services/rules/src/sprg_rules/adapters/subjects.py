@@ -8,7 +8,7 @@ from typing import Any
 from pymongo import ASCENDING
 from pymongo.asynchronous.database import AsyncDatabase
 
-from sprg_shared.events import SubjectDecided
+from sprg_shared.contracts.decisions import SubjectDecided
 from sprg_shared.store import Document
 
 

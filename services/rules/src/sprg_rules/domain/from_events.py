@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sprg_shared.events import (
+from sprg_shared.contracts.intake import (
     CaseOfConcernReferred,
     CaseOfConcernTriaged,
     EscalationRecorded,

@@ -17,7 +17,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
 from sprg_shared.calendar import WorkingDayCalendar, version_name
-from sprg_shared.events import Closure
+from sprg_shared.contracts.calendar import Closure
 from sprg_shared.store import Document
 
 PENDING = 0

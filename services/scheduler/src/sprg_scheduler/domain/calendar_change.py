@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict
 from sprg_scheduler.domain.clocks import Clock
 from sprg_scheduler.domain.kinds import ClockKinds, recount
 from sprg_shared.calendar import WorkingDayCalendar
-from sprg_shared.events import Closure
+from sprg_shared.contracts.calendar import Closure
 from sprg_shared.ids import stable_id
 
 

@@ -21,7 +21,8 @@ from typing import Literal, TypedDict
 
 from pydantic import BaseModel, ConfigDict
 
-from sprg_shared.events import ClockDue, SubjectOfClock
+from sprg_shared.contracts.clocks import SubjectOfClock
+from sprg_shared.contracts.decisions import ClockDue
 from sprg_shared.ids import stable_id
 
 ClockState = Literal["open", "reminded", "paused", "met", "breached", "stopped", "closed"]

@@ -15,9 +15,7 @@ from typing import Literal
 from sprg_scheduler.domain.clocks import ENDED, Clock, DueChange, Pause, new_clock
 from sprg_scheduler.domain.schedule import ReminderPolicy, plan, planned, working_days_remaining
 from sprg_shared.calendar import WorkingDayCalendar
-from sprg_shared.envelope import EventData
-from sprg_shared.events import (
-    ClockDue,
+from sprg_shared.contracts.clocks import (
     ClockMet,
     ClockPaused,
     ClockRecalculated,
@@ -25,6 +23,8 @@ from sprg_shared.events import (
     ClockStarted,
     ClockStopped,
 )
+from sprg_shared.contracts.decisions import ClockDue
+from sprg_shared.envelope import EventData
 from sprg_shared.ids import stable_id
 
 

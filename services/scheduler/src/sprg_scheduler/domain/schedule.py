@@ -26,7 +26,7 @@ from zoneinfo import ZoneInfo
 
 from sprg_scheduler.domain.clocks import Clock
 from sprg_shared.calendar import WorkingDayCalendar
-from sprg_shared.events import ClockBreached, ClockReminderDue, DutyDue
+from sprg_shared.contracts.clocks import ClockBreached, ClockReminderDue, DutyDue
 from sprg_shared.ids import stable_id
 
 LONDON = "Europe/London"

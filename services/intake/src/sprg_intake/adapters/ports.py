@@ -1,0 +1,63 @@
+"""What intake's handlers and its outbox relay need from the outside, as ports.
+
+Two adapters each: the store (``repository.CaseRepository``, MongoDB protocol) and the
+in-memory one (``memory.InMemoryCaseStore``) for the case store and its outbox; the
+broker's producer (``sprg_shared.bus.Producer``) and ``memory.InMemoryPublisher`` for
+publishing. ``tests/intake_store_contract.py`` holds both store adapters to one contract.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Protocol
+
+from sprg_shared.envelope import Envelope
+from sprg_shared.store import Document
+
+
+class Outbox(Protocol):
+    """The events stored beside the facts that owe them, until the relay has sent them."""
+
+    async def with_pending_outbox(self, limit: int) -> list[Document]: ...
+
+    async def mark_sent(
+        self, case_id: str, event_id: str, at: datetime, collection: str = "cases"
+    ) -> None: ...
+
+
+class CaseStore(Outbox, Protocol):
+    """Cases, the records of every later fact, the audit of reads, what was not processed."""
+
+    async def ensure_indexes(self) -> None: ...
+
+    async def insert(self, case: Document) -> bool: ...
+
+    async def record_fact(
+        self, case_id: str, field: str, value: Document, event_id: str, outbox_entry: Document
+    ) -> bool: ...
+
+    async def get(self, case_id: str) -> Document | None: ...
+
+    async def insert_record(self, record: Document) -> bool: ...
+
+    async def get_record(self, record_id: str) -> Document | None: ...
+
+    async def record_by_idem(self, idem: str) -> Document | None: ...
+
+    async def records_for(self, subject_id: str, *kinds: str) -> list[Document]: ...
+
+    async def incident_cases(self) -> list[Document]: ...
+
+    async def records_of_kind(self, kind: str) -> list[Document]: ...
+
+    async def record_read(self, entry: dict[str, Any]) -> None: ...
+
+    async def note_not_processed(self, entry_id: str, entry: Document) -> None: ...
+
+    async def not_processed_for(self, subject_id: str) -> list[Document]: ...
+
+
+class Publisher(Protocol):
+    """Puts an envelope on a topic, keyed by its subject; raises when the bus does not take it."""
+
+    async def publish(self, topic: str, envelope: Envelope) -> None: ...

@@ -1,0 +1,43 @@
+"""What reporting's handlers and routes need from the store: its read models.
+
+The real adapter is ``repository.ReadModels`` (the store); ``memory.MemoryReadModels`` is the
+unit tier's; the contract tests (tests/contracts/read_models.py) hold both to one behaviour.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol
+
+from sprg_reporting.domain.facts import Change
+from sprg_reporting.domain.folded import Folded
+from sprg_reporting.domain.report import Snapshot
+from sprg_shared.store import Document
+
+
+class ReadModelStore(Protocol):
+    async def ensure_indexes(self) -> None: ...
+
+    async def apply(self, changes: Sequence[Change]) -> None: ...
+
+    async def apply_many(self, changes: Sequence[Change]) -> None: ...
+
+    async def write_folded(self, folded: Folded) -> None: ...
+
+    async def snapshot(self) -> Snapshot: ...
+
+    async def documents(self, collection: str) -> list[Document]: ...
+
+    async def drop(self) -> None: ...
+
+    async def case(self, case_id: str) -> Document | None: ...
+
+    async def save_report(self, document: Document) -> None: ...
+
+    async def duty_done(self, duty_id: str) -> bool: ...
+
+    async def record_duty(self, document: Document) -> None: ...
+
+    async def latest_report(self, kind: str) -> Document | None: ...
+
+    async def summary(self) -> dict[str, int]: ...

@@ -1,0 +1,135 @@
+"""The scheduler's HTTP routes (the service is composed in ``bootstrap``)."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+from typing import Annotated, Literal
+
+from fastapi import FastAPI, HTTPException, Query, Request
+from pydantic import BaseModel, Field
+
+from sprg_scheduler.adapters.repository import ClockQuery
+from sprg_scheduler.domain.clocks import Clock
+from sprg_scheduler.domain.lifecycle import NotPausable
+from sprg_scheduler.domain.views import ClockView, view_of
+from sprg_scheduler.entrypoints import calendar_api, duty_api
+from sprg_scheduler.handlers import clocks as handlers
+from sprg_shared.access import Caller, audit_read, reachable
+
+log = logging.getLogger(__name__)
+BusinessTeam = Caller
+StateFilter = Literal[
+    "open", "at_risk", "overdue", "reminded", "paused", "breached", "met", "stopped", "closed"
+]
+
+
+class MetBody(BaseModel):
+    met_on: date = Field(description="the day the duty was done")
+
+
+class PauseBody(BaseModel):
+    reason: str = Field(min_length=3, max_length=500)
+    on: date | None = Field(default=None, description="the first day not counted; default today")
+
+
+class ResumeBody(BaseModel):
+    on: date | None = Field(default=None, description="counting resumes after it; default today")
+
+
+class StopBody(BaseModel):
+    reason: str = Field(min_length=3, max_length=500)
+    outcome: Literal["stopped", "closed"] = "stopped"
+
+
+def _deps(request: Request) -> handlers.SchedulerDeps:
+    deps: handlers.SchedulerDeps = request.app.state.deps
+    return deps
+
+
+def _view(deps: handlers.SchedulerDeps, clock: Clock) -> ClockView:
+    return view_of(clock, deps.policy.today(deps.now()), deps.calendar)
+
+
+def add_routes(app: FastAPI) -> None:
+    """The routes; ``app.state`` holds ``deps``, ``calendar``, ``duties`` (bootstrap)."""
+
+    @app.get("/v1/clocks", tags=["clocks"], summary="Clocks, by case and state")
+    async def list_clocks(
+        request: Request,
+        who: Caller,
+        case_id: Annotated[str | None, Query(max_length=200)] = None,
+        state: StateFilter | None = None,
+        limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    ) -> list[ClockView]:
+        """An agency sees the clocks of what concerns it (its cases, the requests made to
+        it, the actions it owns); a case of another's is 404. Every read is audited."""
+        deps = _deps(request)
+        within = await reachable(request, who)
+        if case_id is not None and within is not None and case_id not in within:
+            await audit_read(request, who, case_id, granted=False)
+            raise HTTPException(status_code=404, detail=f"no clocks of {case_id} you may read")
+        await audit_read(request, who, case_id, granted=True)
+        query = ClockQuery(
+            case_id=case_id,
+            state=state,
+            today=deps.policy.today(deps.now()),
+            within=None if within is None else frozenset(within),
+        )
+        return [_view(deps, c) for c in await deps.repo.find(query, limit=limit)]
+
+    @app.post("/v1/clocks/{clock_id}/met", tags=["clocks"], summary="Record the duty as done")
+    async def clock_met(
+        request: Request, clock_id: str, body: MetBody, who: BusinessTeam
+    ) -> ClockView:
+        deps = _deps(request)
+        try:
+            clock = await handlers.mark_met(clock_id, body.met_on, f"user:{who.subject}", deps)
+        except handlers.ClockNotFound as exc:
+            raise HTTPException(status_code=404, detail="no such clock") from exc
+        return _view(deps, clock)
+
+    @app.post("/v1/clocks/{clock_id}/stop", tags=["clocks"], summary="Stop or close a clock")
+    async def clock_stop(
+        request: Request, clock_id: str, body: StopBody, who: BusinessTeam
+    ) -> ClockView:
+        deps = _deps(request)
+        by = f"user:{who.subject}"
+        try:
+            clock = await handlers.mark_stopped(clock_id, body.outcome, body.reason, by, deps)
+        except handlers.ClockNotFound as exc:
+            raise HTTPException(status_code=404, detail="no such clock") from exc
+        return _view(deps, clock)
+
+    @app.post("/v1/clocks/{clock_id}/pause", tags=["clocks"], summary="Pause a clock")
+    async def clock_pause(
+        request: Request, clock_id: str, body: PauseBody, who: BusinessTeam
+    ) -> ClockView:
+        deps = _deps(request)
+        on = body.on or deps.policy.today(deps.now())
+        try:
+            clock = await handlers.pause_clock(
+                clock_id, on, body.reason, f"user:{who.subject}", deps
+            )
+        except handlers.ClockNotFound as exc:
+            raise HTTPException(status_code=404, detail="no such clock") from exc
+        except NotPausable as exc:
+            raise HTTPException(status_code=409, detail=str(exc)) from exc
+        return _view(deps, clock)
+
+    @app.post("/v1/clocks/{clock_id}/resume", tags=["clocks"], summary="Resume a paused clock")
+    async def clock_resume(
+        request: Request, clock_id: str, body: ResumeBody, who: BusinessTeam
+    ) -> ClockView:
+        deps = _deps(request)
+        on = body.on or deps.policy.today(deps.now())
+        try:
+            clock = await handlers.resume_clock(clock_id, on, f"user:{who.subject}", deps)
+        except handlers.ClockNotFound as exc:
+            raise HTTPException(status_code=404, detail="no such clock") from exc
+        except NotPausable as exc:
+            raise HTTPException(status_code=409, detail=str(exc)) from exc
+        return _view(deps, clock)
+
+    app.include_router(calendar_api.router)
+    app.include_router(duty_api.router)

@@ -1,0 +1,32 @@
+"""A message a consumer could not handle, on ``sprg.dlq`` (any service's consumer loop).
+
+Written by every consumer loop (``sprg_shared.bus``); who reads it: ``sprg_shared.topics``.
+"""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from sprg_shared import topics
+from sprg_shared.envelope import EventData, event_type
+
+__all__ = [
+    "MessageDeadLettered",
+]
+
+
+@event_type("sprg.message.deadlettered.v1", topics.DLQ)
+class MessageDeadLettered(EventData):
+    """A message a consumer could not handle: the original, untouched, and why."""
+
+    consumer_group: str
+    topic: str
+    partition: int
+    offset: int
+    key: str | None
+    value: str = Field(description="the original bytes, decoded as UTF-8 with replacement")
+    reason: str
+    attempts: int
+
+    def subject(self) -> str:
+        return f"{self.topic}/{self.partition}/{self.offset}"

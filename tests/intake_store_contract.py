@@ -1,0 +1,175 @@
+"""One contract for both adapters of intake's store (``sprg_intake.adapters.ports``).
+
+``CaseStoreContract`` is run against the in-memory adapter in ``tests/unit`` and against
+the real store in ``tests/integration`` (as eventsourcing runs one test class per
+recorder): a subclass gives the ``store`` fixture, the tests are the same. What the
+handlers rely on is here: an id is taken once, a once-only fact is set once with the event
+it owes, copies come back (never the caller's object), records come in the order they were
+made with the heavy fields left out, the outbox is drained exactly once, a dead letter's
+note is kept once.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sprg_intake.adapters.memory import InMemoryPublisher
+from sprg_intake.adapters.outbox import OutboxRelay
+from sprg_intake.adapters.ports import CaseStore
+from sprg_shared.envelope import Envelope
+from sprg_shared.ids import new_id
+from sprg_shared.store import Document
+
+AT = datetime(2026, 4, 2, 9, 30, 15, 123000, tzinfo=UTC)
+
+
+def envelope(subject: str) -> Document:
+    return Envelope(
+        id=new_id(),
+        source="sprg/intake",
+        type="sprg.sin.submitted.v1",
+        subject=subject,
+        time=AT,
+        data={"case_id": subject},
+    ).model_dump(mode="json")
+
+
+def case(case_id: str, **extra: Any) -> Document:
+    event = envelope(case_id)
+    return {
+        "_id": case_id,
+        "type": "incident",
+        "agency": "croydon-csc",
+        "created_at": AT,
+        "personal": {"sealed": "x"},
+        "facts": {"aware_date": "2026-04-02"},
+        "outbox": {event["id"]: {"topic": "sprg.intake", "envelope": event, "sent_at": None}},
+        "outbox_pending": [event["id"]],
+        **extra,
+    }
+
+
+def record(record_id: str, subject_id: str, kind: str, seq: int, at: datetime) -> Document:
+    return {
+        "_id": record_id,
+        "kind": kind,
+        "subject_id": subject_id,
+        "seq": seq,
+        "agency": "croydon-csc",
+        "created_at": at,
+        "idem": f"idem-{record_id}",
+        "facts": {"n": seq},
+        "attachments": [{"content": "big"}],
+        "outbox": {},
+        "outbox_pending": [],
+    }
+
+
+class CaseStoreContract:
+    """Subclasses provide ``store``: an empty store (a fresh database for the real one)."""
+
+    async def test_a_case_id_is_taken_once_and_comes_back_as_a_copy(self, store: CaseStore) -> None:
+        first = case(new_id())
+        assert await store.insert(first) is True
+        assert await store.insert({**first, "agency": "met-police"}) is False
+        got = await store.get(first["_id"])
+        assert got is not None and got["agency"] == "croydon-csc"
+        assert got["created_at"] == AT
+        got["agency"] = "changed"
+        again = await store.get(first["_id"])
+        assert again is not None and again["agency"] == "croydon-csc"
+        assert await store.get("no-such-case") is None
+
+    async def test_a_once_only_fact_is_set_once_with_the_event_it_owes(
+        self, store: CaseStore
+    ) -> None:
+        c = case(new_id(), outbox={}, outbox_pending=[])
+        await store.insert(c)
+        entry = {"topic": "sprg.intake", "envelope": envelope(c["_id"]), "sent_at": None}
+        value = {"submitted_date": "2026-04-07"}
+        assert await store.record_fact(c["_id"], "sin_submission", value, "e1", entry) is True
+        assert not await store.record_fact(
+            c["_id"], "sin_submission", {"submitted_date": "2026-04-08"}, "e2", entry
+        )
+        assert not await store.record_fact("no-such-case", "sin_submission", value, "e3", entry)
+        got = await store.get(c["_id"])
+        assert got is not None
+        assert got["sin_submission"] == value
+        assert got["outbox_pending"] == ["e1"]
+        assert set(got["outbox"]) == {"e1"}
+
+    async def test_records_come_in_the_order_made_without_their_documents(
+        self, store: CaseStore
+    ) -> None:
+        subject = new_id()
+        later = record(f"{subject}:b", subject, "request", 2, AT + timedelta(seconds=1))
+        earlier = record(f"{subject}:a", subject, "request", 1, AT)
+        other = record(f"{subject}:c", subject, "return", 1, AT + timedelta(seconds=2))
+        for r in (later, earlier, other):
+            assert await store.insert_record(r) is True
+        assert await store.insert_record({**earlier, "facts": {"n": 9}}) is False
+        found = await store.records_for(subject, "request")
+        assert [r["_id"] for r in found] == [earlier["_id"], later["_id"]]
+        assert all("attachments" not in r for r in found)
+        assert [r["_id"] for r in await store.records_for(subject)] == [
+            earlier["_id"],
+            later["_id"],
+            other["_id"],
+        ]
+        kinds = [
+            r["_id"] for r in await store.records_of_kind("return") if r["subject_id"] == subject
+        ]
+        assert kinds == [other["_id"]]
+        full = await store.get_record(earlier["_id"])
+        assert full is not None and full["attachments"] == [{"content": "big"}]
+        by_idem = await store.record_by_idem(f"idem-{later['_id']}")
+        assert by_idem is not None and by_idem["_id"] == later["_id"]
+        assert await store.record_by_idem("no-such-key") is None
+
+    async def test_incident_cases_leave_out_the_sealed_words_and_the_outbox(
+        self, store: CaseStore
+    ) -> None:
+        c = case(new_id())
+        await store.insert(c)
+        listed = [x for x in await store.incident_cases() if x["_id"] == c["_id"]]
+        assert len(listed) == 1
+        assert "personal" not in listed[0] and "outbox" not in listed[0]
+        assert listed[0]["agency"] == "croydon-csc"
+
+    async def test_the_relay_publishes_each_pending_event_once(self, store: CaseStore) -> None:
+        c = case(new_id())
+        await store.insert(c)
+        r = record(f"{c['_id']}:r", c["_id"], "tag", 1, AT)
+        r_event = envelope(c["_id"])
+        r["outbox"] = {
+            r_event["id"]: {"topic": "sprg.intake", "envelope": r_event, "sent_at": None}
+        }
+        r["outbox_pending"] = [r_event["id"]]
+        await store.insert_record(r)
+        publisher = InMemoryPublisher()
+        relay = OutboxRelay(store, publisher, poll_seconds=1)
+        assert await relay.drain() >= 2
+        sent = {e.id for e in publisher.on("sprg.intake")}
+        assert {*c["outbox_pending"], r_event["id"]} <= sent
+        mine = [p for p in await store.with_pending_outbox(100) if p["_id"] in (c["_id"], r["_id"])]
+        assert mine == []
+        got = await store.get(c["_id"])
+        assert got is not None and got["outbox_pending"] == []
+        assert all(e["sent_at"] is not None for e in got["outbox"].values())
+        before = len(publisher.published)
+        await relay.drain()
+        assert len(publisher.published) == before
+
+    async def test_a_dead_letters_note_is_kept_once_per_event(self, store: CaseStore) -> None:
+        subject = new_id()
+        note = {"subject_id": subject, "event_type": "t", "service": "s", "reason": "r", "at": AT}
+        await store.note_not_processed("dl-1", note)
+        await store.note_not_processed("dl-1", {**note, "reason": "again"})
+        await store.note_not_processed("dl-2", {**note, "at": AT + timedelta(minutes=1)})
+        found = await store.not_processed_for(subject)
+        assert [(n["reason"], n["at"]) for n in found] == [
+            ("r", AT),
+            ("r", AT + timedelta(minutes=1)),
+        ]
+        assert await store.not_processed_for("nothing-here") == []
