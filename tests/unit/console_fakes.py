@@ -94,6 +94,8 @@ class FakeIntake:
     reads: list[dict[str, Any]] = field(default_factory=list)
     posts: list[dict[str, Any]] = field(default_factory=list)
     refuse_with: ApiError | None = None
+    lists: dict[str, list[Document]] = field(default_factory=dict)
+    listed: list[str] = field(default_factory=list)
     answer: Document = field(
         default_factory=lambda: {"case_id": "c-new", "reference": "SIN-2026-NEW1"}
     )
@@ -107,6 +109,12 @@ class FakeIntake:
         ):
             raise ApiError(404, "not found")
         return self.cases[case_id]
+
+    async def listing(self, token: str, path: str) -> list[Document]:
+        self.listed.append(path)
+        if self.refuse_with is not None:
+            raise self.refuse_with
+        return list(self.lists.get(path, []))
 
     async def post(
         self, token: str, path: str, body: Document, *, idempotency_key: str

@@ -75,6 +75,7 @@ MATRIX: dict[str, dict[str, Rule]] = {
         "refer_case_of_concern": _w(SUBMITTER, TEAM, MEMBER),
         "read_case_of_concern": _r(SUBMITTER, TEAM, MEMBER, audit="read", reach="agency"),
         "triage_case_of_concern": _w(TEAM),
+        "list_cases_of_concern": _r(TEAM, CHAIR, MEMBER),
         "raise_escalation": _w(SUBMITTER, TEAM, MEMBER),
         "read_escalation": _r(SUBMITTER, TEAM, MEMBER, audit="read", reach="agency"),
         "update_escalation": _w(SUBMITTER, TEAM, MEMBER, reach="agency"),

@@ -78,6 +78,10 @@ class IntakeApi(Protocol):
         """A subject with its personal data (``/v1/cases/{id}`` ...): audited with ``reason``."""
         ...
 
+    async def listing(self, token: str, path: str) -> list[Document]:
+        """A list without personal data (``/v1/cases-of-concern``): not audited per read."""
+        ...
+
     async def post(
         self, token: str, path: str, body: Document, *, idempotency_key: str
     ) -> Document: ...
@@ -274,6 +278,10 @@ class HttpScheduler(_Http):
 class HttpIntake(_Http):
     async def read(self, token: str, path: str, *, reason: str) -> Document:
         found: Document = await self._json("GET", token, path, params={"reason": reason})
+        return found
+
+    async def listing(self, token: str, path: str) -> list[Document]:
+        found: list[Document] = await self._json("GET", token, path)
         return found
 
     async def post(

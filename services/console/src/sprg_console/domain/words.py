@@ -19,6 +19,10 @@ DUTIES: dict[str, tuple[str, str]] = {
         "Send the Rapid Review to the Panel (counted from awareness)",
         "Rapid Review (counted from awareness)",
     ),
+    "rapid_review_panel_copy": (
+        "Send the copy of the Rapid Review to the Panel",
+        "Copy of the Rapid Review to the Panel",
+    ),
     "lcspr_completion": ("Complete the LCSPR", "LCSPR completion"),
     "lcspr_prepublication": (
         "Tell the Panel and partners before publishing the LCSPR",
@@ -39,6 +43,7 @@ ANCHORS: dict[str, str] = {
     "aware_date": "after you became aware",
     "sin_submitted_date": "after the notification was submitted to the Panel",
     "clock.sin_notification": "after the notification was due",
+    "rapid_review_held_date": "after the Rapid Review was held",
     "lcspr.commissioned_date": "after the review was commissioned",
     "lcspr.planned_publication_date": "before the planned publication",
     "escalation.stage_started_date": "after the stage started",

@@ -197,6 +197,6 @@ def _navigation(path: str, person: Any) -> list[dict[str, Any]]:
     items = []
     for href, text, who in NAV_ITEMS:
         if roles & who:
-            active = path == href if href == "/" else path.startswith(href)
+            active = path == href or (href != "/" and path.startswith(href + "/"))
             items.append({"href": href, "text": text, "active": active})
     return items

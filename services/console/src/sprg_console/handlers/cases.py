@@ -71,7 +71,8 @@ class CaseView:
 
     @property
     def sin_open(self) -> bool:
-        return any(c.kind == "sin_notification" and c.state != "met" for c in self.clocks)
+        ended = {"Done", "Done late", "Stopped", "Closed"}  # ClockView.state is in words
+        return any(c.kind == "sin_notification" and c.state not in ended for c in self.clocks)
 
 
 def decision_views(docs: list[Document]) -> list[DecisionView]:

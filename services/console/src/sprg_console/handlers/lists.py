@@ -26,6 +26,7 @@ SUBJECT_KINDS: dict[str, frozenset[str]] = {
             "dfe_ofsted_notification",
             "rapid_review",
             "rapid_review_conservative",
+            "rapid_review_panel_copy",
             "lcspr_completion",
             "lcspr_prepublication",
             "information_request",

@@ -18,6 +18,7 @@ from sprg_intake.domain.commands import EXAMPLE_REPORT, RecordSinSubmission, Rep
 from sprg_intake.domain.documents import UnsupportedDocument
 from sprg_intake.entrypoints import forms
 from sprg_intake.entrypoints.api_inputs import INPUTS
+from sprg_intake.entrypoints.lists import ROUTES as LIST_ROUTES
 from sprg_intake.entrypoints.routes import (
     Read,
     Reason,
@@ -279,6 +280,7 @@ ROUTES: tuple[Route, ...] = (
         "Read a Case of Concern with its form and triage history (audited)",
         _subject("case_of_concern"),
     ),
+    *LIST_ROUTES,
     reading(
         "/v1/escalations/{escalation_id}",
         "read_escalation",
