@@ -14,6 +14,7 @@ from pydantic import BaseModel
 from pymongo.errors import PyMongoError
 
 from sprg_intake import (
+    agencies,
     agenda,
     forms,
     handlers,
@@ -32,7 +33,7 @@ from sprg_intake.web_common import IdempotencyKey, Traceparent
 from sprg_shared import topics
 from sprg_shared.access import Caller
 from sprg_shared.bus import Router
-from sprg_shared.events import MessageDeadLettered
+from sprg_shared.events import MessageDeadLettered, MessageReprocessed
 from sprg_shared.runtime import Runtime
 from sprg_shared.service import Background, build_service
 
@@ -72,6 +73,7 @@ async def _setup(
 ) -> None:
     deps = build_deps(runtime, settings)
     app.state.deps = deps
+    app.state.known_agencies = agencies.load(settings.auth_agencies_file)
     app.state.max_upload_bytes = settings.max_upload_bytes
     # The shared body guard stops reading at this (chunked or not); the route checks the
     # documents themselves against the upload limit.
@@ -89,6 +91,10 @@ async def _setup(
         lambda event, envelope: not_processed.on_dead_letter(
             event, envelope, deps.repo.db, deps.now()
         ),
+    )
+    router.on(
+        MessageReprocessed,
+        lambda event, _: not_processed.on_reprocessed(event, deps.repo.db, deps.now()),
     )
     runtime.consume(settings.consumer_group, [topics.DLQ], router)
 

@@ -18,6 +18,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Request, Response
 from pydantic import BaseModel
 
+from sprg_intake import agencies
 from sprg_intake import examples as ex
 from sprg_intake import handlers_case as case
 from sprg_intake import handlers_lcspr as lcspr
@@ -292,6 +293,7 @@ def _endpoint(spec: Input) -> Callable[..., Awaitable[dict[str, Any]]]:
         traceparent: str | None = None,
         **ids: str,
     ) -> dict[str, Any]:
+        agencies.refuse_unknown(command, request.app.state.known_agencies)
         recorded = await spec.handler(
             *(ids[name] for name in spec.path_ids),
             command,

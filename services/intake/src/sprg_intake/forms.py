@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, PackageLoader, select_autoescape
 from pydantic import BaseModel, ValidationError
 
-from sprg_intake import handlers, handlers_partnership
+from sprg_intake import agencies, handlers, handlers_partnership
 from sprg_intake.commands import ReferCaseOfConcern
 from sprg_intake.handlers import IntakeDeps
 from sprg_intake.messages import ReportIncident
@@ -139,6 +139,10 @@ def add_forms(app: FastAPI) -> None:
         try:
             principal = _principal(request, form.get("token", ""), "refer_case_of_concern")
             command = _coc_command(form)
+            try:
+                agencies.refuse_unknown(command, request.app.state.known_agencies)
+            except handlers.InvalidFact as unknown:
+                raise FormRefused(422, [str(unknown)]) from unknown
         except FormRefused as exc:
             return _render(
                 "case_of_concern.html",
