@@ -11,7 +11,14 @@ from typing import Annotated, Literal
 from fastapi import FastAPI, HTTPException, Query, Request
 from pydantic import BaseModel, Field
 
-from sprg_scheduler import calendar_admin, calendar_api, duty_api, duty_handlers, handlers
+from sprg_scheduler import (
+    calendar_admin,
+    calendar_api,
+    duty_api,
+    duty_handlers,
+    handlers,
+    meetings,
+)
 from sprg_scheduler.adapters.metrics import ClockGauges
 from sprg_scheduler.adapters.repository import ClockQuery
 from sprg_scheduler.bootstrap import (
@@ -33,6 +40,7 @@ from sprg_shared.events import (
     CaseAssessed,
     CaseNoticeRecorded,
     InformationRequested,
+    MeetingScheduled,
     RapidReviewClosed,
     RapidReviewHeld,
     RapidReviewSentToPanel,
@@ -92,6 +100,7 @@ async def _setup(
     router.on(RapidReviewSentToPanel, partial(handlers.on_sent_to_panel, deps=deps))
     router.on(RapidReviewClosed, partial(handlers.on_rapid_review_closed, deps=deps))
     router.on(CaseNoticeRecorded, partial(handlers.on_notice_recorded, deps=deps))
+    router.on(MeetingScheduled, partial(meetings.on_meeting_scheduled, deps=app.state.duties))
     runtime.consume(settings.consumer_group, [topics.DECISIONS, topics.INTAKE], router)
     firing = build_firing(deps, settings, ClockGauges(runtime.registry))
     await firing.ensure_indexes()

@@ -11,13 +11,15 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import date
 from importlib.resources import files
 
 from sprg_scheduler.adapters.duty_store import DutyScheduleStore
 from sprg_scheduler.domain import duties, lifecycle, schedule
 from sprg_scheduler.domain.clocks import Clock
-from sprg_scheduler.domain.duties import DUTY_KINDS, DutySchedule
+from sprg_scheduler.domain.duties import DUTY_KINDS, DutySchedule, Meeting
 from sprg_scheduler.handlers import SchedulerDeps, _change
+from sprg_shared.store import Document
 
 log = logging.getLogger(__name__)
 
@@ -46,8 +48,26 @@ def packaged_schedule() -> DutySchedule:
 
 
 async def in_force(deps: DutyDeps) -> tuple[int, DutySchedule]:
+    """The schedule in force, with every meeting intake recorded: one meeting, one identity
+    (``sprg-meeting-<date>``), whether the Business Team planned it here or recorded it there."""
     latest = await deps.store.latest()
-    return (latest.number, latest.schedule) if latest else (0, packaged_schedule())
+    number, plan = (latest.number, latest.schedule) if latest else (0, packaged_schedule())
+    return number, with_recorded(plan, await deps.store.recorded_meetings())
+
+
+def with_recorded(plan: DutySchedule, recorded: list[Document]) -> DutySchedule:
+    """``plan`` and the meetings intake recorded on days it has no meeting. A meeting
+    recorded is a fact, so the chair's rotation (a rule for planning) does not refuse it."""
+    planned = {m.date for m in plan.meetings}
+    extra = [
+        Meeting(date=date.fromisoformat(doc["date"]), chair=doc["chair"])
+        for doc in recorded
+        if date.fromisoformat(doc["date"]) not in planned
+    ]
+    if not extra:
+        return plan
+    meetings = tuple(sorted((*plan.meetings, *extra), key=lambda m: m.date))
+    return plan.model_copy(update={"meetings": meetings})
 
 
 async def replace_schedule(new: DutySchedule, by: str, deps: DutyDeps) -> Synced:
