@@ -18,6 +18,8 @@ from sprg_scheduler import (
     duty_handlers,
     handlers,
     meetings,
+    targets,
+    targets_api,
 )
 from sprg_scheduler.adapters.metrics import ClockGauges
 from sprg_scheduler.adapters.repository import ClockQuery
@@ -85,6 +87,9 @@ async def _setup(
     await calendar_admin.refresh(app.state.calendar)
     background.run(_follow_calendar(app.state.calendar, settings.tick_seconds), "calendar")
     app.state.duties = build_duties(runtime, deps)
+    app.state.targets = targets.TargetDeps(runtime.db, deps, deps.kinds)
+    await targets.refresh(app.state.targets)
+    background.run(_follow_targets(app.state.targets, settings.tick_seconds), "targets")
     background.run(_keep_duties(app.state.duties, settings.duty_sync_seconds), "duties")
     app.state.concerns = concerns.Concerns(runtime.db)
     await app.state.concerns.ensure_indexes()
@@ -115,6 +120,16 @@ async def _follow_calendar(deps: calendar_admin.CalendarDeps, interval: float) -
         except Exception:
             log.exception("reading the calendar version failed; retrying")
         await asyncio.sleep(interval)
+
+
+async def _follow_targets(deps: targets.TargetDeps, interval: float) -> None:
+    """Every replica puts the local targets another replica activated in force within a tick."""
+    while True:
+        await asyncio.sleep(interval)
+        try:
+            await targets.refresh(deps)
+        except Exception:
+            log.exception("reading the local targets failed; retrying")
 
 
 async def _keep_duties(deps: duty_handlers.DutyDeps, interval: float) -> None:
@@ -224,4 +239,5 @@ def create_app(settings: SchedulerSettings | None = None) -> FastAPI:
 
     app.include_router(calendar_api.router)
     app.include_router(duty_api.router)
+    app.include_router(targets_api.router)
     return app
