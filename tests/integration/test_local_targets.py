@@ -8,11 +8,14 @@ and store: the Rapid Review's copy to the Panel (1 working day shipped) is the c
 
 from __future__ import annotations
 
+import asyncio
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
+from sprg_cli.main import main
 from sprg_shared.auth import Role
 from tests.conftest import bearer
 from tests.integration.intake_support import BUSINESS, new_case
@@ -37,6 +40,9 @@ OUTCOME = {
 
 async def test_a_local_target_is_dry_run_activated_and_rolled_back_without_a_restart(
     apps: tuple[httpx.AsyncClient, httpx.AsyncClient],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     intake, scheduler = apps
     case_id = await new_case(intake)
@@ -67,12 +73,14 @@ async def test_a_local_target_is_dry_run_activated_and_rolled_back_without_a_res
     assert [(m["old_due"], m["new_due"]) for m in mine] == [("2026-11-19", "2026-11-23")]
     assert (await copy_clock() or {})["due"] == "2026-11-19"  # a dry run changes nothing
 
-    activated = await scheduler.post(
-        "/v1/targets/activate",
-        json={**candidate, "reason": "the Panel asked for 3 working days"},
-        headers=BUSINESS,
-    )
-    assert activated.status_code == 200, activated.text
+    # Activated by the operator's command, as the README shows.
+    monkeypatch.setenv("SPRG_TOKEN", BUSINESS["Authorization"].removeprefix("Bearer "))
+    file = tmp_path / "targets.yaml"
+    file.write_text("rapid_review_panel_copy: 3\n")
+    command = ["targets", "activate", str(file), "--reason", "the Panel asked for 3 working days"]
+    code = await asyncio.to_thread(main, [*command, "--url", str(scheduler.base_url)])
+    assert code == 0
+    assert '"new_due": "2026-11-23"' in capsys.readouterr().out
     assert (await copy_clock() or {})["due"] == "2026-11-23"
     listed = (await scheduler.get("/v1/targets", headers=BUSINESS)).json()
     assert listed["in_force"]["rapid_review_panel_copy"] == 3
