@@ -9,6 +9,7 @@ and store: the Rapid Review's copy to the Panel (1 working day shipped) is the c
 from __future__ import annotations
 
 import asyncio
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -97,3 +98,55 @@ async def test_a_local_target_is_dry_run_activated_and_rolled_back_without_a_res
         "rollback: agreed in error",
         "the Panel asked for 3 working days",
     ]
+
+
+async def test_reminder_offsets_activated_put_an_open_clock_at_risk_without_a_restart(
+    apps: tuple[httpx.AsyncClient, httpx.AsyncClient],
+) -> None:
+    intake, scheduler = apps
+    case_id = await new_case(intake)
+    due = (date.today() + timedelta(days=42)).isoformat()
+    action = await intake.post(
+        "/v1/actions",
+        json={
+            "source_id": case_id,
+            "owner_agency": "croydon-icb",
+            "owner_role": "Designated Nurse",
+            "due_date": due,
+            "description": "Brief GP practices.",
+        },
+        headers=BUSINESS,
+    )
+    assert action.status_code == 201, action.text
+
+    async def action_clock() -> dict[str, Any] | None:
+        r = await scheduler.get("/v1/clocks", params={"case_id": case_id}, headers=BUSINESS)
+        found = [c for c in r.json() if c["kind"] == "action_due"]
+        return found[0] if found else None
+
+    clock = await until(action_clock, "the action clocked")
+    assert clock["due"] == due and not clock["at_risk"]  # reminders 2 and 0 days before
+
+    wider = await scheduler.post(
+        "/v1/targets/activate",
+        json={"targets": {}, "reminder_offsets": [40, 0], "reason": "remind six weeks ahead"},
+        headers=BUSINESS,
+    )
+    assert wider.status_code == 200, wider.text
+    assert (await action_clock() or {})["at_risk"] is True
+    listed = (await scheduler.get("/v1/targets", headers=BUSINESS)).json()
+    assert listed["reminder_offsets"] == [40, 0]
+
+    refused = await scheduler.post(
+        "/v1/targets/activate",
+        json={"targets": {}, "reminder_offsets": [400], "reason": "a typo"},
+        headers=BUSINESS,
+    )
+    assert refused.status_code == 422
+    assert refused.json()["detail"][0]["loc"] == ["body", "reminder_offsets", "0"]
+
+    back = await scheduler.post(
+        "/v1/targets/rollback", json={"reason": "too early"}, headers=BUSINESS
+    )
+    assert back.status_code == 200, back.text
+    assert (await action_clock() or {})["at_risk"] is False

@@ -87,9 +87,6 @@ async def _setup(
     await calendar_admin.refresh(app.state.calendar)
     background.run(_follow_calendar(app.state.calendar, settings.tick_seconds), "calendar")
     app.state.duties = build_duties(runtime, deps)
-    app.state.targets = targets.TargetDeps(runtime.db, deps, deps.kinds)
-    await targets.refresh(app.state.targets)
-    background.run(_follow_targets(app.state.targets, settings.tick_seconds), "targets")
     background.run(_keep_duties(app.state.duties, settings.duty_sync_seconds), "duties")
     app.state.concerns = concerns.Concerns(runtime.db)
     await app.state.concerns.ensure_indexes()
@@ -106,8 +103,13 @@ async def _setup(
     router.on(RapidReviewClosed, partial(handlers.on_rapid_review_closed, deps=deps))
     router.on(CaseNoticeRecorded, partial(handlers.on_notice_recorded, deps=deps))
     router.on(MeetingScheduled, partial(meetings.on_meeting_scheduled, deps=app.state.duties))
-    runtime.consume(settings.consumer_group, [topics.DECISIONS, topics.INTAKE], router)
     firing = build_firing(deps, settings, ClockGauges(runtime.registry))
+    app.state.targets = targets.TargetDeps(
+        runtime.db, deps, deps.kinds, deps.policy, on_policy=firing.use_policy
+    )
+    await targets.refresh(app.state.targets)  # before a clock starts on the shipped ones
+    background.run(_follow_targets(app.state.targets, settings.tick_seconds), "targets")
+    runtime.consume(settings.consumer_group, [topics.DECISIONS, topics.INTAKE], router)
     await firing.ensure_indexes()
     background.run(firing.run(settings.tick_seconds), "clock-firing")
 

@@ -13,7 +13,8 @@ force within a tick (``refresh``); a clock started later counts on it.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -21,9 +22,10 @@ from pymongo import DESCENDING
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
-from sprg_scheduler.domain import lifecycle
+from sprg_scheduler.domain import lifecycle, schedule
 from sprg_scheduler.domain.clocks import Clock
 from sprg_scheduler.domain.kinds import ClockKinds
+from sprg_scheduler.domain.schedule import ReminderPolicy
 from sprg_scheduler.handlers import SchedulerDeps, _announce, _change
 from sprg_shared.ids import stable_id
 from sprg_shared.store import Document
@@ -88,6 +90,24 @@ class TargetDeps:
     db: AsyncDatabase[Document]
     clocks: SchedulerDeps
     shipped: ClockKinds
+    shipped_policy: ReminderPolicy
+    on_policy: Callable[[ReminderPolicy], None] = lambda _: None
+    """Tells the firing loop of reminder offsets put in force."""
+
+
+def validate_offsets(offsets: list[int] | None, shipped: ReminderPolicy) -> tuple[int, ...]:
+    """Reminder offsets: working days before the due date, each once, 0 to 60."""
+    if offsets is None:
+        return shipped.offsets
+    if not 1 <= len(offsets) <= 5 or len(set(offsets)) != len(offsets):
+        raise TargetsRefused("one to five different offsets", "reminder_offsets")
+    for i, offset in enumerate(offsets):
+        if isinstance(offset, bool) or not isinstance(offset, int) or not 0 <= offset <= 60:
+            raise TargetsRefused(
+                f"working days before the due date, 0 to 60, got {offset!r}",
+                f"reminder_offsets.{i}",
+            )
+    return tuple(sorted(offsets, reverse=True))
 
 
 async def dry_run(candidate: dict[str, int], deps: TargetDeps) -> list[Move]:
@@ -106,7 +126,7 @@ async def dry_run(candidate: dict[str, int], deps: TargetDeps) -> list[Move]:
 
 
 async def versions(deps: TargetDeps) -> list[dict[str, Any]]:
-    found = deps.db[COLLECTION].find({}, {"_id": 1, "targets": 1, "reason": 1, "by": 1, "at": 1})
+    found = deps.db[COLLECTION].find({})
     return [
         {"version": d["_id"], **{k: v for k, v in d.items() if k != "_id"}}
         async for d in found.sort("_id", DESCENDING)
@@ -118,20 +138,33 @@ async def _latest(deps: TargetDeps) -> Document | None:
 
 
 async def activate(
-    candidate: dict[str, int], reason: str, by: str, deps: TargetDeps
+    candidate: dict[str, int],
+    reason: str,
+    by: str,
+    deps: TargetDeps,
+    reminder_offsets: list[int] | None = None,
 ) -> tuple[int, list[Move]]:
-    """A new version in force: stored (a unique number), then each open clock moved."""
+    """A new version in force: stored (a unique number), then each open clock moved and
+    replanned on the reminder offsets."""
     targets = validate(candidate, deps.shipped)
+    offsets = validate_offsets(reminder_offsets, deps.shipped_policy)
     latest = await _latest(deps)
     number = (int(latest["_id"]) if latest else 0) + 1
     now = deps.clocks.now()
     try:
         await deps.db[COLLECTION].insert_one(
-            {"_id": number, "targets": targets, "reason": reason, "by": by, "at": now}
+            {
+                "_id": number,
+                "targets": targets,
+                "reminder_offsets": list(offsets),
+                "reason": reason,
+                "by": by,
+                "at": now,
+            }
         )
     except DuplicateKeyError as exc:
         raise TargetsRefused(f"version {number} was activated by someone else", "targets") from exc
-    moves = await _apply(number, targets, reason, now, deps)
+    moves = await _apply(number, targets, offsets, reason, now, deps)
     log.info("local targets in force", extra={"version": number, "moved": len(moves)})
     return number, moves
 
@@ -141,15 +174,29 @@ async def rollback(reason: str, by: str, deps: TargetDeps) -> tuple[int, list[Mo
     found = await versions(deps)
     if not found:
         raise TargetsRefused("no version to roll back from", "targets")
-    previous = found[1]["targets"] if len(found) > 1 else local_kinds(deps.shipped)
-    return await activate(previous, f"rollback: {reason}", by, deps)
+    if len(found) > 1:
+        previous, offsets = found[1]["targets"], found[1].get("reminder_offsets")
+    else:
+        previous, offsets = local_kinds(deps.shipped), list(deps.shipped_policy.offsets)
+    return await activate(previous, f"rollback: {reason}", by, deps, offsets)
 
 
 async def _apply(
-    number: int, targets: dict[str, int], reason: str, now: datetime, deps: TargetDeps
+    number: int,
+    targets: dict[str, int],
+    offsets: tuple[int, ...],
+    reason: str,
+    now: datetime,
+    deps: TargetDeps,
 ) -> list[Move]:
     c = deps.clocks
     c.kinds = in_force(deps.shipped, targets)
+    if offsets != c.policy.offsets:
+        _use_offsets(offsets, deps)
+        for kind in await c.repo.kinds():
+            for stored in await c.repo.for_kinds([kind]):
+                if stored.clock.active:
+                    await _change(stored.clock.clock_id, _replanned(c), c)
     event_id = stable_id("local-targets", str(number))
     moves = await dry_run(targets, deps)
     for move in moves:
@@ -171,8 +218,24 @@ async def _apply(
     return moves
 
 
+def _replanned(c: SchedulerDeps) -> Callable[[Clock], Clock | None]:
+    def replan(clock: Clock) -> Clock | None:
+        again = schedule.planned(clock, c.policy, c.calendar)
+        return None if again == clock else again
+
+    return replan
+
+
+def _use_offsets(offsets: tuple[int, ...], deps: TargetDeps) -> None:
+    deps.clocks.policy = replace(deps.shipped_policy, offsets=offsets)
+    deps.on_policy(deps.clocks.policy)
+
+
 async def refresh(deps: TargetDeps) -> None:
     """Put the active version in force on this replica (its clocks moved by whoever activated)."""
     latest = await _latest(deps)
     if latest is not None:
         deps.clocks.kinds = in_force(deps.shipped, dict(latest["targets"]))
+        offsets = tuple(latest.get("reminder_offsets") or deps.shipped_policy.offsets)
+        if offsets != deps.clocks.policy.offsets:
+            _use_offsets(offsets, deps)

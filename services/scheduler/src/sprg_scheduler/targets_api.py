@@ -23,6 +23,11 @@ class Candidate(BaseModel):
 
 
 class Activation(Candidate):
+    reminder_offsets: list[int] | None = Field(
+        default=None,
+        description="working days before a due date that reminders go out, e.g. [2, 0]; "
+        "default: the shipped ones",
+    )
     reason: str = Field(min_length=3, max_length=500)
 
 
@@ -60,6 +65,7 @@ async def list_targets(request: Request, _: Caller) -> dict[str, Any]:
     deps = _deps(request)
     return {
         "in_force": targets.local_kinds(deps.clocks.kinds),
+        "reminder_offsets": list(deps.clocks.policy.offsets),
         "shipped": targets.local_kinds(deps.shipped),
         "versions": await targets.versions(deps),
     }
@@ -78,7 +84,7 @@ async def dry_run_targets(request: Request, body: Candidate, _: Caller) -> Any:
 async def activate_targets(request: Request, body: Activation, who: Caller) -> Any:
     try:
         number, moves = await targets.activate(
-            body.targets, body.reason, f"user:{who.subject}", _deps(request)
+            body.targets, body.reason, f"user:{who.subject}", _deps(request), body.reminder_offsets
         )
     except TargetsRefused as exc:
         return _refused(exc)
