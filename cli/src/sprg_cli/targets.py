@@ -1,7 +1,8 @@
 """``sprg targets ...``: the local targets' versions, the lifecycle of a rule pack.
 
 A candidate is a YAML or JSON file of working days per local clock kind
-(``{rapid_review_panel_copy: 2, csab_liaison: 10}``). ``validate`` dry-runs it on the
+(``{rapid_review_panel_copy: 2, csab_liaison: 10}``), and optionally the reminder
+offsets (``reminder_offsets: [5, 2, 0]``). ``validate`` dry-runs it on the
 scheduler (refused naming the kind, or each open clock it would move: old due -> new
 due); ``activate`` puts it in force with a reason (the open clocks move, no restart);
 ``rollback`` puts the previous version back; ``list`` shows the versions. Talks to the
@@ -58,6 +59,7 @@ def _validate(args: argparse.Namespace) -> int:
     found = _candidate(args.file)
     if found is None:
         return 2
+    found.pop("reminder_offsets", None)  # checked when activated
     return _call("POST", f"{args.url}/v1/targets/dry-run", json={"targets": found})
 
 
@@ -65,7 +67,8 @@ def _activate(args: argparse.Namespace) -> int:
     found = _candidate(args.file)
     if found is None:
         return 2
-    body = {"targets": found, "reason": args.reason}
+    offsets = found.pop("reminder_offsets", None)
+    body = {"targets": found, "reason": args.reason, "reminder_offsets": offsets}
     return _call("POST", f"{args.url}/v1/targets/activate", json=body)
 
 
