@@ -173,3 +173,17 @@ class CaseStoreContract:
             ("r", AT + timedelta(minutes=1)),
         ]
         assert await store.not_processed_for("nothing-here") == []
+
+    async def test_a_note_cleared_after_its_replay_is_no_longer_shown(
+        self, store: CaseStore
+    ) -> None:
+        subject = new_id()
+        base = {"subject_id": subject, "service": "g", "reason": "r", "at": AT}
+        await store.note_not_processed("dl-a", {**base, "event_type": "t", "event_id": "e1"})
+        await store.note_not_processed("dl-b", {**base, "event_type": "t", "event_id": "e1"})
+        await store.note_not_processed("dl-c", {**base, "event_type": "t", "event_id": "e2"})
+        await store.clear_not_processed(
+            note_id="dl-a", event_id="e1", service="g", at=AT, detail={"replayed_to_offset": 7}
+        )
+        left = await store.not_processed_for(subject)
+        assert [n["event_id"] for n in left] == ["e2"]

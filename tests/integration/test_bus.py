@@ -169,7 +169,11 @@ async def test_unreadable_and_failing_messages_are_dead_lettered_and_the_loop_go
         await wait_for(lambda: harness.applied("good"))
 
         def ours(found: list[Envelope]) -> list[MessageDeadLettered]:
-            letters = [MessageDeadLettered.model_validate(e.data) for e in found]
+            letters = [
+                MessageDeadLettered.model_validate(e.data)
+                for e in found
+                if e.type == MessageDeadLettered.TYPE
+            ]
             return [d for d in letters if d.topic == harness.topic]
 
         dead = ours(

@@ -233,7 +233,11 @@ async def test_a_refusing_server_is_retried_then_the_failure_is_recorded_and_dea
     await asyncio.to_thread(read_until, harness.servers.kafka, topics.NOTIFICATIONS, failed_notice)
 
     def dead_letter(seen: list[Envelope]) -> bool:
-        letters = [MessageDeadLettered.model_validate(e.data) for e in seen]
+        letters = [
+            MessageDeadLettered.model_validate(e.data)
+            for e in seen
+            if e.type == MessageDeadLettered.TYPE
+        ]
         return any(d.key == case_id and "delivery failed" in d.reason for d in letters)
 
     await asyncio.to_thread(read_until, harness.servers.kafka, topics.DLQ, dead_letter)

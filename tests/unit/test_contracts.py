@@ -40,7 +40,7 @@ PUBLIC: dict[str, list[str]] = {
         "DutyDue",
         "SubjectOfClock",
     ],
-    "dead_letters": ["MessageDeadLettered"],
+    "dead_letters": ["MessageDeadLettered", "MessageReprocessed"],
     "decisions": [
         "CaseAssessed",
         "ClockDue",

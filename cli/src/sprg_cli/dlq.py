@@ -6,7 +6,13 @@ the reason it failed, and the original event's id and type when readable): never
 payload (the key is a case or clock id, never personal data). ``--group`` keeps one
 consumer group's. ``replay`` publishes the
 original message again to its topic, with its key and headers: every consumer group
-skips an event id it has applied, so only the group that failed applies it.
+skips an event id it has applied, so only the group that failed applies it. Then it waits
+(``--wait``, 60 s) for that group to commit past the replayed copy: if no new dead letter of
+the event came from the group meanwhile, the event was processed, and ``replay`` publishes
+``sprg.message.reprocessed.v1`` so that intake clears the record's "not processed" line
+(``"processed": true``). A group that has never committed (no consumer of that name) is not
+waited for (``"processed": null``); one that fails again, or is still behind at the end of
+the wait, leaves the line as it is (``"processed": false``).
 """
 
 from __future__ import annotations
@@ -19,13 +25,13 @@ import time
 from dataclasses import dataclass
 from datetime import datetime
 
-from kafka import KafkaConsumer, KafkaProducer
+from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
 from kafka.structs import TopicPartition
 from pydantic import ValidationError
 
 from sprg_shared import topics
-from sprg_shared.contracts.dead_letters import MessageDeadLettered
-from sprg_shared.envelope import Envelope, read_event
+from sprg_shared.contracts.dead_letters import MessageDeadLettered, MessageReprocessed
+from sprg_shared.envelope import Envelope, envelope_for, read_event
 from sprg_shared.kafka_security import kafka_security
 
 EXIT_NOTHING = 2
@@ -36,6 +42,7 @@ class DeadLetter:
     dlq_offset: int
     letter: MessageDeadLettered
     at: datetime | None = None
+    envelope_id: str | None = None
 
     def original(self) -> Envelope | None:
         try:
@@ -70,6 +77,12 @@ def register(subcommands: argparse._SubParsersAction[argparse.ArgumentParser]) -
     which = replay.add_mutually_exclusive_group(required=True)
     which.add_argument("--offset", type=int, action="append", help="a dead letter's dlq offset")
     which.add_argument("--group", help="every dead letter of this consumer group")
+    replay.add_argument(
+        "--wait",
+        type=float,
+        default=60.0,
+        help="seconds to wait for the failed group to process the replayed copy (0: do not)",
+    )
     replay.set_defaults(handler=_replay)
     for cmd in (listing, replay):
         cmd.add_argument(
@@ -103,17 +116,25 @@ def read_dead_letters(bootstrap: str, deadline_seconds: float = 30) -> list[Dead
                     except (ValidationError, ValueError):
                         continue  # not a dead letter this reader knows: skip it
                     if isinstance(event, MessageDeadLettered):
-                        found.append(DeadLetter(record.offset, event, envelope.time))
+                        found.append(DeadLetter(record.offset, event, envelope.time, envelope.id))
         return found
     finally:
         consumer.close()
 
 
-def replay(bootstrap: str, letters: list[DeadLetter]) -> list[dict[str, object]]:
+def replay(
+    bootstrap: str, letters: list[DeadLetter], wait_seconds: float = 0
+) -> list[dict[str, object]]:
     producer = KafkaProducer(
         bootstrap_servers=bootstrap, acks="all", enable_idempotence=True, **kafka_security()
     )
     done: list[dict[str, object]] = []
+    # sprg.dlq has one partition: a dead letter after this offset is one of the replay's.
+    known = (
+        max((d.dlq_offset for d in read_dead_letters(bootstrap)), default=-1)
+        if wait_seconds > 0
+        else -1
+    )
     try:
         for dead in letters:
             original = dead.original()
@@ -126,10 +147,89 @@ def replay(bootstrap: str, letters: list[DeadLetter]) -> list[dict[str, object]]
             sent = producer.send(
                 dead.letter.topic, key=key, value=dead.letter.value.encode(), headers=headers
             ).get(timeout=30)
-            done.append({**dead.summary(), "replayed_to_offset": sent.offset})
+            done.append(
+                {
+                    **dead.summary(),
+                    "replayed_to_offset": sent.offset,
+                    "partition_to": sent.partition,
+                }
+            )
+        if wait_seconds > 0:
+            _confirm(bootstrap, producer, letters, done, known, wait_seconds)
     finally:
         producer.close(timeout=10)
+    for line in done:
+        line.pop("partition_to", None)
     return done
+
+
+def _committed(bootstrap: str, group: str) -> dict[TopicPartition, int] | None:
+    admin = KafkaAdminClient(bootstrap_servers=bootstrap, **kafka_security())
+    try:
+        offsets = admin.list_group_offsets({group: None}).get(group, {})
+    finally:
+        admin.close()
+    found = {tp: meta.offset for tp, meta in offsets.items() if meta.offset >= 0}
+    return found or None
+
+
+def _confirm(
+    bootstrap: str,
+    producer: KafkaProducer,
+    letters: list[DeadLetter],
+    done: list[dict[str, object]],
+    known: int,
+    wait_seconds: float,
+) -> None:
+    """Mark each replayed line processed (true), failed again or still behind (false), or
+    not waited for (None: the group never committed anything), and tell intake of each
+    one processed."""
+    pending = list(zip(letters, done, strict=True))
+    deadline = time.monotonic() + wait_seconds
+    while pending:
+        still: list[tuple[DeadLetter, dict[str, object]]] = []
+        for dead, line in pending:
+            committed = _committed(bootstrap, dead.letter.consumer_group)
+            if committed is None:
+                line["processed"] = None
+                continue
+            where = TopicPartition(dead.letter.topic, int(str(line["partition_to"])))
+            if committed.get(where, -1) > int(str(line["replayed_to_offset"])):
+                line["processed"] = True
+            else:
+                still.append((dead, line))
+        pending = still
+        if pending and time.monotonic() > deadline:
+            for _, line in pending:
+                line["processed"] = False
+            break
+        if pending:
+            time.sleep(0.5)
+    again = {
+        (d.letter.consumer_group, d.summary()["event_id"])
+        for d in read_dead_letters(bootstrap)
+        if d.dlq_offset > known
+    }
+    for dead, line in zip(letters, done, strict=True):
+        if line.get("processed") is not True:
+            continue
+        if (dead.letter.consumer_group, line["event_id"]) in again:
+            line["processed"] = False
+            continue
+        told = MessageReprocessed(
+            dead_letter_id=dead.envelope_id,
+            consumer_group=dead.letter.consumer_group,
+            topic=dead.letter.topic,
+            key=dead.letter.key,
+            event_id=str(line["event_id"]) if line["event_id"] else None,
+            replayed_to_offset=int(str(line["replayed_to_offset"])),
+        )
+        envelope = envelope_for(told, source="sprg/cli")
+        key = dead.letter.key.encode() if dead.letter.key is not None else None
+        headers = [("ce_id", envelope.id.encode()), ("ce_type", envelope.type.encode())]
+        producer.send(topics.DLQ, key=key, value=envelope.to_bytes(), headers=headers).get(
+            timeout=30
+        )
 
 
 def _list(args: argparse.Namespace) -> int:
@@ -148,6 +248,6 @@ def _replay(args: argparse.Namespace) -> int:
     if not chosen:
         print("sprg dlq replay: no such dead letter", file=sys.stderr)
         return EXIT_NOTHING
-    for line in replay(args.bootstrap_servers, chosen):
+    for line in replay(args.bootstrap_servers, chosen, args.wait):
         print(json.dumps(line))
     return 0

@@ -20,6 +20,7 @@ SUBCOMMANDS: dict[str, str] = {
     "assess": "what the law requires for a case, and by when (JSON in, JSON out)",
     "rules": "rule packs: validate, test, diff, activate...",
     "calendar": "closure days: add, list, pending recalculation, confirm",
+    "targets": "local targets: validate (dry-run), activate, rollback, list",
     "tokens": "development bearer tokens",
     "demo": "demo data",
     "dlq": "dead letters: list, replay",

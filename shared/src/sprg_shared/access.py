@@ -133,6 +133,10 @@ MATRIX: dict[str, dict[str, Rule]] = {
         "get_schedule": _r(*ANY),
         "put_schedule": _w(TEAM),
         "upcoming": _r(TEAM, MEMBER, CHAIR, EXEC),
+        "list_targets": _r(TEAM, MEMBER, CHAIR),
+        "dry_run_targets": _r(TEAM),
+        "activate_targets": _w(TEAM),
+        "rollback_targets": _w(TEAM),
         **_AUDIT,
     },
     "notifier": {

@@ -18,6 +18,7 @@ from sprg_intake.adapters.crypto import Sealer, fingerprint
 from sprg_intake.adapters.outbox import OutboxRelay
 from sprg_intake.adapters.repository import CaseRepository
 from sprg_intake.entrypoints import api, consumers
+from sprg_intake.handlers import agencies
 from sprg_intake.handlers.incident import IntakeDeps
 from sprg_intake.settings import IntakeSettings
 from sprg_shared.runtime import Runtime
@@ -50,6 +51,7 @@ def build(settings: IntakeSettings | None = None) -> FastAPI:
     ) -> None:
         deps = build_deps(runtime, loaded)
         app.state.deps = deps
+        app.state.known_agencies = agencies.load(loaded.auth_agencies_file)
         app.state.max_upload_bytes = loaded.max_upload_bytes
         # The shared body guard stops reading at this (chunked or not); the route checks
         # the documents themselves against the upload limit.

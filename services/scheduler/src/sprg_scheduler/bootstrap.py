@@ -32,6 +32,7 @@ from sprg_scheduler.entrypoints.api import add_routes
 from sprg_scheduler.handlers import calendar as calendar_admin
 from sprg_scheduler.handlers import clocks as handlers
 from sprg_scheduler.handlers import duties as duty_handlers
+from sprg_scheduler.handlers import meetings, targets
 from sprg_scheduler.handlers.calendar import CalendarDeps
 from sprg_scheduler.handlers.clocks import SchedulerDeps
 from sprg_scheduler.handlers.duties import DutyDeps
@@ -45,6 +46,7 @@ from sprg_shared.contracts.intake import (
     ActionRecorded,
     CaseNoticeRecorded,
     InformationRequested,
+    MeetingScheduled,
     RapidReviewClosed,
     RapidReviewHeld,
     RapidReviewSentToPanel,
@@ -119,12 +121,17 @@ def subscribe(
     deps: SchedulerDeps,
     bus: Bus,
     observers: Sequence[tuple[Sequence[type[Any]], Callable[[Any], Any]]] = (),
+    more: Sequence[tuple[type[Any], Callable[..., Any]]] = (),
 ) -> Router:
+    """Subscribe the handlers (``ROUTES`` on ``deps``, then ``more`` as given) before the
+    consumer starts, so no event arrives at a router without its handler."""
     router = Router()
     for events, observer in observers:
         router.observe(events, observer)
     for event, handler in ROUTES:
         router.on(event, partial(handler, deps=deps))
+    for event, bound in more:
+        router.on(event, bound)
     bus.consume(settings.consumer_group, [topics.DECISIONS, topics.INTAKE], router)
     return router
 
@@ -181,6 +188,16 @@ async def _follow_calendar(deps: calendar_admin.CalendarDeps, interval: float) -
         await asyncio.sleep(interval)
 
 
+async def _follow_targets(deps: targets.TargetDeps, interval: float) -> None:
+    """Every replica puts the local targets another replica activated in force within a tick."""
+    while True:
+        await asyncio.sleep(interval)
+        try:
+            await targets.refresh(deps)
+        except Exception:
+            log.exception("reading the local targets failed; retrying")
+
+
 async def _keep_duties(deps: duty_handlers.DutyDeps, interval: float) -> None:
     """Duty clocks for the schedule's horizon, which moves on day by day."""
     while True:
@@ -210,8 +227,22 @@ def build(settings: SchedulerSettings | None = None) -> FastAPI:
         app.state.concerns = concerns.Concerns(runtime.db)
         await app.state.concerns.ensure_indexes()
         # Who each case, request and action concerns, for an agency's reads.
-        subscribe(settings, deps, bus, observers=[(concerns.EVENTS, app.state.concerns.note)])
+        # One meeting identity: a meeting recorded in intake is on the schedule.
+        subscribe(
+            settings,
+            deps,
+            bus,
+            observers=[(concerns.EVENTS, app.state.concerns.note)],
+            more=[
+                (MeetingScheduled, partial(meetings.on_meeting_scheduled, deps=app.state.duties))
+            ],
+        )
         firing = build_firing(deps, settings, ClockGauges(runtime.registry), repo)
+        app.state.targets = targets.TargetDeps(
+            runtime.db, deps, deps.kinds, deps.policy, on_policy=firing.use_policy
+        )
+        await targets.refresh(app.state.targets)  # before a clock starts on the shipped ones
+        background.run(_follow_targets(app.state.targets, settings.tick_seconds), "targets")
         await firing.ensure_indexes()
         background.run(firing.run(settings.tick_seconds), "clock-firing")
 

@@ -12,6 +12,7 @@ from sprg_shared.envelope import EventData, event_type
 
 __all__ = [
     "MessageDeadLettered",
+    "MessageReprocessed",
 ]
 
 
@@ -30,3 +31,20 @@ class MessageDeadLettered(EventData):
 
     def subject(self) -> str:
         return f"{self.topic}/{self.partition}/{self.offset}"
+
+
+@event_type("sprg.message.reprocessed.v1", topics.DLQ)
+class MessageReprocessed(EventData):
+    """A dead letter replayed (``sprg dlq replay``) and then processed by the group that had
+    failed it: its committed offset passed the replayed copy and no new dead letter of the
+    event came from that group. What read "not processed" is cleared."""
+
+    dead_letter_id: str | None = Field(description="the envelope id of the dead letter on sprg.dlq")
+    consumer_group: str
+    topic: str
+    key: str | None
+    event_id: str | None = Field(description="the original event's id, when readable")
+    replayed_to_offset: int
+
+    def subject(self) -> str:
+        return f"{self.topic}/{self.replayed_to_offset}/{self.consumer_group}"

@@ -140,8 +140,30 @@ class InMemoryCaseStore:
         self.not_processed.setdefault(entry_id, _stored({"_id": entry_id, **entry}))
 
     async def not_processed_for(self, subject_id: str) -> list[Document]:
-        found = [_stored(d) for d in self.not_processed.values() if d["subject_id"] == subject_id]
+        found = [
+            _stored(d)
+            for d in self.not_processed.values()
+            if d["subject_id"] == subject_id and d.get("processed_at") is None
+        ]
         return sorted(found, key=lambda d: d["at"])
+
+    async def clear_not_processed(
+        self,
+        *,
+        note_id: str | None,
+        event_id: str | None,
+        service: str,
+        at: datetime,
+        detail: Document,
+    ) -> None:
+        for key, note in self.not_processed.items():
+            same = key == note_id or (
+                event_id is not None
+                and note.get("event_id") == event_id
+                and note.get("service") == service
+            )
+            if same and note.get("processed_at") is None:
+                note.update({"processed_at": at, **_stored(detail)})
 
 
 class InMemoryPublisher:

@@ -56,6 +56,16 @@ class CaseStore(Outbox, Protocol):
 
     async def not_processed_for(self, subject_id: str) -> list[Document]: ...
 
+    async def clear_not_processed(
+        self,
+        *,
+        note_id: str | None,
+        event_id: str | None,
+        service: str,
+        at: datetime,
+        detail: Document,
+    ) -> None: ...
+
 
 class Publisher(Protocol):
     """Puts an envelope on a topic, keyed by its subject; raises when the bus does not take it."""

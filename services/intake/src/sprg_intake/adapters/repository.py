@@ -120,5 +120,26 @@ class CaseRepository:
 
     async def not_processed_for(self, subject_id: str) -> list[Document]:
         """A subject's notes of what another service could not process, oldest first."""
-        cursor = self._not_processed.find({"subject_id": subject_id}).sort("at", 1)
-        return [doc async for doc in cursor]
+        cursor = self._not_processed.find({"subject_id": subject_id, "processed_at": None})
+        return [doc async for doc in cursor.sort("at", 1)]
+
+    async def clear_not_processed(
+        self,
+        *,
+        note_id: str | None,
+        event_id: str | None,
+        service: str,
+        at: datetime,
+        detail: Document,
+    ) -> None:
+        """Mark processed the note ``note_id`` and any other of the same event from the same
+        service (kept, no longer shown). Idempotent."""
+        which: list[Document] = []
+        if note_id:
+            which.append({"_id": note_id})
+        if event_id:
+            which.append({"event_id": event_id, "service": service})
+        if which:
+            await self._not_processed.update_many(
+                {"$or": which, "processed_at": None}, {"$set": {"processed_at": at, **detail}}
+            )

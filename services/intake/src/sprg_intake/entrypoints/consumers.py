@@ -13,7 +13,7 @@ from sprg_intake.handlers import not_processed
 from sprg_intake.handlers.incident import IntakeDeps
 from sprg_shared import topics
 from sprg_shared.bus import Router
-from sprg_shared.contracts.dead_letters import MessageDeadLettered
+from sprg_shared.contracts.dead_letters import MessageDeadLettered, MessageReprocessed
 from sprg_shared.runtime import Runtime
 
 
@@ -25,6 +25,10 @@ def follow_dead_letters(runtime: Runtime, group: str, deps: IntakeDeps) -> None:
         lambda event, envelope: not_processed.on_dead_letter(
             event, envelope, deps.repo, deps.now()
         ),
+    )
+    router.on(
+        MessageReprocessed,
+        lambda event, _: not_processed.on_reprocessed(event, deps.repo, deps.now()),
     )
     runtime.consume(group, [topics.DLQ], router)
 

@@ -23,7 +23,7 @@ TRIAGE = {
     "advice": "Discussed with the Independent Scrutineer.",
 }
 ESCALATION = {
-    "with_agency": "croydon-health",
+    "with_agency": "croydon-health-services",
     "stage": 3,
     "stage_started_date": "2026-05-01",
     "copy_to_cscp_date": "2026-05-01",

@@ -14,6 +14,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from pydantic import BaseModel, ValidationError
 
 from sprg_intake.domain.commands import ReferCaseOfConcern, ReportIncident
+from sprg_intake.handlers import agencies
 from sprg_intake.handlers import incident as handlers
 from sprg_intake.handlers import partnership as handlers_partnership
 from sprg_intake.handlers.incident import IntakeDeps
@@ -140,6 +141,10 @@ def add_forms(app: FastAPI) -> None:
         try:
             principal = _principal(request, form.get("token", ""), "refer_case_of_concern")
             command = _coc_command(form)
+            try:
+                agencies.refuse_unknown(command, request.app.state.known_agencies)
+            except handlers.InvalidFact as unknown:
+                raise FormRefused(422, [str(unknown)]) from unknown
         except FormRefused as exc:
             return _render(
                 "case_of_concern.html",

@@ -22,6 +22,7 @@ from pydantic import BaseModel
 from sprg_intake.entrypoints import examples as ex
 from sprg_intake.entrypoints.api_inputs import Input
 from sprg_intake.entrypoints.web_common import IdempotencyKey, Traceparent
+from sprg_intake.handlers import agencies
 from sprg_intake.handlers.incident import IntakeDeps
 from sprg_shared.access import Caller
 from sprg_shared.auth import Principal
@@ -85,6 +86,7 @@ def recording(spec: Input) -> Route:
         traceparent: str | None = None,
         **ids: str,
     ) -> dict[str, Any]:
+        agencies.refuse_unknown(command, request.app.state.known_agencies)
         recorded = await spec.handler(
             *(ids[name] for name in ids_in_path),
             command,

@@ -2,7 +2,10 @@
 Team: intake follows ``sprg.dlq`` and keeps, per subject (the message's key: a case, a
 Case of Concern, an escalation, a meeting...), each event another service dead-lettered
 and why. Reasons carry no personal data (events never do). The alert on dead letters is
-the operations runbook's; this is what the person reading the case sees.
+the operations runbook's; this is what the person reading the case sees. Once the event is
+replayed and the group that failed it processes it (``sprg dlq replay`` confirms it and
+publishes ``sprg.message.reprocessed.v1``), the line is cleared: kept in the store with
+``processed_at``, no longer shown.
 """
 
 from __future__ import annotations
@@ -14,15 +17,17 @@ from pydantic import ValidationError
 
 from sprg_intake.adapters.ports import CaseStore
 from sprg_shared.auth import Principal, Role
-from sprg_shared.contracts.dead_letters import MessageDeadLettered
+from sprg_shared.contracts.dead_letters import MessageDeadLettered, MessageReprocessed
 from sprg_shared.envelope import Envelope
 
 
-def _event_type(value: str) -> str:
+def _original(value: str) -> tuple[str, str | None]:
+    """The dead-lettered event's type and id."""
     try:
-        return Envelope.from_bytes(value.encode("utf-8")).type
+        original = Envelope.from_bytes(value.encode("utf-8"))
     except ValidationError:  # an unreadable message is a dead letter of its own kind
-        return "an unreadable message"
+        return "an unreadable message", None
+    return original.type, original.id
 
 
 async def on_dead_letter(
@@ -30,11 +35,13 @@ async def on_dead_letter(
 ) -> None:
     if not event.key:
         return
+    event_type, event_id = _original(event.value)
     await store.note_not_processed(
         envelope.id,
         {
             "subject_id": event.key,
-            "event_type": _event_type(event.value),
+            "event_type": event_type,
+            "event_id": event_id,
             "service": event.consumer_group,
             "reason": event.reason,
             "at": now,
@@ -57,3 +64,15 @@ async def for_subject(
         }
         for doc in await store.not_processed_for(subject_id)
     ]
+
+
+async def on_reprocessed(event: MessageReprocessed, store: CaseStore, now: datetime) -> None:
+    """Clear the dead letter replayed and then processed, and any other dead letter of the
+    same event from the same group (a redelivered copy failed beside it). Idempotent."""
+    await store.clear_not_processed(
+        note_id=event.dead_letter_id,
+        event_id=event.event_id,
+        service=event.consumer_group,
+        at=now,
+        detail={"replayed_to_offset": event.replayed_to_offset},
+    )

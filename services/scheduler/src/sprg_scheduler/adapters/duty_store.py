@@ -4,7 +4,7 @@ insert, so two edits at once cannot both become version N); the latest is in for
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from pymongo import DESCENDING
 from pymongo.asynchronous.collection import AsyncCollection
@@ -26,6 +26,19 @@ class StoredSchedule:
 class DutyScheduleStore:
     def __init__(self, db: AsyncDatabase[Document]) -> None:
         self._schedules: AsyncCollection[Document] = db["duty_schedules"]
+        self._recorded: AsyncCollection[Document] = db["meetings_recorded"]
+
+    async def note_meeting(self, meeting_id: str, on: date, chair: str, by: str) -> bool:
+        """A meeting intake recorded (``sprg.meeting.scheduled.v1``); False if known already."""
+        result = await self._recorded.update_one(
+            {"_id": meeting_id},
+            {"$setOnInsert": {"date": on.isoformat(), "chair": chair, "by": by}},
+            upsert=True,
+        )
+        return result.upserted_id is not None
+
+    async def recorded_meetings(self) -> list[Document]:
+        return [doc async for doc in self._recorded.find({}).sort("date", 1)]
 
     async def latest(self) -> StoredSchedule | None:
         doc = await self._schedules.find_one({}, sort=[("_id", DESCENDING)])

@@ -94,5 +94,8 @@ class MemoryClocks:
     async def for_kinds(self, kinds: list[str]) -> list[Stored]:
         return [s for s in self._sorted() if s.clock.kind in kinds]
 
+    async def kinds(self) -> list[str]:
+        return sorted({str(s.clock.kind) for s in self.clocks.values()})
+
     async def missing_plan(self, limit: int) -> list[Stored]:
         return [self.clocks[k] for k in sorted(self.planless) if k in self.clocks][:limit]

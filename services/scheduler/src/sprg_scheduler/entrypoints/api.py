@@ -13,7 +13,7 @@ from sprg_scheduler.adapters.repository import ClockQuery
 from sprg_scheduler.domain.clocks import Clock
 from sprg_scheduler.domain.lifecycle import NotPausable
 from sprg_scheduler.domain.views import ClockView, view_of
-from sprg_scheduler.entrypoints import calendar_api, duty_api
+from sprg_scheduler.entrypoints import calendar_api, duty_api, targets_api
 from sprg_scheduler.handlers import clocks as handlers
 from sprg_shared import concerns
 from sprg_shared.access import Caller, audit_read, reachable
@@ -178,3 +178,4 @@ def add_routes(app: FastAPI) -> None:
 
     app.include_router(calendar_api.router)
     app.include_router(duty_api.router)
+    app.include_router(targets_api.router)

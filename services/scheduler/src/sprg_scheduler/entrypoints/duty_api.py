@@ -4,9 +4,9 @@ CSCP Business Team (who run the meetings' papers, reports and updates)."""
 from __future__ import annotations
 
 from fastapi import APIRouter, HTTPException, Request
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
-from sprg_scheduler.domain.duties import DUTY_KINDS, DutySchedule
+from sprg_scheduler.domain.duties import DUTY_KINDS, DutySchedule, Meeting
 from sprg_scheduler.domain.views import ClockView, view_of
 from sprg_scheduler.handlers import duties as duty_handlers
 from sprg_scheduler.handlers.duties import DutyDeps, ScheduleConflict
@@ -21,6 +21,11 @@ router = APIRouter(prefix="/v1/duties", tags=["duties"])
 class ScheduleView(BaseModel):
     version: int
     schedule: DutySchedule
+    recorded_meetings: list[Meeting] = Field(
+        default=[],
+        description="meetings recorded in intake (POST /v1/meetings) on days the schedule has "
+        "none: the same meetings (id sprg-meeting-<date>), their duties clocked too",
+    )
 
 
 class SyncedView(BaseModel):
@@ -37,8 +42,8 @@ def _deps(request: Request) -> DutyDeps:
 
 @router.get("/schedule", summary="The meeting schedule and duty rules in force")
 async def get_schedule(request: Request, _: AnyRole) -> ScheduleView:
-    number, schedule = await duty_handlers.in_force(_deps(request))
-    return ScheduleView(version=number, schedule=schedule)
+    number, schedule, recorded = await duty_handlers.planned_and_recorded(_deps(request))
+    return ScheduleView(version=number, schedule=schedule, recorded_meetings=recorded)
 
 
 @router.put("/schedule", summary="Replace the schedule; the duty clocks follow it")

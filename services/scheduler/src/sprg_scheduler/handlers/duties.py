@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import date
 from importlib.resources import files
 
 from sprg_scheduler.adapters.duty_store import DutyScheduleStore
 from sprg_scheduler.domain import duties, lifecycle, schedule
 from sprg_scheduler.domain.clocks import Clock
-from sprg_scheduler.domain.duties import DUTY_KINDS, DutySchedule
+from sprg_scheduler.domain.duties import DUTY_KINDS, DutySchedule, Meeting
 from sprg_scheduler.handlers.clocks import SchedulerDeps, _change
 
 log = logging.getLogger(__name__)
@@ -46,8 +47,29 @@ def packaged_schedule() -> DutySchedule:
 
 
 async def in_force(deps: DutyDeps) -> tuple[int, DutySchedule]:
+    """The schedule in force, with every meeting intake recorded: one meeting, one identity
+    (``sprg-meeting-<date>``), whether the Business Team planned it here or recorded it there."""
+    number, plan, recorded = await planned_and_recorded(deps)
+    if not recorded:
+        return number, plan
+    meetings = tuple(sorted((*plan.meetings, *recorded), key=lambda m: m.date))
+    # Not validated again: a meeting recorded is a fact, so the chair's rotation (a rule
+    # for planning) does not refuse it.
+    return number, plan.model_copy(update={"meetings": meetings})
+
+
+async def planned_and_recorded(deps: DutyDeps) -> tuple[int, DutySchedule, list[Meeting]]:
+    """The version and plan the Business Team saved (or the packaged one), and the meetings
+    intake recorded on days the plan has none."""
     latest = await deps.store.latest()
-    return (latest.number, latest.schedule) if latest else (0, packaged_schedule())
+    number, plan = (latest.number, latest.schedule) if latest else (0, packaged_schedule())
+    planned = {m.date for m in plan.meetings}
+    recorded = [
+        Meeting(date=date.fromisoformat(doc["date"]), chair=doc["chair"])
+        for doc in await deps.store.recorded_meetings()
+        if date.fromisoformat(doc["date"]) not in planned
+    ]
+    return number, plan, recorded
 
 
 async def replace_schedule(new: DutySchedule, by: str, deps: DutyDeps) -> Synced:
@@ -100,12 +122,17 @@ async def _sync(number: int, plan: DutySchedule, deps: DutyDeps) -> Synced:
 
         after = await _change(clock_id, redo, c)
         moved += after.due != before.due
+    # Read after the additions: a meeting intake recorded while this sync worked from a plan
+    # without it is never taken off (a recorded meeting stays: it is a fact).
+    recorded = {str(doc["_id"]) for doc in await deps.store.recorded_meetings()}
     for stored in await c.repo.for_kinds(sorted(DUTY_KINDS)):
         clock = stored.clock
         if clock.clock_id in wanted or not clock.active or clock.due < today:
             continue
         if _version_of(clock) > number:
             continue  # a newer schedule added it while this sync was working
+        if clock.case_id.split("/")[0] in recorded:
+            continue
         await _change(
             clock.clock_id,
             lambda x: lifecycle.stop(

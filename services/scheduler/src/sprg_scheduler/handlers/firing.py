@@ -66,6 +66,10 @@ class FiringLoop:
     async def ensure_indexes(self) -> None:
         await self._claims.ensure_indexes()
 
+    def use_policy(self, policy: ReminderPolicy) -> None:
+        """Reminder offsets activated as a new local targets version (no restart)."""
+        self._policy = policy
+
     async def tick(self) -> int:
         """Fire everything due now; returns the number of transitions this replica published."""
         now = self._now()
