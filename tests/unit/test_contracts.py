@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import inspect
 import re
 from pathlib import Path
@@ -18,7 +19,7 @@ from types import ModuleType
 
 import pytest
 
-from sprg_shared import contracts, envelope, events, topics
+from sprg_shared import contracts, envelope, topics
 from sprg_shared.envelope import EventData
 from tests import contracts_map
 
@@ -181,14 +182,6 @@ def test_the_topics_surface_is_pinned_and_is_every_public_name() -> None:
 IMPORTED = {"annotations", "dataclass", "field", "log", "logging", "os", "sys"}
 
 
-def test_the_old_catalogue_only_re_exports() -> None:
-    """``sprg_shared.events`` is a thin re-export while other branches merge; it adds nothing."""
-    every = sorted(n for names in PUBLIC.values() for n in names)
-    assert sorted(events.__all__) == every
-    for name in every:
-        assert getattr(events, name) is getattr(module(contracts_of(name)), name)
-
-
 def contracts_of(name: str) -> str:
     return next(mod for mod, names in PUBLIC.items() if name in names)
 
@@ -235,16 +228,16 @@ def test_the_readme_map_is_current() -> None:
     )
 
 
-def test_nothing_in_the_repository_imports_the_old_catalogue() -> None:
-    """Every import goes to the topic's module; ``events.py`` is only for unmerged branches."""
+def test_the_old_catalogue_is_gone_and_nothing_imports_it() -> None:
+    """Every event lives in its topic's module; the catalogue every service edited is gone."""
+    assert importlib.util.find_spec("sprg_shared.events") is None
     old = re.compile(
         r"^\s*(from sprg_shared\.events import|from sprg_shared import .*\bevents\b)", re.M
     )
-    mine = {ROOT / "shared/src/sprg_shared/events.py", Path(__file__).resolve()}
     found = [
         str(path.relative_to(ROOT))
         for top in ("shared", "services", "cli", "tests", "bench")
         for path in (ROOT / top).rglob("*.py")
-        if path not in mine and old.search(path.read_text())
+        if path != Path(__file__).resolve() and old.search(path.read_text())
     ]
     assert found == []

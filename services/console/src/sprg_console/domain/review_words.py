@@ -1,6 +1,6 @@
 """The words people choose from on the review forms, one per code intake accepts.
 
-Each mapping's keys are exactly the vocabulary intake checks (``sprg_shared.events`` and
+Each mapping's keys are exactly the vocabulary intake checks (``sprg_shared.contracts`` and
 ``sprg_shared.vocabulary``); ``tests/unit/test_console_case_work.py`` fails if a code is
 added there without words here. People pick from these; nobody types a code.
 """
