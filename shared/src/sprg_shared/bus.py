@@ -338,25 +338,36 @@ class ConsumerLoop:
     async def _process_poll(self, batch: dict[TopicPartition, list[Any]]) -> None:
         """Handle one poll's records: those of one key in their order (one key's records
         are on one partition; across topics, in the order the poll gave them), records of
-        different keys concurrently on the service's event loop."""
-        by_key: dict[object, list[Any]] = {}
+        different keys concurrently on the service's event loop. The ledger is asked once
+        for the whole poll which of its events were applied before."""
+        by_key: dict[object, list[tuple[Any, Envelope | str]]] = {}
+        handled: list[str] = []
         for partition, records in batch.items():
             for record in records:
                 key: object = record.key if record.key is not None else partition
-                by_key.setdefault(key, []).append(record)
-        await asyncio.gather(*(self._process_in_order(records) for records in by_key.values()))
-
-    async def _process_in_order(self, records: list[Any]) -> None:
-        for record in records:
-            await self._process(record)
-
-    async def _process(self, record: Any) -> None:
-        topic: str = record.topic
+                parsed = _parse(record)
+                if isinstance(parsed, Envelope) and self._router.handles(parsed):
+                    handled.append(parsed.id)
+                by_key.setdefault(key, []).append((record, parsed))
         try:
-            envelope = Envelope.from_bytes(record.value)
-        except ValidationError as exc:
-            await self._dead_letter(record, None, f"unreadable envelope: {_first_error(exc)}", 1)
+            applied = await self._ledger.seen_among(handled)
+            unseen = set(handled) - applied
+        except TRANSIENT_ERRORS:
+            unseen = set()  # ask the ledger record by record, with retries
+        await asyncio.gather(*(self._process_in_order(items, unseen) for items in by_key.values()))
+
+    async def _process_in_order(
+        self, items: list[tuple[Any, Envelope | str]], unseen: set[str]
+    ) -> None:
+        for record, parsed in items:
+            await self._process(record, parsed, unseen)
+
+    async def _process(self, record: Any, parsed: Envelope | str, unseen: set[str]) -> None:
+        topic: str = record.topic
+        if isinstance(parsed, str):
+            await self._dead_letter(record, None, parsed, 1)
             return
+        envelope = parsed
         if not self._router.handles(envelope):
             self._metrics.consumed.labels(topic=topic, outcome="ignored").inc()
             return
@@ -364,16 +375,16 @@ class ConsumerLoop:
             tracing.span(f"consume {topic}", envelope.traceparent, "consumer") as traceparent,
             tracing.traced(traceparent),
         ):
-            await self._handle(record, envelope)
+            await self._handle(record, envelope, unseen)
 
-    async def _handle(self, record: Any, envelope: Envelope) -> None:
+    async def _handle(self, record: Any, envelope: Envelope, unseen: set[str]) -> None:
         topic: str = record.topic
         attempt = 0
         while True:
             attempt += 1
             started = time.monotonic()
             try:
-                outcome = await self._apply(envelope)
+                outcome = await self._apply(envelope, unseen)
             except PermanentError as exc:
                 await self._dead_letter(record, envelope.id, str(exc), attempt)
                 return
@@ -414,8 +425,12 @@ class ConsumerLoop:
             )
             return
 
-    async def _apply(self, envelope: Envelope) -> str:
-        if await self._ledger.seen(envelope.id):
+    async def _apply(self, envelope: Envelope, unseen: set[str]) -> str:
+        # ``unseen``: the poll's events the ledger did not hold when the poll began; one
+        # applied since (the same event twice in a poll) is taken out, so asked again.
+        if envelope.id in unseen:
+            unseen.discard(envelope.id)
+        elif await self._ledger.seen(envelope.id):
             return "duplicate"
         await self._router.dispatch(envelope)
         await self._ledger.mark(envelope.id, envelope.type)
@@ -485,6 +500,14 @@ class ConsumerLoop:
             return await self._ledger.dead_lettered(where)
         except TRANSIENT_ERRORS:
             return False  # the store is away: better a second dead letter than none
+
+
+def _parse(record: Any) -> Envelope | str:
+    """The record's envelope, or why it cannot be read."""
+    try:
+        return Envelope.from_bytes(record.value)
+    except ValidationError as exc:
+        return f"unreadable envelope: {_first_error(exc)}"
 
 
 def _accepts(address: str, timeout: float) -> bool:

@@ -54,6 +54,14 @@ class AppliedLedger:
     async def seen(self, event_id: str) -> bool:
         return await self._col.find_one({"_id": self._key(event_id)}, {"_id": 1}) is not None
 
+    async def seen_among(self, event_ids: list[str]) -> set[str]:
+        """Which of ``event_ids`` were applied (one query for a poll's events)."""
+        if not event_ids:
+            return set()
+        prefix = len(self._group) + 1
+        cursor = self._col.find({"_id": {"$in": [self._key(i) for i in event_ids]}}, {"_id": 1})
+        return {str(doc["_id"])[prefix:] async for doc in cursor}
+
     async def mark(self, event_id: str, event_type: str) -> None:
         try:
             await self._col.insert_one({"_id": self._key(event_id), "type": event_type})
