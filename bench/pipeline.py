@@ -322,9 +322,15 @@ def raw_kafka(bootstrap: str, n: int, size: int) -> dict[str, Any]:
     admin.create_topics([NewTopic(topic, num_partitions=3, replication_factor=1)])
     admin.close()
     consumer = KafkaConsumer(
-        topic, bootstrap_servers=bootstrap, group_id=f"{topic}-g", auto_offset_reset="earliest"
+        bootstrap_servers=bootstrap, group_id=f"{topic}-g", auto_offset_reset="earliest"
     )
-    while not consumer.assignment():
+    # The topic's metadata first: a member that joins before it knows the partitions is
+    # assigned nothing until the next metadata refresh (5 minutes; a run hung on it).
+    wait = time.monotonic() + 60
+    while not consumer.partitions_for_topic(topic) and time.monotonic() < wait:
+        time.sleep(0.2)
+    consumer.subscribe([topic])
+    while not consumer.assignment() and time.monotonic() < wait:
         consumer.poll(timeout_ms=200)
     producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all")
     value = os.urandom(size // 2).hex().encode()[:size]
@@ -620,6 +626,16 @@ def main() -> int:
         count_done = next((t for t, c in counts if c >= len(want)), None)
         final_count = counts[-1][1] if counts else 0
 
+        emit(
+            {
+                "phase": "measured",
+                "post_to_mail_s": spread(to_mail),
+                "post_to_count_s": spread(to_count),
+                "mailed": len(to_mail),
+                "reporting_count": final_count,
+                "wall_s": round(t_end - t0, 1),
+            }
+        )
         raw = raw_kafka(bootstrap, len(ok) or args.incidents, mean_intake_size(bootstrap, since_ms))
         e2e_mail_rate = len(to_mail) / (last_mail - t0) if to_mail else 0.0
         e2e_count_rate = len(want) / (count_done - t0) if count_done else 0.0

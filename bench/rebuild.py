@@ -56,14 +56,29 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--events", type=int, default=1_000_000)
     parser.add_argument("--partitions", type=int, default=3)
+    parser.add_argument(
+        "--reuse", help="rebuild from the topics of this earlier run (its id) instead of new ones"
+    )
+    parser.add_argument("--workers", type=int, help="processes reading partitions (read_all's)")
     args = parser.parse_args()
     import os  # noqa: PLC0415
 
     bootstrap, store = os.environ["KAFKA_BOOTSTRAP_SERVERS"], os.environ["MONGODB_URL"]
     run = uuid.uuid4().hex[:8]
+    source_run = args.reuse or run
+    emit({"phase": "start", "run": run, "workers": args.workers})
+    if args.reuse:
+        emit({"phase": "reusing", "topics_of_run": args.reuse})
+    else:
+        publish(args.events, args.partitions, bootstrap, run)
+    names = {t: f"bench-rebuild-{source_run}-{t}" for t in (*SOURCES, topics.REPORTS)}
+    rebuild_run(bootstrap, store, run, names, args.workers)
+    return 0
 
+
+def publish(events: int, partitions: int, bootstrap: str, run: str) -> None:
     # About 8,100 events per 240 rapid reviews, 240 Cases of Concern and 200 escalations.
-    scale = max(1, -(-args.events // 8000))
+    scale = max(1, -(-events // 8000))
     started = time.monotonic()
     year = generate(
         seed=16,
@@ -87,7 +102,7 @@ def main() -> int:
         [
             NewTopic(
                 name,
-                1 if t == topics.REPORTS else args.partitions,
+                1 if t == topics.REPORTS else partitions,
                 1,
                 topic_configs={"retention.ms": "-1"},
             )
@@ -117,6 +132,10 @@ def main() -> int:
     )
     del envelopes, year
 
+
+def rebuild_run(
+    bootstrap: str, store: str, run: str, names: dict[str, str], workers: int | None
+) -> None:
     settings = ReportingSettings(
         kafka_bootstrap_servers=bootstrap,
         mongodb_url=store,
@@ -131,7 +150,10 @@ def main() -> int:
         try:
             t0 = time.monotonic()
             log = await asyncio.to_thread(
-                read_all, settings.kafka_bootstrap_servers, settings.source_topics
+                read_all,
+                settings.kafka_bootstrap_servers,
+                settings.source_topics,
+                *(() if workers is None else (60.0, workers)),
             )
             t1 = time.monotonic()
             db = client[settings.database]
@@ -149,8 +171,7 @@ def main() -> int:
         finally:
             await client.close()
 
-    emit({"phase": "rebuilt", **asyncio.run(rebuild())})
-    return 0
+    emit({"phase": "rebuilt", "run": run, **asyncio.run(rebuild())})
 
 
 if __name__ == "__main__":

@@ -246,3 +246,106 @@ async def test_a_new_group_given_a_start_time_skips_what_came_before_it(harness:
         assert await harness.applied("old") == 0
     finally:
         await asyncio.to_thread(loop.stop)
+
+
+async def test_records_of_one_key_keep_their_order_and_different_keys_run_together(
+    harness: Harness,
+) -> None:
+    # "a-..." waits for "b" to have started: handled one record at a time, in the
+    # order of the log, "a-0" would wait for ever (the test's 30 s) and "b" never run.
+    b_started = asyncio.Event()
+    order: list[str] = []
+
+    async def handle(event: ClockStarted, envelope: Envelope) -> None:
+        if event.case_id.startswith("a"):
+            async with asyncio.timeout(20):
+                await b_started.wait()
+        else:
+            b_started.set()
+        order.append(event.clock_id)
+        await harness.db["effects"].insert_one({"case_id": event.case_id})
+
+    router = Router()
+    router.on(ClockStarted, handle)
+    for n in range(5):  # one key: case "a"; each its own clock, in this order
+        await harness.send(
+            envelope_for(clock("a").model_copy(update={"clock_id": f"a-{n}"}), source="sprg/test")
+        )
+    await harness.send(envelope_for(clock("b"), source="sprg/test"))
+    loop = harness.loop(router, max_attempts=1)
+    try:
+        await wait_for(lambda: harness.applied("b"))
+        await wait_for(lambda: _count(harness, "a", 5))
+        assert [c for c in order if c.startswith("a-")] == [f"a-{n}" for n in range(5)]
+        assert order.index("k-b") < order.index("a-0")
+    finally:
+        loop.stop()
+
+
+async def _count(harness: Harness, case_id: str, n: int) -> bool:
+    return await harness.applied(case_id) >= n
+
+
+async def test_a_redelivered_poison_message_is_dead_lettered_once(harness: Harness) -> None:
+    # The poll holds a failing event and one whose handler never ends: the failing one is
+    # dead-lettered, the member stops before the poll's commit, the next member gets
+    # both again and sends no second dead letter for the same record.
+    entered = threading.Event()
+    release = asyncio.Event()
+
+    async def first_handler(event: ClockStarted, envelope: Envelope) -> None:
+        if event.case_id == "poison":
+            raise ValueError("never handled")
+        entered.set()
+        await release.wait()
+
+    first = Router()
+    first.on(ClockStarted, first_handler)
+    poison = envelope_for(clock("poison"), source="sprg/test", event_id="poison-event")
+    await harness.send(poison)
+    await harness.send(envelope_for(clock("stuck"), source="sprg/test"))
+
+    def ours(found: list[Envelope]) -> list[MessageDeadLettered]:
+        letters = [MessageDeadLettered.model_validate(e.data) for e in found]
+        return [d for d in letters if d.topic == harness.topic]
+
+    loop_a = harness.loop(first, max_attempts=1)
+    try:
+        await asyncio.to_thread(entered.wait, 30)
+        await asyncio.to_thread(
+            read_until, harness.servers.kafka, topics.DLQ, lambda f: len(ours(f)) >= 1
+        )
+    finally:
+        await asyncio.to_thread(loop_a.stop)  # before the poll's commit
+
+    calls: list[str] = []
+
+    async def second_handler(event: ClockStarted, envelope: Envelope) -> None:
+        if event.case_id == "poison":
+            raise ValueError("never handled")
+        calls.append(envelope.id)
+        await harness.db["effects"].insert_one({"case_id": event.case_id})
+
+    second = Router()
+    second.on(ClockStarted, second_handler)
+    loop_b = harness.loop(second, max_attempts=1)
+    try:
+        await wait_for(lambda: harness.applied("stuck"))  # the poll came again
+        await harness.send(envelope_for(clock("after"), source="sprg/test"))
+        await wait_for(lambda: harness.applied("after"))  # and was committed
+        dead = ours(
+            await asyncio.to_thread(
+                read_until, harness.servers.kafka, topics.DLQ, lambda f: len(ours(f)) >= 1, 5
+            )
+        )
+        assert len(dead) == 1
+        assert (
+            harness.registry.get_sample_value(
+                "sprg_test_events_consumed_total",
+                {"topic": harness.topic, "outcome": "dead_lettered"},
+            )
+            == 2
+        )  # counted by both members; sent by the first only
+    finally:
+        release.set()
+        loop_b.stop()

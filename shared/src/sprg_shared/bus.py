@@ -1,9 +1,9 @@
 """The bus on kafka-python: an idempotent producer and a consumer loop that never loses or repeats.
 
 kafka-python has no asyncio API: the producer's blocking calls run in a worker thread
-(``asyncio.to_thread``) and each consumer polls in its own thread, handing every
-message to the service's event loop and committing its offset only after the effect
-is stored.
+(``asyncio.to_thread``) and each consumer polls in its own thread, handing each poll's
+records to the service's event loop (records of one key in order, different keys
+concurrently) and committing the poll's offsets only after every effect is stored.
 """
 
 from __future__ import annotations
@@ -166,11 +166,13 @@ class _Stopping(Exception):
 class ConsumerLoop:
     """One consumer-group member polling in its own thread.
 
-    For each message: parse the envelope (unreadable: dead-letter), skip it when the
-    ledger says it was applied, else run the handler on the service's event loop,
-    mark it applied, and only then commit the offset. Transient infrastructure errors
-    are retried without limit (the offset stays put); other failures are retried
-    ``max_attempts`` times and then dead-lettered with the reason, and the loop goes on.
+    Each poll's records go to the service's event loop at once: those of one key in
+    order, different keys concurrently. For each: parse the envelope (unreadable:
+    dead-letter), skip it when the ledger says it was applied, else run the handler and
+    mark it applied. Once every record of the poll is done, one commit of the poll's
+    offsets. Transient infrastructure errors are retried without limit (nothing is
+    committed meanwhile); other failures are retried ``max_attempts`` times and then
+    dead-lettered with the reason, once per record, and the loop goes on.
     """
 
     def __init__(
@@ -296,11 +298,19 @@ class ConsumerLoop:
                 for partition, records in batch.items():
                     self._committed.setdefault(partition, records[0].offset)
                 self._measure_lag(consumer)
-                for partition, records in batch.items():
-                    for record in records:
-                        self._process(record)
-                        consumer.commit({partition: OffsetAndMetadata(record.offset + 1, "", -1)})
-                        self._committed[partition] = record.offset + 1
+                if not batch:
+                    continue
+                # Every record of the poll handled (keys concurrently, each key in order),
+                # then one commit: a crash before it redelivers the poll, and the ledger
+                # and the idempotent handlers make the second delivery change nothing.
+                self._run_on_loop(self._process_poll(batch))
+                ends = {
+                    partition: OffsetAndMetadata(records[-1].offset + 1, "", -1)
+                    for partition, records in batch.items()
+                }
+                consumer.commit(ends)
+                for partition, end in ends.items():
+                    self._committed[partition] = end.offset
                 self._measure_lag(consumer)
         finally:
             consumer.close(autocommit=False)
@@ -325,13 +335,39 @@ class ConsumerLoop:
                 group=self._group, topic=partition.topic, partition=str(partition.partition)
             ).set(max(0, end - position))
 
-    def _process(self, record: Any) -> None:
-        topic: str = record.topic
+    async def _process_poll(self, batch: dict[TopicPartition, list[Any]]) -> None:
+        """Handle one poll's records: those of one key in their order (one key's records
+        are on one partition; across topics, in the order the poll gave them), records of
+        different keys concurrently on the service's event loop. The ledger is asked once
+        for the whole poll which of its events were applied before."""
+        by_key: dict[object, list[tuple[Any, Envelope | str]]] = {}
+        handled: list[str] = []
+        for partition, records in batch.items():
+            for record in records:
+                key: object = record.key if record.key is not None else partition
+                parsed = _parse(record)
+                if isinstance(parsed, Envelope) and self._router.handles(parsed):
+                    handled.append(parsed.id)
+                by_key.setdefault(key, []).append((record, parsed))
         try:
-            envelope = Envelope.from_bytes(record.value)
-        except ValidationError as exc:
-            self._dead_letter(record, f"unreadable envelope: {_first_error(exc)}", 1)
+            applied = await self._ledger.seen_among(handled)
+            unseen = set(handled) - applied
+        except TRANSIENT_ERRORS:
+            unseen = set()  # ask the ledger record by record, with retries
+        await asyncio.gather(*(self._process_in_order(items, unseen) for items in by_key.values()))
+
+    async def _process_in_order(
+        self, items: list[tuple[Any, Envelope | str]], unseen: set[str]
+    ) -> None:
+        for record, parsed in items:
+            await self._process(record, parsed, unseen)
+
+    async def _process(self, record: Any, parsed: Envelope | str, unseen: set[str]) -> None:
+        topic: str = record.topic
+        if isinstance(parsed, str):
+            await self._dead_letter(record, None, parsed, 1)
             return
+        envelope = parsed
         if not self._router.handles(envelope):
             self._metrics.consumed.labels(topic=topic, outcome="ignored").inc()
             return
@@ -339,36 +375,38 @@ class ConsumerLoop:
             tracing.span(f"consume {topic}", envelope.traceparent, "consumer") as traceparent,
             tracing.traced(traceparent),
         ):
-            self._handle(record, envelope, traceparent)
+            await self._handle(record, envelope, unseen)
 
-    def _handle(self, record: Any, envelope: Envelope, traceparent: str) -> None:
+    async def _handle(self, record: Any, envelope: Envelope, unseen: set[str]) -> None:
         topic: str = record.topic
         attempt = 0
         while True:
             attempt += 1
             started = time.monotonic()
             try:
-                outcome = self._run_on_loop(self._apply(envelope, traceparent))
+                outcome = await self._apply(envelope, unseen)
             except PermanentError as exc:
-                self._dead_letter(record, str(exc), attempt)
+                await self._dead_letter(record, envelope.id, str(exc), attempt)
                 return
             except TRANSIENT_ERRORS as exc:
                 log.warning(
                     "transient failure; will retry", extra={"topic": topic, "error": repr(exc)}
                 )
                 self._metrics.retried.labels(topic=topic).inc()
-                self._sleep(attempt)
+                await self._sleep(attempt)
                 attempt = min(attempt, self._max_attempts - 1)  # never dead-letter an outage
                 continue
             except Exception as exc:  # noqa: BLE001 - any other failure: retry, then dead-letter
                 if attempt >= self._max_attempts:
-                    self._dead_letter(record, f"handler failed {attempt} times: {exc!r}", attempt)
+                    await self._dead_letter(
+                        record, envelope.id, f"handler failed {attempt} times: {exc!r}", attempt
+                    )
                     return
                 log.warning(
                     "handler failed; will retry", extra={"topic": topic, "error": repr(exc)}
                 )
                 self._metrics.retried.labels(topic=topic).inc()
-                self._sleep(attempt)
+                await self._sleep(attempt)
                 continue
             elapsed = time.monotonic() - started
             self._metrics.handler_seconds.labels(topic=topic).observe(elapsed)
@@ -387,33 +425,43 @@ class ConsumerLoop:
             )
             return
 
-    async def _apply(self, envelope: Envelope, traceparent: str) -> str:
-        # Runs as a task on the service's loop: set the trace here too, for its log lines.
-        with tracing.traced(traceparent):
-            return await self._apply_traced(envelope)
-
-    async def _apply_traced(self, envelope: Envelope) -> str:
-        if await self._ledger.seen(envelope.id):
+    async def _apply(self, envelope: Envelope, unseen: set[str]) -> str:
+        # ``unseen``: the poll's events the ledger did not hold when the poll began; one
+        # applied since (the same event twice in a poll) is taken out, so asked again.
+        if envelope.id in unseen:
+            unseen.discard(envelope.id)
+        elif await self._ledger.seen(envelope.id):
             return "duplicate"
         await self._router.dispatch(envelope)
         await self._ledger.mark(envelope.id, envelope.type)
         return "applied"
 
-    def _run_on_loop(self, coro: Coroutine[Any, Any, str]) -> str:
-        future: concurrent.futures.Future[str] = asyncio.run_coroutine_threadsafe(coro, self._loop)
+    def _run_on_loop(self, coro: Coroutine[Any, Any, None]) -> None:
+        future: concurrent.futures.Future[None] = asyncio.run_coroutine_threadsafe(coro, self._loop)
         while True:
             try:
-                return future.result(timeout=1.0)
+                future.result(timeout=1.0)
             except TimeoutError:
                 if self._stop.is_set():
                     future.cancel()
                     raise _Stopping from None
+            else:
+                return
 
-    def _sleep(self, attempt: int) -> None:
-        if self._stop.wait(min(self._max_backoff, self._backoff * 2 ** (attempt - 1))):
-            raise _Stopping
+    async def _sleep(self, attempt: int) -> None:
+        # A stop cancels the poll's task, and with it this sleep.
+        await asyncio.sleep(min(self._max_backoff, self._backoff * 2 ** (attempt - 1)))
 
-    def _dead_letter(self, record: Any, reason: str, attempts: int) -> None:
+    async def _dead_letter(
+        self, record: Any, event_id: str | None, reason: str, attempts: int
+    ) -> None:
+        # This record (same event id at the same offset) was dead-lettered by this group
+        # before the crash or rebalance that redelivers it: one dead letter is enough.
+        # A replay is a new offset, so a replay that fails again is dead-lettered again.
+        where = f"{record.topic}/{record.partition}/{record.offset}/{event_id or '-'}"
+        if await self._already_dead_lettered(where):
+            self._metrics.consumed.labels(topic=record.topic, outcome="dead_lettered").inc()
+            return
         key = record.key.decode("utf-8", "replace") if record.key else None
         event = MessageDeadLettered(
             consumer_group=self._group,
@@ -434,14 +482,32 @@ class ConsumerLoop:
         while True:
             attempt += 1
             try:
-                self._producer.send_sync(topics.DLQ, envelope)
-            except KafkaError:
+                await self._producer.publish(topics.DLQ, envelope)
+            except (KafkaError, TimeoutError):
                 log.exception("could not dead-letter; retrying")
-                self._sleep(attempt)
+                await self._sleep(attempt)
                 continue
-            self._metrics.dead_lettered.labels(topic=record.topic).inc()
-            self._metrics.consumed.labels(topic=record.topic, outcome="dead_lettered").inc()
-            return
+            break
+        try:
+            await self._ledger.mark_dead_lettered(where)
+        except TRANSIENT_ERRORS:
+            log.warning("could not note the dead letter; a redelivery may send it again")
+        self._metrics.dead_lettered.labels(topic=record.topic).inc()
+        self._metrics.consumed.labels(topic=record.topic, outcome="dead_lettered").inc()
+
+    async def _already_dead_lettered(self, where: str) -> bool:
+        try:
+            return await self._ledger.dead_lettered(where)
+        except TRANSIENT_ERRORS:
+            return False  # the store is away: better a second dead letter than none
+
+
+def _parse(record: Any) -> Envelope | str:
+    """The record's envelope, or why it cannot be read."""
+    try:
+        return Envelope.from_bytes(record.value)
+    except ValidationError as exc:
+        return f"unreadable envelope: {_first_error(exc)}"
 
 
 def _accepts(address: str, timeout: float) -> bool:

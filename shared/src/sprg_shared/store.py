@@ -45,6 +45,7 @@ class AppliedLedger:
 
     def __init__(self, db: AsyncDatabase[Document], group: str) -> None:
         self._col = db["applied_events"]
+        self._dead = db["dead_lettered"]  # records dead-lettered, so a redelivery sends none
         self._group = group
 
     def _key(self, event_id: str) -> str:
@@ -53,8 +54,28 @@ class AppliedLedger:
     async def seen(self, event_id: str) -> bool:
         return await self._col.find_one({"_id": self._key(event_id)}, {"_id": 1}) is not None
 
+    async def seen_among(self, event_ids: list[str]) -> set[str]:
+        """Which of ``event_ids`` were applied (one query for a poll's events)."""
+        if not event_ids:
+            return set()
+        prefix = len(self._group) + 1
+        cursor = self._col.find({"_id": {"$in": [self._key(i) for i in event_ids]}}, {"_id": 1})
+        return {str(doc["_id"])[prefix:] async for doc in cursor}
+
     async def mark(self, event_id: str, event_type: str) -> None:
         try:
             await self._col.insert_one({"_id": self._key(event_id), "type": event_type})
+        except DuplicateKeyError:
+            return
+
+    async def dead_lettered(self, where: str) -> bool:
+        """Whether this group already dead-lettered the record at ``where`` (its topic,
+        partition, offset and event id): a redelivery then needs no second dead letter."""
+        found = await self._dead.find_one({"_id": f"{self._group}:{where}"}, {"_id": 1})
+        return found is not None
+
+    async def mark_dead_lettered(self, where: str) -> None:
+        try:
+            await self._dead.insert_one({"_id": f"{self._group}:{where}"})
         except DuplicateKeyError:
             return

@@ -8,10 +8,11 @@ insert per document a small part of that (bench/README.md, "Reporting rebuild").
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
+
+import orjson
 
 from sprg_reporting.domain.facts import Change
 
@@ -45,13 +46,14 @@ def _copied(value: Any) -> Any:
     return value
 
 
-def _identity(value: Any) -> str:
-    # Field order counts, as in the store's comparison of sub-documents.
-    return json.dumps(value, default=str)
+def _identity(value: Any) -> bytes:
+    # Field order counts, as in the store's comparison of sub-documents (orjson keeps it;
+    # several times quicker than json.dumps, a tenth of a rebuild's fold).
+    return orjson.dumps(value, default=str)
 
 
 def apply_change(
-    document: Document, change: Change, members: dict[str, set[str]] | None = None
+    document: Document, change: Change, members: dict[str, set[bytes]] | None = None
 ) -> None:
     """``change`` applied to ``document`` in place, as its upsert would on the store.
 
@@ -87,7 +89,7 @@ class Folded:
 
     documents: dict[str, dict[str, Document]] = field(default_factory=dict)
     changes: dict[tuple[str, str], list[Change]] = field(default_factory=dict)
-    members: dict[tuple[str, str], dict[str, set[str]]] = field(default_factory=dict)
+    members: dict[tuple[str, str], dict[str, set[bytes]]] = field(default_factory=dict)
 
     def fold(self, changes: Iterable[Change]) -> None:
         for change in changes:

@@ -20,7 +20,8 @@ The claim is a lease on the clock document itself (``lease_owner``, ``lease_unti
    batch instead of racing for the same oldest clocks;
 3. publish each transition won (its event id is deterministic);
 4. complete: one ``bulk_write`` stores the advanced clocks, each conditioned on the
-   ``rev`` read and on still holding the lease, and clears the lease. A clock whose
+   ``rev`` read and on still holding the lease, and clears the lease (clocks whose
+   firing changed the same fields alike, as in a burst, share one ``update_many``). A clock whose
    ``rev`` moved meanwhile (a re-anchor by the handler wins) is only released: its new
    state is claimed and fired afresh.
 
@@ -32,7 +33,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from pymongo import UpdateOne
+from pymongo import UpdateMany, UpdateOne
 from pymongo.asynchronous.collection import AsyncCollection
 
 from sprg_scheduler.adapters.repository import (
@@ -114,20 +115,33 @@ class FiringClaims:
         changed meanwhile: their leases are dropped so their new state fires."""
         if not changes:
             return []
-        operations = [
-            UpdateOne(
-                {"_id": held.clock.clock_id, "rev": held.rev, "lease_owner": self._owner},
-                {
-                    "$set": changed_fields(clock),
-                    "$inc": {"rev": 1},
-                    "$unset": {"lease_owner": "", "lease_until": ""},
-                },
-            )
-            for clock, held in changes
-        ]
+        # Clocks read at the same rev whose firing changed the same fields the same way
+        # (a burst: same kind, same due instant) are one update_many; conditioned on the
+        # rev read, only the fields that changed need setting. One statement for a group
+        # instead of one per clock inside the store.
+        groups: dict[tuple[int, str], tuple[Document, list[str]]] = {}
+        for clock, held in changes:
+            before = changed_fields(held.clock)
+            diff = {k: v for k, v in changed_fields(clock).items() if before.get(k) != v}
+            group = groups.setdefault((held.rev, repr(diff)), (diff, []))
+            group[1].append(held.clock.clock_id)
+        operations: list[UpdateOne | UpdateMany] = []
+        for (rev, _), (diff, group_ids) in groups.items():
+            update: Document = {
+                "$inc": {"rev": 1},
+                "$unset": {"lease_owner": "", "lease_until": ""},
+            }
+            if diff:
+                update["$set"] = diff
+            if len(group_ids) == 1:
+                condition = {"_id": group_ids[0], "rev": rev, "lease_owner": self._owner}
+                operations.append(UpdateOne(condition, update))
+            else:
+                condition = {"_id": {"$in": group_ids}, "rev": rev, "lease_owner": self._owner}
+                operations.append(UpdateMany(condition, update))
         result = await self._clocks.bulk_write(operations, ordered=False)
         ids = [held.clock.clock_id for _, held in changes]
-        if result.matched_count == len(operations):
+        if result.matched_count == len(changes):
             return ids
         stale = {
             doc["_id"]
