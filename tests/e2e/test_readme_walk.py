@@ -137,10 +137,10 @@ def test_the_readme_walk_has_each_steps_effect(walked: tuple[Stack, Mailbox, str
         return clocks if met and "lcspr_completion" in clocks else None
 
     clocks = eventually(settled, "the case's clocks met by the walk's steps")
-    # Met on time (the scheduler dates a met statutory clock from the assessment, which
-    # carries the verdict but not the submission's date: on or before its due date).
+    # Met on the day the notification went to the Panel (the assessment carries the
+    # submission's date), not on its due date.
     sin = clocks["sin_notification"]
-    assert not sin["late"] and sin["met_on"] <= sin["due"] == "2026-09-08"
+    assert (sin["met_on"], sin["late"], sin["due"]) == ("2026-09-04", False, "2026-09-08")
     assert clocks["imr_return"]["met_on"] == "2026-09-11" and not clocks["imr_return"]["late"]
     assert clocks["rapid_review"]["met_on"] == "2026-09-18" and not clocks["rapid_review"]["late"]
     copy = clocks["rapid_review_panel_copy"]
