@@ -1,6 +1,7 @@
 """Issue 13, point 9: local targets as versioned data, changed without a restart.
 
-A candidate is validated and dry-run (the open clocks it would move, old due -> new due),
+A candidate is validated and dry-run (the open clocks it would move, old due -> new due,
+and the reminders new offsets would change, old days -> new),
 activated with a reason (the running scheduler moves the open clock at once) and rolled
 back; a statutory kind is refused. Intake's and the scheduler's apps on the real broker
 and store: the Rapid Review's copy to the Panel (1 working day shipped) is the clock.
@@ -126,6 +127,28 @@ async def test_reminder_offsets_activated_put_an_open_clock_at_risk_without_a_re
 
     clock = await until(action_clock, "the action clocked")
     assert clock["due"] == due and not clock["at_risk"]  # reminders 2 and 0 days before
+
+    # The dry run says which open clocks would be reminded on which new days; nothing moves.
+    dry = await scheduler.post(
+        "/v1/targets/dry-run",
+        json={"targets": {}, "reminder_offsets": [40, 0]},
+        headers=BUSINESS,
+    )
+    assert dry.status_code == 200, dry.text
+    assert dry.json()["reminder_offsets"] == [40, 0]
+    [mine] = [r for r in dry.json()["would_remind"] if r["clock_id"] == clock["clock_id"]]
+    old, new = mine["old_reminders"], mine["new_reminders"]
+    assert (mine["due"], len(old), old[-1], len(new), new[-1]) == (due, 2, due, 2, due)
+    assert old[0] > date.today().isoformat() >= new[0]  # 40 working days ahead: at once
+    assert not (await action_clock() or {})["at_risk"]  # a dry run changes nothing
+    same = await scheduler.post(
+        "/v1/targets/dry-run", json={"targets": {}, "reminder_offsets": [2, 0]}, headers=BUSINESS
+    )
+    assert clock["clock_id"] not in [r["clock_id"] for r in same.json()["would_remind"]]
+    bad = await scheduler.post(
+        "/v1/targets/dry-run", json={"targets": {}, "reminder_offsets": [2, 2]}, headers=BUSINESS
+    )
+    assert bad.status_code == 422 and bad.json()["detail"][0]["loc"] == ["body", "reminder_offsets"]
 
     wider = await scheduler.post(
         "/v1/targets/activate",
