@@ -27,7 +27,10 @@ def register(subcommands: argparse._SubParsersAction[argparse.ArgumentParser]) -
         "targets", help="local targets: validate (dry-run), activate, rollback, list"
     )
     sub = targets.add_subparsers(dest="targets_command", required=True)
-    validate = sub.add_parser("validate", help="dry-run a candidate: the clocks it would move, the reminders it would change")
+    validate = sub.add_parser(
+        "validate",
+        help="dry-run a candidate: the clocks it would move, the reminders it would change",
+    )
     validate.add_argument("file", type=Path)
     validate.set_defaults(handler=_validate)
     activate = sub.add_parser("activate", help="put a candidate in force (the clocks move)")
