@@ -10,6 +10,7 @@ and store: the Rapid Review's copy to the Panel (1 working day shipped) is the c
 from __future__ import annotations
 
 import asyncio
+import json
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -103,6 +104,9 @@ async def test_a_local_target_is_dry_run_activated_and_rolled_back_without_a_res
 
 async def test_reminder_offsets_activated_put_an_open_clock_at_risk_without_a_restart(
     apps: tuple[httpx.AsyncClient, httpx.AsyncClient],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     intake, scheduler = apps
     case_id = await new_case(intake)
@@ -141,6 +145,17 @@ async def test_reminder_offsets_activated_put_an_open_clock_at_risk_without_a_re
     assert (mine["due"], len(old), old[-1], len(new), new[-1]) == (due, 2, due, 2, due)
     assert old[0] > date.today().isoformat() >= new[0]  # 40 working days ahead: at once
     assert not (await action_clock() or {})["at_risk"]  # a dry run changes nothing
+    # The operator's command shows the same, the offsets read from the candidate file.
+    monkeypatch.setenv("SPRG_TOKEN", BUSINESS["Authorization"].removeprefix("Bearer "))
+    file = tmp_path / "targets.yaml"
+    file.write_text("reminder_offsets: [40, 0]\n")
+    command = ["targets", "validate", str(file), "--url", str(scheduler.base_url)]
+    assert await asyncio.to_thread(main, command) == 0
+    shown = json.loads(capsys.readouterr().out)
+    assert shown["reminder_offsets"] == [40, 0]
+    assert [
+        r["new_reminders"] for r in shown["would_remind"] if r["clock_id"] == mine["clock_id"]
+    ] == [new]
     same = await scheduler.post(
         "/v1/targets/dry-run", json={"targets": {}, "reminder_offsets": [2, 0]}, headers=BUSINESS
     )
