@@ -132,20 +132,28 @@ def test_the_readme_walk_has_each_steps_effect(walked: tuple[Stack, Mailbox, str
             "rapid_review",
             "rapid_review_conservative",
             "rapid_review_panel_copy",
+            "lcspr_prepublication",
+            "lcspr_completion",
         )
         met = all(clocks.get(k, {}).get("state") == "met" for k in kinds)
-        return clocks if met and "lcspr_completion" in clocks else None
+        return clocks if met else None
 
     clocks = eventually(settled, "the case's clocks met by the walk's steps")
-    # Met on time (the scheduler dates a met statutory clock from the assessment, which
-    # carries the verdict but not the submission's date: on or before its due date).
+    # Met on the day the notification went to the Panel (the assessment carries the
+    # submission's date), not on its due date.
     sin = clocks["sin_notification"]
-    assert not sin["late"] and sin["met_on"] <= sin["due"] == "2026-09-08"
+    assert (sin["met_on"], sin["late"], sin["due"]) == ("2026-09-04", False, "2026-09-08")
     assert clocks["imr_return"]["met_on"] == "2026-09-11" and not clocks["imr_return"]["late"]
     assert clocks["rapid_review"]["met_on"] == "2026-09-18" and not clocks["rapid_review"]["late"]
     copy = clocks["rapid_review_panel_copy"]
     assert (copy["met_on"], copy["late"]) == ("2026-09-21", False)
     assert case["rapid_review"]["copy_to_panel"] == {"state": "sent", "sent_date": "2026-09-21"}
+    # 6. Publication: the final report went to the Panel and the Secretary of State by the
+    # 7th working day before publication (19 Nov); the report published on 30 Nov completes
+    # the LCSPR (commissioned 25 Sep: 6 months, due 25 Mar), its completion clock met then.
+    pre, done = clocks["lcspr_prepublication"], clocks["lcspr_completion"]
+    assert (pre["due"], pre["met_on"], pre["late"]) == ("2026-11-19", "2026-11-18", False)
+    assert (done["due"], done["met_on"], done["late"]) == ("2027-03-25", "2026-11-30", False)
 
     # The e-mails: the Business Team told of the SIN duty by the case's reference; the
     # police's SPRG member told of the publication, copied to its press office.
@@ -174,6 +182,23 @@ def test_the_readme_walk_has_each_steps_effect(walked: tuple[Stack, Mailbox, str
     seen: list[Any] = []
     try:
         eventually(counted, "the reporting read model of the walked case")
+    except AssertionError as exc:
+        raise AssertionError(f"{exc}: {seen}") from None
+
+    def published_counted() -> dict[str, Any] | None:
+        model = _get(stack, "reporting", f"/v1/cases/{case_id}")
+        read = model.get("clocks", {})
+        wanted = {
+            "sin_notification": ("met", "2026-09-04"),
+            "lcspr_prepublication": ("met", "2026-11-18"),
+            "lcspr_completion": ("met", "2026-11-30"),
+        }
+        got = {k: (read.get(k, {}).get("state"), read.get(k, {}).get("met_on")) for k in wanted}
+        seen[:] = [got]
+        return read if got == wanted else None
+
+    try:
+        eventually(published_counted, "reporting: the SIN met on 4 Sep, the LCSPR published")
     except AssertionError as exc:
         raise AssertionError(f"{exc}: {seen}") from None
     summary = _get(stack, "reporting", "/v1/summary")

@@ -1,6 +1,7 @@
 """Issue 13, point 9: local targets as versioned data, changed without a restart.
 
-A candidate is validated and dry-run (the open clocks it would move, old due -> new due),
+A candidate is validated and dry-run (the open clocks it would move, old due -> new due,
+and the reminders new offsets would change, old days -> new),
 activated with a reason (the running scheduler moves the open clock at once) and rolled
 back; a statutory kind is refused. Intake's and the scheduler's apps on the real broker
 and store: the Rapid Review's copy to the Panel (1 working day shipped) is the clock.
@@ -9,6 +10,7 @@ and store: the Rapid Review's copy to the Panel (1 working day shipped) is the c
 from __future__ import annotations
 
 import asyncio
+import json
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -102,6 +104,9 @@ async def test_a_local_target_is_dry_run_activated_and_rolled_back_without_a_res
 
 async def test_reminder_offsets_activated_put_an_open_clock_at_risk_without_a_restart(
     apps: tuple[httpx.AsyncClient, httpx.AsyncClient],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     intake, scheduler = apps
     case_id = await new_case(intake)
@@ -126,6 +131,39 @@ async def test_reminder_offsets_activated_put_an_open_clock_at_risk_without_a_re
 
     clock = await until(action_clock, "the action clocked")
     assert clock["due"] == due and not clock["at_risk"]  # reminders 2 and 0 days before
+
+    # The dry run says which open clocks would be reminded on which new days; nothing moves.
+    dry = await scheduler.post(
+        "/v1/targets/dry-run",
+        json={"targets": {}, "reminder_offsets": [40, 0]},
+        headers=BUSINESS,
+    )
+    assert dry.status_code == 200, dry.text
+    assert dry.json()["reminder_offsets"] == [40, 0]
+    [mine] = [r for r in dry.json()["would_remind"] if r["clock_id"] == clock["clock_id"]]
+    old, new = mine["old_reminders"], mine["new_reminders"]
+    assert (mine["due"], len(old), old[-1], len(new), new[-1]) == (due, 2, due, 2, due)
+    assert old[0] > date.today().isoformat() >= new[0]  # 40 working days ahead: at once
+    assert not (await action_clock() or {})["at_risk"]  # a dry run changes nothing
+    # The operator's command shows the same, the offsets read from the candidate file.
+    monkeypatch.setenv("SPRG_TOKEN", BUSINESS["Authorization"].removeprefix("Bearer "))
+    file = tmp_path / "targets.yaml"
+    file.write_text("reminder_offsets: [40, 0]\n")
+    command = ["targets", "validate", str(file), "--url", str(scheduler.base_url)]
+    assert await asyncio.to_thread(main, command) == 0
+    shown = json.loads(capsys.readouterr().out)
+    assert shown["reminder_offsets"] == [40, 0]
+    assert [
+        r["new_reminders"] for r in shown["would_remind"] if r["clock_id"] == mine["clock_id"]
+    ] == [new]
+    same = await scheduler.post(
+        "/v1/targets/dry-run", json={"targets": {}, "reminder_offsets": [2, 0]}, headers=BUSINESS
+    )
+    assert clock["clock_id"] not in [r["clock_id"] for r in same.json()["would_remind"]]
+    bad = await scheduler.post(
+        "/v1/targets/dry-run", json={"targets": {}, "reminder_offsets": [2, 2]}, headers=BUSINESS
+    )
+    assert bad.status_code == 422 and bad.json()["detail"][0]["loc"] == ["body", "reminder_offsets"]
 
     wider = await scheduler.post(
         "/v1/targets/activate",

@@ -130,3 +130,17 @@ def test_an_assessment_saying_met_or_late_meets_the_clock_on_the_right_side_of_d
         lifecycle.settle(clock, still_open, event_id="a4", now=utc(2026, 4, 3), policy=POLICY)
         is None
     )
+
+
+def test_an_assessment_carrying_the_facts_date_meets_the_clock_on_that_date() -> None:
+    """The SIN submitted on 9 April meets the clock on 9 April, whenever the assessment
+    arrives; submitted on 14 April (after the 13th) it is late, met on the 14th."""
+    clock = started(date(2026, 4, 13), utc(2026, 4, 2, 9))
+    on_time = due(date(2026, 4, 13)).model_copy(
+        update={"status": "met", "met_on": date(2026, 4, 9)}
+    )
+    met = lifecycle.settle(clock, on_time, event_id="a2", now=utc(2026, 9, 1, 9), policy=POLICY)
+    assert met is not None and (met.met_on, met.late) == (date(2026, 4, 9), False)
+    late = due(date(2026, 4, 13)).model_copy(update={"status": "late", "met_on": date(2026, 4, 14)})
+    was_late = lifecycle.settle(clock, late, event_id="a3", now=utc(2026, 9, 1), policy=POLICY)
+    assert was_late is not None and (was_late.met_on, was_late.late) == (date(2026, 4, 14), True)

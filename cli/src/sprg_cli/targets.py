@@ -4,7 +4,8 @@ A candidate is a YAML or JSON file of working days per local clock kind
 (``{rapid_review_panel_copy: 2, csab_liaison: 10}``), and optionally the reminder
 offsets (``reminder_offsets: [5, 2, 0]``). ``validate`` dry-runs it on the
 scheduler (refused naming the kind, or each open clock it would move: old due -> new
-due); ``activate`` puts it in force with a reason (the open clocks move, no restart);
+due, and each open clock whose reminders to come the offsets would change: old days ->
+new); ``activate`` puts it in force with a reason (the open clocks move, no restart);
 ``rollback`` puts the previous version back; ``list`` shows the versions. Talks to the
 scheduler (``--url``) as the Business Team, with the same token as ``sprg calendar``.
 """
@@ -26,7 +27,10 @@ def register(subcommands: argparse._SubParsersAction[argparse.ArgumentParser]) -
         "targets", help="local targets: validate (dry-run), activate, rollback, list"
     )
     sub = targets.add_subparsers(dest="targets_command", required=True)
-    validate = sub.add_parser("validate", help="dry-run a candidate: the clocks it would move")
+    validate = sub.add_parser(
+        "validate",
+        help="dry-run a candidate: the clocks it would move, the reminders it would change",
+    )
     validate.add_argument("file", type=Path)
     validate.set_defaults(handler=_validate)
     activate = sub.add_parser("activate", help="put a candidate in force (the clocks move)")
@@ -59,8 +63,9 @@ def _validate(args: argparse.Namespace) -> int:
     found = _candidate(args.file)
     if found is None:
         return 2
-    found.pop("reminder_offsets", None)  # checked when activated
-    return _call("POST", f"{args.url}/v1/targets/dry-run", json={"targets": found})
+    offsets = found.pop("reminder_offsets", None)
+    body = {"targets": found, "reminder_offsets": offsets}
+    return _call("POST", f"{args.url}/v1/targets/dry-run", json=body)
 
 
 def _activate(args: argparse.Namespace) -> int:

@@ -46,6 +46,8 @@ from sprg_shared.contracts.intake import (
     ActionRecorded,
     CaseNoticeRecorded,
     InformationRequested,
+    LcsprProgressed,
+    LcsprPublicationRecorded,
     MeetingScheduled,
     RapidReviewClosed,
     RapidReviewHeld,
@@ -86,6 +88,8 @@ ROUTES = (
     (RapidReviewSentToPanel, handlers.on_sent_to_panel),
     (RapidReviewClosed, handlers.on_rapid_review_closed),
     (CaseNoticeRecorded, handlers.on_notice_recorded),
+    (LcsprProgressed, handlers.on_lcspr_progressed),
+    (LcsprPublicationRecorded, handlers.on_lcspr_publication),
 )
 
 

@@ -49,6 +49,10 @@ class ClockDue(Part):
     status: Literal["open", "met", "late"] | None = Field(
         default=None, description="for a clock a fact stops: whether that fact came in time"
     )
+    met_on: date | None = Field(
+        default=None,
+        description="for a clock a fact stops (status met or late): the day that fact happened",
+    )
 
 
 @event_type("sprg.case.assessed.v1", topics.DECISIONS)

@@ -95,7 +95,7 @@ async def _cases_of_concern(deps: IntakeDeps, on: date, since: date | None) -> l
 
 async def _reviews(deps: IntakeDeps, on: date, which: str) -> list[Any]:
     """Rapid Reviews under way (information asked or the SIN submitted, no outcome or not yet
-    sent to the Panel, not closed) or LCSPRs commissioned and not yet published."""
+    sent to the Panel, not closed) or LCSPRs commissioned and not published by ``on``."""
     found = []
     for case in await deps.repo.incident_cases():
         if date.fromisoformat(case["facts"]["aware_date"]) > on:
@@ -116,8 +116,9 @@ async def _reviews(deps: IntakeDeps, on: date, which: str) -> list[Any]:
             publication = kinds.get("lcspr_publication") or {}
             if decision.get("decision") != "commission":
                 continue
-            if publication.get("published_date") or publication.get("not_publishing"):
-                continue
+            published = _day(publication.get("published_date"))
+            if publication.get("not_publishing") or (published is not None and published <= on):
+                continue  # published by the meeting (a later publication: still in progress)
             entry["commissioned_date"] = decision.get("decided_date")
             entry["planned_publication_date"] = publication.get("planned_publication_date")
             progress = kinds.get("lcspr_progress") or {}

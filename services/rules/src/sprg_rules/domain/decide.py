@@ -162,6 +162,7 @@ def _with_stage_clock(
         anchor_date=facts.stage_started_date,
         rule=f"tables.escalation_stages.{row.stage}",
         status="open" if done is None else ("met" if done <= due else "late"),
+        met_on=done,
     )
     clocks = {**evaluation.clocks, "escalation_stage": clock}
     return evaluation.model_copy(update={"clocks": clocks})

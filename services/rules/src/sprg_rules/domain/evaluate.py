@@ -46,6 +46,8 @@ class Clock(BaseModel):
     anchor_date: date
     rule: str
     status: str | None = None
+    met_on: date | None = None
+    """The day the fact that stops the clock happened (``met_by``), when it has."""
 
 
 class Evaluation(BaseModel):
@@ -236,12 +238,11 @@ def _clock(
         due = calendar.add_working_days(start, spec.working_days or 0)
     else:
         due = calendar.working_days_before(start, spec.working_days or 0)
-    status = None
+    status, met_on = None, None
     if spec.met_by is not None:
         done = view.get(spec.met_by)
-        status = (
-            "open"
-            if not isinstance(done, str)
-            else ("met" if date.fromisoformat(done) <= due else "late")
-        )
-    return Clock(due=due, anchor=anchor[0], anchor_date=start, rule=rule_id, status=status)
+        met_on = date.fromisoformat(done) if isinstance(done, str) else None
+        status = "open" if met_on is None else ("met" if met_on <= due else "late")
+    return Clock(
+        due=due, anchor=anchor[0], anchor_date=start, rule=rule_id, status=status, met_on=met_on
+    )

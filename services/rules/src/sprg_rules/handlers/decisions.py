@@ -157,6 +157,7 @@ def clocks_due(clocks: dict[str, Clock]) -> tuple[ClockDue, ...]:
             due=clock.due,
             rule=clock.rule,
             status=clock.status,
+            met_on=clock.met_on,
         )
         for kind, clock in sorted(clocks.items())
     )

@@ -299,13 +299,17 @@ def settle(
     clock: Clock, due: ClockDue, *, event_id: str, now: datetime, policy: ReminderPolicy
 ) -> Clock | None:
     """The clock met when the assessment says the fact that stops it arrived (``status``
-    met or late); None when it says nothing of the kind or the clock ended already.
+    met or late), on the day that fact happened (``met_on``: the SIN submitted to the
+    Panel on 4 September meets the SIN clock on 4 September, late if after its due date);
+    None when it says nothing of the kind or the clock ended already.
 
-    ``ClockDue`` carries the verdict but not the day the fact arrived: until it does,
-    the day is the assessment's (Europe/London), kept on the right side of the due date.
+    An assessment from a producer older than ``met_on`` carries the verdict alone: the day
+    is then the assessment's (Europe/London), kept on the right side of the due date.
     """
     if due.status not in {"met", "late"}:
         return None
+    if due.met_on is not None:
+        return meet(clock, met_on=due.met_on, by=event_id, now=now)
     today = policy.today(now)
     if due.status == "met":
         met_on = min(today, clock.due)

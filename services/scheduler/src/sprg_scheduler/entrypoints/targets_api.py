@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from sprg_scheduler.handlers import targets
-from sprg_scheduler.handlers.targets import Move, TargetDeps, TargetsRefused
+from sprg_scheduler.handlers.targets import Move, Reminders, TargetDeps, TargetsRefused
 from sprg_shared.access import Caller
 
 router = APIRouter(prefix="/v1/targets", tags=["targets"])
@@ -20,14 +20,14 @@ class Candidate(BaseModel):
     targets: dict[str, int] = Field(
         description='working days per local clock kind, e.g. {"rapid_review_panel_copy": 2}'
     )
-
-
-class Activation(Candidate):
     reminder_offsets: list[int] | None = Field(
         default=None,
         description="working days before a due date that reminders go out, e.g. [2, 0]; "
         "default: the shipped ones",
     )
+
+
+class Activation(Candidate):
     reason: str = Field(min_length=3, max_length=500)
 
 
@@ -53,6 +53,20 @@ def _moves(moves: list[Move]) -> list[dict[str, str]]:
     ]
 
 
+def _reminders(changes: list[Reminders]) -> list[dict[str, Any]]:
+    return [
+        {
+            "clock_id": r.clock_id,
+            "case_id": r.case_id,
+            "kind": r.kind,
+            "due": r.due.isoformat(),
+            "old_reminders": [d.isoformat() for d in r.old_days],
+            "new_reminders": [d.isoformat() for d in r.new_days],
+        }
+        for r in changes
+    ]
+
+
 def _refused(exc: TargetsRefused) -> JSONResponse:
     loc = ["body", *exc.field.split(".")]
     return JSONResponse(
@@ -71,13 +85,28 @@ async def list_targets(request: Request, _: Caller) -> dict[str, Any]:
     }
 
 
-@router.post("/dry-run", summary="Validate a candidate; the open clocks it would move")
+@router.post(
+    "/dry-run",
+    summary="Validate a candidate; the open clocks it would move, the reminders it would change",
+)
 async def dry_run_targets(request: Request, body: Candidate, _: Caller) -> Any:
+    """``would_move``: each open clock whose due date moves (old, new); ``would_remind``:
+    each open clock whose reminders still to come would go out on other days, with the
+    offsets given (none: the shipped ones, as activation without offsets puts in force)."""
+    deps = _deps(request)
     try:
-        moves = await targets.dry_run(body.targets, _deps(request))
+        moves = await targets.dry_run(body.targets, deps)
+        reminders = await targets.dry_run_reminders(body.targets, body.reminder_offsets, deps)
     except TargetsRefused as exc:
         return _refused(exc)
-    return {"valid": True, "would_move": _moves(moves)}
+    return {
+        "valid": True,
+        "reminder_offsets": list(
+            targets.validate_offsets(body.reminder_offsets, deps.shipped_policy)
+        ),
+        "would_move": _moves(moves),
+        "would_remind": _reminders(reminders),
+    }
 
 
 @router.post("/activate", summary="Put a candidate in force (a new version); clocks move")

@@ -32,6 +32,8 @@ from sprg_shared.contracts.intake import (
     ActionRecorded,
     CaseNoticeRecorded,
     InformationRequested,
+    LcsprProgressed,
+    LcsprPublicationRecorded,
     RapidReviewClosed,
     RapidReviewHeld,
     RapidReviewSentToPanel,
@@ -441,6 +443,43 @@ async def on_rapid_review_closed(
     for kind in ("sin_notification", *RAPID_REVIEW_CLOCKS):
         await _end(clock_id_for(event.case_id, kind), settlement, deps, trace)
     await _end(keyed_clock_id(event.case_id, PANEL_COPY_KEY), settlement, deps, trace)
+
+
+# --- the LCSPR: its final report to the Panel before publication, its publication ---
+
+LCSPR_COMPLETION = "lcspr_completion"
+LCSPR_PREPUBLICATION = "lcspr_prepublication"
+
+
+async def on_lcspr_progressed(
+    event: LcsprProgressed, envelope: Envelope, deps: SchedulerDeps
+) -> None:
+    """The final report went to the Panel and the Secretary of State: the pre-publication
+    duty (at least 7 working days before publication) is met that day, late if after it."""
+    if event.milestone != "sent_to_panel_and_secretary_of_state":
+        return
+    await _end(
+        clock_id_for(event.case_id, LCSPR_PREPUBLICATION),
+        {"how": "meet", "on": event.milestone_date.isoformat(), "by": envelope.id},
+        deps,
+        child_traceparent(envelope.traceparent),
+    )
+
+
+async def on_lcspr_publication(
+    event: LcsprPublicationRecorded, envelope: Envelope, deps: SchedulerDeps
+) -> None:
+    """The review's report was published: the LCSPR is complete, its completion clock met
+    on the published date (late if after the target). A planned date alone changes nothing
+    here (the case's assessment starts the pre-publication clock from it)."""
+    if event.published_date is None:
+        return
+    await _end(
+        clock_id_for(event.case_id, LCSPR_COMPLETION),
+        {"how": "meet", "on": event.published_date.isoformat(), "by": envelope.id},
+        deps,
+        child_traceparent(envelope.traceparent),
+    )
 
 
 def _settled(clock: Clock, settlement: Document, now: datetime) -> Clock | None:

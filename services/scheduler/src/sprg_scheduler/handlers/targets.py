@@ -4,7 +4,8 @@ to the Panel, the CSAB liaison) are versions in the store, changed without a res
 
 Like a rule pack: a candidate is validated (only local kinds counted in working days
 after their anchor; never a statutory duty), dry-run (each open clock it would move, old
-due -> new due), activated with a reason (a new version in force: the open clocks move,
+due -> new due, and each open clock whose reminders new offsets would move, old reminder
+days -> new), activated with a reason (a new version in force: the open clocks move,
 ``sprg.clock.recalculated.v1`` names the version and the reason) and rolled back (the
 previous version activated again, the same way). Every replica puts the active version in
 force within a tick (``refresh``); a clock started later counts on it.
@@ -123,6 +124,50 @@ async def dry_run(candidate: dict[str, int], deps: TargetDeps) -> list[Move]:
         if new_due != clock.due:
             moves.append(Move(clock.clock_id, clock.case_id, clock.kind, clock.due, new_due))
     return moves
+
+
+@dataclass(frozen=True)
+class Reminders:
+    """An open clock whose reminders still to come would go out on other days."""
+
+    clock_id: str
+    case_id: str
+    kind: str
+    due: date
+    """The due date once the candidate is in force (moved, when the candidate moves it)."""
+    old_days: tuple[date, ...]
+    new_days: tuple[date, ...]
+
+
+def _reminder_days(clock: Clock, policy: ReminderPolicy, deps: SchedulerDeps) -> tuple[date, ...]:
+    steps = schedule.pending(clock, policy, deps.calendar)
+    return tuple(p.day for p in steps if p.kind == "reminder")
+
+
+async def dry_run_reminders(
+    candidate: dict[str, int], reminder_offsets: list[int] | None, deps: TargetDeps
+) -> list[Reminders]:
+    """Each open clock whose reminders still to come would change if the candidate were
+    activated with these offsets (none given: the shipped ones, as activation does), on
+    its due date as the candidate leaves it. Nothing changes."""
+    targets = validate(candidate, deps.shipped)
+    offsets = validate_offsets(reminder_offsets, deps.shipped_policy)
+    c = deps.clocks
+    policy = replace(deps.shipped_policy, offsets=offsets)
+    changes: list[Reminders] = []
+    for kind in await c.repo.kinds():
+        for stored in await c.repo.for_kinds([kind]):
+            clock = stored.clock
+            if not clock.active:
+                continue
+            due = clock.due
+            if kind in targets:
+                due = c.calendar.add_working_days(clock.anchor_date, targets[kind])
+            old = _reminder_days(clock, c.policy, c)
+            new = _reminder_days(clock.model_copy(update={"due": due}), policy, c)
+            if old != new:
+                changes.append(Reminders(clock.clock_id, clock.case_id, kind, due, old, new))
+    return changes
 
 
 async def versions(deps: TargetDeps) -> list[dict[str, Any]]:
