@@ -105,6 +105,63 @@ def stack_and_console(
         yield stack, console
 
 
+async def test_the_police_raise_an_escalation_and_the_business_team_lists_it_formal_first(
+    stack_and_console: tuple[Stack, str], keycloak: Keycloak
+) -> None:
+    _, console = stack_and_console
+    password = keycloak.secrets["SPRG_DEMO_PASSWORD"]
+    today = london_today()
+    async with browser_page() as page:
+        await sign_in(page, console, "/", "demo-police", password)
+        await page.click("main >> text=Raise an escalation")
+        await check(page, "escalation-01-form")
+        await page.click("button:has-text('Raise the escalation')")
+        summary = page.locator(".govuk-error-summary")
+        await expect(summary).to_contain_text("Select the agency you disagree with")
+        await expect(summary).to_contain_text("Enter the date this stage started")
+        await check(page, "escalation-02-form-errors")
+        await page.click(".govuk-error-summary a:has-text('Enter the date this stage started')")
+        assert await page.evaluate("document.activeElement.id") == "started-day"
+        # agencies from the list (the police's own is not offered), the stage in words
+        assert await page.locator("#with_agency option[value='met-police']").count() == 0
+        await page.select_option("#with_agency", "croydon-csc")
+        await page.check("#stage-3")  # Stage 3: senior managers and safeguarding leads
+        await fill_date(page, "started", today - timedelta(days=2))
+        await page.fill("#summary", "We disagree about whether a strategy meeting is needed.")
+        await page.click("button:has-text('Raise the escalation')")
+        await expect(page.locator(".govuk-panel")).to_contain_text("Escalation recorded")
+        reference = (await page.inner_text(".govuk-panel strong")).strip()
+        assert re.fullmatch(r"ESC-\d{4}-\w+", reference), reference
+        await expect(page.locator("main")).to_contain_text("What happens next")
+        await check(page, "escalation-03-recorded")
+        await page.click("button:has-text('Sign out')")
+
+        await sign_in(page, console, "/escalations", "demo-business-team", password)
+        # other journeys may have raised higher stages: the row itself, and no informal
+        # escalation listed before it
+        row = page.locator("main table tbody tr", has_text=reference)
+        await expect(row).to_contain_text("Stage 3: senior managers and safeguarding leads")
+        await expect(row).to_contain_text("Metropolitan Police Service")
+        await expect(row).to_contain_text("Open, formal")
+        statuses = await page.locator("main table tbody tr td:last-child").all_inner_texts()
+        references = await page.locator("main table tbody tr td:first-child").all_inner_texts()
+        before = statuses[: [r.strip() for r in references].index(reference)]
+        assert all(s.strip() == "Open, formal" for s in before), before
+        await expect(page.locator("main")).to_contain_text("open at Stage 3 or above")
+        await check(page, "escalation-04-list")
+        await page.goto(console + "/information-requests")
+        await expect(page.get_by_role("heading", level=1)).to_have_text(
+            "Information requests and returns"
+        )
+        await check(page, "escalation-05-requests-list")
+        await page.goto(console + "/administration/subscriptions")
+        await page.click("main table tbody tr >> nth=0 >> text=Change")
+        await expect(page.get_by_role("heading", level=1)).to_have_text(
+            "Who this message is sent to"
+        )
+        await check(page, "escalation-06-subscription-form")
+
+
 async def test_an_agency_reports_and_the_business_team_works_the_worklist_to_a_submission(
     stack_and_console: tuple[Stack, str], keycloak: Keycloak
 ) -> None:

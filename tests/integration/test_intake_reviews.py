@@ -248,6 +248,56 @@ async def test_an_escalation_keeps_its_stage_history_and_a_stage_is_won_once(
     assert elsewhere.status_code == 404
 
 
+async def test_the_escalations_list_puts_open_stage_3_and_above_first_facts_only(
+    intake: httpx.AsyncClient,
+) -> None:
+    async def raise_one(stage: int, started: str) -> str:
+        raised = await intake.post(
+            "/v1/escalations",
+            json={
+                "with_agency": "croydon-csc",
+                "stage": stage,
+                "stage_started_date": started,
+                "summary": f"{PLANTED} disagreement at stage {stage}",
+            },
+            headers=POLICE,
+        )
+        assert raised.status_code == 201, raised.text
+        return str(raised.json()["escalation_id"])
+
+    informal = await raise_one(2, "2026-04-01")
+    formal = await raise_one(3, "2026-04-20")
+    settled = await raise_one(4, "2026-04-02")
+    higher = await raise_one(3, "2026-04-10")
+    climbed = await intake.post(
+        f"/v1/escalations/{higher}/updates",
+        json={"stage": 5, "stage_started_date": "2026-04-22"},
+        headers=BUSINESS,
+    )
+    resolved = await intake.post(
+        f"/v1/escalations/{settled}/updates",
+        json={"resolved_date": "2026-04-25"},
+        headers=BUSINESS,
+    )
+    assert climbed.status_code == resolved.status_code == 201
+
+    listed = await intake.get("/v1/escalations", headers=BUSINESS)
+    assert listed.status_code == 200, listed.text
+    mine = {informal, formal, settled, higher}
+    rows = [r for r in listed.json() if r["escalation_id"] in mine]
+    # open Stage 3+ first (the highest stage at the top), then the informal, then resolved
+    assert [r["escalation_id"] for r in rows] == [higher, formal, informal, settled]
+    assert rows[0]["stage"] == 5 and rows[0]["stage_started_date"] == "2026-04-22"
+    assert [r["formal"] for r in rows] == [True, True, False, True]
+    assert rows[-1]["resolved_date"] == "2026-04-25"
+    assert all(r["reference"].startswith("ESC-") for r in rows)
+    assert {r["raised_by_agency"] for r in rows} == {"met-police"}
+    assert PLANTED not in listed.text and "disagreement" not in listed.text
+
+    assert (await intake.get("/v1/escalations", headers=POLICE)).status_code == 403
+    assert (await intake.get("/v1/escalations")).status_code == 401
+
+
 async def test_the_business_team_tags_a_review_with_themes(
     intake: httpx.AsyncClient, servers: Servers
 ) -> None:

@@ -171,6 +171,18 @@ class FakeAdmin:
     moves: list[Document] = field(default_factory=list)
     number: int = 1
     confirmed: list[int] = field(default_factory=list)
+    people_: list[Document] = field(default_factory=list)
+    """The directory's people (a test points it at the notifier fake's list)."""
+    roles_: dict[str, str] = field(
+        default_factory=lambda: {
+            "business_manager": "the CSCP Business Manager",
+            "business_team": "the CSCP Business Team",
+            "chair": "Chair of the SPRG",
+            "clock_owner": "whoever owns the kind of clock the event is about",
+        }
+    )
+    put: list[Document] = field(default_factory=list)
+    refuse_put_with: ApiError | None = None
 
     def _business_team(self, token: str) -> None:
         if "business_team" not in _roles(token):
@@ -208,3 +220,35 @@ class FakeAdmin:
         self.closures += [{**c, "in_version": self.number} for c in self.pending_]
         self.pending_, self.moves = [], []
         return {"version": f"v{self.number}", "number": self.number}
+
+    async def person(self, token: str, person_id: str) -> Document | None:
+        self._business_team(token)
+        return next((p for p in self.people_ if p["person_id"] == person_id), None)
+
+    async def put_person(self, token: str, person: Document) -> Document:
+        self._business_team(token)
+        if self.refuse_put_with is not None:
+            raise self.refuse_put_with
+        self.put.append(person)
+        self.people_[:] = [
+            person if p["person_id"] == person["person_id"] else p for p in self.people_
+        ]
+        return person
+
+    async def directory_roles(self, token: str) -> dict[str, str]:
+        self._business_team(token)
+        return dict(self.roles_)
+
+    async def subscription(self, token: str, name: str) -> Document | None:
+        self._business_team(token)
+        return next((s for s in self.subscriptions_ if s["name"] == name), None)
+
+    async def put_subscription(self, token: str, subscription: Document) -> Document:
+        self._business_team(token)
+        if self.refuse_put_with is not None:
+            raise self.refuse_put_with
+        self.put.append(subscription)
+        self.subscriptions_[:] = [
+            subscription if s["name"] == subscription["name"] else s for s in self.subscriptions_
+        ]
+        return subscription

@@ -79,6 +79,7 @@ MATRIX: dict[str, dict[str, Rule]] = {
         "raise_escalation": _w(SUBMITTER, TEAM, MEMBER),
         "read_escalation": _r(SUBMITTER, TEAM, MEMBER, audit="read", reach="agency"),
         "update_escalation": _w(SUBMITTER, TEAM, MEMBER, reach="agency"),
+        "list_escalations": _r(TEAM, CHAIR, MEMBER),
         "tag_review": _w(TEAM),
         # Rapid Review: the agency asked reads the request and answers it
         "request_information": _w(TEAM),

@@ -184,6 +184,24 @@ class AdminApi(Protocol):
 
     async def confirm(self, token: str, expected_number: int) -> Document: ...
 
+    async def person(self, token: str, person_id: str) -> Document | None:
+        """One person in the notifier's directory (None if there is no such person)."""
+        ...
+
+    async def put_person(self, token: str, person: Document) -> Document:
+        """Replace a person in the directory (the whole record)."""
+        ...
+
+    async def directory_roles(self, token: str) -> dict[str, str]:
+        """The roles messages can be addressed to, each with what it means."""
+        ...
+
+    async def subscription(self, token: str, name: str) -> Document | None: ...
+
+    async def put_subscription(self, token: str, subscription: Document) -> Document:
+        """Replace a subscription (the whole record)."""
+        ...
+
 
 @dataclass(frozen=True)
 class Apis:
@@ -487,6 +505,34 @@ class HttpAdmin:
     async def confirm(self, token: str, expected_number: int) -> Document:
         found: Document = await self._scheduler._json(
             "POST", token, "/v1/calendar/confirm", json={"expected_version": expected_number}
+        )
+        return found
+
+    async def person(self, token: str, person_id: str) -> Document | None:
+        found: Document | None = await _or_none(
+            self._notifier._json("GET", token, f"/v1/directory/people/{person_id}")
+        )
+        return found
+
+    async def put_person(self, token: str, person: Document) -> Document:
+        found: Document = await self._notifier._json(
+            "PUT", token, f"/v1/directory/people/{person['person_id']}", json=person
+        )
+        return found
+
+    async def directory_roles(self, token: str) -> dict[str, str]:
+        found: dict[str, str] = await self._notifier._json("GET", token, "/v1/directory/roles")
+        return found
+
+    async def subscription(self, token: str, name: str) -> Document | None:
+        found: Document | None = await _or_none(
+            self._notifier._json("GET", token, f"/v1/subscriptions/{name}")
+        )
+        return found
+
+    async def put_subscription(self, token: str, subscription: Document) -> Document:
+        found: Document = await self._notifier._json(
+            "PUT", token, f"/v1/subscriptions/{subscription['name']}", json=subscription
         )
         return found
 

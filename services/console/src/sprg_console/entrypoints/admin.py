@@ -59,12 +59,12 @@ async def directory(request: Request, caller: Signed, done: str = "") -> Respons
         "admin_directory.html",
         title="Directory and seats",
         view=view,
-        done="Seat holder recorded" if done == "seat" else "",
+        done={"seat": "Seat holder recorded", "person": "Person's details changed"}.get(done, ""),
     )
 
 
 @router.get("/administration/subscriptions", response_class=HTMLResponse)
-async def subscriptions(request: Request, caller: Signed) -> Response:
+async def subscriptions(request: Request, caller: Signed, done: str = "") -> Response:
     console = _console(request)
     if refused := _refused(request, caller):
         return refused
@@ -74,6 +74,7 @@ async def subscriptions(request: Request, caller: Signed) -> Response:
         "admin_subscriptions.html",
         title="Who is told about what",
         rows=admin.subscription_rows(found),
+        done="Subscription changed" if done else "",
     )
 
 
@@ -192,3 +193,148 @@ async def seat_send(request: Request, seat_id: str, caller: Signed) -> Response:
     if errors:
         return await _seat_page(request, caller, seat_id, data, errors, key)
     return RedirectResponse("/administration/directory?done=seat", status_code=303)
+
+
+# --- Editing a person in the directory ----------------------------------------------------
+
+
+async def _person_page(
+    request: Request,
+    caller: Caller,
+    person: dict[str, object],
+    form: dict[str, str],
+    chosen: dict[str, list[str]],
+    errors: forms.Errors,
+    key: str,
+) -> Response:
+    console = _console(request)
+    roles = await console.deps.apis.admin.directory_roles(caller.token)
+    agencies = await worklist.agencies(console.deps, caller)
+    return console.render(
+        request,
+        "admin_person.html",
+        status_code=400 if errors else 200,
+        title=("Error: " if errors else "") + f"Change {person.get('name', 'this person')}",
+        entry=person,
+        form=form,
+        chosen=chosen,
+        errors=errors,
+        key=key,
+        roles=admin.role_words(roles, for_person=True),
+        clocks=admin.clock_words(),
+        delivery=admin.DELIVERY,
+        agencies=sorted(agencies, key=lambda a: str(a.get("name", ""))),
+    )
+
+
+@router.get("/administration/people/{person_id}", response_class=HTMLResponse)
+async def person_form(request: Request, person_id: str, caller: Signed) -> Response:
+    console = _console(request)
+    if refused := _refused(request, caller):
+        return refused
+    person = await console.deps.apis.admin.person(caller.token, person_id)
+    if person is None:
+        return console.render(request, "not_found.html", status_code=404, title="Page not found")
+    form = {k: str(person.get(k) or "") for k in ("name", "email", "agency", "delivery")}
+    chosen = {
+        "roles": [str(r) for r in person.get("roles", [])],
+        "owns_clocks": [str(c) for c in person.get("owns_clocks", [])],
+    }
+    return await _person_page(request, caller, person, form, chosen, forms.Errors(), new_key())
+
+
+@router.post("/administration/people/{person_id}", response_class=HTMLResponse)
+async def person_send(request: Request, person_id: str, caller: Signed) -> Response:
+    console = _console(request)
+    form = await request.form()
+    console.check_csrf(request, form)
+    if refused := _refused(request, caller):
+        return refused
+    person = await console.deps.apis.admin.person(caller.token, person_id)
+    if person is None:
+        return console.render(request, "not_found.html", status_code=404, title="Page not found")
+    data = {k: str(v) for k, v in form.items() if k not in ("roles", "owns_clocks")}
+    chosen = {
+        "roles": [str(v) for v in form.getlist("roles")],
+        "owns_clocks": [str(v) for v in form.getlist("owns_clocks")],
+    }
+    known = {str(a["agency_id"]) for a in await worklist.agencies(console.deps, caller)}
+    offered = admin.role_words(
+        await console.deps.apis.admin.directory_roles(caller.token), for_person=True
+    )
+    errors = await admin.edit_person(
+        console.deps,
+        caller,
+        person,
+        data,
+        chosen["roles"],
+        chosen["owns_clocks"],
+        known,
+        set(offered),
+    )
+    if errors:
+        return await _person_page(request, caller, person, data, chosen, errors, key_from(form))
+    return RedirectResponse("/administration/directory?done=person", status_code=303)
+
+
+# --- Editing who a subscription is sent to -----------------------------------------------
+
+
+async def _subscription_page(
+    request: Request,
+    caller: Caller,
+    subscription: dict[str, object],
+    chosen: list[str],
+    errors: forms.Errors,
+    key: str,
+) -> Response:
+    console = _console(request)
+    roles = await console.deps.apis.admin.directory_roles(caller.token)
+    [row] = admin.subscription_rows([subscription])
+    return console.render(
+        request,
+        "admin_subscription.html",
+        status_code=400 if errors else 200,
+        title=("Error: " if errors else "") + "Who this message is sent to",
+        subscription=row,
+        kept=admin.subscription_rows(
+            [{**subscription, "recipients": admin.conditional_recipients(subscription)}]
+        )[0]["recipients"],
+        chosen=chosen,
+        errors=errors,
+        key=key,
+        roles=admin.role_words(roles, for_person=False),
+    )
+
+
+@router.get("/administration/subscriptions/{name}", response_class=HTMLResponse)
+async def subscription_form(request: Request, name: str, caller: Signed) -> Response:
+    console = _console(request)
+    if refused := _refused(request, caller):
+        return refused
+    found = await console.deps.apis.admin.subscription(caller.token, name)
+    if found is None:
+        return console.render(request, "not_found.html", status_code=404, title="Page not found")
+    return await _subscription_page(
+        request, caller, found, admin.plain_recipients(found), forms.Errors(), new_key()
+    )
+
+
+@router.post("/administration/subscriptions/{name}", response_class=HTMLResponse)
+async def subscription_send(request: Request, name: str, caller: Signed) -> Response:
+    console = _console(request)
+    form = await request.form()
+    console.check_csrf(request, form)
+    if refused := _refused(request, caller):
+        return refused
+    found = await console.deps.apis.admin.subscription(caller.token, name)
+    if found is None:
+        return console.render(request, "not_found.html", status_code=404, title="Page not found")
+    chosen = [str(v) for v in form.getlist("roles")]
+    offered = admin.role_words(
+        await console.deps.apis.admin.directory_roles(caller.token), for_person=False
+    )
+    errors = await admin.edit_subscription(console.deps, caller, found, chosen, set(offered))
+    if errors:
+        return await _subscription_page(request, caller, found, chosen, errors, key_from(form))
+    return RedirectResponse("/administration/subscriptions?done=1", status_code=303)

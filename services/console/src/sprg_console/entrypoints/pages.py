@@ -12,6 +12,7 @@ from starlette.datastructures import UploadFile
 
 from sprg_console.adapters.apis import ApiError
 from sprg_console.domain import forms
+from sprg_console.domain.review_words import ESCALATION_STAGES
 from sprg_console.domain.worklist import Filters
 from sprg_console.entrypoints.web import Console, key_from, new_key
 from sprg_console.handlers import cases, lists, submissions, worklist
@@ -281,6 +282,62 @@ async def coc_send(request: Request, caller: Signed) -> Response:
     )
 
 
+@router.get("/raise-an-escalation", response_class=HTMLResponse)
+async def escalation_form(request: Request, caller: Signed) -> Response:
+    return await _escalation_page(request, caller, {}, forms.Errors(), new_key(), 200)
+
+
+async def _escalation_page(
+    request: Request,
+    caller: Caller,
+    form: dict[str, str],
+    errors: forms.Errors,
+    key: str,
+    status: int,
+) -> Response:
+    console = _console(request)
+    agencies = await worklist.agencies(console.deps, caller)
+    return console.render(
+        request,
+        "escalation.html",
+        status_code=status,
+        title=("Error: " if errors else "") + "Raise an escalation",
+        form=form,
+        errors=errors,
+        key=key,
+        stages=ESCALATION_STAGES,
+        agencies=sorted(
+            (a for a in agencies if a.get("agency_id") != caller.person.agency),
+            key=lambda a: str(a.get("name", "")),
+        ),
+    )
+
+
+@router.post("/raise-an-escalation", response_class=HTMLResponse)
+async def escalation_send(request: Request, caller: Signed) -> Response:
+    console = _console(request)
+    form = await request.form()
+    console.check_csrf(request, form)
+    data = {k: str(v) for k, v in form.items()}
+    key = key_from(form)
+    agencies = await worklist.agencies(console.deps, caller)
+    known = {str(a["agency_id"]) for a in agencies}
+    out = await submissions.raise_escalation(
+        console.deps, caller, data, known, key, console.today()
+    )
+    if out.errors or out.answer is None:
+        return await _escalation_page(request, caller, data, out.errors, key, 400)
+    names = {str(a["agency_id"]): str(a.get("name", a["agency_id"])) for a in agencies}
+    return console.render(
+        request,
+        "escalation_sent.html",
+        title="Escalation recorded",
+        answer=out.answer,
+        with_agency=names.get(data.get("with_agency", ""), ""),
+        stage=ESCALATION_STAGES.get(data.get("stage", ""), ""),
+    )
+
+
 @router.get("/cases/{case_id}/requests/{request_id}/return", response_class=HTMLResponse)
 async def return_form(request: Request, case_id: str, request_id: str, caller: Signed) -> Response:
     return _return_page(request, case_id, request_id, {}, forms.Errors(), new_key(), 200)
@@ -426,6 +483,24 @@ async def case_list(request: Request, caller: Signed) -> Response:
     console = _console(request)
     view = await lists.cases(console.deps, caller)
     return console.render(request, "cases.html", title="Cases", view=view)
+
+
+@router.get("/escalations", response_class=HTMLResponse)
+async def escalation_list(request: Request, caller: Signed) -> Response:
+    """Every escalation, the open ones at Stage 3 or above first (before ``/{kind}``)."""
+    console = _console(request)
+    view = await lists.escalations(console.deps, caller)
+    return console.render(request, "escalation_list.html", title="Escalations", view=view)
+
+
+@router.get("/information-requests", response_class=HTMLResponse)
+async def requests_list(request: Request, caller: Signed) -> Response:
+    """Information requests still owed, the overdue first, and the returns that came in."""
+    console = _console(request)
+    view = await lists.requests_and_returns(console.deps, caller)
+    return console.render(
+        request, "requests_list.html", title="Information requests and returns", view=view
+    )
 
 
 LIST_PAGES = {

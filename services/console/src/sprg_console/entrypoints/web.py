@@ -178,12 +178,18 @@ NAV_ITEMS: tuple[tuple[str, str, frozenset[str]], ...] = (
     ("/meetings", "Meetings", frozenset({"business_team", "chair", "sprg_member"})),
     ("/actions", "Actions", frozenset({"business_team", "chair", "sprg_member"})),
     (
+        "/information-requests",
+        "Requests and returns",
+        frozenset({"business_team", "chair", "sprg_member", "agency_submitter"}),
+    ),
+    (
         "/reports",
         "Reports",
         frozenset({"business_team", "chair", "sprg_member", "executive_reader"}),
     ),
     ("/report-an-incident", "Report an incident", frozenset({"agency_submitter", "business_team"})),
     ("/refer-a-case-of-concern", "Refer a Case of Concern", frozenset({"agency_submitter"})),
+    ("/raise-an-escalation", "Raise an escalation", frozenset({"agency_submitter"})),
     ("/rules", "Rule packs", frozenset({"rules_admin"})),
     ("/administration", "Administration", frozenset({"business_team"})),
     ("/audit", "Audit", frozenset({"business_team"})),

@@ -5,6 +5,7 @@ closure days with the recalculation they would cause before it is confirmed."""
 from __future__ import annotations
 
 import asyncio
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -203,3 +204,146 @@ async def record_seat_holder(
             return errors
         raise
     return errors
+
+
+# --- Editing a person in the directory, and a subscription --------------------------------
+
+DELIVERY = {"each": "One e-mail for each event", "daily_digest": "One digest e-mail a day"}
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+DYNAMIC_ROLES = frozenset({"clock_owner", "coordinator"})
+"""Roles the notifier works out from each event: a subscription may name them, a person
+cannot hold them."""
+
+
+def role_words(roles: dict[str, str], *, for_person: bool) -> dict[str, str]:
+    """The roles as choices: "Business team: the CSCP Business Team" (a person cannot hold
+    the roles worked out from each event)."""
+    return {
+        code: f"{words.humanise(code)}: {meaning}"
+        for code, meaning in sorted(roles.items())
+        if not (for_person and code in DYNAMIC_ROLES)
+    }
+
+
+def clock_words() -> dict[str, str]:
+    return {kind: noun for kind, (_, noun) in sorted(words.DUTIES.items())}
+
+
+def _refusal(exc: ApiError, errors: forms.Errors, fields: dict[str, tuple[str, str]]) -> None:
+    """The notifier's refusal in the form's words."""
+    if exc.status == 422:
+        said = f"{exc.detail} {' '.join(exc.fields)}".lower()
+        for needle, (name, message) in fields.items():
+            if needle in said:
+                errors.add(name, message)
+                return
+        errors.add("form", "The notifier could not accept this change: nothing was saved")
+    elif exc.status in (401, 403):
+        errors.add("form", "You cannot change this: administration is for the Business Team")
+    else:
+        errors.add("form", "Sorry, the notifier is unavailable: nothing was saved, try again")
+
+
+async def edit_person(
+    deps: Deps,
+    caller: Caller,
+    person: Document,
+    data: dict[str, str],
+    roles: list[str],
+    clocks: list[str],
+    known_agencies: set[str],
+    offered_roles: set[str],
+) -> forms.Errors:
+    """Replace a person's name, e-mail, agency, roles, what they are told about and how; the
+    rest of their record (channel, webhook, proxy, absences) is kept as it was."""
+    e = forms.Errors()
+    name = forms.required_text(data, "name", e, "Enter the person's name")
+    email = forms.text(data, "email")
+    if not email:
+        e.add("email", "Enter the person's e-mail address")
+    elif not EMAIL.match(email) or len(email) > 254:
+        e.add("email", "Enter an e-mail address in the correct format, like name@example.com")
+    agency = forms.text(data, "agency")
+    if agency not in known_agencies:
+        e.add("agency", "Select the person's agency")
+    if not roles:
+        e.add("roles", "Select at least one role")
+    elif not set(roles) <= offered_roles:
+        e.add("roles", "Select the roles from the list")
+    if not set(clocks) <= set(words.DUTIES):
+        e.add("owns_clocks", "Select the duties from the list")
+    delivery = forms.choice(data, "delivery", DELIVERY, e, "Select how they receive messages")
+    if e:
+        return e
+    changed = {
+        **person,
+        "name": name,
+        "email": email,
+        "agency": agency,
+        "roles": sorted(set(roles)),
+        "owns_clocks": sorted(set(clocks)),
+        "delivery": delivery,
+    }
+    try:
+        await deps.apis.admin.put_person(caller.token, changed)
+    except ApiError as exc:
+        _refusal(
+            exc,
+            e,
+            {
+                "email": (
+                    "email",
+                    "Enter an e-mail address in the correct format, like name@example.com",
+                ),
+                "role": ("roles", "Select the roles from the list"),
+                "name": ("name", "Enter the person's name"),
+                "agency": ("agency", "Select the person's agency"),
+            },
+        )
+    return e
+
+
+def plain_recipients(subscription: Document) -> list[str]:
+    """The roles a subscription sends to without a condition (the ones the form edits)."""
+    return sorted(
+        str(r["role"])
+        for r in subscription.get("recipients", [])
+        if isinstance(r, dict) and not r.get("agencies_from") and not r.get("only_if")
+    )
+
+
+def conditional_recipients(subscription: Document) -> list[Document]:
+    """Recipients with a condition (an agency found in the event, a value present): kept."""
+    return [
+        r
+        for r in subscription.get("recipients", [])
+        if isinstance(r, dict) and (r.get("agencies_from") or r.get("only_if"))
+    ]
+
+
+async def edit_subscription(
+    deps: Deps,
+    caller: Caller,
+    subscription: Document,
+    roles: list[str],
+    offered_roles: set[str],
+) -> forms.Errors:
+    """Replace who a subscription sends to (the roles without a condition); its event,
+    conditions, message and conditional recipients are kept."""
+    e = forms.Errors()
+    kept = conditional_recipients(subscription)
+    if not roles and not kept:
+        e.add("roles", "Select at least one role to send it to")
+    elif not set(roles) <= offered_roles:
+        e.add("roles", "Select the roles from the list")
+    if e:
+        return e
+    changed = {
+        **subscription,
+        "recipients": [*kept, *({"role": r} for r in sorted(set(roles)))],
+    }
+    try:
+        await deps.apis.admin.put_subscription(caller.token, changed)
+    except ApiError as exc:
+        _refusal(exc, e, {"role": ("roles", "Select the roles from the list")})
+    return e

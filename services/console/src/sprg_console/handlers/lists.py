@@ -14,6 +14,7 @@ from typing import Any
 
 from sprg_console.adapters.apis import ApiError, Clock, Document
 from sprg_console.domain import words
+from sprg_console.domain.review_words import ESCALATION_STAGES
 from sprg_console.domain.worklist import Filters, WorkItem, ordered
 from sprg_console.handlers import worklist
 from sprg_console.handlers.cases import READ_REASONS, clock_view
@@ -37,6 +38,7 @@ SUBJECT_KINDS: dict[str, frozenset[str]] = {
     "action": frozenset({"action_due"}),
     "meeting": frozenset({"bimonthly_report", "papers_deadline"}),
     "case_of_concern": frozenset(),
+    "request": frozenset({"information_request", "imr_return"}),
 }
 LIST_SIZE = 1000
 MISSING: dict[str, str] = {
@@ -44,11 +46,14 @@ MISSING: dict[str, str] = {
     "open. Open any other case from the link in its e-mail, or by its address.",
     "case_of_concern": "No service lists Cases of Concern yet (intake reads one at a time). "
     "Open one from the link in its e-mail.",
-    "escalation": "No service lists every escalation yet: this list shows the escalations "
-    "with a stage response still due.",
+    "escalation": "Only the Business Team and the SPRG see every escalation: this list shows "
+    "the escalations with a stage response still due.",
     "meeting": "No service lists the SPRG meetings yet: this list shows the meeting duties "
     "still open (papers and reports).",
-    "action": "No service lists every action yet: this list shows the actions still open.",
+    "action": "No service lists every action yet: this list shows the actions still open, "
+    "the overdue first.",
+    "request": "The information requests still open, the overdue first. Each is answered "
+    "with a return from the link in the request's e-mail.",
 }
 
 
@@ -149,3 +154,106 @@ def report_body(page: str, kind: str, period: str) -> str:
 
 def words_for(kind: str) -> str:
     return words.duty_noun(kind)
+
+
+@dataclass(frozen=True)
+class EscalationRow:
+    escalation_id: str
+    reference: str
+    raised_by: str
+    with_agency: str
+    stage: str
+    started: str
+    resolved: str
+    formal: bool
+
+
+@dataclass(frozen=True)
+class EscalationList:
+    rows: list[EscalationRow]
+    formal_open: int
+    fallback: ListView | None = None
+    unavailable: bool = False
+
+
+async def escalations(deps: Deps, caller: Caller) -> EscalationList:
+    """Every escalation from intake, the open ones at Stage 3 or above first (intake's order
+    kept). A person intake does not list them for (an agency practitioner) sees the
+    escalations with a stage response still due, from the scheduler, as before."""
+    try:
+        found = await deps.apis.intake.listing(caller.token, "/v1/escalations")
+    except ApiError as exc:
+        if exc.status in (401, 403):
+            return EscalationList([], 0, fallback=await subjects(deps, caller, "escalation"))
+        return EscalationList([], 0, unavailable=True)
+    names = await worklist.agency_names(deps, caller)
+    rows = []
+    for row in found:
+        stage = str(row.get("stage", ""))
+        resolved = row.get("resolved_date")
+        rows.append(
+            EscalationRow(
+                escalation_id=str(row["escalation_id"]),
+                reference=str(row.get("reference", "")),
+                raised_by=names.get(str(row.get("raised_by_agency")), "")
+                or str(row.get("raised_by_agency", "")),
+                with_agency=names.get(str(row.get("with_agency")), "")
+                or str(row.get("with_agency", "")),
+                stage=ESCALATION_STAGES.get(stage, f"Stage {stage}"),
+                started=words.long_date(row.get("stage_started_date")),
+                resolved=words.long_date(resolved) if resolved else "",
+                formal=bool(row.get("formal")),
+            )
+        )
+    return EscalationList(rows, sum(1 for r in rows if r.formal and not r.resolved))
+
+
+@dataclass(frozen=True)
+class ReturnRow:
+    subject_reference: str
+    subject_url: str
+    duty: str
+    due: str
+    received: str
+    late: bool
+
+
+@dataclass(frozen=True)
+class RequestsView:
+    open: ListView
+    returned: list[ReturnRow]
+    returns_unavailable: bool = False
+
+
+async def requests_and_returns(deps: Deps, caller: Caller) -> RequestsView:
+    """Information requests and IMRs still owed (the overdue first), and the returns that
+    came in (the latest first), from the scheduler's clocks: an agency practitioner sees what
+    was asked of their agency, the Business Team and the SPRG everything."""
+    still_open = await subjects(deps, caller, "request")
+    kinds = SUBJECT_KINDS["request"]
+    try:
+        met = [
+            c
+            for c in await deps.apis.scheduler.clocks(
+                caller.token, state="met", agency=caller.clock_scope
+            )
+            if c.kind in kinds
+        ]
+    except ApiError:
+        return RequestsView(still_open, [], returns_unavailable=True)
+    named = await worklist.subjects(deps, caller, {c.case_id for c in met})
+    met.sort(key=lambda c: (c.met_on or c.due, c.clock_id), reverse=True)
+    rows = []
+    for c in met:
+        subject = named.get(c.case_id)
+        rows.append(
+            ReturnRow(
+                subject_reference=subject.reference if subject else "Reference not known yet",
+                subject_url=f"/cases/{c.case_id}",
+                duty=words.duty_noun(c.kind),
+                due=words.long_date(c.due),
+                received=words.long_date(c.met_on),
+                late=c.late,
+            )
+        )
+    return RequestsView(still_open, rows)

@@ -15,6 +15,7 @@ from typing import Any
 from sprg_console.adapters.apis import ApiError, Document
 from sprg_console.domain import forms
 from sprg_console.domain.forms import Errors
+from sprg_console.domain.review_words import ESCALATION_STAGES
 from sprg_console.handlers.context import Caller, Deps
 
 INCIDENT_KINDS = {"death": "A child died", "serious_harm": "A child was seriously harmed"}
@@ -322,6 +323,67 @@ async def request_information(
                 "agency": ("agency", "Select the agency to ask"),
                 "kind": ("kind", "Select what you are asking for"),
                 "due_date": ("due", "The date it is due must be today or in the future"),
+            },
+        )
+    return out
+
+
+async def raise_escalation(
+    deps: Deps,
+    caller: Caller,
+    form: Mapping[str, str],
+    known_agencies: set[str],
+    key: str,
+    today: date,
+) -> Outcome:
+    """An agency practitioner's escalation under the Escalation and Resolution Policy: the
+    agency they disagree with (from the list), the stage reached and when it started, the
+    copy to the CSCP if sent, what the disagreement is about (sealed by intake)."""
+    out = Outcome()
+    e = out.errors
+    with_agency = forms.text(form, "with_agency")
+    if with_agency not in known_agencies:
+        e.add("with_agency", "Select the agency you disagree with")
+    elif with_agency == caller.person.agency:
+        e.add("with_agency", "Select another agency than your own")
+    stage = forms.choice(form, "stage", ESCALATION_STAGES, e, "Select the stage reached")
+    started = forms.a_date(form, "started", e, what="the date this stage started", today=today)
+    copied = forms.a_date(
+        form, "copied", e, what="the date you sent a copy to the CSCP", today=today, required=False
+    )
+    if started and copied and copied < started:
+        e.add(
+            "copied",
+            "The date you sent a copy to the CSCP must be on or after the date the stage started",
+            "copied-day",
+        )
+    summary = forms.required_text(
+        form, "summary", e, "Enter what the disagreement is about", max_length=20_000
+    )
+    if e or started is None:
+        return out
+    body: dict[str, Any] = {
+        "with_agency": with_agency,
+        "stage": int(stage),
+        "stage_started_date": started.isoformat(),
+        "summary": summary,
+    }
+    if copied is not None:
+        body["copy_to_cscp_date"] = copied.isoformat()
+    try:
+        out.answer = await deps.apis.intake.post(
+            caller.token, "/v1/escalations", body, idempotency_key=key
+        )
+    except ApiError as exc:
+        _from_intake(
+            exc,
+            e,
+            {
+                "with_agency": ("with_agency", "Select the agency you disagree with"),
+                "stage_started_date": ("started", "Enter the date this stage started"),
+                "stage": ("stage", "Select the stage reached"),
+                "copy_to_cscp_date": ("copied", "Enter the date you sent a copy to the CSCP"),
+                "summary": ("summary", "Enter what the disagreement is about"),
             },
         )
     return out

@@ -1,7 +1,9 @@
-"""Lists the Business Team works from: every Case of Concern, the untriaged first.
+"""Lists the Business Team works from: every Case of Concern, the untriaged first; every
+escalation, the open ones at Stage 3 or above first.
 
-Facts only (reference, referring agency, dates, the triage as it stands): no referrer's
-name, no child's name, no concern (those are sealed, and read one at a time, audited).
+Facts only (reference, agencies, dates, the triage or stage as it stands): no referrer's
+name, no child's name, no concern, no disagreement's summary (those are sealed, and read
+one at a time, audited).
 """
 
 from __future__ import annotations
@@ -62,6 +64,55 @@ async def list_cases_of_concern(request: Request, principal: Caller) -> list[dic
     )
 
 
+FORMAL_STAGE = 3
+"""Stages 3 to 5 are formal: the CSCP tracks them and the SPRG oversees them."""
+
+
+def escalations(
+    opened: list[dict[str, Any]], updates: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """Each escalation as it stands now (its latest record): the open ones at Stage 3 or
+    above first (the highest stage, then the longest at it, at the top), then the other open
+    ones the same way, then the resolved, the most recently resolved first (pure)."""
+    latest: dict[str, dict[str, Any]] = {str(r["_id"]): r["facts"] for r in opened}
+    for record in updates:  # in the order recorded: the last one stands
+        if str(record["subject_id"]) in latest:
+            latest[str(record["subject_id"])] = record["facts"]
+    rows = [
+        {
+            "escalation_id": escalation_id,
+            "reference": facts.get("reference", ""),
+            "raised_by_agency": facts.get("raised_by_agency", ""),
+            "with_agency": facts.get("with_agency", ""),
+            "stage": int(facts.get("stage", 0)),
+            "formal": int(facts.get("stage", 0)) >= FORMAL_STAGE,
+            "stage_started_date": facts.get("stage_started_date"),
+            "copy_to_cscp_date": facts.get("copy_to_cscp_date"),
+            "resolved_date": facts.get("resolved_date"),
+        }
+        for escalation_id, facts in latest.items()
+    ]
+
+    def waiting(row: dict[str, Any]) -> tuple[int, int, str]:
+        return (0 if row["formal"] else 1, -row["stage"], str(row["stage_started_date"]))
+
+    still_open = sorted((r for r in rows if r["resolved_date"] is None), key=waiting)
+    resolved = sorted(
+        (r for r in rows if r["resolved_date"] is not None),
+        key=lambda r: str(r["resolved_date"]),
+        reverse=True,
+    )
+    return still_open + resolved
+
+
+async def list_escalations(request: Request, principal: Caller) -> list[dict[str, Any]]:
+    deps = deps_of(request)
+    return escalations(
+        await deps.repo.records_of_kind("escalation"),
+        await deps.repo.records_of_kind("escalation_update"),
+    )
+
+
 ROUTES: tuple[Route, ...] = (
     Route(
         "GET",
@@ -70,5 +121,14 @@ ROUTES: tuple[Route, ...] = (
         "cases of concern",
         "Every Case of Concern, the untriaged first (facts only, no personal data)",
         list_cases_of_concern,
+    ),
+    Route(
+        "GET",
+        "/v1/escalations",
+        "list_escalations",
+        "escalations",
+        "Every escalation as it stands, the open ones at Stage 3 or above first (facts only,"
+        " no personal data)",
+        list_escalations,
     ),
 )
