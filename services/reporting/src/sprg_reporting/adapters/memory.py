@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from sprg_reporting.adapters.repository import CASE_VIEW, DUTIES, REPORTS
-from sprg_reporting.domain.facts import COLLECTIONS, Change
+from sprg_reporting.domain.dated_models import COLLECTIONS, Change
 from sprg_reporting.domain.folded import Folded
 from sprg_reporting.domain.report import Snapshot
 from sprg_shared.store import Document

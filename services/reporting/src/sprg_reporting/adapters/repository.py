@@ -13,7 +13,7 @@ from pymongo import ASCENDING, DESCENDING, UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError
 
-from sprg_reporting.domain.facts import COLLECTIONS, Change
+from sprg_reporting.domain.dated_models import COLLECTIONS, Change
 from sprg_reporting.domain.folded import Folded
 from sprg_reporting.domain.report import Snapshot
 from sprg_shared.store import Document

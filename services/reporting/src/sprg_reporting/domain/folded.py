@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sprg_reporting.domain.facts import Change
+from sprg_reporting.domain.dated_models import Change
 
 Document = dict[str, Any]
 

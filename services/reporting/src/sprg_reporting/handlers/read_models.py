@@ -12,7 +12,7 @@ from pydantic import ValidationError
 from sprg_reporting.adapters.ports import ReadModelStore
 from sprg_reporting.adapters.repository import CASE_VIEW
 from sprg_reporting.domain import projection
-from sprg_reporting.domain.facts import FOLDS, Change, Meta
+from sprg_reporting.domain.dated_models import FOLDS, Change, Meta
 from sprg_reporting.domain.folded import Folded
 from sprg_reporting.domain.periods import Period, parse_period, period_for_duty
 from sprg_reporting.domain.report import Report, produce
