@@ -13,7 +13,7 @@ from sprg_notifier.adapters.ports import NotifierStore
 from sprg_notifier.domain.directory import Person
 from sprg_notifier.domain.subscriptions import Subscription
 from sprg_reporting.adapters.ports import ReadModelStore
-from sprg_reporting.domain.facts import Change
+from sprg_reporting.domain.dated_models import Change
 from sprg_rules.adapters.ports import DecisionStore, SubjectStore
 from sprg_scheduler.adapters.ports import ClockStore
 from sprg_scheduler.adapters.repository import ClockQuery

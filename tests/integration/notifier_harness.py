@@ -1,5 +1,5 @@
 """A notifier (one or more replicas on one store) with a real SMTP server, a real webhook
-receiver, the real broker and store, and a clock the test moves."""
+receiver, the real broker and store, and a time source (``Now``) the test moves."""
 
 from __future__ import annotations
 
@@ -60,7 +60,7 @@ class Receiver:
 
 
 @dataclass
-class Clock:
+class Now:
     """The notifier's ``now``: the test sets it; nothing sleeps."""
 
     at: datetime
@@ -150,7 +150,7 @@ async def running_notifier(
     servers: Servers,
     run_id: str,
     mailbox: tuple[Mailbox, int],
-    clock: Clock,
+    now: Now,
     replicas: int = 1,
     **extra: Any,
 ) -> AsyncIterator[Notifier]:
@@ -161,7 +161,7 @@ async def running_notifier(
     extra.setdefault("webhook_allowed_origins", (f"http://127.0.0.1:{hook_port}",))
     settings = settings_for(servers, run_id, port, **extra)
     producer = Producer(servers.kafka, "test", bus_metrics(CollectorRegistry(), "test"))
-    apps = [build(settings, now=clock) for _ in range(replicas)]
+    apps = [build(settings, now=now) for _ in range(replicas)]
     async with AsyncExitStack() as stack:
         hook_url = await stack.enter_async_context(serving(receiver.app(), hook_port))
         urls = [await stack.enter_async_context(serving(app)) for app in apps]

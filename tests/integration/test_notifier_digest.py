@@ -1,5 +1,5 @@
 """The daily digest: items collect, one message a day at 08:00 London, exactly once per
-person per day with two notifier replicas racing. The clock is the test's; nothing sleeps
+person per day with two notifier replicas racing. The time is the test's; nothing sleeps
 for time to pass."""
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from sprg_notifier.handlers.digests import send_due_digests
 from sprg_shared.contracts.clocks import ClockBreached
 from sprg_shared.ids import stable_id
 from tests.e2e.stack import free_port
-from tests.integration.notifier_harness import Clock, Notifier, running_notifier
+from tests.integration.notifier_harness import Notifier, Now, running_notifier
 from tests.servers import Servers
 from tests.smtp import Mailbox, smtp_server
 
@@ -36,16 +36,16 @@ def mailbox() -> Iterator[tuple[Mailbox, int]]:
 
 
 @pytest.fixture
-def clock() -> Clock:
-    return Clock(BEFORE)
+def now() -> Now:
+    return Now(BEFORE)
 
 
 @pytest.fixture
 async def notifier(
-    servers: Servers, run_id: str, mailbox: tuple[Mailbox, int], clock: Clock
+    servers: Servers, run_id: str, mailbox: tuple[Mailbox, int], now: Now
 ) -> AsyncIterator[Notifier]:
     async with running_notifier(
-        servers, run_id, mailbox, clock, replicas=2, digest_poll_seconds=0.05
+        servers, run_id, mailbox, now, replicas=2, digest_poll_seconds=0.05
     ) as running:
         kind = f"rr_{run_id}"  # a clock kind only this test's events have
         await running.put_people(
@@ -100,7 +100,7 @@ def digests_to(mailbox: Mailbox, address: str) -> list[str]:
 
 
 async def test_a_daily_digest_is_sent_once_per_person_per_day_by_two_replicas(
-    notifier: Notifier, clock: Clock
+    notifier: Notifier, now: Now
 ) -> None:
     r, kind = notifier.run_id, f"rr_{notifier.run_id}"
     for case in ("a", "b"):
@@ -114,7 +114,7 @@ async def test_a_daily_digest_is_sent_once_per_person_per_day_by_two_replicas(
     assert not notifier.mailbox.to("dg@example.org", f"dga-{r}")
     assert await send_due_digests(notifier.deps(0)) == 0  # not due yet
 
-    clock.at = AT_EIGHT  # both replicas' loops now find the digest due
+    now.at = AT_EIGHT  # both replicas' loops now find the digest due
     async with asyncio.timeout(60):
         while not digests_to(notifier.mailbox, "dg@example.org") or not notifier.receiver.calls:
             await asyncio.sleep(0.05)
@@ -137,7 +137,7 @@ async def test_a_daily_digest_is_sent_once_per_person_per_day_by_two_replicas(
     await notifier.applied(await notifier.publish(breach(f"dgc-{r}", kind)))
     assert len(await notifier.log(recipient="dg", result="queued")) == 1
     assert await send_due_digests(notifier.deps(1)) == 0
-    clock.at = NEXT_DAY
+    now.at = NEXT_DAY
     raced = await asyncio.gather(*(send_due_digests(notifier.deps(i)) for i in (0, 1)))
     async with asyncio.timeout(60):
         while len(digests_to(notifier.mailbox, "dg@example.org")) < 2 or (
@@ -167,12 +167,12 @@ async def test_a_daily_digest_is_sent_once_per_person_per_day_by_two_replicas(
 async def test_a_digest_claimed_by_a_replica_that_died_is_taken_over_after_the_lease(
     servers: Servers, run_id: str, mailbox: tuple[Mailbox, int]
 ) -> None:
-    clock = Clock(BEFORE)
+    now = Now(BEFORE)
     kind = f"rr_{run_id}"
     # The loop looks once at start-up (before 08:00) and then not for an hour: the test
     # calls the digest round itself.
     async with running_notifier(
-        servers, run_id, mailbox, clock, digest_poll_seconds=3600, digest_lease_seconds=600
+        servers, run_id, mailbox, now, digest_poll_seconds=3600, digest_lease_seconds=600
     ) as notifier:
         await notifier.put_people(
             [
@@ -204,9 +204,9 @@ async def test_a_digest_claimed_by_a_replica_that_died_is_taken_over_after_the_l
                 "claimed_at": AT_EIGHT,
             }
         )
-        clock.at = AT_EIGHT + timedelta(minutes=9)  # within the lease: still in hand
+        now.at = AT_EIGHT + timedelta(minutes=9)  # within the lease: still in hand
         assert await send_due_digests(notifier.deps()) == 0
-        clock.at = AT_EIGHT + timedelta(minutes=11)  # past it: taken over, once
+        now.at = AT_EIGHT + timedelta(minutes=11)  # past it: taken over, once
         sent = await asyncio.gather(*(send_due_digests(notifier.deps()) for _ in range(3)))
         assert sorted(sent) == [0, 0, 1]
         assert await send_due_digests(notifier.deps()) == 0

@@ -16,7 +16,7 @@ from sprg_shared.contracts.decisions import Decision, RulepackRef, SubjectDecide
 from sprg_shared.envelope import Envelope, envelope_for
 from tests.conftest import bearer
 from tests.e2e.stack import free_port
-from tests.integration.notifier_harness import ADMIN, Clock, Notifier, running_notifier
+from tests.integration.notifier_harness import ADMIN, Notifier, Now, running_notifier
 from tests.servers import Servers
 from tests.smtp import Mailbox, smtp_server
 
@@ -89,15 +89,15 @@ def mailbox() -> Iterator[tuple[Mailbox, int]]:
 
 
 @pytest.fixture
-def clock() -> Clock:
-    return Clock(TODAY)
+def now() -> Now:
+    return Now(TODAY)
 
 
 @pytest.fixture
 async def notifier(
-    servers: Servers, run_id: str, mailbox: tuple[Mailbox, int], clock: Clock
+    servers: Servers, run_id: str, mailbox: tuple[Mailbox, int], now: Now
 ) -> AsyncIterator[Notifier]:
-    async with running_notifier(servers, run_id, mailbox, clock) as running:
+    async with running_notifier(servers, run_id, mailbox, now) as running:
         for agency in AGENCIES:
             await running.put_agency(agency)
         await running.put_people(directory(running.hook_url))
@@ -208,15 +208,15 @@ async def test_each_of_the_issues_subscriptions_tells_the_right_people(notifier:
     assert "Stage 3" in mail["Subject"]
 
     # After the Chair's absence, the Chair receives in person again.
-    clock: Clock = notifier.deps().now  # type: ignore[assignment]  # the test's clock
-    clock.at = datetime(2026, 5, 18, 9, tzinfo=UTC)
+    now: Now = notifier.deps().now  # type: ignore[assignment]  # the test's time source
+    now.at = datetime(2026, 5, 18, 9, tzinfo=UTC)
     later = await notifier.publish(
         ClockBreached(
             clock_id=f"br2-{r}",
             case_id=f"br2-{r}",
             kind="sin_notification",
             due=date(2026, 5, 15),
-            breached_at=clock.at,
+            breached_at=now.at,
             calendar_version="t",
         )
     )

@@ -28,7 +28,7 @@ from tests.conftest import bearer
 from tests.e2e.stack import free_port
 from tests.http_server import serving
 from tests.integration.kafka_helpers import read_until
-from tests.integration.notifier_harness import Clock, running_notifier
+from tests.integration.notifier_harness import Now, running_notifier
 from tests.integration.test_reporting import SOURCES, on_own_topics
 from tests.servers import Servers
 from tests.smtp import Mailbox, smtp_server
@@ -172,12 +172,12 @@ def person(person_id: str, agency: str, *roles: str) -> dict[str, Any]:
 async def test_a_published_report_is_emailed_to_the_sprg_members_with_its_link_and_counts(
     servers: Servers, run_id: str, mailbox: tuple[Mailbox, int]
 ) -> None:
-    clock = Clock(datetime(2027, 2, 25, 9, tzinfo=UTC))
+    now = Now(datetime(2027, 2, 25, 9, tzinfo=UTC))
     async with running_notifier(
         servers,
         run_id,
         mailbox,
-        clock,
+        now,
         console_url="https://console.example.org/",
         consumer_start_at=datetime.now(UTC),
     ) as notifier:
@@ -195,7 +195,7 @@ async def test_a_published_report_is_emailed_to_the_sprg_members_with_its_link_a
             kind="sprg_bimonthly",
             period_start=date(2027, 1, 1),
             period_end=date(2027, 2, 28),
-            produced_at=clock.at,
+            produced_at=now.at,
             path="/v1/reports/sprg_bimonthly/2027-01/report.html",
             counts={"rapid_review_opened": marker, "clocks_overdue": 3},
         )

@@ -24,14 +24,14 @@ from kafka import KafkaProducer
 from prometheus_client import CollectorRegistry
 from pymongo import AsyncMongoClient
 
-from sprg_cli.reporting import rebuild
 from sprg_intake.bootstrap import build as create_intake
 from sprg_intake.settings import IntakeSettings
 from sprg_reporting.adapters.repository import READ_MODELS, ReadModels
 from sprg_reporting.bootstrap import build
-from sprg_reporting.domain.facts import COLLECTIONS
+from sprg_reporting.domain.dated_models import COLLECTIONS
 from sprg_reporting.domain.periods import period_containing
 from sprg_reporting.handlers.read_models import fold
+from sprg_reporting.public import rebuild  # what `sprg reporting rebuild` runs
 from sprg_reporting.settings import ReportingSettings
 from sprg_shared import topics
 from sprg_shared.auth import Role

@@ -59,16 +59,16 @@ async def test_an_incident_is_decided_clocked_told_and_counted_in_one_process() 
         engine=RuleEngine(),
         calendar=lambda: calendar,
         registry=CollectorRegistry(),
-        clock=lambda: NOW,
+        now=lambda: NOW,
     )
-    await scheduler.compose(SchedulerSettings(**UNUSED), clocks=clocks, bus=bus, clock=lambda: NOW)
+    await scheduler.compose(SchedulerSettings(**UNUSED), clocks=clocks, bus=bus, now=lambda: NOW)
     await notifier.compose(
         NotifierSettings(**UNUSED, retry_backoff_seconds=0),
         repository=directory,
         bus=bus,
         channels=notifier.Channels(email=email, webhook=MemoryWebhook()),
         registry=CollectorRegistry(),
-        clock=lambda: NOW,
+        now=lambda: NOW,
     )
     await reporting.compose(
         ReportingSettings(**UNUSED), models=read_models, bus=bus, registry=CollectorRegistry()

@@ -65,7 +65,7 @@ class World:
             bus=self.bus,
             channels=Channels(email=self.email, webhook=MemoryWebhook()),
             registry=CollectorRegistry(),
-            clock=lambda: NOW,
+            now=lambda: NOW,
         )
 
 

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from sprg_reporting.domain.facts import FOLDS, Document, Meta, apply_in_memory
+from sprg_reporting.domain.dated_models import FOLDS, Document, Meta, apply_in_memory
 from sprg_reporting.domain.periods import Period, parse_period, period_for_duty
 from sprg_reporting.domain.report import Cell, Report, Snapshot, produce
 from sprg_scheduler.domain.duties import DutySchedule, occurrences

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sprg_reporting.domain.facts import Change
+from sprg_reporting.domain.dated_models import Change
 from sprg_reporting.domain.folded import ConflictingChange, Folded
 
 

@@ -7,7 +7,7 @@ from functools import cache
 
 import pytest
 
-from sprg_reporting.domain.facts import FOLDS, Document, Meta, apply_in_memory
+from sprg_reporting.domain.dated_models import FOLDS, Document, Meta, apply_in_memory
 from sprg_reporting.domain.periods import BadPeriod, parse_period, period_containing
 from sprg_reporting.domain.report import Snapshot, produce
 from sprg_reporting.entrypoints import render

@@ -53,7 +53,7 @@ async def test_a_death_with_suspected_abuse_is_decided_once_with_the_sin_clock()
         engine=RuleEngine(),
         calendar=lambda: calendar,
         registry=CollectorRegistry(),
-        clock=lambda: NOW,
+        now=lambda: NOW,
     )
     reported = envelope_for(incident("case-7"), source="sprg/intake")
     await bus.publish(topics.INTAKE, reported)

@@ -33,7 +33,7 @@ def decision(*clocks: ClockDue) -> CaseAssessed:
 async def test_a_decision_starts_its_clock_once_and_a_later_one_without_it_stops_it() -> None:
     bus, clocks = LoopbackBus(), MemoryClocks()
     settings = SchedulerSettings(kafka_bootstrap_servers="unused:9", mongodb_url="mongodb://u")
-    await compose(settings, clocks=clocks, bus=bus, clock=lambda: NOW)
+    await compose(settings, clocks=clocks, bus=bus, now=lambda: NOW)
     await bus.publish(topics.DECISIONS, envelope_for(decision(SIN), source="sprg/rules"))
     await bus.publish(topics.DECISIONS, envelope_for(decision(SIN), source="sprg/rules"))
     await bus.drain()
@@ -54,7 +54,7 @@ async def test_the_lcspr_clocks_are_met_by_the_final_report_and_the_publication(
     clock is kept and applied when it starts; the published date meets the completion."""
     bus, clocks = LoopbackBus(), MemoryClocks()
     settings = SchedulerSettings(kafka_bootstrap_servers="unused:9", mongodb_url="mongodb://u")
-    await compose(settings, clocks=clocks, bus=bus, clock=lambda: NOW)
+    await compose(settings, clocks=clocks, bus=bus, now=lambda: NOW)
     sent = LcsprProgressed(
         case_id="case-1",
         milestone="sent_to_panel_and_secretary_of_state",

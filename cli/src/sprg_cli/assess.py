@@ -10,9 +10,7 @@ import json
 import sys
 from pathlib import Path
 
-from sprg_rules.domain.assess import assess
-from sprg_rules.domain.loader import load_default_pack
-from sprg_rules.domain.parsing import InputError, parse_assessment_input
+from sprg_rules.public import InputError, assess, load_default_pack, parse_assessment_input
 from sprg_shared.calendar import WorkingDayCalendar
 
 EXIT_BAD_INPUT = 2

@@ -20,8 +20,7 @@ from typing import Any
 import httpx
 
 from sprg_cli.devtoken import dev_token
-from sprg_rules.domain.loader import PackError, parse_pack
-from sprg_rules.handlers.packs import PackRejected, checked, summary
+from sprg_rules.public import PackError, PackRejected, checked, parse_pack, summary
 from sprg_shared.auth import Role
 
 EXIT_REFUSED = 2

@@ -1,6 +1,6 @@
 """The one place the notifier is put together.
 
-``compose(settings, repository=, bus=, channels=, clock=)`` wires the handlers to the store, the
+``compose(settings, repository=, bus=, channels=, now=)`` wires the handlers to the store, the
 bus and the channels it is given and subscribes them; ``build(settings)`` is the service as it
 runs (FastAPI app whose start-up composes it on the real store, Kafka, SMTP and HTTP, and runs
 the digest loop beside it). The unit tier calls ``compose`` with ``adapters.memory`` and
@@ -42,7 +42,7 @@ Now = Callable[[], datetime]  # a time source (not a statutory clock)
 TOPICS = (topics.INTAKE, topics.DECISIONS, topics.CLOCKS, topics.REPORTS)
 
 
-def system_clock() -> datetime:
+def system_now() -> datetime:
     return datetime.now(UTC)
 
 
@@ -65,7 +65,7 @@ async def compose(
     bus: Bus,
     channels: Channels,
     registry: CollectorRegistry,
-    clock: Now = system_clock,
+    now: Now = system_now,
 ) -> Notifier:
     """The notifier on these adapters: store ready, shipped subscriptions seeded, handlers
     subscribed to ``TOPICS`` on ``bus``."""
@@ -75,7 +75,7 @@ async def compose(
         webhook=channels.webhook,
         templates=Templates(),
         publish=publisher(bus, f"sprg/{SERVICE}"),
-        now=clock,
+        now=now,
         console_url=settings.console_url,
         attempts=settings.delivery_attempts,
         backoff_seconds=settings.retry_backoff_seconds,
@@ -100,8 +100,8 @@ async def compose(
     return Notifier(deps=deps, router=router)
 
 
-def build(settings: NotifierSettings | None = None, now: Now = system_clock) -> FastAPI:
-    """The service as it runs; ``now`` is the clock (tests pass a controllable one)."""
+def build(settings: NotifierSettings | None = None, now: Now = system_now) -> FastAPI:
+    """The service as it runs; ``now`` is the time source (tests pass a controllable one)."""
 
     async def setup(
         app: FastAPI, runtime: Runtime, settings: NotifierSettings, background: Background
@@ -114,7 +114,7 @@ def build(settings: NotifierSettings | None = None, now: Now = system_clock) -> 
             bus=RuntimeBus(runtime),
             channels=Channels(SmtpChannel(settings), WebhookChannel(settings, http)),
             registry=runtime.registry,
-            clock=now,
+            now=now,
         )
         app.state.deps = notifier.deps
         background.run(run_digests(notifier.deps, settings.digest_poll_seconds), "digests")

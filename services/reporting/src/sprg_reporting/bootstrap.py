@@ -4,11 +4,13 @@
 ask for) to the bus and gives the ``publish`` that announces a produced report;
 ``build(settings)`` is the service as it runs (FastAPI app whose start-up composes it on the
 store and Kafka). The unit tier calls ``compose`` with ``adapters.memory`` and
-``sprg_shared.loopback``; the ``sprg reporting`` commands use ``publisher``.
+``sprg_shared.loopback``. ``rebuild(settings)`` and ``produce(settings, kind, period)`` are the
+``sprg reporting`` commands' (offered through ``sprg_reporting.public``), composed here too.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -18,16 +20,20 @@ from prometheus_client import CollectorRegistry
 
 from sprg_reporting.adapters.metrics import ClockOutcomes
 from sprg_reporting.adapters.ports import ReadModelStore
+from sprg_reporting.adapters.replay import read_all
 from sprg_reporting.adapters.repository import ReadModels
 from sprg_reporting.entrypoints.api import add_routes
 from sprg_reporting.handlers import read_models as handlers
 from sprg_reporting.settings import ReportingSettings
+from sprg_shared.bus import Producer
 from sprg_shared.calendar import london_today
 from sprg_shared.contracts.reports import ReportPublished
 from sprg_shared.envelope import envelope_for
+from sprg_shared.metrics import bus_metrics
 from sprg_shared.ports import Bus, Publishes, RuntimeBus
 from sprg_shared.runtime import Runtime
 from sprg_shared.service import Background, build_service
+from sprg_shared.store import make_client
 
 SERVICE = "reporting"
 SOURCE = f"sprg/{SERVICE}"
@@ -98,3 +104,40 @@ def build(
     app.state.today = today
     add_routes(app)
     return app
+
+
+async def rebuild(settings: ReportingSettings) -> int:
+    """Drop the read models and fold every event again from the topics' start (``sprg
+    reporting rebuild``); the number of events folded."""
+    client = make_client(settings.mongodb_url, app_name="sprg-cli-reporting")
+    try:
+        envelopes = await asyncio.to_thread(
+            read_all, settings.kafka_bootstrap_servers, settings.source_topics
+        )
+        return await handlers.rebuild(ReadModels(client[settings.database]), envelopes)
+    finally:
+        await client.close()
+
+
+async def produce(
+    settings: ReportingSettings, kind: str, period: str, as_of: date | None = None
+) -> handlers.Produced:
+    """Produce a report, keep it and announce it as the service does (``sprg reporting
+    produce``); a period not over yet stands at ``as_of`` (today in London unless given)."""
+    client = make_client(settings.mongodb_url, app_name="sprg-cli-reporting")
+    producer = Producer(
+        settings.kafka_bootstrap_servers,
+        "sprg-cli-reporting",
+        bus_metrics(CollectorRegistry(), "cli"),
+    )
+    try:
+        return await handlers.produce_report(
+            ReadModels(client[settings.database]),
+            publisher(producer, settings),
+            kind,
+            period,
+            as_of=as_of or london_today(),
+        )
+    finally:
+        producer.close()
+        await client.close()

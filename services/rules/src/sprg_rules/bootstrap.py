@@ -80,7 +80,7 @@ ROUTES = (
 )
 
 
-def system_clock() -> datetime:
+def system_now() -> datetime:
     return datetime.now(UTC)
 
 
@@ -107,7 +107,7 @@ def judging(
     packs: ActivePacks,
     engine: RuleEngine,
     calendar: Callable[[], WorkingDayCalendar],
-    clock: Now,
+    now: Now,
 ) -> Judging:
     pack_id = settings.pack_id
 
@@ -133,7 +133,7 @@ def judging(
         current = packs.current()
         kind_pack_id = load_kind_pack(kind).pack.id
         try:
-            return current.in_force(kind_pack_id, clock().date())
+            return current.in_force(kind_pack_id, now().date())
         except NoPackInForce:
             return current.latest(kind_pack_id)
 
@@ -161,18 +161,18 @@ async def compose(
     calendar: Callable[[], WorkingDayCalendar],
     registry: CollectorRegistry,
     packs: ActivePacks | None = None,
-    clock: Now = system_clock,
+    now: Now = system_now,
     observers: Sequence[tuple[Sequence[type[Any]], Callable[[Any], Any]]] = (),
 ) -> Rules:
     """The rules on these adapters: stores ready, handlers subscribed to intake's facts."""
     packs = packs or shipped_packs()
-    judged = judging(settings, packs, engine, calendar, clock)
+    judged = judging(settings, packs, engine, calendar, now)
     publish = publisher(bus, f"sprg/{SERVICE}")
     deps = RulesDeps(
         evaluate=judged.judge,
         repo=decisions,
         publish=publish,
-        now=clock,
+        now=now,
         decide_subject=judged.decide_subject,
         subjects=subjects,
         record=RulesMetrics(registry, packs).record,
@@ -244,7 +244,7 @@ def build(settings: RulesSettings | None = None) -> FastAPI:
             calendar=admin_calendar,
             engine=engine,
             publish=rules.publish,
-            now=system_clock,
+            now=system_now,
             subjects=rules.deps.subjects,
             kind_pack=rules.judging.kind_pack,
         )

@@ -1,6 +1,6 @@
 """The one place the scheduler is put together.
 
-``compose(settings, clocks=, bus=, clock=)`` wires the clock handlers to the clock store and bus
+``compose(settings, clocks=, bus=, now=)`` wires the clock handlers to the clock store and bus
 it is given and subscribes them to the decisions and intake's facts; ``build(settings)`` is the
 service as it runs (FastAPI app whose start-up composes it on the store and Kafka, reads the
 calendar version in force first, and runs the calendar, duty and firing loops beside it). The
@@ -60,6 +60,7 @@ from sprg_shared.service import Background, build_service
 
 SERVICE = "scheduler"
 log = logging.getLogger(__name__)
+Now = Callable[[], datetime]  # a time source (not a statutory clock)
 
 
 def policy_from(settings: SchedulerSettings) -> ReminderPolicy:
@@ -106,13 +107,13 @@ def clock_deps(
     *,
     clocks: ClockStore,
     bus: Publishes,
-    clock: Callable[[], datetime] | None = None,
+    now: Now | None = None,
 ) -> SchedulerDeps:
     calendar = WorkingDayCalendar()
     return SchedulerDeps(
         repo=clocks,
         publish=publisher(bus, f"sprg/{SERVICE}"),
-        now=clock or (lambda: datetime.now(UTC)),
+        now=now or (lambda: datetime.now(UTC)),
         calendar_version=calendar.version,
         calendar=calendar,
         policy=policy_from(settings),
@@ -151,10 +152,10 @@ async def compose(
     *,
     clocks: ClockStore,
     bus: Bus,
-    clock: Callable[[], datetime] | None = None,
+    now: Now | None = None,
 ) -> Scheduler:
     """The clock handlers on these adapters, subscribed (the loops are ``build``'s)."""
-    deps = clock_deps(settings, clocks=clocks, bus=bus, clock=clock)
+    deps = clock_deps(settings, clocks=clocks, bus=bus, now=now)
     await clocks.ensure_indexes()
     return Scheduler(deps=deps, router=subscribe(settings, deps, bus))
 

@@ -93,12 +93,12 @@ class WebhookChannel:
         self,
         settings: NotifierSettings,
         client: httpx.AsyncClient,
-        clock: Callable[[], float] = time.time,
+        now: Callable[[], float] = time.time,  # a time source, in epoch seconds
     ) -> None:
         self._secret = settings.webhook_secret
         self.allowed_origins = settings.webhook_allowed_origins
         self._client = client
-        self._clock = clock
+        self._now = now
 
     async def send(self, *, url: str, payload: dict[str, Any], delivery_id: str) -> None:
         if not self._secret:
@@ -110,7 +110,7 @@ class WebhookChannel:
         except UnsafeTarget as exc:
             raise RefusedTarget(str(exc)) from exc
         body = json.dumps(payload, sort_keys=True).encode()
-        timestamp = int(self._clock())
+        timestamp = int(self._now())
         headers = {
             "Content-Type": "application/json",
             "Idempotency-Key": delivery_id,

@@ -7,8 +7,8 @@ import copy
 from collections.abc import Sequence
 from typing import Any
 
-from sprg_reporting.adapters.repository import DUTIES, LEGACY_CASE_VIEW, REPORTS
-from sprg_reporting.domain.facts import COLLECTIONS, Change
+from sprg_reporting.adapters.repository import CASE_VIEW, DUTIES, REPORTS
+from sprg_reporting.domain.dated_models import COLLECTIONS, Change
 from sprg_reporting.domain.folded import Folded
 from sprg_reporting.domain.report import Snapshot
 from sprg_shared.store import Document
@@ -74,15 +74,15 @@ class MemoryReadModels:
         return [copy.deepcopy(d) for d in self._col(collection).values()]
 
     async def drop(self) -> None:
-        for name in (*COLLECTIONS, LEGACY_CASE_VIEW):
+        for name in (*COLLECTIONS, CASE_VIEW):
             self.collections.pop(name, None)
 
     async def case(self, case_id: str) -> Document | None:
-        found = self._col(LEGACY_CASE_VIEW).get(case_id)
+        found = self._col(CASE_VIEW).get(case_id)
         return None if found is None else copy.deepcopy(found)
 
     async def cases(self, case_ids: list[str]) -> list[Document]:
-        kept = self._col(LEGACY_CASE_VIEW)
+        kept = self._col(CASE_VIEW)
         return [copy.deepcopy(kept[c]) for c in dict.fromkeys(case_ids) if c in kept]
 
     async def save_report(self, document: Document) -> None:
@@ -101,7 +101,7 @@ class MemoryReadModels:
         return copy.deepcopy(max(found, key=lambda d: d["produced_at"]))
 
     async def summary(self) -> dict[str, int]:
-        cases = list(self._col(LEGACY_CASE_VIEW).values())
+        cases = list(self._col(CASE_VIEW).values())
 
         def count(path: str, value: Any) -> int:
             return sum(1 for c in cases if _get(c, path) == value)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol
 
-from sprg_reporting.domain.facts import Change
+from sprg_reporting.domain.dated_models import Change
 from sprg_reporting.domain.folded import Folded
 from sprg_reporting.domain.report import Snapshot
 from sprg_shared.store import Document

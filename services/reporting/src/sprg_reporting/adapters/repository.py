@@ -13,19 +13,22 @@ from pymongo import ASCENDING, DESCENDING, UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError
 
-from sprg_reporting.domain.facts import COLLECTIONS, Change
+from sprg_reporting.domain.dated_models import COLLECTIONS, Change
 from sprg_reporting.domain.folded import Folded
 from sprg_reporting.domain.report import Snapshot
 from sprg_shared.store import Document
 
-LEGACY_CASE_VIEW = "case_view"
+# The per-case read model (GET /v1/cases/{id}, /v1/cases, /v1/summary; ``domain/projection.py``
+# says how each event changes it), beside the dated models the reports read. The collection
+# keeps its stored name "case_view": renaming it would leave a running store's documents behind.
+CASE_VIEW = "case_view"
 REPORTS = "reports"
 LEDGER = "applied_events"
 DUPLICATE_KEY = 11000
 INSERT_BATCH = 1000
 DUTIES = "duty_reports"  # each scheduler duty that produced a report (kept by a rebuild)
 # Dropped by a rebuild: everything folded from events (not the produced reports' log).
-READ_MODELS = (*COLLECTIONS, LEGACY_CASE_VIEW)
+READ_MODELS = (*COLLECTIONS, CASE_VIEW)
 
 
 def _update(change: Change) -> dict[str, Any]:
@@ -40,7 +43,7 @@ def _update(change: Change) -> dict[str, Any]:
 class ReadModels:
     def __init__(self, db: AsyncDatabase[Document]) -> None:
         self._db = db
-        self._cases = db[LEGACY_CASE_VIEW]
+        self._cases = db[CASE_VIEW]
         self._reports = db[REPORTS]
         self._duties = db[DUTIES]
 

@@ -14,7 +14,7 @@ from typing import Any
 
 import orjson
 
-from sprg_reporting.domain.facts import Change
+from sprg_reporting.domain.dated_models import Change
 
 Document = dict[str, Any]
 

@@ -14,7 +14,7 @@ from datetime import date
 from pydantic import BaseModel, ConfigDict
 
 from sprg_reporting.domain import asof
-from sprg_reporting.domain.facts import (
+from sprg_reporting.domain.dated_models import (
     ACTIONS,
     CASES,
     CLOCKS,

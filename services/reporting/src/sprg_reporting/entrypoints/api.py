@@ -17,9 +17,11 @@ from sprg_reporting.handlers import read_models as handlers
 from sprg_shared.access import Caller, audit_read
 from sprg_shared.service import from_state
 
+# The caller as the access matrix admits them (``sprg_shared.access.MATRIX["reporting"]``):
+# a reader of counts and reports; the Business Team, the only role that produces a report.
 Reader = Caller
+BusinessTeam = Caller
 MAX_CASES_AT_ONCE = 500
-Producer = Caller
 Models = Annotated[ReadModelStore, Depends(from_state("models"))]
 Publish = Annotated[Any, Depends(from_state("publish"))]
 Today = Annotated[Callable[[], date], Depends(from_state("today"))]
@@ -78,7 +80,7 @@ def add_routes(app: FastAPI) -> None:
         summary="Produce a report, keep it and announce it on sprg.reports",
     )
     async def produce(
-        kind: str, period: str, models: Models, publish: Publish, today: Today, _: Producer
+        kind: str, period: str, models: Models, publish: Publish, today: Today, _: BusinessTeam
     ) -> dict[str, Any]:
         try:
             produced = await handlers.produce_report(models, publish, kind, period, as_of=today())

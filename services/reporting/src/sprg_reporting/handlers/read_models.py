@@ -11,9 +11,9 @@ from typing import Any
 from pydantic import ValidationError
 
 from sprg_reporting.adapters.ports import ReadModelStore
-from sprg_reporting.adapters.repository import LEGACY_CASE_VIEW
+from sprg_reporting.adapters.repository import CASE_VIEW
 from sprg_reporting.domain import projection
-from sprg_reporting.domain.facts import FOLDS, Change, Meta
+from sprg_reporting.domain.dated_models import FOLDS, Change, Meta
 from sprg_reporting.domain.folded import Folded
 from sprg_reporting.domain.periods import Period, parse_period, period_for_duty
 from sprg_reporting.domain.report import Report, produce
@@ -59,7 +59,7 @@ def changes_for(event: EventData, envelope: Envelope) -> list[Change]:
     found: list[Change] = []
     project = _CASE_VIEW.get(type(event))
     if project is not None:
-        found.append(Change(LEGACY_CASE_VIEW, envelope.subject, set=project(event)))
+        found.append(Change(CASE_VIEW, envelope.subject, set=project(event)))
     dated = FOLDS.get(type(event))
     if dated is not None:
         found.extend(dated(event, Meta(envelope.id, envelope.time.date())))

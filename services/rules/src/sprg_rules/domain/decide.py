@@ -22,7 +22,7 @@ from pydantic_core import to_jsonable_python
 from sprg_rules.domain import answers, subject_views
 from sprg_rules.domain.conditions import Snapshot
 from sprg_rules.domain.engine import RuleEngine
-from sprg_rules.domain.evaluate import Clock, Evaluation, RulePack, evaluate_each
+from sprg_rules.domain.evaluate import DueDate, Evaluation, RulePack, evaluate_each
 from sprg_rules.domain.golden_failure import GoldenFailure
 from sprg_rules.domain.loader import parse_pack
 from sprg_rules.domain.pack_tables import Tables
@@ -156,7 +156,7 @@ def _with_stage_clock(
         return evaluation
     due = cal.add_working_days(facts.stage_started_date, row.resolve_within_working_days)
     done = facts.resolved_date
-    clock = Clock(
+    clock = DueDate(
         due=due,
         anchor="escalation.stage_started_date",
         anchor_date=facts.stage_started_date,

@@ -38,7 +38,10 @@ class Decision(BaseModel):
     source: str
 
 
-class Clock(BaseModel):
+class DueDate(BaseModel):
+    """The due date the pack computed for one kind of clock (working days or months from an
+    anchor, and met or late when the pack says what meets it); the scheduler keeps the clock."""
+
     model_config = _FROZEN
 
     due: date
@@ -60,7 +63,7 @@ class Evaluation(BaseModel):
     pack_hash: str
     decisions: tuple[Decision, ...]
     fired: tuple[tuple[str, str], ...]  # (outcome, detail as "key=value" or "")
-    clocks: dict[str, Clock]
+    clocks: dict[str, DueDate]
 
 
 # Fields added to the format after packs were stored: left out of the hash while they
@@ -197,8 +200,8 @@ def _detail(rule: Rule) -> str:
 
 def _clocks(
     rules: list[Rule], fired: dict[str, list[Snapshot]], pack: Pack, calendar: WorkingDayCalendar
-) -> dict[str, Clock]:
-    clocks: dict[str, Clock] = {}
+) -> dict[str, DueDate]:
+    clocks: dict[str, DueDate] = {}
     settings = pack.settings.model_dump()
     for rule in rules:
         view = fired[rule.id][0]
@@ -206,19 +209,19 @@ def _clocks(
             applies = all(settings.get(k) == v for k, v in spec.if_setting.items())
             if spec.clock in clocks or not applies:
                 continue
-            clock = _clock(spec, view, clocks, calendar, rule.id)
+            clock = _due_date(spec, view, clocks, calendar, rule.id)
             if clock is not None:
                 clocks[spec.clock] = clock
     return clocks
 
 
-def _clock(
+def _due_date(
     spec: ClockSpec,
     view: Snapshot,
-    clocks: dict[str, Clock],
+    clocks: dict[str, DueDate],
     calendar: WorkingDayCalendar,
     rule_id: str,
-) -> Clock | None:
+) -> DueDate | None:
     anchor: tuple[str, date] | None = None
     for ref in spec.anchor:
         name = ref.removeprefix("clock.")
@@ -243,6 +246,6 @@ def _clock(
         done = view.get(spec.met_by)
         met_on = date.fromisoformat(done) if isinstance(done, str) else None
         status = "open" if met_on is None else ("met" if met_on <= due else "late")
-    return Clock(
+    return DueDate(
         due=due, anchor=anchor[0], anchor_date=start, rule=rule_id, status=status, met_on=met_on
     )

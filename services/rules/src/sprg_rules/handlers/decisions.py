@@ -15,7 +15,7 @@ from sprg_rules.adapters.ports import DecisionStore, SubjectStore
 from sprg_rules.domain import from_events
 from sprg_rules.domain.assess import to_contract
 from sprg_rules.domain.decide import Decided
-from sprg_rules.domain.evaluate import Clock, Evaluation
+from sprg_rules.domain.evaluate import DueDate, Evaluation
 from sprg_rules.domain.facts import CaseFacts, ChildFacts, Event
 from sprg_rules.domain.parsing import InputError
 from sprg_shared.bus import PermanentError
@@ -148,7 +148,7 @@ def superseded_by_closure(assessed: CaseAssessed, closed_on: date) -> CaseAssess
     )
 
 
-def clocks_due(clocks: dict[str, Clock]) -> tuple[ClockDue, ...]:
+def clocks_due(clocks: dict[str, DueDate]) -> tuple[ClockDue, ...]:
     return tuple(
         ClockDue(
             kind=kind,
