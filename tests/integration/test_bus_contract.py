@@ -72,7 +72,12 @@ class Kafka:
 
     async def dead_letters(self, at_least: int) -> list[MessageDeadLettered]:
         def ours(found: list[Envelope]) -> list[MessageDeadLettered]:
-            letters = [MessageDeadLettered.model_validate(e.data) for e in found]
+            # sprg.dlq also carries replays' sprg.message.reprocessed.v1: only dead letters.
+            letters = [
+                MessageDeadLettered.model_validate(e.data)
+                for e in found
+                if e.type == MessageDeadLettered.TYPE
+            ]
             return [d for d in letters if d.topic == self.topic]
 
         found = await asyncio.to_thread(

@@ -85,6 +85,7 @@ async def test_a_submission_in_time_meets_the_clock_and_re_anchors_the_rapid_rev
     assert clocks(second)["sin_notification"] == {
         **clocks(first)["sin_notification"],
         "status": "met",
+        "met_on": "2026-04-08",  # the submission's date, which the scheduler meets it on
     }
     assert clocks(second)["rapid_review"]["due"] == "2026-04-29"  # 15 WD after the submission
     assert clocks(second)["rapid_review"]["anchor"] == "sin_submitted_date"
