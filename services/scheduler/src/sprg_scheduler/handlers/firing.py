@@ -71,56 +71,31 @@ class FiringLoop:
         self._policy = policy
 
     async def tick(self) -> int:
-        """Fire everything due now; returns the number of transitions this replica published.
-
-        While one batch's events are in flight to the broker, the next batch is queried
-        and claimed (at most two batches at once): the store and the broker overlap.
-        The due query skips the batch in flight (its lease is live).
-        """
+        """Fire everything due now; returns the number of transitions this replica published."""
         now = self._now()
         published = 0
-        in_flight: set[asyncio.Task[tuple[int, bool]]] = set()
-        failing, batch = False, self._config.batch_size
-        try:
-            while not failing and (due := await self._claims.due_clocks(now, batch)):
-                held = await self._claims.claim_many(due, now)
-                if not held:
-                    continue  # other replicas took these; the due query now skips them
-                if len(in_flight) >= 2:
-                    done, in_flight = await asyncio.wait(
-                        in_flight, return_when=asyncio.FIRST_COMPLETED
+        while due := await self._claims.due_clocks(now, self._config.batch_size):
+            held = await self._claims.claim_many(due, now)
+            if not held:
+                continue  # other replicas took these; the due query now skips them
+            results = await asyncio.gather(
+                *(self._fire_one(stored, now) for stored in held), return_exceptions=True
+            )
+            fired: list[tuple[Clock, Stored, bool]] = []
+            for stored, result in zip(held, results, strict=True):
+                if isinstance(result, BaseException):
+                    log.error(
+                        "firing a clock failed; the next tick retries it",
+                        extra={"error": repr(result)},
                     )
-                    for task in done:
-                        count, any_fired = task.result()
-                        published += count
-                        failing = failing or not any_fired
-                in_flight.add(asyncio.create_task(self._fire_batch(held, now)))
-            for count, _ in await asyncio.gather(*in_flight):
-                published += count
-        finally:
-            for task in in_flight:
-                task.cancel()
+                    await self._claims.release(stored)
+                else:
+                    fired.append((result[0], stored, result[1]))
+            stored_ids = set(await self._claims.complete_many([(c, s) for c, s, _ in fired]))
+            published += sum(1 for _, s, event in fired if event and s.clock.clock_id in stored_ids)
+            if not fired:
+                return published  # every one failed: leave them to the next tick
         return published
-
-    async def _fire_batch(self, held: list[Stored], now: datetime) -> tuple[int, bool]:
-        """Publish and store one claimed batch: (transitions published and stored, whether
-        any clock fired; if none did, leave the rest to the next tick)."""
-        results = await asyncio.gather(
-            *(self._fire_one(stored, now) for stored in held), return_exceptions=True
-        )
-        fired: list[tuple[Clock, Stored, bool]] = []
-        for stored, result in zip(held, results, strict=True):
-            if isinstance(result, BaseException):
-                log.error(
-                    "firing a clock failed; the next tick retries it",
-                    extra={"error": repr(result)},
-                )
-                await self._claims.release(stored)
-            else:
-                fired.append((result[0], stored, result[1]))
-        stored_ids = set(await self._claims.complete_many([(c, s) for c, s, _ in fired]))
-        published = sum(1 for _, s, event in fired if event and s.clock.clock_id in stored_ids)
-        return published, bool(fired)
 
     async def _fire_one(self, stored: Stored, now: datetime) -> tuple[Clock, bool]:
         """The clock advanced, and whether a transition was published for it."""
