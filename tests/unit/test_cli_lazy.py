@@ -6,6 +6,7 @@ import argparse
 import importlib
 import subprocess
 import sys
+from pathlib import Path
 
 from sprg_cli.main import SUBCOMMANDS
 
@@ -31,3 +32,23 @@ def test_top_level_help_imports_no_subcommand_module() -> None:
     )
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[] True"
+
+
+def test_an_offline_assessment_loads_neither_the_store_nor_the_broker_client() -> None:
+    """``sprg assess`` runs the shipped pack offline: importing pymongo and kafka-python (the
+    pack administration's) would double its start-up (issue 16: under 0.5 s)."""
+    example = Path(__file__).parents[1] / "data" / "examples" / "E1.json"
+    probe = (
+        "import sys, json, contextlib, io, tempfile\n"
+        "from sprg_cli.main import main\n"
+        f"case = json.load(open({str(example)!r}))['input']\n"
+        "with tempfile.NamedTemporaryFile('w', suffix='.json', delete=False) as f:\n"
+        "    json.dump(case, f)\n"
+        "with contextlib.suppress(SystemExit), contextlib.redirect_stdout(io.StringIO()) as out:\n"
+        "    main(['assess', f.name])\n"
+        "heavy = [m for m in ('kafka', 'pymongo', 'sprg_rules.handlers.packs')"
+        " if m in sys.modules]\n"
+        "print(heavy, json.loads(out.getvalue())['case_id'])\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[] E1"

@@ -8,10 +8,26 @@ the ``sprg`` command to this module and pins ``__all__``.
 
 from __future__ import annotations
 
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from sprg_rules.domain.assess import assess
 from sprg_rules.domain.loader import PackError, load_default_pack, parse_pack
 from sprg_rules.domain.parsing import InputError, parse_assessment_input
-from sprg_rules.handlers.packs import PackRejected, checked, summary
+
+if TYPE_CHECKING:
+    from sprg_rules.handlers.packs import PackRejected, checked, summary
+else:
+    # The pack checks live beside the pack administration, which imports the store's and
+    # the broker's clients (about 0.3 s): ``sprg assess`` needs none of it, so those three
+    # names are imported when first asked for.
+    _LAZY = frozenset({"PackRejected", "checked", "summary"})
+
+    def __getattr__(name: str) -> Any:
+        if name in _LAZY:
+            return getattr(importlib.import_module("sprg_rules.handlers.packs"), name)
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "InputError",
