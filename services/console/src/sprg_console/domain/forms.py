@@ -27,6 +27,10 @@ class Errors:
     def get(self, name: str) -> str | None:
         return self.messages.get(name)
 
+    def title(self, title: str) -> str:
+        """The page title, prefixed "Error: " while errors are shown (the GOV.UK pattern)."""
+        return f"Error: {title}" if self else title
+
     def summary(self) -> list[dict[str, str]]:
         return [{"text": m, "href": f"#{self.anchors[n]}"} for n, m in self.messages.items()]
 

@@ -92,7 +92,7 @@ async def _calendar(
         request,
         "admin_calendar.html",
         status_code=400 if errors else 200,
-        title=("Error: " if errors else "") + "Closure days",
+        title=errors.title("Closure days"),
         view=view,
         form=form or {},
         errors=errors,
@@ -157,9 +157,9 @@ async def _seat_page(
         request,
         "admin_seat.html",
         status_code=400 if errors else 200,
-        title=("Error: " if errors else "") + "Who holds this seat",
+        title=errors.title("Who holds this seat"),
         seat=seat,
-        agencies=sorted(agencies, key=lambda a: str(a.get("name", ""))),
+        agencies=agencies,
         form=form,
         errors=errors,
         key=key,
@@ -214,7 +214,7 @@ async def _person_page(
         request,
         "admin_person.html",
         status_code=400 if errors else 200,
-        title=("Error: " if errors else "") + f"Change {person.get('name', 'this person')}",
+        title=errors.title(f"Change {person.get('name', 'this person')}"),
         entry=person,
         form=form,
         chosen=chosen,
@@ -223,7 +223,7 @@ async def _person_page(
         roles=admin.role_words(roles, for_person=True),
         clocks=admin.clock_words(),
         delivery=admin.DELIVERY,
-        agencies=sorted(agencies, key=lambda a: str(a.get("name", ""))),
+        agencies=agencies,
     )
 
 
@@ -295,7 +295,7 @@ async def _subscription_page(
         request,
         "admin_subscription.html",
         status_code=400 if errors else 200,
-        title=("Error: " if errors else "") + "Who this message is sent to",
+        title=errors.title("Who this message is sent to"),
         subscription=row,
         kept=admin.subscription_rows(
             [{**subscription, "recipients": admin.conditional_recipients(subscription)}]

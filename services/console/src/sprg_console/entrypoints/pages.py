@@ -158,13 +158,13 @@ async def _request_page(
         request,
         "request_information.html",
         status_code=status,
-        title=("Error: " if errors else "") + "Ask an agency for information",
+        title=errors.title("Ask an agency for information"),
         view=view,
         form=form,
         errors=errors,
         key=key,
         kinds=submissions.REQUEST_KINDS,
-        agencies=sorted(agencies, key=lambda a: str(a.get("name", ""))),
+        agencies=agencies,
     )
 
 
@@ -209,7 +209,7 @@ def _incident_page(
         request,
         "incident.html",
         status_code=status,
-        title=("Error: " if errors else "") + "Report a serious incident",
+        title=errors.title("Report a serious incident"),
         form=form,
         errors=errors,
         key=key,
@@ -254,12 +254,12 @@ async def _coc_page(
         request,
         "case_of_concern.html",
         status_code=status,
-        title=("Error: " if errors else "") + "Refer a Case of Concern",
+        title=errors.title("Refer a Case of Concern"),
         form=form,
         chosen=chosen,
         errors=errors,
         key=key,
-        agencies=sorted(agencies, key=lambda a: str(a.get("name", ""))),
+        agencies=agencies,
     )
 
 
@@ -301,7 +301,7 @@ async def _escalation_page(
         request,
         "escalation.html",
         status_code=status,
-        title=("Error: " if errors else "") + "Raise an escalation",
+        title=errors.title("Raise an escalation"),
         form=form,
         errors=errors,
         key=key,
@@ -356,7 +356,7 @@ def _return_page(
         request,
         "return.html",
         status_code=status,
-        title=("Error: " if errors else "") + "Send your return",
+        title=errors.title("Send your return"),
         case_id=case_id,
         request_id=request_id,
         form=form,

@@ -115,7 +115,7 @@ def add(router: APIRouter, workflow: Workflow) -> None:
             request,
             workflow.template,
             status_code=status,
-            title=("Error: " if errors else "") + workflow.title,
+            title=errors.title(workflow.title),
             heading=workflow.title,
             subject=subject,
             form=sent.fields,

@@ -220,4 +220,5 @@ async def agencies(deps: Deps, caller: Caller) -> list[Document]:
         found = await deps.apis.notifier.agencies(caller.token)
     except ApiError:
         found = []
-    return found or list(deps.agencies)
+    # In the order people look for them: by name.
+    return sorted(found or deps.agencies, key=lambda a: str(a.get("name", "")))
