@@ -96,3 +96,33 @@ async def test_an_incident_is_decided_clocked_told_and_counted_in_one_process() 
     assert summary["panel_notifications_required"] == 1
     assert summary["sin_clocks_open"] == 1
     assert bus.dead_letters() == []
+
+
+async def test_reporting_names_the_case_by_its_reference_when_the_decision_arrives_first() -> None:
+    """The decision travels on another topic than the incident; the console lists reporting's
+    cases by reference, so the case has it whichever reaches reporting first."""
+    decided = LoopbackBus()
+    calendar = WorkingDayCalendar()
+    await rules.compose(
+        RulesSettings(**UNUSED),
+        decisions=MemoryDecisions(),
+        subjects=MemorySubjects(),
+        bus=decided,
+        engine=RuleEngine(),
+        calendar=lambda: calendar,
+        registry=CollectorRegistry(),
+        now=lambda: NOW,
+    )
+    await decided.publish(topics.INTAKE, envelope_for(incident("case-1"), source="sprg/intake"))
+    await decided.drain()
+    (assessed,) = [e for e in decided.events(topics.DECISIONS) if isinstance(e, CaseAssessed)]
+
+    bus, read_models = LoopbackBus(), MemoryReadModels()
+    await reporting.compose(
+        ReportingSettings(**UNUSED), models=read_models, bus=bus, registry=CollectorRegistry()
+    )
+    await bus.publish(topics.DECISIONS, envelope_for(assessed, source="sprg/rules"))
+    await bus.drain()
+    case = await read_models.case("case-1")
+    assert case is not None and case["reference"] == "SIN-2026-0042"
+    assert "type" not in case  # the incident itself has not arrived: not yet counted as one

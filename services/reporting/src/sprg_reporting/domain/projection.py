@@ -40,6 +40,7 @@ def case_assessed(event: CaseAssessed) -> Document:
         "panel_notification_required": event.panel_notification_required,
         "rapid_review_required": event.rapid_review_required,
         "rulepack": event.rulepack.model_dump(),
+        **_reference(event.reference),
     }
 
 
@@ -49,8 +50,16 @@ def clock_started(event: ClockStarted) -> Document:
             "due": event.due.isoformat(),
             "state": "open",
             "clock_id": event.clock_id,
-        }
+        },
+        **_reference(event.reference),
     }
+
+
+def _reference(reference: str | None) -> Document:
+    """The decision and the clocks travel on other topics than the incident and can reach
+    reporting first: each carries the case's reference, so the read model names the case by
+    it whichever arrives first (the console lists cases by reference)."""
+    return {"reference": reference} if reference else {}
 
 
 def notification_sent(event: NotificationSent) -> Document:
