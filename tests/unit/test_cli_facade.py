@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 import importlib
 import importlib.util
+import tomllib
 from pathlib import Path
 
 CLI = Path(__file__).resolve().parents[2] / "cli" / "src" / "sprg_cli"
@@ -83,3 +84,12 @@ def test_each_public_module_offers_exactly_its_pinned_names() -> None:
         assert sorted(module.__all__) == sorted(names), module_name
         missing = [name for name in names if not hasattr(module, name)]
         assert missing == [], f"{module_name} promises {missing} but has none"
+
+
+def test_the_cli_package_depends_on_exactly_the_services_it_imports() -> None:
+    """Installed on its own, the command pulls in the services it uses and no others."""
+    declared = tomllib.loads((CLI.parents[1] / "pyproject.toml").read_text())["project"][
+        "dependencies"
+    ]
+    services = {d.replace("-", "_") for d in declared} & set(SERVICES)
+    assert services == {m.split(".")[0] for m in _service_imports()}
