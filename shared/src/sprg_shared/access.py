@@ -29,6 +29,23 @@ from sprg_shared.auth import Principal, Role
 from sprg_shared.concerns import Concerns
 from sprg_shared.web import principal_from
 
+__all__ = [
+    "ANY",
+    "MATRIX",
+    "AuditKind",
+    "Caller",
+    "Reach",
+    "Rule",
+    "audit_read",
+    "caller",
+    "reachable",
+    "reaches",
+    "route_name",
+    "rule",
+    "sees_everything",
+    "subject_of",
+]
+
 SUBMITTER, TEAM, MEMBER, CHAIR, RULES, EXEC = (
     Role.AGENCY_SUBMITTER,
     Role.BUSINESS_TEAM,

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
+__all__ = ["age_on"]
+
 
 def age_on(date_of_birth: date, on: date) -> int:
     """Whole years completed on ``on``.

@@ -24,6 +24,8 @@ from sprg_shared.auth import Principal
 from sprg_shared.ids import new_id
 from sprg_shared.store import Document
 
+__all__ = ["COLLECTION", "Action", "AuditLog", "read_audit", "router"]
+
 COLLECTION = "audit"
 Action = Literal["read", "change"]
 

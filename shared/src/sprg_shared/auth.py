@@ -41,6 +41,29 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from pydantic import BaseModel, ConfigDict, Field
 
+__all__ = [
+    "AGENCY_CODE",
+    "ALGORITHMS",
+    "DEV_ISSUER",
+    "JWKS_TTL_S",
+    "LEEWAY_S",
+    "REFETCH_AFTER_S",
+    "AuthConfig",
+    "AuthMisconfigured",
+    "Fetch",
+    "InvalidToken",
+    "Principal",
+    "Role",
+    "Verifier",
+    "dev_public_jwk",
+    "fetch_json",
+    "known_agencies",
+    "load_dev_key",
+    "mint",
+    "new_dev_key",
+    "sign",
+]
+
 log = logging.getLogger(__name__)
 
 DEV_ISSUER = "sprg-dev"

@@ -38,6 +38,8 @@ from sprg_shared.contracts.intake import (
 from sprg_shared.envelope import EventData
 from sprg_shared.store import Document
 
+__all__ = ["COLLECTION", "EVENTS", "Concerns", "involved"]
+
 COLLECTION = "concerns"
 EVENTS: tuple[type[EventData], ...] = (
     IncidentReported,

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import uuid
 
+__all__ = ["new_id", "stable_id"]
+
 _NAMESPACE = uuid.UUID("6f1c2a4e-58b1-4d8e-9f0a-3c7d1e2b5a90")
 
 

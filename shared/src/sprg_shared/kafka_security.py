@@ -13,6 +13,8 @@ from typing import Any, Literal
 from pydantic import AliasChoices, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+__all__ = ["KafkaSecurity", "kafka_security"]
+
 
 class KafkaSecurity(BaseSettings):
     model_config = SettingsConfigDict(extra="ignore", frozen=True)

@@ -14,6 +14,8 @@ from typing import Any
 
 from sprg_shared import tracing
 
+__all__ = ["JsonFormatter", "configure_logging"]
+
 _STANDARD = set(vars(logging.makeLogRecord({})).keys()) | {"message", "asctime"}
 
 

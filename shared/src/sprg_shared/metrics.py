@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
+__all__ = ["BusMetrics", "HttpMetrics", "bus_metrics", "http_metrics"]
+
 
 @dataclass(frozen=True)
 class BusMetrics:

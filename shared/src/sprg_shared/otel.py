@@ -22,6 +22,8 @@ from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapProp
 
 from sprg_shared import tracing
 
+__all__ = ["Exporter", "configure", "exporter_for", "install"]
+
 Exporter = Literal["none", "otlp", "console"]
 _PROPAGATOR = TraceContextTextMapPropagator()
 

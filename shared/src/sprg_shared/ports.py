@@ -13,6 +13,8 @@ from sprg_shared.bus import Router
 from sprg_shared.envelope import Envelope, EventData, envelope_for
 from sprg_shared.runtime import Runtime
 
+__all__ = ["Bus", "Publish", "Publishes", "RuntimeBus", "publisher"]
+
 
 class Publishes(Protocol):
     """What publishes: ``bus.Producer``, ``loopback.LoopbackBus``, ``RuntimeBus``."""

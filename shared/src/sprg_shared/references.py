@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from datetime import date
 
+__all__ = ["long_date", "meeting_id", "meeting_reference", "minted"]
+
 
 def long_date(day: date) -> str:
     """GOV.UK style: 13 May 2026."""

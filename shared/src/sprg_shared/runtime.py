@@ -20,6 +20,8 @@ from sprg_shared.metrics import BusMetrics, bus_metrics
 from sprg_shared.settings import ServiceSettings
 from sprg_shared.store import AppliedLedger, Document, make_client, ping
 
+__all__ = ["Runtime", "dump"]
+
 
 @dataclass
 class Runtime:

@@ -14,6 +14,17 @@ from typing import Any
 from sprg_shared import contracts  # noqa: F401 - registers every event type
 from sprg_shared.envelope import Envelope, registered_types
 
+__all__ = [
+    "SCHEMA_DIR",
+    "Schema",
+    "breaking_changes",
+    "check",
+    "committed",
+    "current",
+    "main",
+    "write",
+]
+
 SCHEMA_DIR = Path(__file__).resolve().parents[2] / "schemas"
 Schema = dict[str, Any]
 

@@ -20,6 +20,8 @@ from sprg_shared.runtime import Runtime
 from sprg_shared.settings import ServiceSettings
 from sprg_shared.web import create_app
 
+__all__ = ["Background", "build_service", "from_state", "serve"]
+
 S = TypeVar("S", bound=ServiceSettings)
 log = logging.getLogger(__name__)
 

@@ -13,6 +13,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from sprg_shared.auth import AuthConfig
 
+__all__ = ["ServiceSettings"]
+
 
 def _instance_id() -> str:
     return f"{socket.gethostname()}-{os.getpid()}"

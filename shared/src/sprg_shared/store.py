@@ -13,6 +13,8 @@ from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError, PyMongoError
 
+__all__ = ["AppliedLedger", "Document", "make_client", "ping"]
+
 Document = dict[str, Any]
 
 

@@ -9,6 +9,19 @@ from contextlib import AbstractContextManager, contextmanager
 from contextvars import ContextVar
 from typing import Literal
 
+__all__ = [
+    "Kind",
+    "SpanFactory",
+    "child_traceparent",
+    "current",
+    "new_traceparent",
+    "span",
+    "span_id",
+    "trace_id",
+    "traced",
+    "use_spans",
+]
+
 _TRACEPARENT = re.compile(r"^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$")
 
 

@@ -21,6 +21,25 @@ from pydantic import AfterValidator
 
 from sprg_shared.calendar import london_today
 
+__all__ = [
+    "EARLIEST_DATE",
+    "ESCALATION_STAGES",
+    "FACTORS",
+    "MAX_AGE_YEARS",
+    "PLANNING_HORIZON_YEARS",
+    "REG11_FACTORS",
+    "SEED_FACTORS",
+    "Born",
+    "Happened",
+    "LcsprMethodology",
+    "MemberLike",
+    "Planned",
+    "age_on",
+    "attendance_problems",
+    "horizon",
+    "unstorable",
+]
+
 EARLIEST_DATE = date(2000, 1, 1)
 """No fact the partnership records happened before 2000: s16C notifications began in
 2018, the oldest open matters (non-recent concerns, care leavers' histories) lie within

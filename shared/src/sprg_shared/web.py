@@ -28,6 +28,22 @@ from sprg_shared import tracing
 from sprg_shared.auth import InvalidToken, Principal, Role
 from sprg_shared.metrics import http_metrics
 
+__all__ = [
+    "CSP",
+    "DEFAULT_MAX_BODY_BYTES",
+    "DOCS_CSP",
+    "DOCS_PATHS",
+    "QUIET_ROUTES",
+    "RETRY_AFTER_SECONDS",
+    "SECURITY_HEADERS",
+    "Guard",
+    "Lifespan",
+    "ReadinessCheck",
+    "create_app",
+    "principal_from",
+    "require",
+]
+
 RETRY_AFTER_SECONDS = 5
 ReadinessCheck = Callable[[], Awaitable[dict[str, bool]]]
 Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
