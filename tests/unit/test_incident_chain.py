@@ -132,6 +132,10 @@ async def test_an_incident_is_decided_clocked_told_and_counted_in_one_process() 
         s.clock for s in await clocks.for_case("case-1") if s.clock.kind == "sin_notification"
     ]
     assert (stored.state, stored.due) == ("open", date(2026, 11, 30))
+    # The 5 working days are the pack's: the decision carries them, the clock keeps how.
+    (sin,) = [c for c in assessed.clocks if c.kind == "sin_notification"]
+    assert sin.basis is not None and sin.basis.words() == "5 working days after"
+    assert stored.counting == "working_days_after"
     told = [m for m in email.sent if m.to == "business.team@example.org"]
     assert told and all("SIN-2026-0042" in m.message.text for m in told)
     assert any(

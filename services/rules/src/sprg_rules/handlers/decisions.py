@@ -158,6 +158,7 @@ def clocks_due(clocks: dict[str, DueDate]) -> tuple[ClockDue, ...]:
             rule=clock.rule,
             status=clock.status,
             met_on=clock.met_on,
+            basis=clock.basis,
         )
         for kind, clock in sorted(clocks.items())
     )

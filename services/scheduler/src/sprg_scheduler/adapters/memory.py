@@ -105,12 +105,12 @@ class MemoryClocks:
         found.sort(key=lambda c: c.due)  # stable: by due, then id
         return found[offset : offset + limit]
 
-    async def running(self, due_from: date, any_due_kinds: list[str]) -> list[Clock]:
+    async def running(self, changed_from: date) -> list[Clock]:
         return [
             s.clock
             for s in self._sorted()
             if s.clock.state in ACTIVE
-            and (s.clock.due >= due_from or s.clock.kind in any_due_kinds)
+            and (s.clock.due >= changed_from or s.clock.anchor_date >= changed_from)
         ]
 
     async def for_kinds(self, kinds: list[str]) -> list[Stored]:

@@ -155,13 +155,14 @@ class ClockRepository:
     async def kinds(self) -> list[str]:
         return sorted(str(k) for k in await self._clocks.distinct("kind"))
 
-    async def running(self, due_from: date, any_due_kinds: list[str]) -> list[Clock]:
-        """Running clocks due on or after ``due_from``, and every running clock of the kinds
-        named (those counted backwards from their anchor)."""
+    async def running(self, changed_from: date) -> list[Clock]:
+        """Running clocks due on or after ``changed_from``, or anchored on or after it (those
+        counted backwards from their anchor)."""
+        day = changed_from.isoformat()
         cursor = self._clocks.find(
             {
                 "state": {"$in": sorted(ACTIVE)},
-                "$or": [{"due": {"$gte": due_from.isoformat()}}, {"kind": {"$in": any_due_kinds}}],
+                "$or": [{"due": {"$gte": day}}, {"anchor_date": {"$gte": day}}],
             }
         ).sort("_id", ASCENDING)
         return [from_document(doc).clock async for doc in cursor]
