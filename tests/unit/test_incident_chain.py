@@ -135,9 +135,11 @@ async def test_an_incident_is_decided_clocked_told_and_counted_in_one_process() 
     # The 5 working days are the pack's: the decision carries them, the clock keeps how.
     (sin,) = [c for c in assessed.clocks if c.kind == "sin_notification"]
     assert sin.basis is not None and sin.basis.words() == "5 working days after"
-    assert stored.counting == "working_days_after"
+    assert stored.basis == sin.basis
+    assert started["sin_notification"].basis == sin.basis
     told = [m for m in email.sent if m.to == "business.team@example.org"]
     assert told and all("SIN-2026-0042" in m.message.text for m in told)
+    assert all("(5 working days after 23 November 2026," in m.message.text for m in told)
     assert any(
         isinstance(e, NotificationSent) and e.status == "sent"
         for e in bus.events(topics.NOTIFICATIONS)

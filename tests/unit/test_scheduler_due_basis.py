@@ -8,11 +8,12 @@ from datetime import date
 from importlib.resources import files
 
 from sprg_rules.domain.loader import load_default_pack
+from sprg_scheduler.domain import lifecycle
 from sprg_scheduler.domain.calendar_change import counting_for, moves
 from sprg_scheduler.domain.kinds import read_back
 from sprg_shared.contracts.decisions import DueBasis
 from tests.unit.test_scheduler_calendar_versions import closed
-from tests.unit.test_scheduler_schedule import CAL, due, started, utc
+from tests.unit.test_scheduler_schedule import CAL, POLICY, due, started, utc
 
 
 def test_the_pack_alone_says_how_long_each_statutory_duty_is() -> None:
@@ -49,11 +50,18 @@ def test_the_clock_counts_again_as_its_decision_says() -> None:
         update={"basis": DueBasis(count=5, unit="working_days")}
     )
     clocks = [
-        started(d.due, utc(2026, 8, 26, 9), anchor_date=aware).model_copy(
-            update={"clock_id": d.basis.words() if d.basis else "", "counting": c}
-        )
-        for d, c in ((six_months, "calendar_months"), (working, "working_days_after"))
+        lifecycle.start(
+            "case-1",
+            d,
+            event_id="assessed-1",
+            now=utc(2026, 8, 26, 9),
+            calendar_version="test",
+            policy=POLICY,
+            calendar=CAL,
+        ).model_copy(update={"clock_id": d.basis.words() if d.basis else ""})
+        for d in (six_months, working)
     ]
+    assert [c.basis for c in clocks] == [six_months.basis, working.basis]
     found = moves(clocks, closed(date(2026, 9, 1), date(2027, 2, 25)), {})
     # The closure inside the 5 working days moves that clock by one; months never move.
     assert [(m.clock_id, m.old_due, m.new_due) for m in found] == [
@@ -73,12 +81,11 @@ def test_a_decision_without_a_basis_is_read_back_from_its_dates() -> None:
 
 def test_a_clock_stored_without_counting_is_counted_as_its_dates_say() -> None:
     clock = started(date(2026, 4, 9), utc(2026, 4, 2, 9), anchor_date=date(2026, 4, 2))
-    assert clock.counting is None  # the ClockDue carried no basis
+    assert clock.basis is None  # the ClockDue carried no basis
     assert counting_for(clock) == "working_days_after"
     before = clock.model_copy(update={"due": date(2026, 3, 25)})
     assert counting_for(before) == "working_days_before"
     requested = clock.model_copy(update={"key": "request-1"})
     assert counting_for(requested) == "set_by_coordinator"  # a date a person set
-    assert counting_for(clock.model_copy(update={"counting": "calendar_months"})) == (
-        "calendar_months"
-    )
+    months = clock.model_copy(update={"basis": DueBasis(count=6, unit="months")})
+    assert counting_for(months) == "calendar_months"

@@ -16,7 +16,7 @@ from datetime import date
 from pydantic import BaseModel, ConfigDict
 
 from sprg_scheduler.domain.clocks import Clock
-from sprg_scheduler.domain.kinds import Counting, recount
+from sprg_scheduler.domain.kinds import Counting, counting_of, recount
 from sprg_shared.calendar import WorkingDayCalendar
 from sprg_shared.contracts.calendar import Closure
 from sprg_shared.ids import stable_id
@@ -48,8 +48,8 @@ def counting_for(clock: Clock) -> Counting:
     """How the clock's due date is counted again: as its decision said, or, for a clock
     stored before clocks carried it, as its dates say (a clock with a key, a request's or an
     action's, or a recurring duty's, has a date a person or the schedule set)."""
-    if clock.counting is not None:
-        return clock.counting
+    if clock.basis is not None:
+        return counting_of(clock.basis)
     if clock.key is not None or clock.is_duty:
         return "set_by_coordinator"
     return "working_days_after" if clock.due >= clock.base else "working_days_before"

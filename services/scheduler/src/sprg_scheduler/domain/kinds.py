@@ -5,7 +5,7 @@ that file.
 
 How long a duty has is not here: the rule pack says it ("5 working days after awareness"),
 and each clock carries it from the decision (``ClockDue.basis``, kept as the clock's
-``counting``). ``counting`` says how a calendar change re-derives the due date from the
+``basis``). Its ``counting`` says how a calendar change re-derives the due date from the
 clock's anchor:
 
 - ``working_days_after``: the Nth working day after the anchor date (day 0 not counted);
@@ -65,11 +65,8 @@ class ClockKinds(BaseModel):
         return cls.model_validate(yaml.safe_load(text) or {})
 
 
-def counting_of(basis: DueBasis | None) -> Counting | None:
-    """How a clock with this basis is counted again; None without one (a date a person set,
-    or a clock of old: ``calendar_change.counting_for`` tells them apart)."""
-    if basis is None:
-        return None
+def counting_of(basis: DueBasis) -> Counting:
+    """How a clock with this basis is counted again."""
     if basis.unit == "months":
         return "calendar_months"
     return "working_days_after" if basis.direction == "after" else "working_days_before"

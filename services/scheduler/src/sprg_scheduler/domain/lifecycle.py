@@ -13,7 +13,6 @@ from datetime import date, datetime, timedelta
 from typing import Literal
 
 from sprg_scheduler.domain.clocks import ENDED, Clock, DueChange, Pause, new_clock
-from sprg_scheduler.domain.kinds import counting_of
 from sprg_scheduler.domain.schedule import ReminderPolicy, plan, planned, working_days_remaining
 from sprg_shared.calendar import WorkingDayCalendar
 from sprg_shared.contracts.clocks import (
@@ -90,7 +89,7 @@ def apply_assessment(
         "anchor": due.anchor,
         "anchor_date": due.anchor_date,
         "rule": due.rule,
-        "counting": counting_of(due.basis),
+        "basis": due.basis,
         "history": (*clock.history, change),
     }
     breach_ahead = plan(due.due, policy, calendar)[-1].at > now
@@ -346,6 +345,7 @@ def _started(clock: Clock, change: DueChange, *, first: bool) -> Fact:
         anchor=change.anchor,
         anchor_date=change.anchor_date,
         due=change.due,
+        basis=clock.basis,
         calendar_version=clock.calendar_version,
         started_by=change.by_event,
         **clock.labels(),
