@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict
 from sprg_rules.domain.conditions import Snapshot, explain
 from sprg_rules.domain.engine import RuleEngine, default_engine
 from sprg_rules.domain.facts import CaseFacts
-from sprg_rules.domain.pack import ClockSpec, Pack, Rule, rule_strata
+from sprg_rules.domain.pack import RENAMED_FACTS, ClockSpec, Pack, Rule, rule_strata
 from sprg_rules.domain.vocabulary import snapshot
 from sprg_shared.calendar import WorkingDayCalendar, add_months
 from sprg_shared.contracts.decisions import DueBasis
@@ -81,6 +81,8 @@ def content_hash(pack: Pack) -> str:
         if data.get(name) == default:
             del data[name]
     canonical = json.dumps(data, sort_keys=True)
+    for old, new in RENAMED_FACTS.items():  # hashed under the names it was stored with
+        canonical = canonical.replace(new, old)
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 

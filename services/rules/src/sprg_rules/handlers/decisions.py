@@ -68,7 +68,7 @@ def facts_from(event: IncidentReported) -> CaseFacts:
         event=Event.model_validate(event.incident.model_dump()),
         children=tuple(
             ChildFacts(
-                age=child.age_years,
+                age_years=child.age_years,
                 looked_after=child.looked_after,
                 care_leaver=child.care_leaver,
                 normally_resident_in_area=child.normally_resident_in_area,
