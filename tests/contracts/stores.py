@@ -6,6 +6,7 @@ Each base class needs a fixture giving the adapter under test on an empty store.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -15,7 +16,7 @@ from sprg_notifier.domain.subscriptions import Subscription
 from sprg_reporting.adapters.ports import ReadModelStore
 from sprg_reporting.domain.dated_models import Change
 from sprg_rules.adapters.ports import DecisionStore, SubjectStore
-from sprg_scheduler.adapters.ports import ClockStore
+from sprg_scheduler.adapters.ports import ClaimStore, ClockStore
 from sprg_scheduler.adapters.repository import ClockQuery
 from sprg_scheduler.domain.clocks import Clock
 from sprg_shared.contracts.decisions import CaseAssessed, RulepackRef, SubjectDecided
@@ -223,12 +224,23 @@ class SubjectStoreContract:
         assert await subjects.latest_facts("escalation", 10) == {"esc1": {"v": 2}}
 
 
-def clock(clock_id: str, case_id: str, due: date, state: str = "open") -> Clock:
+def clock(
+    clock_id: str,
+    case_id: str,
+    due: date,
+    state: str = "open",
+    *,
+    kind: str = "sin_notification",
+    fire_at: datetime | None = None,
+    remind_from: date | None = None,
+) -> Clock:
     return Clock.model_validate(
         {
             "clock_id": clock_id,
             "case_id": case_id,
-            "kind": "sin_notification",
+            "kind": kind,
+            "next_fire_at": fire_at,
+            "remind_from": remind_from,
             "anchor": "aware_date",
             "anchor_date": "2026-11-23",
             "due": due,
@@ -270,3 +282,102 @@ class ClockStoreContract:
         found = await clocks.settlement("k9")
         assert found is not None and found["met_on"] == "2026-11-25"
         assert await clocks.settlement("k8") is None
+
+    async def test_clocks_are_counted_by_kind_state_and_what_they_mean_today(
+        self, clocks: ClockStore
+    ) -> None:
+        today, now = date(2026, 11, 27), T0 + timedelta(days=4)
+        await clocks.add(clock("k1", "c1", date(2026, 11, 30), remind_from=today, fire_at=T0))
+        await clocks.add(
+            clock("k2", "c2", date(2026, 11, 30), "reminded", remind_from=today, fire_at=now)
+        )
+        await clocks.add(clock("k3", "c3", date(2026, 11, 26)))  # overdue, not yet breached
+        await clocks.add(clock("k4", "c4", date(2026, 11, 20), "breached"))
+        await clocks.add(clock("k5", "c5", date(2026, 12, 20), kind="rapid_review"))
+        assert await clocks.count_in_state("sin_notification", "open") == 2
+        assert await clocks.count_in_state("sin_notification", "met") == 0
+        assert await clocks.count_in_state("rapid_review", "open") == 1
+        sin = "sin_notification"
+        views = {
+            view: await clocks.count_in_view(sin, view, today, now)
+            for view in ("open", "at_risk", "at_risk_unreminded", "overdue")
+        }
+        assert views == {"open": 3, "at_risk": 2, "at_risk_unreminded": 1, "overdue": 2}
+
+
+ClaimsFor = Callable[[str], ClaimStore]
+"""A replica's claims (its owner name) on the ``clocks`` under test."""
+
+
+class ClaimStoreContract:
+    """The firing loop's leases: every due clock fires on exactly one replica at a time."""
+
+    async def _due(self, clocks: ClockStore, n: int) -> list[str]:
+        ids = [f"k{i}" for i in range(n)]
+        for i, clock_id in enumerate(ids):
+            fire_at = T0 - timedelta(minutes=n - i)  # k0 the oldest
+            await clocks.add(clock(clock_id, f"c{i}", date(2026, 11, 30), fire_at=fire_at))
+        await clocks.add(clock("later", "c9", date(2026, 12, 30), fire_at=T0 + timedelta(days=1)))
+        return ids
+
+    async def test_due_clocks_come_oldest_first_and_a_held_one_is_not_due_until_its_lease_ends(
+        self, clocks: ClockStore, claims_for: ClaimsFor
+    ) -> None:
+        ids = await self._due(clocks, 3)
+        first, second = claims_for("r1"), claims_for("r2")
+        assert [s.clock.clock_id for s in await first.due_clocks(T0, 10)] == ids
+        assert [s.clock.clock_id for s in await first.due_clocks(T0, 2)] == ids[:2]
+        held = await first.claim_many(await first.due_clocks(T0, 1), T0)
+        assert [s.clock.clock_id for s in held] == ["k0"]
+        assert [s.clock.clock_id for s in await second.due_clocks(T0, 10)] == ids[1:]
+        assert await second.claim_many(held, T0) == []  # held by r1
+        after_lease = T0 + timedelta(seconds=31)
+        assert [s.clock.clock_id for s in await second.due_clocks(after_lease, 10)] == ids
+
+    async def test_replicas_claiming_the_same_clocks_each_get_a_share_never_the_same_one(
+        self, clocks: ClockStore, claims_for: ClaimsFor
+    ) -> None:
+        ids = await self._due(clocks, 6)
+        first, second = claims_for("r1"), claims_for("r2")
+        candidates = await first.due_clocks(T0, 10)
+        a = await first.claim_many(candidates[:4], T0)
+        b = await second.claim_many(candidates, T0)
+        assert [s.clock.clock_id for s in a] == ids[:4]
+        assert [s.clock.clock_id for s in b] == ids[4:]
+
+    async def test_a_completed_clock_is_stored_advanced_and_free_unless_it_changed_meanwhile(
+        self, clocks: ClockStore, claims_for: ClaimsFor
+    ) -> None:
+        await self._due(clocks, 2)
+        replica = claims_for("r1")
+        held = await replica.claim_many(await replica.due_clocks(T0, 10), T0)
+        fired = [
+            (s.clock.model_copy(update={"state": "reminded", "next_fire_at": None}), s)
+            for s in held
+        ]
+        # A decision re-anchors k1 between the claim and the completion: its change stands.
+        k1 = await clocks.get("k1")
+        assert k1 is not None
+        reanchored = k1.clock.model_copy(update={"due": date(2026, 12, 4)})
+        assert await clocks.replace(reanchored, k1.rev) is True
+        assert await replica.complete_many(fired) == ["k0"]
+        k0, k1 = await clocks.get("k0"), await clocks.get("k1")
+        assert k0 is not None and (k0.rev, k0.clock.state, k0.clock.next_fire_at) == (
+            1,
+            "reminded",
+            None,
+        )
+        assert k1 is not None and (k1.clock.state, k1.clock.due) == ("open", date(2026, 12, 4))
+        # k1's lease was dropped: its new state is due again at once, to any replica.
+        assert [s.clock.clock_id for s in await claims_for("r2").due_clocks(T0, 10)] == ["k1"]
+
+    async def test_a_released_claim_is_due_again_at_once(
+        self, clocks: ClockStore, claims_for: ClaimsFor
+    ) -> None:
+        await self._due(clocks, 1)
+        replica = claims_for("r1")
+        (held,) = await replica.claim_many(await replica.due_clocks(T0, 10), T0)
+        assert await claims_for("r2").due_clocks(T0, 10) == []
+        await replica.release(held)
+        (again,) = await claims_for("r2").due_clocks(T0, 10)
+        assert (again.clock.clock_id, again.rev) == ("k0", 0)

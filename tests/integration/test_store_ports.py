@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -11,8 +12,11 @@ from sprg_notifier.adapters.repository import NotifierRepository
 from sprg_reporting.adapters.repository import ReadModels
 from sprg_rules.adapters.repository import DecisionRepository
 from sprg_rules.adapters.subjects import SubjectRepository
+from sprg_scheduler.adapters.claims import FiringClaims
 from sprg_scheduler.adapters.repository import ClockRepository
 from tests.contracts.stores import (
+    ClaimsFor,
+    ClaimStoreContract,
     ClockStoreContract,
     DecisionStoreContract,
     NotifierStoreContract,
@@ -54,6 +58,18 @@ class TestClockRepository(ClockStoreContract):
         store = ClockRepository(mongo[f"t{run_id}_scheduler"])
         await store.ensure_indexes()
         return store
+
+
+class TestFiringClaims(ClaimStoreContract):
+    @pytest.fixture
+    async def clocks(self, mongo: Mongo, run_id: str) -> ClockRepository:
+        store = ClockRepository(mongo[f"t{run_id}_scheduler"])
+        await store.ensure_indexes()
+        return store
+
+    @pytest.fixture
+    def claims_for(self, clocks: ClockRepository) -> ClaimsFor:
+        return lambda owner: FiringClaims(clocks, owner, timedelta(seconds=30))
 
 
 class TestSubjectRepository(SubjectStoreContract):

@@ -371,11 +371,11 @@ def _pack_text(old: str, new: str) -> str:
     ("old", "new", "message"),
     [
         (
-            "fact: child.age, op: lt",
+            "fact: child.age_years, op: lt",
             "fact: child.shoe_size, op: lt",
             "unknown fact 'child.shoe_size'",
         ),
-        ("fact: child.age, op: lt", "fact: child.age, op: roughly", "op"),
+        ("fact: child.age_years, op: lt", "fact: child.age_years, op: roughly", "op"),
         ("fact: child.looked_after, op: eq", "fact: child.looked_after, op: lt", "not allowed"),
         ("value: in_area", "value: on_the_moon", "on_the_moon"),
         ("- id: sin.s16c_1_b", "- id: sin.s16c_1_a", "duplicate rule ids: sin.s16c_1_a"),

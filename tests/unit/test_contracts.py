@@ -46,6 +46,7 @@ PUBLIC: dict[str, list[str]] = {
         "CaseAssessed",
         "ClockDue",
         "Decision",
+        "DueBasis",
         "RulepackRef",
         "SubjectDecided",
         "SubjectKind",

@@ -80,8 +80,32 @@ def test_the_statutory_pack_keeps_its_content_hash() -> None:
     assert data.pop("tables") == {
         "escalation_stages": [], "coc_approaches": [], "quorum_partners": []
     }  # fmt: skip
-    expected = hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
+    # ``child.age_years`` was ``child.age`` when the pack was stored: hashed under that name.
+    canonical = json.dumps(data, sort_keys=True).replace("child.age_years", "child.age")
+    expected = hashlib.sha256(canonical.encode()).hexdigest()
     assert pack.content_hash == expected == content_hash(pack.pack)
+    assert pack.content_hash == STATUTORY_2026_1_HASH
+
+
+STATUTORY_2026_1_HASH = "198f189933ade0ad5a6204224b133c3901fd7ea08c8e3310978bf8b1a23acb35"
+"""statutory-england 2026.1 as decisions have named it since it shipped."""
+
+
+def test_a_pack_written_before_the_age_rename_reads_the_same_and_keeps_its_hash() -> None:
+    """A child's age is ``age_years`` on the wire and in the packs; a stored pack that says
+    ``child.age`` is read as that, decides alike and is not re-hashed."""
+    shipped = load_default_pack()
+    text = (
+        resources.files("sprg_rules")
+        .joinpath("packs", "statutory-england.yaml")
+        .read_text(encoding="utf-8")
+        .replace("child.age_years", "child.age")
+    )
+    assert "child.age_years" not in text
+    old = parse_pack(text)
+    assert old.content_hash == shipped.content_hash == STATUTORY_2026_1_HASH
+    assert old.pack == shipped.pack
+    assert run_golden_cases(old, CAL) == []
 
 
 def test_subject_and_tables_are_part_of_a_subject_packs_hash() -> None:
@@ -99,8 +123,8 @@ def test_subject_and_tables_are_part_of_a_subject_packs_hash() -> None:
          "fact 'child.looked_after' is not in the meeting vocabulary"),
         ("escalation", "outcome: sprg_oversight", "outcome: rapid_review_required",
          "outcome 'rapid_review_required' is not a escalation outcome"),
-        ("escalation", "{escalation.stage_name}), Stage 3", "{child.age}), Stage 3",
-         "fact 'child.age' is not in the escalation vocabulary"),
+        ("escalation", "{escalation.stage_name}), Stage 3", "{child.age_years}), Stage 3",
+         "fact 'child.age_years' is not in the escalation vocabulary"),
         ("meeting", "{partner.name} represented", "{partner.town} represented",
          "unknown fact {partner.town}"),
         ("meeting", "{partner.name} represented", "{meeting.3} represented",

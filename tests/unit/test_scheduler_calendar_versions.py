@@ -62,7 +62,7 @@ def test_the_proposal_lists_each_running_clock_that_moves_and_skips_paused_and_e
     staying = moving.model_copy(update={"clock_id": "c-late", "due": date(2026, 4, 1)})
     met = moving.model_copy(update={"clock_id": "c-met", "state": "met"})
     paused = moving.model_copy(update={"clock_id": "c-paused", "state": "paused"})
-    found = moves([moving, staying, met, paused], closed(date(2026, 4, 8)), {}, KINDS)
+    found = moves([moving, staying, met, paused], closed(date(2026, 4, 8)), {})
     assert [(m.clock_id, m.old_due, m.new_due) for m in found] == [
         (moving.clock_id, date(2026, 4, 9), date(2026, 4, 10))
     ]
@@ -74,7 +74,7 @@ def test_a_clock_issued_under_a_version_is_counted_from_that_version() -> None:
     clock = started(date(2026, 4, 10), utc(2026, 4, 2, 9), anchor_date=date(2026, 4, 2))
     clock = clock.model_copy(update={"calendar_version": v1.version})
     v2 = WorkingDayCalendar.numbered(2, frozenset({date(2026, 4, 7), date(2026, 4, 9)}))
-    (move,) = moves([clock], v2, {v1.version: v1}, KINDS)
+    (move,) = moves([clock], v2, {v1.version: v1})
     assert move.new_due == date(2026, 4, 13)  # only the 9th is new
 
 
@@ -168,7 +168,5 @@ def test_which_kinds_may_pause_is_configuration() -> None:
     assert not KINDS.of("sin_notification").pausable
     assert not KINDS.of("rapid_review").pausable
     assert KINDS.of("lcspr_completion").pausable
-    assert KINDS.of("lcspr_completion").counting == "calendar_months"
-    assert KINDS.of("something_new").counting == "working_days_after"
     custom = ClockKinds.parse("kinds: {rapid_review: {pausable: true}}")
     assert custom.of("rapid_review").pausable

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from sprg_notifier.adapters.memory import MemoryNotifierStore
 from sprg_reporting.adapters.memory import MemoryReadModels
 from sprg_rules.adapters.memory import MemoryDecisions, MemorySubjects
-from sprg_scheduler.adapters.memory import MemoryClocks
+from sprg_scheduler.adapters.memory import MemoryClaims, MemoryClocks
 from tests.contracts.stores import (
+    ClaimsFor,
+    ClaimStoreContract,
     ClockStoreContract,
     DecisionStoreContract,
     NotifierStoreContract,
@@ -39,6 +43,16 @@ class TestMemoryClocks(ClockStoreContract):
     @pytest.fixture
     def clocks(self) -> MemoryClocks:
         return MemoryClocks()
+
+
+class TestMemoryClaims(ClaimStoreContract):
+    @pytest.fixture
+    def clocks(self) -> MemoryClocks:
+        return MemoryClocks()
+
+    @pytest.fixture
+    def claims_for(self, clocks: MemoryClocks) -> ClaimsFor:
+        return lambda owner: MemoryClaims(clocks, owner, timedelta(seconds=30))
 
 
 class TestMemorySubjects(SubjectStoreContract):

@@ -42,7 +42,7 @@ from sprg_rules.settings import RulesSettings
 from sprg_shared import concerns, topics
 from sprg_shared.bus import Router
 from sprg_shared.calendar import WorkingDayCalendar
-from sprg_shared.calendar_feed import CalendarFeed
+from sprg_shared.confirmed_calendar import ConfirmedCalendar
 from sprg_shared.contracts.intake import (
     CaseOfConcernReferred,
     CaseOfConcernTriaged,
@@ -197,7 +197,7 @@ def build(settings: RulesSettings | None = None) -> FastAPI:
         packs = shipped_packs()
         # Closure days the scheduler's administrators confirmed (sprg.calendar): the same
         # calendar version for the due dates decided here as for the clocks counted there.
-        calendar = CalendarFeed(settings.kafka_bootstrap_servers)
+        calendar = ConfirmedCalendar(settings.kafka_bootstrap_servers)
         # What the pack administration compares with: the calendar as it stood when the
         # service was put together, before the feed was read (kept as it was).
         admin_calendar = calendar.current()

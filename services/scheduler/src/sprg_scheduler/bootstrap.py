@@ -1,9 +1,11 @@
 """The one place the scheduler is put together.
 
-``compose(settings, clocks=, bus=, now=)`` wires the clock handlers to the clock store and bus
-it is given and subscribes them to the decisions and intake's facts; ``build(settings)`` is the
-service as it runs (FastAPI app whose start-up composes it on the store and Kafka, reads the
-calendar version in force first, and runs the calendar, duty and firing loops beside it). The
+``compose(settings, clocks=, bus=, now=, claims=)`` wires the clock handlers to the clock store
+and bus it is given and subscribes them to the decisions and intake's facts, and, given claims,
+the firing loop that publishes reminders and breaches (``Scheduler.firing.tick()``);
+``build(settings)`` is the service as it runs (FastAPI app whose start-up composes it on the
+store and Kafka, reads the calendar version in force first, and runs the calendar, duty and
+firing loops beside it). The
 unit tier calls ``compose`` with ``adapters.memory`` and ``sprg_shared.loopback``.
 """
 
@@ -24,7 +26,7 @@ from sprg_scheduler.adapters.calendar_store import CalendarStore
 from sprg_scheduler.adapters.claims import FiringClaims
 from sprg_scheduler.adapters.duty_store import DutyScheduleStore
 from sprg_scheduler.adapters.metrics import ClockGauges
-from sprg_scheduler.adapters.ports import ClockStore
+from sprg_scheduler.adapters.ports import ClaimStore, ClockStore
 from sprg_scheduler.adapters.repository import ClockRepository
 from sprg_scheduler.domain.kinds import ClockKinds
 from sprg_scheduler.domain.schedule import ReminderPolicy
@@ -145,6 +147,7 @@ def subscribe(
 class Scheduler:
     deps: SchedulerDeps
     router: Router
+    firing: FiringLoop | None = None
 
 
 async def compose(
@@ -153,23 +156,27 @@ async def compose(
     clocks: ClockStore,
     bus: Bus,
     now: Now | None = None,
+    claims: ClaimStore | None = None,
 ) -> Scheduler:
-    """The clock handlers on these adapters, subscribed (the loops are ``build``'s)."""
+    """The clock handlers on these adapters, subscribed, and the firing loop on ``claims``
+    when given (ticked by the caller; ``build`` runs it, and the other loops, itself)."""
     deps = clock_deps(settings, clocks=clocks, bus=bus, now=now)
     await clocks.ensure_indexes()
-    return Scheduler(deps=deps, router=subscribe(settings, deps, bus))
+    firing = None if claims is None else build_firing(deps, settings, None, clocks, claims)
+    return Scheduler(deps=deps, router=subscribe(settings, deps, bus), firing=firing)
 
 
 def build_firing(
     deps: SchedulerDeps,
     settings: SchedulerSettings,
     gauges: ClockGauges | None,
-    repo: ClockRepository,
+    repo: ClockStore,
+    claims: ClaimStore,
 ) -> FiringLoop:
-    """The firing loop; its claims query the store's collection itself (adapters/claims.py)."""
+    """The firing loop on these clocks and this replica's claims."""
     return FiringLoop(
         repo=repo,
-        claims=FiringClaims(repo, settings.instance_id, timedelta(seconds=settings.lease_seconds)),
+        claims=claims,
         publish=deps.publish,
         now=deps.now,
         policy=deps.policy,
@@ -242,7 +249,9 @@ def build(settings: SchedulerSettings | None = None) -> FastAPI:
                 (MeetingScheduled, partial(meetings.on_meeting_scheduled, deps=app.state.duties))
             ],
         )
-        firing = build_firing(deps, settings, ClockGauges(runtime.registry), repo)
+        lease = timedelta(seconds=settings.lease_seconds)
+        claims = FiringClaims(repo, settings.instance_id, lease)
+        firing = build_firing(deps, settings, ClockGauges(runtime.registry), repo, claims)
         app.state.targets = targets.TargetDeps(
             runtime.db, deps, deps.kinds, deps.policy, on_policy=firing.use_policy
         )

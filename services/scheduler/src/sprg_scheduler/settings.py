@@ -35,5 +35,6 @@ class SchedulerSettings(ServiceSettings):
     )
     clock_kinds_file: Path | None = Field(
         default=None,
-        description="clock kinds: counting, pausable (default: packaged config/clock_kinds.yaml)",
+        description="clock kinds: pausable, statutory, local targets"
+        " (default: packaged config/clock_kinds.yaml)",
     )

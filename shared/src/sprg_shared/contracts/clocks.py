@@ -12,6 +12,7 @@ from typing import Literal
 from pydantic import Field
 
 from sprg_shared import topics
+from sprg_shared.contracts.decisions import DueBasis
 from sprg_shared.envelope import EventData, event_type
 
 __all__ = [
@@ -70,6 +71,11 @@ class ClockStarted(ClockLabelled):
     anchor: str
     anchor_date: date
     due: date
+    basis: DueBasis | None = Field(
+        default=None,
+        description="how due is counted from anchor_date, as the rules said (e.g. 5 working "
+        "days after); none for a date a person set",
+    )
     calendar_version: str
     started_by: str = Field(description="id of the event that started the clock")
 

@@ -19,6 +19,7 @@ __all__ = [
     "CaseAssessed",
     "ClockDue",
     "Decision",
+    "DueBasis",
     "RulepackRef",
     "SubjectDecided",
     "SubjectKind",
@@ -38,6 +39,21 @@ class Decision(Part):
     source: str
 
 
+class DueBasis(Part):
+    """How a due date is counted from its anchor date: "5 working days after" (awareness),
+    "7 working days before" (publication), "6 months after" (commissioning). The rule pack
+    writes it once; the scheduler counts the due date again the same way when the calendar
+    changes, and never counts a statutory duration of its own."""
+
+    count: int = Field(ge=0)
+    unit: Literal["working_days", "months"]
+    direction: Literal["after", "before"] = "after"
+
+    def words(self) -> str:
+        unit = {"working_days": "working day", "months": "month"}[self.unit]
+        return f"{self.count} {unit}{'' if self.count == 1 else 's'} {self.direction}"
+
+
 class ClockDue(Part):
     """A clock the rules say applies; the scheduler owns it from here."""
 
@@ -46,6 +62,12 @@ class ClockDue(Part):
     anchor_date: date
     due: date
     rule: str
+    basis: DueBasis | None = Field(
+        default=None,
+        description="how due was counted from anchor_date (e.g. 5 working days after); none "
+        "for a date a person set, and on decisions published before it was carried (the "
+        "scheduler then reads it back from the dates on the calendar in force)",
+    )
     status: Literal["open", "met", "late"] | None = Field(
         default=None, description="for a clock a fact stops: whether that fact came in time"
     )

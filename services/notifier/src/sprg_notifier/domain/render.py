@@ -7,7 +7,7 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
-from sprg_notifier.domain.subjects import duty, when
+from sprg_notifier.domain.subjects import counted, duty, when
 
 
 @dataclass(frozen=True)
@@ -28,6 +28,7 @@ class Templates:
         )
         self._env.filters["when"] = when
         self._env.filters["duty"] = duty
+        self._env.filters["counted"] = counted
 
     def render(self, name: str, context: dict[str, Any]) -> Rendered:
         text = self._env.get_template(f"{name}.txt.j2").render(**context)

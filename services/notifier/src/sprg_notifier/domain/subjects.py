@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from sprg_shared.contracts.decisions import DueBasis
 from sprg_shared.references import long_date
 
 # The console's page for each kind of subject (HELPERS.md "Console URLs").
@@ -97,6 +98,14 @@ def report_title(kind: str, start: date) -> str:
         return f"Review Summary {start.year} Q{(start.month - 1) // 3 + 1}"
     end = _MONTHS[(start.month % 12)]
     return f"SPRG bi-monthly report {_MONTHS[start.month - 1]}-{end} {start.year}"
+
+
+def counted(basis: object) -> str:
+    """A clock's basis as its decision said it ("5 working days after"); "counted from"
+    for a clock without one (the rule pack owns the durations, never a template)."""
+    if basis is None:
+        return "counted from"
+    return DueBasis.model_validate(basis).words()
 
 
 def when(value: object) -> str:

@@ -36,6 +36,7 @@ from sprg_rules.domain.subject_facts import (
 )
 from sprg_rules.domain.vocabulary import VOCABULARIES, with_decided
 from sprg_shared.calendar import WorkingDayCalendar
+from sprg_shared.contracts.decisions import DueBasis
 
 _FIELD = re.compile(r"[a-z_][a-z0-9_]*(\.[a-z0-9_]+)*")
 
@@ -163,6 +164,7 @@ def _with_stage_clock(
         rule=f"tables.escalation_stages.{row.stage}",
         status="open" if done is None else ("met" if done <= due else "late"),
         met_on=done,
+        basis=DueBasis(count=row.resolve_within_working_days, unit="working_days"),
     )
     clocks = {**evaluation.clocks, "escalation_stage": clock}
     return evaluation.model_copy(update={"clocks": clocks})

@@ -18,9 +18,10 @@ from pydantic import BaseModel, ConfigDict
 from sprg_rules.domain.conditions import Snapshot, explain
 from sprg_rules.domain.engine import RuleEngine, default_engine
 from sprg_rules.domain.facts import CaseFacts
-from sprg_rules.domain.pack import ClockSpec, Pack, Rule, rule_strata
+from sprg_rules.domain.pack import RENAMED_FACTS, ClockSpec, Pack, Rule, rule_strata
 from sprg_rules.domain.vocabulary import snapshot
 from sprg_shared.calendar import WorkingDayCalendar, add_months
+from sprg_shared.contracts.decisions import DueBasis
 
 _FROZEN = ConfigDict(frozen=True, extra="forbid")
 
@@ -51,6 +52,8 @@ class DueDate(BaseModel):
     status: str | None = None
     met_on: date | None = None
     """The day the fact that stops the clock happened (``met_by``), when it has."""
+    basis: DueBasis | None = None
+    """How ``due`` was counted from ``anchor_date`` (the pack's amount and direction)."""
 
 
 class Evaluation(BaseModel):
@@ -78,6 +81,8 @@ def content_hash(pack: Pack) -> str:
         if data.get(name) == default:
             del data[name]
     canonical = json.dumps(data, sort_keys=True)
+    for old, new in RENAMED_FACTS.items():  # hashed under the names it was stored with
+        canonical = canonical.replace(new, old)
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
@@ -237,15 +242,25 @@ def _due_date(
     start = anchor[1]
     if spec.months is not None:
         due = add_months(start, spec.months)
-    elif spec.direction == "after":
-        due = calendar.add_working_days(start, spec.working_days or 0)
+        basis = DueBasis(count=spec.months, unit="months")
     else:
-        due = calendar.working_days_before(start, spec.working_days or 0)
+        n = spec.working_days or 0
+        basis = DueBasis(count=n, unit="working_days", direction=spec.direction)
+        if spec.direction == "after":
+            due = calendar.add_working_days(start, n)
+        else:
+            due = calendar.working_days_before(start, n)
     status, met_on = None, None
     if spec.met_by is not None:
         done = view.get(spec.met_by)
         met_on = date.fromisoformat(done) if isinstance(done, str) else None
         status = "open" if met_on is None else ("met" if met_on <= due else "late")
     return DueDate(
-        due=due, anchor=anchor[0], anchor_date=start, rule=rule_id, status=status, met_on=met_on
+        due=due,
+        anchor=anchor[0],
+        anchor_date=start,
+        rule=rule_id,
+        status=status,
+        met_on=met_on,
+        basis=basis,
     )

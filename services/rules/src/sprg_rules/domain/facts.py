@@ -1,33 +1,53 @@
 """Case facts: the assessment contract's input, and the derived facts the rules read.
 
 ``CaseFacts`` holds no personal data (no dates of birth, no names): only what the rules
-need, such as a child's age in whole years on the event date. The intake service sends
-``CaseFacts``-shaped data on the bus; ``AssessmentInput`` is the offline/HTTP contract.
+need, such as a child's age in whole years on the event date (``age_years``, its name on
+the wire too). The incident is the wire's ``IncidentFacts`` (intake's contract: one set of
+fields, one vocabulary), read strictly here as ``Event``: the assessment contract refuses a
+field it does not know, where a reader of the bus ignores one a newer producer added.
+``AssessmentInput`` is the offline/HTTP contract.
 """
 
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal, Self
+from typing import Self
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr, model_validator
+from pydantic import (
+    AliasChoices,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictStr,
+    model_validator,
+)
 
-EventKind = Literal["death", "serious_harm", "other"]
-Location = Literal["in_area", "elsewhere_in_england", "outside_england"]
-AbuseOrNeglect = Literal["known", "suspected", "none"]
+from sprg_shared.contracts.intake import AbuseOrNeglect, IncidentFacts, IncidentKind, Location
+
+__all__ = [
+    "AbuseOrNeglect",
+    "AssessmentInput",
+    "CaseFacts",
+    "ChildFacts",
+    "ChildInput",
+    "Event",
+    "IncidentKind",
+    "Lcspr",
+    "Location",
+    "age_on",
+    "derive_facts",
+]
 
 MAX_CHILDREN = 4
 
 _STRICT = ConfigDict(frozen=True, extra="forbid")
 
 
-class Event(BaseModel):
-    model_config = _STRICT
+class Event(IncidentFacts):
+    """The wire's incident (``IncidentFacts``), refusing fields it does not know."""
 
-    kind: EventKind
-    date: date
-    location: Location
-    abuse_or_neglect: AbuseOrNeglect
+    model_config = _STRICT
 
 
 class Lcspr(BaseModel):
@@ -42,7 +62,13 @@ class ChildFacts(BaseModel):
 
     model_config = _STRICT
 
-    age: int = Field(ge=0, le=150, description="age in whole years on the event date")
+    age_years: int = Field(
+        ge=0,
+        le=150,
+        description="age in whole years on the event date",
+        # Facts stored before the rules took the wire's name call it ``age``.
+        validation_alias=AliasChoices("age_years", "age"),
+    )
     looked_after: StrictBool
     care_leaver: StrictBool
     normally_resident_in_area: StrictBool
@@ -112,7 +138,7 @@ def derive_facts(case: AssessmentInput) -> CaseFacts:
         event=case.event,
         children=tuple(
             ChildFacts(
-                age=age_on(child.date_of_birth, case.event.date),
+                age_years=age_on(child.date_of_birth, case.event.date),
                 looked_after=child.looked_after,
                 care_leaver=child.care_leaver,
                 normally_resident_in_area=child.normally_resident_in_area,

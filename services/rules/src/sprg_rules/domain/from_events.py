@@ -36,7 +36,7 @@ def corrected_case(stored: Facts | None, event: IncidentCorrected) -> Facts:
         "event": event.incident.model_dump(mode="json"),
         "children": [
             {
-                "age": child.age_years,
+                "age_years": child.age_years,
                 "looked_after": child.looked_after,
                 "care_leaver": child.care_leaver,
                 "normally_resident_in_area": child.normally_resident_in_area,

@@ -47,6 +47,19 @@ def placeholders(text: str) -> list[str]:
     return _PLACEHOLDER.findall(text)
 
 
+RENAMED_FACTS: dict[str, str] = {"child.age": "child.age_years"}
+"""Facts under the name a pack written before a rename used: read as the new name (the wire's:
+``age_years``), and hashed under the old one (``evaluate.content_hash``), so a stored pack is
+neither refused nor re-hashed."""
+
+
+def renamed(text: str) -> str:
+    """``text`` with each ``{old.name}`` placeholder under its new name."""
+    for old, new in RENAMED_FACTS.items():
+        text = text.replace(f"{{{old}}}", f"{{{new}}}")
+    return text
+
+
 class Leaf(BaseModel):
     """One test on one fact, with what it means in plain words either way."""
 
@@ -57,6 +70,19 @@ class Leaf(BaseModel):
     value: Scalar | tuple[Scalar, ...] = None
     says: str = Field(min_length=1, description="plain words when the test holds")
     denies: str = Field(min_length=1, description="plain words when it does not")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _renamed(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        data = dict(data)
+        if isinstance(data.get("fact"), str):
+            data["fact"] = RENAMED_FACTS.get(data["fact"], data["fact"])
+        for key in ("says", "denies"):
+            if isinstance(data.get(key), str):
+                data[key] = renamed(data[key])
+        return data
 
     @model_validator(mode="after")
     def _check(self) -> Self:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Literal, get_args
 
-from sprg_rules.domain.facts import AbuseOrNeglect, CaseFacts, EventKind, Location
+from sprg_rules.domain.facts import AbuseOrNeglect, CaseFacts, IncidentKind, Location
 from sprg_rules.domain.factspec import FactSpec, FactType, Outcomes, Vocabulary
 from sprg_rules.domain.subject_vocabulary import SUBJECT_VOCABULARIES
 
@@ -19,10 +19,10 @@ __all__ = ["FactSpec", "FactType", "Vocabulary"]
 FACTS: dict[str, FactSpec] = {
     "aware_date": FactSpec("date"),
     "event.date": FactSpec("date"),
-    "event.kind": FactSpec("enum", get_args(EventKind)),
+    "event.kind": FactSpec("enum", get_args(IncidentKind)),
     "event.location": FactSpec("enum", get_args(Location)),
     "event.abuse_or_neglect": FactSpec("enum", get_args(AbuseOrNeglect)),
-    "child.age": FactSpec("int"),
+    "child.age_years": FactSpec("int"),
     "child.looked_after": FactSpec("bool"),
     "child.care_leaver": FactSpec("bool"),
     "child.normally_resident_in_area": FactSpec("bool"),
@@ -134,7 +134,7 @@ def snapshot(facts: CaseFacts, child_index: int, decided: frozenset[str]) -> dic
         "event.kind": facts.event.kind,
         "event.location": facts.event.location,
         "event.abuse_or_neglect": facts.event.abuse_or_neglect,
-        "child.age": child.age,
+        "child.age_years": child.age_years,
         "child.looked_after": child.looked_after,
         "child.care_leaver": child.care_leaver,
         "child.normally_resident_in_area": child.normally_resident_in_area,

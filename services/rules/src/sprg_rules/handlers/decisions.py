@@ -68,7 +68,7 @@ def facts_from(event: IncidentReported) -> CaseFacts:
         event=Event.model_validate(event.incident.model_dump()),
         children=tuple(
             ChildFacts(
-                age=child.age_years,
+                age_years=child.age_years,
                 looked_after=child.looked_after,
                 care_leaver=child.care_leaver,
                 normally_resident_in_area=child.normally_resident_in_area,
@@ -158,6 +158,7 @@ def clocks_due(clocks: dict[str, DueDate]) -> tuple[ClockDue, ...]:
             rule=clock.rule,
             status=clock.status,
             met_on=clock.met_on,
+            basis=clock.basis,
         )
         for kind, clock in sorted(clocks.items())
     )

@@ -7,9 +7,9 @@
   reminder was planned for has passed: the firing loop is behind; the alert's input),
   ``overdue`` (past the due date and not met).
 
-Counted with ``count_documents``, one count per kind and state or view, each served by
-an index (``kind, state, due``): a handful of index range counts rather than a
-``$group`` over every clock.
+Counted through the clock store's port, one count per kind and state or view (on the store
+each is served by an index, ``kind, state, due``: a handful of index range counts rather
+than a ``$group`` over every clock).
 """
 
 from __future__ import annotations
@@ -19,19 +19,11 @@ from typing import get_args
 
 from prometheus_client import CollectorRegistry, Gauge
 
-from sprg_scheduler.adapters.repository import ClockQuery, ClockRepository
+from sprg_scheduler.adapters.ports import ClockStore, View
 from sprg_scheduler.domain.clocks import ClockState
-from sprg_shared.store import Document
 
 STATES: tuple[str, ...] = get_args(ClockState)
-VIEWS: tuple[str, ...] = ("open", "at_risk", "at_risk_unreminded", "overdue")
-
-
-def view_filter(view: str, today: date, now: datetime) -> Document:
-    if view == "at_risk_unreminded":
-        at_risk = ClockQuery(state="at_risk", today=today).to_filter()
-        return {**at_risk, "state": "open", "next_fire_at": {"$lt": now}}
-    return ClockQuery(state=view, today=today).to_filter()
+VIEWS: tuple[View, ...] = get_args(View)
 
 
 class ClockGauges:
@@ -50,15 +42,15 @@ class ClockGauges:
         )
 
     async def refresh(
-        self, repo: ClockRepository, today: date | None = None, now: datetime | None = None
+        self, repo: ClockStore, today: date | None = None, now: datetime | None = None
     ) -> None:
         """Count every kind by state; by view too when given ``today`` (local) and ``now``."""
         for kind in await repo.kinds():
             for state in STATES:
-                count = await repo.count({"state": state, "kind": kind})
+                count = await repo.count_in_state(kind, state)
                 self._gauge.labels(kind=kind, state=state).set(count)
             if today is None or now is None:
                 continue
             for view in VIEWS:
-                count = await repo.count({**view_filter(view, today, now), "kind": kind})
+                count = await repo.count_in_view(kind, view, today, now)
                 self._view.labels(kind=kind, view=view).set(count)

@@ -12,7 +12,7 @@ which sort correctly.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from pymongo import ASCENDING
@@ -145,19 +145,24 @@ class ClockRepository:
         )
         return [from_document(doc).clock async for doc in cursor]
 
-    async def count(self, filter_: Document) -> int:
-        return await self._clocks.count_documents(filter_)
+    async def count_in_state(self, kind: str, state: str) -> int:
+        return await self._clocks.count_documents({"state": state, "kind": kind})
+
+    async def count_in_view(self, kind: str, view: str, today: date, now: datetime) -> int:
+        """One index range count (``kind, state, due``)."""
+        return await self._clocks.count_documents({**view_filter(view, today, now), "kind": kind})
 
     async def kinds(self) -> list[str]:
         return sorted(str(k) for k in await self._clocks.distinct("kind"))
 
-    async def running(self, due_from: date, any_due_kinds: list[str]) -> list[Clock]:
-        """Running clocks due on or after ``due_from``, and every running clock of the kinds
-        named (those counted backwards from their anchor)."""
+    async def running(self, changed_from: date) -> list[Clock]:
+        """Running clocks due on or after ``changed_from``, or anchored on or after it (those
+        counted backwards from their anchor)."""
+        day = changed_from.isoformat()
         cursor = self._clocks.find(
             {
                 "state": {"$in": sorted(ACTIVE)},
-                "$or": [{"due": {"$gte": due_from.isoformat()}}, {"kind": {"$in": any_due_kinds}}],
+                "$or": [{"due": {"$gte": day}}, {"anchor_date": {"$gte": day}}],
             }
         ).sort("_id", ASCENDING)
         return [from_document(doc).clock async for doc in cursor]
@@ -170,6 +175,14 @@ class ClockRepository:
         """Clocks stored before the firing plan existed (no ``next_fire_at`` field)."""
         cursor = self._clocks.find({"next_fire_at": {"$exists": False}}).limit(limit)
         return [from_document(doc) async for doc in cursor]
+
+
+def view_filter(view: str, today: date, now: datetime) -> Document:
+    """What a clock means today (``ports.View``) as a filter."""
+    if view == "at_risk_unreminded":
+        at_risk = ClockQuery(state="at_risk", today=today).to_filter()
+        return {**at_risk, "state": "open", "next_fire_at": {"$lt": now}}
+    return ClockQuery(state=view, today=today).to_filter()
 
 
 def changed_fields(clock: Clock) -> dict[str, Any]:

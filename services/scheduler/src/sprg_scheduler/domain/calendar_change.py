@@ -16,7 +16,7 @@ from datetime import date
 from pydantic import BaseModel, ConfigDict
 
 from sprg_scheduler.domain.clocks import Clock
-from sprg_scheduler.domain.kinds import ClockKinds, recount
+from sprg_scheduler.domain.kinds import Counting, counting_of, recount
 from sprg_shared.calendar import WorkingDayCalendar
 from sprg_shared.contracts.calendar import Closure
 from sprg_shared.ids import stable_id
@@ -44,11 +44,21 @@ class Proposal(BaseModel):
     moves: tuple[Move, ...]
 
 
+def counting_for(clock: Clock) -> Counting:
+    """How the clock's due date is counted again: as its decision said, or, for a clock
+    stored before clocks carried it, as its dates say (a clock with a key, a request's or an
+    action's, or a recurring duty's, has a date a person or the schedule set)."""
+    if clock.basis is not None:
+        return counting_of(clock.basis)
+    if clock.key is not None or clock.is_duty:
+        return "set_by_coordinator"
+    return "working_days_after" if clock.due >= clock.base else "working_days_before"
+
+
 def moves(
     clocks: Iterable[Clock],
     new: WorkingDayCalendar,
     issued_under: Mapping[str, WorkingDayCalendar],
-    kinds: ClockKinds,
 ) -> list[Move]:
     """Each running clock whose due date ``new`` would change, counted from the calendar it
     was issued under (an unknown version counts as bank holidays only)."""
@@ -57,7 +67,7 @@ def moves(
         if not clock.active:
             continue  # a paused clock counts on the calendar in force when it resumes
         old = issued_under.get(clock.calendar_version, WorkingDayCalendar())
-        new_due = recount(kinds.of(clock.kind).counting, clock.base, clock.due, old, new)
+        new_due = recount(counting_for(clock), clock.base, clock.due, old, new)
         if new_due != clock.due:
             found.append(
                 Move(

@@ -22,7 +22,7 @@ from typing import Literal, TypedDict
 from pydantic import BaseModel, ConfigDict
 
 from sprg_shared.contracts.clocks import SubjectOfClock
-from sprg_shared.contracts.decisions import ClockDue
+from sprg_shared.contracts.decisions import ClockDue, DueBasis
 from sprg_shared.ids import stable_id
 
 ClockState = Literal["open", "reminded", "paused", "met", "breached", "stopped", "closed"]
@@ -88,6 +88,10 @@ class Clock(BaseModel):
     started_by: str
     started_at: datetime
     calendar_version: str
+    basis: DueBasis | None = None
+    """How the due date is counted from the anchor, as the decision said ("5 working days
+    after"): a calendar change counts it again that way. None: a date a person set, or a
+    clock stored before clocks carried it (``calendar_change.counting_for``)."""
     history: tuple[DueChange, ...] = ()
     next_fire_at: datetime | None = None
     """The next reminder or breach instant; None when nothing more will fire."""
@@ -180,6 +184,7 @@ def new_clock(
         started_by=event_id,
         started_at=now,
         calendar_version=calendar_version,
+        basis=due.basis,
         history=(
             DueChange(
                 change="started",

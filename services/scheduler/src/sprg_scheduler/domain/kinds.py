@@ -1,13 +1,20 @@
-"""What the scheduler knows of each clock kind: how its due date is counted, whether it
-may pause, and which fact on the bus starts it. Configuration (``config/clock_kinds.yaml``),
-not code: a new kind, or a kind allowed to pause, is an edit to that file.
+"""What the scheduler knows of each clock kind: whether it may pause, whether the law sets
+it, which fact on the bus starts it, and the local targets the scheduler sets itself.
+Configuration (``config/clock_kinds.yaml``), not code: a kind allowed to pause is an edit to
+that file.
 
-``counting`` says how a calendar change re-derives the due date from the clock's anchor:
+How long a duty has is not here: the rule pack says it ("5 working days after awareness"),
+and each clock carries it from the decision (``ClockDue.basis``, kept as the clock's
+``basis``). Its ``counting`` says how a calendar change re-derives the due date from the
+clock's anchor:
 
 - ``working_days_after``: the Nth working day after the anchor date (day 0 not counted);
 - ``working_days_before``: the Nth working day before the anchor date (pre-publication);
 - ``calendar_months``: months from the anchor, clamped: closure days never move it;
 - ``set_by_coordinator``: a date a person set: closure days never move it.
+
+N is read back from the due date on the calendar it was issued under, so a resumed clock
+(counted from the day it resumed, with the working days it had left) is recounted alike.
 """
 
 from __future__ import annotations
@@ -18,7 +25,8 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
-from sprg_shared.calendar import WorkingDayCalendar
+from sprg_shared.calendar import WorkingDayCalendar, add_months
+from sprg_shared.contracts.decisions import DueBasis
 
 Counting = Literal[
     "working_days_after", "working_days_before", "calendar_months", "set_by_coordinator"
@@ -28,7 +36,6 @@ Counting = Literal[
 class KindPolicy(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    counting: Counting = "working_days_after"
     pausable: bool = False
     statutory: bool = Field(
         default=False, description="a duty the law sets; else a local or a person's target"
@@ -56,6 +63,26 @@ class ClockKinds(BaseModel):
     @classmethod
     def parse(cls, text: str) -> ClockKinds:
         return cls.model_validate(yaml.safe_load(text) or {})
+
+
+def counting_of(basis: DueBasis) -> Counting:
+    """How a clock with this basis is counted again."""
+    if basis.unit == "months":
+        return "calendar_months"
+    return "working_days_after" if basis.direction == "after" else "working_days_before"
+
+
+def read_back(anchor_date: date, due: date, calendar: WorkingDayCalendar) -> DueBasis:
+    """The basis of a decision's due date published before decisions carried it, read from
+    its dates on the calendar the rules counted on (the version in force): whole months
+    when it falls on the same day of a later month, else working days after or before."""
+    months = (due.year - anchor_date.year) * 12 + due.month - anchor_date.month
+    if months > 0 and add_months(anchor_date, months) == due:
+        return DueBasis(count=months, unit="months")
+    if due >= anchor_date:
+        return DueBasis(count=calendar.working_days_between(anchor_date, due), unit="working_days")
+    n = calendar.working_days_between(due - timedelta(days=1), anchor_date - timedelta(days=1))
+    return DueBasis(count=n, unit="working_days", direction="before")
 
 
 def recount(

@@ -89,6 +89,7 @@ def apply_assessment(
         "anchor": due.anchor,
         "anchor_date": due.anchor_date,
         "rule": due.rule,
+        "basis": due.basis,
         "history": (*clock.history, change),
     }
     breach_ahead = plan(due.due, policy, calendar)[-1].at > now
@@ -344,6 +345,7 @@ def _started(clock: Clock, change: DueChange, *, first: bool) -> Fact:
         anchor=change.anchor,
         anchor_date=change.anchor_date,
         due=change.due,
+        basis=clock.basis,
         calendar_version=clock.calendar_version,
         started_by=change.by_event,
         **clock.labels(),

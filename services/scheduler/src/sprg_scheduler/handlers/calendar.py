@@ -88,10 +88,9 @@ async def _moves(
 ) -> list[Move]:
     if not added:
         return []
-    before = [k for k, p in deps.clocks.kinds.kinds.items() if p.counting == "working_days_before"]
-    running = await deps.clocks.repo.running(min(c.date for c in added), before)
+    running = await deps.clocks.repo.running(min(c.date for c in added))
     issued = {v.name: v.calendar() for v in await deps.store.versions()}
-    return moves(running, new, issued, deps.clocks.kinds)
+    return moves(running, new, issued)
 
 
 async def confirm(expected: int | None, by: str, deps: CalendarDeps) -> CalendarVersioned:

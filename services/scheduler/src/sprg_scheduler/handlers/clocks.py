@@ -23,11 +23,11 @@ from sprg_scheduler.adapters.ports import ClockStore
 from sprg_scheduler.adapters.repository import Stored
 from sprg_scheduler.domain import lifecycle
 from sprg_scheduler.domain.clocks import Clock, ClockLabels, clock_id_for, keyed_clock_id
-from sprg_scheduler.domain.kinds import ClockKinds
+from sprg_scheduler.domain.kinds import ClockKinds, read_back
 from sprg_scheduler.domain.schedule import ReminderPolicy
 from sprg_shared.calendar import WorkingDayCalendar
 from sprg_shared.contracts.clocks import SubjectOfClock
-from sprg_shared.contracts.decisions import CaseAssessed, ClockDue, SubjectDecided
+from sprg_shared.contracts.decisions import CaseAssessed, ClockDue, DueBasis, SubjectDecided
 from sprg_shared.contracts.intake import (
     ActionRecorded,
     CaseNoticeRecorded,
@@ -102,6 +102,7 @@ async def _csab_liaison(
             anchor_date=aware,
             due=deps.calendar.add_working_days(aware, target),
             rule=f"local target: liaise with the CSAB within {target} working days",
+            basis=DueBasis(count=target, unit="working_days"),
         )
         clock = await _start_or_reanchor(
             event.case_id, due, envelope.id, deps, about, key=CSAB_LIAISON
@@ -190,7 +191,12 @@ async def _apply_decision(
     """Start or re-anchor the clocks a decision lists; stop the ones it owned and dropped."""
     trace = child_traceparent(envelope.traceparent)
     listed = {due.kind for due in clocks}
-    for due in clocks:
+    for listed_due in clocks:
+        due = listed_due
+        if due.basis is None:  # a decision published before decisions carried it
+            due = due.model_copy(
+                update={"basis": read_back(due.anchor_date, due.due, deps.calendar)}
+            )
         clock = await _apply_due(subject_id, due, envelope.id, deps, about)
         await _announce(clock, envelope.id, trace, deps)
     for stored in await deps.repo.for_case(subject_id):
@@ -411,6 +417,7 @@ async def on_rapid_review_held(
             f"local target: the Rapid Review goes to the Panel within {target} working day(s) "
             "of completion, with the partners' view (Working Together 2023, chapter 5)"
         ),
+        basis=DueBasis(count=target, unit="working_days"),
     )
     # The copy is known by the case's reference, which its Rapid Review clock carries.
     review = await deps.repo.get(clock_id_for(event.case_id, "rapid_review"))

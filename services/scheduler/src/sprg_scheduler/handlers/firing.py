@@ -1,6 +1,8 @@
 """The firing loop: wakes every few seconds and publishes the reminders and breaches due.
 
-Any number of replicas run it on the same store; ``adapters/claims.py`` explains why
+It sees the store only through its ports (``adapters/ports.py``: the clocks, the claims), so
+the unit tier runs it on the in-memory adapters. Any number of replicas run it on the same
+store; ``adapters/claims.py`` explains why
 each transition is published once (a lease on the clock document, taken by a conditional
 update; deterministic event ids) and never missed, and how replicas share a burst.
 After downtime the first tick catches up: every clock whose ``next_fire_at`` passed is
@@ -17,9 +19,9 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sprg_scheduler.adapters.claims import FiringClaims
 from sprg_scheduler.adapters.metrics import ClockGauges
-from sprg_scheduler.adapters.repository import ClockRepository, Stored
+from sprg_scheduler.adapters.ports import ClaimStore, ClockStore
+from sprg_scheduler.adapters.repository import Stored
 from sprg_scheduler.domain import schedule
 from sprg_scheduler.domain.clocks import Clock
 from sprg_scheduler.domain.schedule import ReminderPolicy
@@ -42,8 +44,8 @@ class FiringLoop:
     def __init__(
         self,
         *,
-        repo: ClockRepository,
-        claims: FiringClaims,
+        repo: ClockStore,
+        claims: ClaimStore,
         publish: Publish,
         now: Callable[[], datetime],
         policy: ReminderPolicy,

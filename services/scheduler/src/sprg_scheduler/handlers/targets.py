@@ -48,9 +48,7 @@ def local_kinds(kinds: ClockKinds) -> dict[str, int]:
     return {
         name: policy.target_working_days
         for name, policy in kinds.kinds.items()
-        if policy.target_working_days is not None
-        and not policy.statutory
-        and policy.counting == "working_days_after"
+        if policy.target_working_days is not None and not policy.statutory
     }
 
 

@@ -1,10 +1,13 @@
-"""The calendar version in force, followed from the compacted ``sprg.calendar`` topic.
+"""The calendar version the scheduler confirmed, followed from the compacted ``sprg.calendar``.
 
-The scheduler confirms closure days and publishes each version whole (every closure
-day it holds), keyed ``calendar``; a service that counts working days itself (the rules
-service) runs a ``CalendarFeed`` so its due dates use the same version as the
-scheduler's, without a restart. Until a version is read it is bank holidays only. A
-thread replays the topic from its start and swaps the calendar in atomically.
+Who owns what: the scheduler owns the working-day calendar (closure days are proposed,
+reviewed with the clocks they would move, and confirmed there: a version and the
+recalculation of the clocks it moves are one decision, and only the owner of the clocks can
+list them). It publishes each version whole (every closure day it holds), keyed
+``calendar``. The rules service counts the statutory due dates it decides, so it reads that
+version as reference data, here: a replayed compacted topic, never a request to the
+scheduler and never an event about a clock. Until a version is read it is bank holidays
+only. A thread replays the topic from its start and swaps the calendar in atomically.
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ __all__ = ["CalendarFeed"]
 log = logging.getLogger(__name__)
 
 
-class CalendarFeed:
+class ConfirmedCalendar:
     def __init__(
         self, bootstrap_servers: str, topic: str = topics.CALENDAR, poll_ms: int = 500
     ) -> None:
@@ -40,7 +43,7 @@ class CalendarFeed:
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self.caught_up = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="calendar-feed", daemon=True)
+        self._thread = threading.Thread(target=self._run, name="confirmed-calendar", daemon=True)
 
     def current(self) -> WorkingDayCalendar:
         with self._lock:

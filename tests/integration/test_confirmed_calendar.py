@@ -10,7 +10,7 @@ import pytest
 from prometheus_client import CollectorRegistry
 
 from sprg_shared.bus import Producer
-from sprg_shared.calendar_feed import CalendarFeed
+from sprg_shared.confirmed_calendar import ConfirmedCalendar
 from sprg_shared.contracts.calendar import CalendarVersioned, Closure
 from sprg_shared.envelope import envelope_for
 from sprg_shared.metrics import bus_metrics
@@ -39,7 +39,7 @@ async def test_the_feed_follows_the_latest_version_without_a_restart(
     producer = Producer(servers.kafka, f"t-{run_id}", bus_metrics(CollectorRegistry(), "t"))
     first = version(1, date(2026, 4, 8))
     await producer.publish(topic, envelope_for(first, source="sprg/scheduler"))
-    feed = CalendarFeed(servers.kafka, topic=topic, poll_ms=100)
+    feed = ConfirmedCalendar(servers.kafka, topic=topic, poll_ms=100)
     feed.start()
     try:
         assert await asyncio.to_thread(feed.caught_up.wait, 30)
@@ -57,7 +57,7 @@ async def test_the_feed_follows_the_latest_version_without_a_restart(
 
 
 def test_a_replayed_older_version_never_takes_the_calendar_back() -> None:
-    feed = CalendarFeed("unused:9092")
+    feed = ConfirmedCalendar("unused:9092")
     feed.apply(version(2, date(2026, 4, 8), date(2026, 4, 9)))
     feed.apply(version(1, date(2026, 4, 8)))
     assert feed.current().version == "ew-bank-holidays+closures.2"
