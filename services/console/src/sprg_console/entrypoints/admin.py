@@ -4,18 +4,17 @@ subscriptions, the calendar's closure days."""
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from sprg_console.domain import forms
 from sprg_console.entrypoints import form_pages
-from sprg_console.entrypoints.form_pages import Context, FormPage, Ids, Result, SeeOther
+from sprg_console.entrypoints.form_pages import Context, FormPage, Ids, Posted, Result, SeeOther
 from sprg_console.entrypoints.routing import Signed, console_of, refused
 from sprg_console.entrypoints.web import Console
 from sprg_console.handlers import admin, worklist
-from sprg_console.handlers.context import Caller, Deps
+from sprg_console.handlers.context import Caller
 from sprg_console.handlers.recording import Outcome, Sent
 from sprg_shared.auth import Role
 
@@ -139,12 +138,12 @@ async def _seat(console: Console, caller: Caller, ids: Ids) -> Context | None:
     return {"seat": seat, "agencies": await worklist.agencies(console.deps, caller)}
 
 
-async def _send_seat(
-    deps: Deps, caller: Caller, ids: Ids, sent: Sent, key: str, today: date, ctx: Context
-) -> Result:
-    known = {str(a["agency_id"]) for a in ctx["agencies"]}
+async def _send_seat(p: Posted) -> Result:
+    known = p.agency_ids()
     return Outcome(
-        await admin.record_seat_holder(deps, caller, ctx["seat"], sent.fields, known, key, today)
+        await admin.record_seat_holder(
+            p.deps, p.caller, p.shown["seat"], p.sent.fields, known, p.key, p.today
+        )
     )
 
 
@@ -170,15 +169,13 @@ def _as_recorded(ctx: Context) -> Sent:
     )
 
 
-async def _send_person(
-    deps: Deps, caller: Caller, ids: Ids, sent: Sent, key: str, today: date, ctx: Context
-) -> Result:
-    known = {str(a["agency_id"]) for a in ctx["agencies"]}
-    roles, clocks = sent.items("roles"), sent.items("owns_clocks")
-    offered = set(ctx["roles"])
+async def _send_person(p: Posted) -> Result:
+    known = p.agency_ids()
+    roles, clocks = p.sent.items("roles"), p.sent.items("owns_clocks")
+    offered = set(p.shown["roles"])
     return Outcome(
         await admin.edit_person(
-            deps, caller, ctx["entry"], sent.fields, roles, clocks, known, offered
+            p.deps, p.caller, p.shown["entry"], p.sent.fields, roles, clocks, known, offered
         )
     )
 
@@ -198,17 +195,17 @@ async def _subscription(console: Console, caller: Caller, ids: Ids) -> Context |
     }
 
 
-async def _send_subscription(
-    deps: Deps, caller: Caller, ids: Ids, sent: Sent, key: str, today: date, ctx: Context
-) -> Result:
-    roles, offered = sent.items("roles"), set(ctx["roles"])
-    return Outcome(await admin.edit_subscription(deps, caller, ctx["found"], roles, offered))
+async def _send_subscription(p: Posted) -> Result:
+    roles, offered = p.sent.items("roles"), set(p.shown["roles"])
+    return Outcome(
+        await admin.edit_subscription(p.deps, p.caller, p.shown["found"], roles, offered)
+    )
 
 
 def _back(url: str) -> form_pages.After:
     """Back to the list, which says what was changed."""
 
-    def back(ids: Ids, sent: Sent, out: Result, ctx: Context) -> SeeOther:
+    def back(p: Posted, out: Result) -> SeeOther:
         return SeeOther(url)
 
     return back

@@ -59,9 +59,28 @@ class SeeOther:
     url: str
 
 
+@dataclass(frozen=True)
+class Posted:
+    """A form as it came back, with what its handler may need."""
+
+    deps: Deps
+    caller: Caller
+    ids: Ids
+    sent: Sent
+    key: str
+    """The Idempotency-Key the form was shown with."""
+    today: date
+    shown: Context
+    """What the page showed besides the form (``FormPage.load``)."""
+
+    def agency_ids(self, shown: str = "agencies") -> set[str]:
+        """The agencies the page offered (its ``shown`` list): the only ones it may name."""
+        return {str(a["agency_id"]) for a in self.shown[shown]}
+
+
 Loader = Callable[[Console, Caller, Ids], Awaitable[Context | None]]
-Sender = Callable[[Deps, Caller, Ids, Sent, str, date, Context], Awaitable[Result]]
-After = Callable[[Ids, Sent, Result, Context], Confirm | SeeOther]
+Sender = Callable[[Posted], Awaitable[Result]]
+After = Callable[[Posted, Result], Confirm | SeeOther]
 
 
 async def _nothing(console: Console, caller: Caller, ids: Ids) -> Context:
@@ -156,10 +175,11 @@ def add(router: APIRouter, page: FormPage) -> None:
         sent = await _read(form, page)
         key = key_from(form)
         await form.close()
-        out = await page.send(console.deps, caller, ids, sent, key, console.today(), ctx)
+        posted = Posted(console.deps, caller, ids, sent, key, console.today(), ctx)
+        out = await page.send(posted)
         if out.errors:
             return shown(request, sent, out.errors, key, ctx, 400)
-        after = page.done(ids, sent, out, ctx)
+        after = page.done(posted, out)
         if isinstance(after, SeeOther):
             return RedirectResponse(after.url, status_code=303)
         return console.render(request, after.template, title=after.title, **after.context)

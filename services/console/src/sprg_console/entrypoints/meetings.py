@@ -6,19 +6,25 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import date
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from sprg_console.domain import forms, words
 from sprg_console.entrypoints import form_pages
-from sprg_console.entrypoints.form_pages import Context, FormPage, Ids, Loader, Result, SeeOther
+from sprg_console.entrypoints.form_pages import (
+    Context,
+    FormPage,
+    Ids,
+    Loader,
+    Posted,
+    Result,
+    SeeOther,
+)
 from sprg_console.entrypoints.routing import Signed, console_of, not_found, refused
 from sprg_console.entrypoints.web import Console, key_from
 from sprg_console.handlers import meetings, worklist
-from sprg_console.handlers.context import Caller, Deps
-from sprg_console.handlers.recording import Sent
+from sprg_console.handlers.context import Caller
 from sprg_shared.auth import Role
 
 router = APIRouter(include_in_schema=False)
@@ -114,11 +120,11 @@ def _reference(meeting_id: str) -> str:
     return f"SPRG meeting of {words.long_date(day)}" if day else meeting_id
 
 
-def _back(done: str) -> Callable[[Ids, Sent, Result, Context], SeeOther]:
+def _back(done: str) -> Callable[[Posted, Result], SeeOther]:
     """Back to the meeting, which says what was done."""
 
-    def back(ids: Ids, sent: Sent, out: Result, ctx: Context) -> SeeOther:
-        return SeeOther(f"/meetings/{ids['meeting_id']}?reason=record&done={done}")
+    def back(p: Posted, out: Result) -> SeeOther:
+        return SeeOther(f"/meetings/{p.ids['meeting_id']}?reason=record&done={done}")
 
     return back
 
@@ -136,33 +142,29 @@ async def _update(console: Console, caller: Caller, ids: Ids) -> Context:
     return {"statuses": meetings.ACTION_STATUS}
 
 
-async def _send_attendance(
-    deps: Deps, caller: Caller, ids: Ids, sent: Sent, key: str, today: date, ctx: Context
-) -> Result:
+async def _send_attendance(p: Posted) -> Result:
     return await meetings.record_attendance(
-        deps, caller, ids["meeting_id"], ctx["seats"], sent.fields, key, today
+        p.deps, p.caller, p.ids["meeting_id"], p.shown["seats"], p.sent.fields, p.key, p.today
     )
 
 
-async def _send_minutes(
-    deps: Deps, caller: Caller, ids: Ids, sent: Sent, key: str, today: date, ctx: Context
-) -> Result:
-    return await meetings.record_minutes(deps, caller, ids["meeting_id"], sent.fields, key, today)
+async def _send_minutes(p: Posted) -> Result:
+    return await meetings.record_minutes(
+        p.deps, p.caller, p.ids["meeting_id"], p.sent.fields, p.key, p.today
+    )
 
 
-async def _send_action(
-    deps: Deps, caller: Caller, ids: Ids, sent: Sent, key: str, today: date, ctx: Context
-) -> Result:
-    known = {str(a["agency_id"]) for a in ctx["agencies"]}
+async def _send_action(p: Posted) -> Result:
+    known = p.agency_ids()
     return await meetings.record_action(
-        deps, caller, ids["meeting_id"], sent.fields, known, key, today
+        p.deps, p.caller, p.ids["meeting_id"], p.sent.fields, known, p.key, p.today
     )
 
 
-async def _send_update(
-    deps: Deps, caller: Caller, ids: Ids, sent: Sent, key: str, today: date, ctx: Context
-) -> Result:
-    return await meetings.update_action(deps, caller, ids["action_id"], sent.fields, key, today)
+async def _send_update(p: Posted) -> Result:
+    return await meetings.update_action(
+        p.deps, p.caller, p.ids["action_id"], p.sent.fields, p.key, p.today
+    )
 
 
 def _with_reference(load: Loader) -> Loader:

@@ -4,25 +4,17 @@ notification to the Panel and its request for information. Each is one ``FormPag
 
 from __future__ import annotations
 
-from datetime import date
-
 from fastapi import APIRouter
 
 from sprg_console.domain import forms
 from sprg_console.domain.review_words import ESCALATION_STAGES
 from sprg_console.entrypoints import form_pages
-from sprg_console.entrypoints.form_pages import Confirm, Context, FormPage, Ids, Result
+from sprg_console.entrypoints.form_pages import Confirm, Context, FormPage, Ids, Posted, Result
 from sprg_console.entrypoints.web import Console
 from sprg_console.handlers import cases, submissions, worklist
-from sprg_console.handlers.context import Caller, Deps
-from sprg_console.handlers.recording import Sent
+from sprg_console.handlers.context import Caller
 
 router = APIRouter(include_in_schema=False)
-
-
-def _known(ctx: Context) -> set[str]:
-    """The agencies a form may name: every agency the page was shown with."""
-    return {str(a["agency_id"]) for a in ctx["agencies"]}
 
 
 # --- Recording the SIN submission ----------------------------------------------------------
@@ -32,22 +24,20 @@ async def _case(console: Console, caller: Caller, ids: Ids) -> Context:
     return {"view": await cases.case_page(console.deps, caller, ids["case_id"])}
 
 
-async def _send_sin(
-    deps: Deps, caller: Caller, ids: Ids, sent: Sent, key: str, today: date, ctx: Context
-) -> Result:
+async def _send_sin(p: Posted) -> Result:
     return await submissions.record_sin_submission(
-        deps, caller, ids["case_id"], sent.fields, key, today
+        p.deps, p.caller, p.ids["case_id"], p.sent.fields, p.key, p.today
     )
 
 
-def _sin_done(ids: Ids, sent: Sent, out: Result, ctx: Context) -> Confirm:
+def _sin_done(p: Posted, out: Result) -> Confirm:
     return Confirm(
         "sin_submitted.html",
         "Notification to the Panel recorded",
         {
-            "view": ctx["view"],
+            "view": p.shown["view"],
             "answer": out.answer,
-            "submitted": forms.date_parts(sent.fields, "submitted"),
+            "submitted": forms.date_parts(p.sent.fields, "submitted"),
         },
     )
 
@@ -63,24 +53,22 @@ async def _case_and_agencies(console: Console, caller: Caller, ids: Ids) -> Cont
     }
 
 
-async def _send_request(
-    deps: Deps, caller: Caller, ids: Ids, sent: Sent, key: str, today: date, ctx: Context
-) -> Result:
+async def _send_request(p: Posted) -> Result:
     return await submissions.request_information(
-        deps, caller, ids["case_id"], sent.fields, _known(ctx), key, today
+        p.deps, p.caller, p.ids["case_id"], p.sent.fields, p.agency_ids(), p.key, p.today
     )
 
 
-def _request_done(ids: Ids, sent: Sent, out: Result, ctx: Context) -> Confirm:
+def _request_done(p: Posted, out: Result) -> Confirm:
     request_id = str((out.answer or {}).get("record_id", ""))
     return Confirm(
         "request_sent.html",
         "Request sent",
         {
-            "view": ctx["view"],
-            "agency": sent.get("agency"),
-            "due": forms.date_parts(sent.fields, "due"),
-            "return_path": f"/cases/{ids['case_id']}/requests/{request_id}/return",
+            "view": p.shown["view"],
+            "agency": p.sent.get("agency"),
+            "due": forms.date_parts(p.sent.fields, "due"),
+            "return_path": f"/cases/{p.ids['case_id']}/requests/{request_id}/return",
         },
     )
 
@@ -96,21 +84,17 @@ async def _incident(console: Console, caller: Caller, ids: Ids) -> Context:
     }
 
 
-async def _send_incident(
-    deps: Deps, caller: Caller, ids: Ids, sent: Sent, key: str, today: date, ctx: Context
-) -> Result:
-    return await submissions.report_incident(deps, caller, sent.fields, key, today)
+async def _send_incident(p: Posted) -> Result:
+    return await submissions.report_incident(p.deps, p.caller, p.sent.fields, p.key, p.today)
 
 
 async def _agencies(console: Console, caller: Caller, ids: Ids) -> Context:
     return {"agencies": await worklist.agencies(console.deps, caller)}
 
 
-async def _send_coc(
-    deps: Deps, caller: Caller, ids: Ids, sent: Sent, key: str, today: date, ctx: Context
-) -> Result:
+async def _send_coc(p: Posted) -> Result:
     return await submissions.refer_case_of_concern(
-        deps, caller, sent.fields, sent.items("agencies"), _known(ctx), key, today
+        p.deps, p.caller, p.sent.fields, p.sent.items("agencies"), p.agency_ids(), p.key, p.today
     )
 
 
@@ -125,39 +109,46 @@ async def _other_agencies(console: Console, caller: Caller, ids: Ids) -> Context
     }
 
 
-async def _send_escalation(
-    deps: Deps, caller: Caller, ids: Ids, sent: Sent, key: str, today: date, ctx: Context
-) -> Result:
-    known = {str(a["agency_id"]) for a in ctx["every_agency"]}
-    return await submissions.raise_escalation(deps, caller, sent.fields, known, key, today)
+async def _send_escalation(p: Posted) -> Result:
+    known = p.agency_ids("every_agency")
+    return await submissions.raise_escalation(
+        p.deps, p.caller, p.sent.fields, known, p.key, p.today
+    )
 
 
-def _escalation_done(ids: Ids, sent: Sent, out: Result, ctx: Context) -> Confirm:
-    names = {str(a["agency_id"]): str(a.get("name", a["agency_id"])) for a in ctx["every_agency"]}
+def _escalation_done(p: Posted, out: Result) -> Confirm:
+    names = {
+        str(a["agency_id"]): str(a.get("name", a["agency_id"])) for a in p.shown["every_agency"]
+    }
     return Confirm(
         "escalation_sent.html",
         "Escalation recorded",
         {
             "answer": out.answer,
-            "with_agency": names.get(sent.get("with_agency"), ""),
-            "stage": ESCALATION_STAGES.get(sent.get("stage"), ""),
+            "with_agency": names.get(p.sent.get("with_agency"), ""),
+            "stage": ESCALATION_STAGES.get(p.sent.get("stage"), ""),
         },
     )
 
 
-async def _send_return(
-    deps: Deps, caller: Caller, ids: Ids, sent: Sent, key: str, today: date, ctx: Context
-) -> Result:
-    documents = sent.files["documents"]
+async def _send_return(p: Posted) -> Result:
+    documents = p.sent.files["documents"]
     return await submissions.send_return(
-        deps, caller, ids["case_id"], ids["request_id"], sent.fields, documents, key, today
+        p.deps,
+        p.caller,
+        p.ids["case_id"],
+        p.ids["request_id"],
+        p.sent.fields,
+        documents,
+        p.key,
+        p.today,
     )
 
 
 def _sent(template: str, title: str) -> form_pages.After:
     """A confirmation page that shows what the service answered."""
 
-    def done(ids: Ids, sent: Sent, out: Result, ctx: Context) -> Confirm:
+    def done(p: Posted, out: Result) -> Confirm:
         return Confirm(template, title, {"answer": out.answer})
 
     return done

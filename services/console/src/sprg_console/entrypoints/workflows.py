@@ -19,7 +19,7 @@ from fastapi import APIRouter
 from sprg_console.adapters.apis import ApiError
 from sprg_console.domain import review_words
 from sprg_console.entrypoints import form_pages
-from sprg_console.entrypoints.form_pages import Confirm, Context, FormPage, Ids, Result
+from sprg_console.entrypoints.form_pages import Confirm, Context, FormPage, Posted, Result
 from sprg_console.entrypoints.web import Console
 from sprg_console.handlers import worklist
 from sprg_console.handlers.context import Caller, Deps
@@ -100,19 +100,17 @@ def add(router: APIRouter, workflow: Workflow) -> None:
             **workflow.extra,
         }
 
-    async def send(
-        deps: Deps, caller: Caller, ids: Ids, sent: Sent, key: str, today: date, ctx: Context
-    ) -> Outcome:
-        return await workflow.handler(deps, caller, ids, sent, key, today)
+    async def send(p: Posted) -> Outcome:
+        return await workflow.handler(p.deps, p.caller, p.ids, p.sent, p.key, p.today)
 
-    def done(ids: Ids, sent: Sent, out: Result, ctx: Context) -> Confirm:
+    def done(p: Posted, out: Result) -> Confirm:
         return Confirm(
             "case_work_done.html",
             workflow.done_title,
             {
                 "heading": workflow.done_title,
-                "subject": ctx["subject"],
-                "next_steps": workflow.next_steps(sent),
+                "subject": p.shown["subject"],
+                "next_steps": workflow.next_steps(p.sent),
                 "answer": out.answer,
             },
         )
