@@ -4,7 +4,7 @@ that says what happens next.
 
 Each form is one ``Workflow`` row (its address, template, handler, who may use it, what
 happens next); ``add`` gives it its GET and POST routes. The modules ``rapid_review``,
-``lcspr``, ``triage`` and ``corrections`` list their rows.
+``lcspr``, ``triage`` and ``corrections`` list their rows; ``case_work`` adds them all.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ Handler = Callable[[Deps, Caller, dict[str, str], Sent, str, date], Awaitable[Ou
 NextSteps = Callable[[Sent], list[str]]
 
 
+TEAM_OR_CHAIR = (Role.BUSINESS_TEAM, Role.CHAIR)
 REFUSAL = (
     "You cannot use this form",
     "Your account does not allow you to record this. If you need to, ask the CSCP Business Team.",
