@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sprg_console.domain import forms
 from sprg_console.entrypoints import form_pages
 from sprg_console.entrypoints.form_pages import Context, FormPage, Ids, Posted, Result, SeeOther
-from sprg_console.entrypoints.routing import Signed, console_of, refused
+from sprg_console.entrypoints.routing import Signed, console_of, posted, refused
 from sprg_console.entrypoints.web import Console
 from sprg_console.handlers import admin, worklist
 from sprg_console.handlers.context import Caller
@@ -103,11 +103,9 @@ async def calendar(request: Request, caller: Signed, done: str = "") -> Response
 @router.post("/administration/calendar/closures", response_class=HTMLResponse)
 async def add_closure(request: Request, caller: Signed) -> Response:
     console = console_of(request)
-    form = await request.form()
-    console.check_csrf(request, form)
+    data = await posted(request)
     if refused := _refused(request, caller):
         return refused
-    data = {k: str(v) for k, v in form.items()}
     errors = await admin.add_closure(console.deps, caller, data, console.today())
     if errors:
         return await _calendar(request, caller, data, errors)
@@ -117,11 +115,10 @@ async def add_closure(request: Request, caller: Signed) -> Response:
 @router.post("/administration/calendar/confirm", response_class=HTMLResponse)
 async def confirm(request: Request, caller: Signed) -> Response:
     console = console_of(request)
-    form = await request.form()
-    console.check_csrf(request, form)
+    data = await posted(request)
     if refused := _refused(request, caller):
         return refused
-    _, errors = await admin.confirm(console.deps, caller, {k: str(v) for k, v in form.items()})
+    _, errors = await admin.confirm(console.deps, caller, data)
     if errors:
         return await _calendar(request, caller, errors=errors)
     return RedirectResponse("/administration/calendar?done=confirmed", status_code=303)

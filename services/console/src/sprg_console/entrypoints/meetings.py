@@ -21,7 +21,7 @@ from sprg_console.entrypoints.form_pages import (
     Result,
     SeeOther,
 )
-from sprg_console.entrypoints.routing import Signed, console_of, not_found, refused
+from sprg_console.entrypoints.routing import Signed, console_of, not_found, posted, refused
 from sprg_console.entrypoints.web import Console, key_from
 from sprg_console.handlers import meetings, worklist
 from sprg_console.handlers.context import Caller
@@ -90,8 +90,7 @@ async def meeting_page(
 @router.post("/meetings/{meeting_id}/record", response_class=HTMLResponse)
 async def open_record(request: Request, meeting_id: str, caller: Signed) -> Response:
     console = console_of(request)
-    form = await request.form()
-    console.check_csrf(request, form)
+    data = await posted(request)
     if not MEETING_ID.match(meeting_id):
         return not_found(request)
     if refusal := refused(request, caller, (Role.BUSINESS_TEAM,)):
@@ -100,7 +99,7 @@ async def open_record(request: Request, meeting_id: str, caller: Signed) -> Resp
     found = next((m for m in plan.upcoming + plan.past if m.meeting_id == meeting_id), None)
     if found is None:
         return not_found(request)
-    out = await meetings.open_record(console.deps, caller, found, key_from(form))
+    out = await meetings.open_record(console.deps, caller, found, key_from(data))
     if out.errors:
         return console.render(
             request,

@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sprg_console.adapters.apis import ApiError
 from sprg_console.domain import forms
 from sprg_console.domain.worklist import Filters
-from sprg_console.entrypoints.routing import Signed, console_of
+from sprg_console.entrypoints.routing import Signed, console_of, not_found, posted
 from sprg_console.handlers import cases, lists, worklist
 from sprg_shared.auth import Role
 
@@ -88,14 +88,12 @@ async def reports(request: Request, caller: Signed) -> Response:
 async def report_page(request: Request, kind: str, period: str, caller: Signed) -> Response:
     console = console_of(request)
     if kind not in REPORT_KINDS or not PERIOD.match(period):
-        return console.render(request, "not_found.html", status_code=404, title="Page not found")
+        return not_found(request)
     try:
         page = await console.deps.apis.reporting.report_page(caller.token, kind, period)
     except ApiError as exc:
         if exc.status == 404:
-            return console.render(
-                request, "not_found.html", status_code=404, title="Report not found"
-            )
+            return not_found(request, "Report not found")
         raise
     return console.render(
         request,
@@ -114,7 +112,7 @@ async def report_file(
     console = console_of(request)
     stem, _, suffix = name.rpartition(".")
     if kind not in REPORT_KINDS or not PERIOD.match(period) or not TABLE.match(stem):
-        return console.render(request, "not_found.html", status_code=404, title="Page not found")
+        return not_found(request)
     if suffix == "csv":
         content = await console.deps.apis.reporting.report_file(caller.token, kind, period, name)
         return Response(
@@ -125,16 +123,15 @@ async def report_file(
     if name == "report.json":
         content = await console.deps.apis.reporting.report_file(caller.token, kind, period, "")
         return Response(content, media_type="application/json")
-    return console.render(request, "not_found.html", status_code=404, title="Page not found")
+    return not_found(request)
 
 
 @router.post("/reports", response_class=HTMLResponse)
 async def produce_report(request: Request, caller: Signed) -> Response:
     console = console_of(request)
-    form = await request.form()
-    console.check_csrf(request, form)
-    kind = str(form.get("kind", ""))
-    period = str(form.get("period", "")).strip()
+    form = await posted(request)
+    kind = form.get("kind", "")
+    period = form.get("period", "").strip()
     if kind not in REPORT_KINDS or not PERIOD.match(period):
         return console.render(
             request,

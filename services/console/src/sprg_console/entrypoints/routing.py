@@ -32,6 +32,14 @@ Signed = Annotated[Caller, Depends(_caller)]
 """A route's signed-in caller (else the route sends them to sign in)."""
 
 
+async def posted(request: Request) -> dict[str, str]:
+    """A posted form's fields, once its CSRF token is checked (else ``BadCsrf``)."""
+    console = console_of(request)
+    form = await request.form()
+    console.check_csrf(request, form)
+    return {k: str(v) for k, v in form.items()}
+
+
 def not_found(request: Request, title: str = "Page not found") -> Response:
     return console_of(request).render(request, "not_found.html", status_code=404, title=title)
 

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from sprg_console.domain import forms
-from sprg_console.entrypoints.routing import Signed, console_of, not_found, refused
+from sprg_console.entrypoints.routing import Signed, console_of, not_found, posted, refused
 from sprg_console.handlers import rule_packs
 from sprg_console.handlers.context import Caller
 from sprg_shared.auth import Role
@@ -69,11 +69,9 @@ async def candidate_form(request: Request, caller: Signed) -> Response:
 @router.post("/rules/candidate", response_class=HTMLResponse)
 async def candidate_send(request: Request, caller: Signed) -> Response:
     console = console_of(request)
-    form = await request.form()
-    console.check_csrf(request, form)
+    data = await posted(request)
     if refused := _refused(request, caller):
         return refused
-    data = {k: str(v) for k, v in form.items()}
     if data.get("action") == "upload":
         uploaded, view = await rule_packs.upload(console.deps, caller, data)
         if uploaded is not None:
@@ -136,13 +134,11 @@ async def pack_change(
     request: Request, pack_id: str, version: str, what: str, caller: Signed
 ) -> Response:
     console = console_of(request)
-    form = await request.form()
-    console.check_csrf(request, form)
+    data = await posted(request)
     if what not in ("activate", "rollback") or not PART.match(pack_id) or not PART.match(version):
         return not_found(request)
     if refused := _refused(request, caller):
         return refused
-    data = {k: str(v) for k, v in form.items()}
     done, errors = await rule_packs.change(console.deps, caller, pack_id, version, data, what)
     if done is None:
         return await _pack(request, caller, pack_id, version, errors=errors, form=data)
