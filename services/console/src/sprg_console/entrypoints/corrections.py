@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
-
-from sprg_console.entrypoints.workflows import Workflow, add
+from sprg_console.entrypoints.workflows import Workflow
 from sprg_console.handlers import corrections, submissions
 from sprg_console.handlers.recording import Sent
 from sprg_shared.auth import Role
-
-router = APIRouter(include_in_schema=False)
 
 
 def _after_correction(sent: Sent) -> list[str]:
@@ -33,5 +29,3 @@ WORKFLOWS = (
         extra={"locations": submissions.LOCATIONS, "abuse": submissions.ABUSE},
     ),
 )
-for _workflow in WORKFLOWS:
-    add(router, _workflow)

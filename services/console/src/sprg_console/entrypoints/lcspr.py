@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
-
 from sprg_console.domain.review_words import MILESTONES
-from sprg_console.entrypoints.workflows import Workflow, add
+from sprg_console.entrypoints.workflows import TEAM_OR_CHAIR, Workflow
 from sprg_console.handlers import lcspr
 from sprg_console.handlers.recording import Sent
 from sprg_shared.auth import Role
-
-router = APIRouter(include_in_schema=False)
-TEAM_OR_CHAIR = (Role.BUSINESS_TEAM, Role.CHAIR)
 
 
 def _after_factors(sent: Sent) -> list[str]:
@@ -98,5 +93,3 @@ WORKFLOWS = (
         extra={"publication_choices": lcspr.PUBLICATION_CHOICES},
     ),
 )
-for _workflow in WORKFLOWS:
-    add(router, _workflow)

@@ -2,15 +2,10 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
-
-from sprg_console.entrypoints.workflows import Workflow, add
+from sprg_console.entrypoints.workflows import TEAM_OR_CHAIR, Workflow
 from sprg_console.handlers import rapid_review
 from sprg_console.handlers.recording import Sent
 from sprg_shared.auth import Role
-
-router = APIRouter(include_in_schema=False)
-TEAM_OR_CHAIR = (Role.BUSINESS_TEAM, Role.CHAIR)
 
 
 def _after_outcome(sent: Sent) -> list[str]:
@@ -83,5 +78,3 @@ WORKFLOWS = (
         next_steps=_after_closure,
     ),
 )
-for _workflow in WORKFLOWS:
-    add(router, _workflow)

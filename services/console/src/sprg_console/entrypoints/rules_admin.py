@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import re
-from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from sprg_console.domain import forms
-from sprg_console.entrypoints.web import Console
+from sprg_console.entrypoints.routing import Signed, console_of, not_found, posted, refused
 from sprg_console.handlers import rule_packs
 from sprg_console.handlers.context import Caller
 from sprg_shared.auth import Role
@@ -18,40 +17,19 @@ router = APIRouter(include_in_schema=False)
 PART = re.compile(r"^[A-Za-z0-9_.-]{1,80}$")
 
 
-def _console(request: Request) -> Console:
-    console: Console = request.app.state.console
-    return console
-
-
-async def _caller(request: Request) -> Caller:
-    return await _console(request).caller(request)
-
-
-Signed = Annotated[Caller, Depends(_caller)]
+REFUSAL = (
+    "You cannot see this page",
+    "Only rules maintainers manage the rule packs. If you need to, ask the CSCP Business Team.",
+)
 
 
 def _refused(request: Request, caller: Caller) -> Response | None:
-    if caller.person.has(Role.RULES_ADMIN):
-        return None
-    return _console(request).render(
-        request,
-        "problem.html",
-        status_code=403,
-        title="You cannot see this page",
-        message="Only rules maintainers manage the rule packs. If you need to, ask the CSCP "
-        "Business Team.",
-    )
-
-
-def _not_found(request: Request) -> Response:
-    return _console(request).render(
-        request, "not_found.html", status_code=404, title="Page not found"
-    )
+    return refused(request, caller, (Role.RULES_ADMIN,), REFUSAL)
 
 
 @router.get("/rules", response_class=HTMLResponse)
 async def packs(request: Request, caller: Signed) -> Response:
-    console = _console(request)
+    console = console_of(request)
     if refused := _refused(request, caller):
         return refused
     errors = forms.Errors()
@@ -77,7 +55,7 @@ async def packs(request: Request, caller: Signed) -> Response:
 async def candidate_form(request: Request, caller: Signed) -> Response:
     if refused := _refused(request, caller):
         return refused
-    return _console(request).render(
+    return console_of(request).render(
         request,
         "rule_candidate.html",
         title="Try a candidate rule pack",
@@ -90,12 +68,10 @@ async def candidate_form(request: Request, caller: Signed) -> Response:
 
 @router.post("/rules/candidate", response_class=HTMLResponse)
 async def candidate_send(request: Request, caller: Signed) -> Response:
-    console = _console(request)
-    form = await request.form()
-    console.check_csrf(request, form)
+    console = console_of(request)
+    data = await posted(request)
     if refused := _refused(request, caller):
         return refused
-    data = {k: str(v) for k, v in form.items()}
     if data.get("action") == "upload":
         uploaded, view = await rule_packs.upload(console.deps, caller, data)
         if uploaded is not None:
@@ -126,7 +102,7 @@ async def _pack(
     form: dict[str, str] | None = None,
     done: str = "",
 ) -> Response:
-    console = _console(request)
+    console = console_of(request)
     view = await rule_packs.pack_page(console.deps, caller, pack_id, version)
     errors = errors or forms.Errors()
     return console.render(
@@ -146,7 +122,7 @@ async def pack_page(
     request: Request, pack_id: str, version: str, caller: Signed, uploaded: str = ""
 ) -> Response:
     if not PART.match(pack_id) or not PART.match(version):
-        return _not_found(request)
+        return not_found(request)
     if refused := _refused(request, caller):
         return refused
     done = "Uploaded: its golden cases pass. It is not in force until you activate it."
@@ -157,14 +133,12 @@ async def pack_page(
 async def pack_change(
     request: Request, pack_id: str, version: str, what: str, caller: Signed
 ) -> Response:
-    console = _console(request)
-    form = await request.form()
-    console.check_csrf(request, form)
+    console = console_of(request)
+    data = await posted(request)
     if what not in ("activate", "rollback") or not PART.match(pack_id) or not PART.match(version):
-        return _not_found(request)
+        return not_found(request)
     if refused := _refused(request, caller):
         return refused
-    data = {k: str(v) for k, v in form.items()}
     done, errors = await rule_packs.change(console.deps, caller, pack_id, version, data, what)
     if done is None:
         return await _pack(request, caller, pack_id, version, errors=errors, form=data)

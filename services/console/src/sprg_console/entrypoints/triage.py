@@ -6,7 +6,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from sprg_console.domain.review_words import ESCALATION_STAGES
-from sprg_console.entrypoints.workflows import Signed, Workflow, add
+from sprg_console.entrypoints.routing import Signed
+from sprg_console.entrypoints.workflows import Workflow
 from sprg_console.handlers import triage
 from sprg_console.handlers.recording import Sent
 from sprg_shared.auth import Role
@@ -70,8 +71,6 @@ WORKFLOWS = (
         next_steps=_after_escalation,
     ),
 )
-for _workflow in WORKFLOWS:
-    add(router, _workflow)
 
 
 @router.get("/cases-of-concern", response_class=HTMLResponse)

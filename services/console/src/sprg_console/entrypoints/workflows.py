@@ -4,7 +4,7 @@ that says what happens next.
 
 Each form is one ``Workflow`` row (its address, template, handler, who may use it, what
 happens next); ``add`` gives it its GET and POST routes. The modules ``rapid_review``,
-``lcspr``, ``triage`` and ``corrections`` list their rows.
+``lcspr``, ``triage`` and ``corrections`` list their rows; ``case_work`` adds them all.
 """
 
 from __future__ import annotations
@@ -12,35 +12,29 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi import APIRouter
 
 from sprg_console.adapters.apis import ApiError
-from sprg_console.domain import forms, review_words
-from sprg_console.entrypoints.web import Console, key_from, new_key
+from sprg_console.domain import review_words
+from sprg_console.entrypoints import form_pages
+from sprg_console.entrypoints.form_pages import Confirm, Context, FormPage, Posted, Result
+from sprg_console.entrypoints.web import Console
 from sprg_console.handlers import worklist
 from sprg_console.handlers.context import Caller, Deps
-from sprg_console.handlers.recording import Sent
-from sprg_console.handlers.submissions import Outcome
+from sprg_console.handlers.recording import Outcome, Sent
 from sprg_shared.auth import Role
 
 Handler = Callable[[Deps, Caller, dict[str, str], Sent, str, date], Awaitable[Outcome]]
 NextSteps = Callable[[Sent], list[str]]
 
 
-def _console(request: Request) -> Console:
-    console: Console = request.app.state.console
-    return console
-
-
-async def _caller(request: Request) -> Caller:
-    return await _console(request).caller(request)
-
-
-Signed = Annotated[Caller, Depends(_caller)]
-
+TEAM_OR_CHAIR = (Role.BUSINESS_TEAM, Role.CHAIR)
+REFUSAL = (
+    "You cannot use this form",
+    "Your account does not allow you to record this. If you need to, ask the CSCP Business Team.",
+)
 SUBJECTS = {
     "case_id": ("Case", "/cases/"),
     "coc_id": ("Case of Concern", "/cases-of-concern/"),
@@ -95,81 +89,44 @@ async def subject_of(console: Console, caller: Caller, ids: dict[str, str]) -> S
 
 
 def add(router: APIRouter, workflow: Workflow) -> None:
-    """The form's GET (a blank form) and POST (check, send, confirm) at ``workflow.path``."""
+    """The form's GET and POST at ``workflow.path``, as a ``FormPage`` about its subject."""
 
-    async def page(
-        request: Request,
-        caller: Caller,
-        subject: Subject,
-        sent: Sent,
-        errors: forms.Errors,
-        key: str,
-        status: int,
-    ) -> Response:
-        console = _console(request)
-        agencies = []
-        if workflow.needs_agencies:
-            found = await worklist.agencies(console.deps, caller)
-            agencies = sorted(found, key=lambda a: str(a.get("name", "")))
-        return console.render(
-            request,
-            workflow.template,
-            status_code=status,
-            title=errors.title(workflow.title),
-            heading=workflow.title,
-            subject=subject,
-            form=sent.fields,
-            ticked=sent.ticked,
-            errors=errors,
-            key=key,
-            vocab=review_words,
-            agencies=agencies,
-            today=console.today(),
+    async def load(console: Console, caller: Caller, ids: dict[str, str]) -> Context:
+        agencies = await worklist.agencies(console.deps, caller) if workflow.needs_agencies else []
+        return {
+            "subject": await subject_of(console, caller, ids),
+            "vocab": review_words,
+            "agencies": agencies,
+            "today": console.today(),
             **workflow.extra,
-        )
+        }
 
-    def refused(request: Request) -> Response:
-        return _console(request).render(
-            request,
-            "problem.html",
-            status_code=403,
-            title="You cannot use this form",
-            message="Your account does not allow you to record this. If you need to, ask the "
-            "CSCP Business Team.",
-        )
+    async def send(p: Posted) -> Outcome:
+        return await workflow.handler(p.deps, p.caller, p.ids, p.sent, p.key, p.today)
 
-    async def show(request: Request, caller: Signed) -> Response:
-        if not caller.person.has(*workflow.roles):
-            return refused(request)
-        ids = dict(request.path_params)
-        subject = await subject_of(_console(request), caller, ids)
-        return await page(request, caller, subject, Sent(), forms.Errors(), new_key(), 200)
-
-    async def record(request: Request, caller: Signed) -> Response:
-        console = _console(request)
-        form = await request.form()
-        console.check_csrf(request, form)
-        if not caller.person.has(*workflow.roles):
-            return refused(request)
-        sent = Sent(
-            fields={k: str(v) for k, v in form.items() if k not in workflow.ticked},
-            ticked={name: [str(v) for v in form.getlist(name)] for name in workflow.ticked},
-        )
-        key = key_from(form)
-        ids = dict(request.path_params)
-        out = await workflow.handler(console.deps, caller, ids, sent, key, console.today())
-        subject = await subject_of(console, caller, ids)
-        if out.errors or out.answer is None:
-            return await page(request, caller, subject, sent, out.errors, key, 400)
-        return console.render(
-            request,
+    def done(p: Posted, out: Result) -> Confirm:
+        return Confirm(
             "case_work_done.html",
-            title=workflow.done_title,
-            heading=workflow.done_title,
-            subject=subject,
-            next_steps=workflow.next_steps(sent),
-            answer=out.answer,
+            workflow.done_title,
+            {
+                "heading": workflow.done_title,
+                "subject": p.shown["subject"],
+                "next_steps": workflow.next_steps(p.sent),
+                "answer": out.answer,
+            },
         )
 
-    router.add_api_route(workflow.path, show, methods=["GET"], response_class=HTMLResponse)
-    router.add_api_route(workflow.path, record, methods=["POST"], response_class=HTMLResponse)
+    form_pages.add(
+        router,
+        FormPage(
+            path=workflow.path,
+            template=workflow.template,
+            title=workflow.title,
+            send=send,
+            done=done,
+            roles=workflow.roles,
+            refusal=REFUSAL,
+            load=load,
+            ticked=workflow.ticked,
+        ),
+    )

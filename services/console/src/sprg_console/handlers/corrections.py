@@ -9,8 +9,8 @@ from typing import Any
 from sprg_console.domain import forms
 from sprg_console.domain.review_words import INCIDENT_KINDS
 from sprg_console.handlers.context import Caller, Deps
-from sprg_console.handlers.recording import Sent, send
-from sprg_console.handlers.submissions import ABUSE, LOCATIONS, Outcome
+from sprg_console.handlers.recording import Outcome, Sent, send
+from sprg_console.handlers.submissions import ABUSE, LOCATIONS
 
 WORDS_MAX = 20_000
 

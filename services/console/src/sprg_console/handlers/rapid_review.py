@@ -18,8 +18,7 @@ from sprg_console.domain.review_words import (
     RECOMMENDATIONS,
 )
 from sprg_console.handlers.context import Caller, Deps
-from sprg_console.handlers.recording import Sent, send
-from sprg_console.handlers.submissions import Outcome, _from_intake
+from sprg_console.handlers.recording import Outcome, Sent, from_intake, send
 
 NOTES_MAX = 20_000
 
@@ -106,7 +105,7 @@ async def record_sent_to_panel(
                 "sent-day",
             )
         else:
-            _from_intake(exc, out.errors, {"sent_date": ("sent", "Enter a real date")})
+            from_intake(exc, out.errors, {"sent_date": ("sent", "Enter a real date")})
     return out
 
 

@@ -8,15 +8,14 @@ double click or a resubmitted page records the fact once.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sprg_console.adapters.apis import ApiError, Document
+from sprg_console.adapters.apis import ApiError
 from sprg_console.domain import forms
-from sprg_console.domain.forms import Errors
 from sprg_console.domain.review_words import ESCALATION_STAGES
 from sprg_console.handlers.context import Caller, Deps
+from sprg_console.handlers.recording import Outcome, from_intake, send
 
 INCIDENT_KINDS = {"death": "A child died", "serious_harm": "A child was seriously harmed"}
 LOCATIONS = {
@@ -28,33 +27,10 @@ ABUSE = {"known": "Known", "suspected": "Suspected", "none": "Not known or suspe
 YES_NO = {"yes": "Yes", "no": "No"}
 
 
-@dataclass
-class Outcome:
-    """Either errors to show on the form again, or what intake answered."""
-
-    errors: Errors = field(default_factory=Errors)
-    answer: Document | None = None
-
-
-def _from_intake(exc: ApiError, errors: Errors, names: Mapping[str, tuple[str, str]]) -> None:
-    """Intake's refusal in the form's words: each named field to its form field."""
-    if exc.status == 422 and exc.fields:
-        for api_field, _ in exc.fields.items():
-            for prefix, (name, message) in names.items():
-                if api_field == prefix or api_field.startswith(prefix + "."):
-                    errors.add(name, message)
-                    break
-            else:
-                errors.add("form", f"The service could not accept this: {exc.detail}")
-        return
-    if exc.status == 409:
-        errors.add("form", f"This was already recorded differently: {exc.detail}")
-    elif exc.status in (401, 403):
-        errors.add("form", "You cannot record this: your account does not allow it")
-    elif exc.status == 404:
-        errors.add("form", "We could not find this case, or it was not reported by your agency")
-    else:
-        errors.add("form", "Sorry, the service is unavailable: nothing was saved, try again later")
+SIN_FIELDS = {
+    "submitted_date": ("submitted", "Enter the date the notification was submitted"),
+    "panel_reference": ("panel_reference", "Enter the Panel's reference as given"),
+}
 
 
 async def record_sin_submission(
@@ -72,20 +48,9 @@ async def record_sin_submission(
     body: dict[str, Any] = {"submitted_date": submitted.isoformat()}
     if reference:
         body["panel_reference"] = reference
-    try:
-        out.answer = await deps.apis.intake.post(
-            caller.token, f"/v1/cases/{case_id}/sin-submission", body, idempotency_key=key
-        )
-    except ApiError as exc:
-        _from_intake(
-            exc,
-            out.errors,
-            {
-                "submitted_date": ("submitted", "Enter the date the notification was submitted"),
-                "panel_reference": ("panel_reference", "Enter the Panel's reference as given"),
-            },
-        )
-    return out
+    return await send(
+        deps, caller, out, f"/v1/cases/{case_id}/sin-submission", body, key, SIN_FIELDS
+    )
 
 
 INCIDENT_FIELDS = {
@@ -160,13 +125,17 @@ async def report_incident(
     }
     if summary:
         body["summary"] = summary
-    try:
-        out.answer = await deps.apis.intake.post(
-            caller.token, "/v1/incidents", body, idempotency_key=key
-        )
-    except ApiError as exc:
-        _from_intake(exc, e, INCIDENT_FIELDS)
-    return out
+    return await send(deps, caller, out, "/v1/incidents", body, key, INCIDENT_FIELDS)
+
+
+COC_FIELDS = {
+    "referred_date": ("referred", "Enter the date of the referral"),
+    "referrer_name": ("referrer_name", "Enter your name"),
+    "referrer_role": ("referrer_role", "Enter your role"),
+    "children": ("child_1", "Enter the name of at least one child"),
+    "agencies_involved": ("agencies", "Select the agencies involved from the list"),
+    "concern": ("concern", "Enter what happened and why it is a concern"),
+}
 
 
 async def refer_case_of_concern(
@@ -213,24 +182,7 @@ async def refer_case_of_concern(
     }
     if learning:
         body["learning_sought"] = learning
-    try:
-        out.answer = await deps.apis.intake.post(
-            caller.token, "/v1/cases-of-concern", body, idempotency_key=key
-        )
-    except ApiError as exc:
-        _from_intake(
-            exc,
-            e,
-            {
-                "referred_date": ("referred", "Enter the date of the referral"),
-                "referrer_name": ("referrer_name", "Enter your name"),
-                "referrer_role": ("referrer_role", "Enter your role"),
-                "children": ("child_1", "Enter the name of at least one child"),
-                "agencies_involved": ("agencies", "Select the agencies involved from the list"),
-                "concern": ("concern", "Enter what happened and why it is a concern"),
-            },
-        )
-    return out
+    return await send(deps, caller, out, "/v1/cases-of-concern", body, key, COC_FIELDS)
 
 
 async def send_return(
@@ -269,7 +221,7 @@ async def send_return(
         elif exc.status == 413:
             out.errors.add("documents", "The documents must be smaller than 8 MB together")
         else:
-            _from_intake(
+            from_intake(
                 exc, out.errors, {"received_date": ("received", "Enter the date of the return")}
             )
     return out
@@ -280,6 +232,13 @@ REQUEST_KINDS = {
     "chronology": "A chronology",
     "information": "Information about the agency's involvement",
     "other": "Something else",
+}
+
+
+REQUEST_FIELDS = {
+    "agency": ("agency", "Select the agency to ask"),
+    "kind": ("kind", "Select what you are asking for"),
+    "due_date": ("due", "The date it is due must be today or in the future"),
 }
 
 
@@ -311,21 +270,18 @@ async def request_information(
         "requested_date": today.isoformat(),
         "due_date": due.isoformat(),
     }
-    try:
-        out.answer = await deps.apis.intake.post(
-            caller.token, f"/v1/cases/{case_id}/information-requests", body, idempotency_key=key
-        )
-    except ApiError as exc:
-        _from_intake(
-            exc,
-            e,
-            {
-                "agency": ("agency", "Select the agency to ask"),
-                "kind": ("kind", "Select what you are asking for"),
-                "due_date": ("due", "The date it is due must be today or in the future"),
-            },
-        )
-    return out
+    return await send(
+        deps, caller, out, f"/v1/cases/{case_id}/information-requests", body, key, REQUEST_FIELDS
+    )
+
+
+ESCALATION_FIELDS = {
+    "with_agency": ("with_agency", "Select the agency you disagree with"),
+    "stage_started_date": ("started", "Enter the date this stage started"),
+    "stage": ("stage", "Select the stage reached"),
+    "copy_to_cscp_date": ("copied", "Enter the date you sent a copy to the CSCP"),
+    "summary": ("summary", "Enter what the disagreement is about"),
+}
 
 
 async def raise_escalation(
@@ -370,20 +326,4 @@ async def raise_escalation(
     }
     if copied is not None:
         body["copy_to_cscp_date"] = copied.isoformat()
-    try:
-        out.answer = await deps.apis.intake.post(
-            caller.token, "/v1/escalations", body, idempotency_key=key
-        )
-    except ApiError as exc:
-        _from_intake(
-            exc,
-            e,
-            {
-                "with_agency": ("with_agency", "Select the agency you disagree with"),
-                "stage_started_date": ("started", "Enter the date this stage started"),
-                "stage": ("stage", "Select the stage reached"),
-                "copy_to_cscp_date": ("copied", "Enter the date you sent a copy to the CSCP"),
-                "summary": ("summary", "Enter what the disagreement is about"),
-            },
-        )
-    return out
+    return await send(deps, caller, out, "/v1/escalations", body, key, ESCALATION_FIELDS)

@@ -17,8 +17,7 @@ from sprg_console.domain.review_words import (
 )
 from sprg_console.handlers import worklist
 from sprg_console.handlers.context import Caller, Deps
-from sprg_console.handlers.recording import Sent, send
-from sprg_console.handlers.submissions import Outcome
+from sprg_console.handlers.recording import Outcome, Sent, send
 
 WORDS_MAX = 20_000
 
