@@ -24,7 +24,16 @@ from sprg_console.adapters.apis import ApiError, Apis, Document, http_apis
 from sprg_console.adapters.audit import AuditApi, HttpAudit
 from sprg_console.adapters.oidc import HttpOidc, OidcClient
 from sprg_console.adapters.sessions import Sessions
-from sprg_console.entrypoints import admin, audit, auth, case_work, meetings, pages, rules_admin
+from sprg_console.entrypoints import (
+    admin,
+    audit,
+    auth,
+    case_work,
+    listings,
+    meetings,
+    pages,
+    rules_admin,
+)
 from sprg_console.entrypoints.web import BadCsrf, Console, NeedsSignIn, sign_in_redirect, templates
 from sprg_console.handlers.context import Deps
 from sprg_console.settings import ConsoleSettings
@@ -107,6 +116,7 @@ def build(
     app.include_router(rules_admin.router)
     app.include_router(admin.router)
     app.include_router(case_work.router)
+    app.include_router(listings.router)  # before pages: its /{kind} would take /actions
     app.include_router(pages.router)
     return app
 
