@@ -187,3 +187,57 @@ class CaseStoreContract:
         )
         left = await store.not_processed_for(subject)
         assert [n["event_id"] for n in left] == ["e2"]
+
+    async def test_records_are_found_by_kind_and_fields_without_their_heavy_parts(
+        self, store: CaseStore
+    ) -> None:
+        tag = new_id()
+
+        def listed(rid: str, kind: str, at: datetime, **facts: Any) -> Document:
+            r = record(f"{tag}:{rid}", f"{tag}:{facts.pop('subject', rid)}", kind, 1, at)
+            r["facts"] = {"tag": tag, **facts}
+            r["result"] = {"big": "answer"}
+            return r
+
+        ask_csc = listed("q1", "information_request", AT, agency="csc", due_date="2026-05-01")
+        ask_police = listed(
+            "q2",
+            "information_request",
+            AT + timedelta(seconds=1),
+            agency="police",
+            due_date="2026-06-01",
+            reference="SIN-2026-0042",
+        )
+        undated = listed("q3", "information_request", AT + timedelta(seconds=2), agency="csc")
+        answer = listed("a1", "return", AT + timedelta(seconds=3), subject="q1")
+        for r in (ask_police, undated, ask_csc, answer):
+            assert await store.insert_record(r) is True
+
+        async def ids(*kinds: str, **kw: Any) -> list[str]:
+            found = await store.find_records(
+                kinds, where={"facts.tag": [tag], **kw.pop("where", {})}, **kw
+            )
+            assert all(
+                not {"attachments", "outbox", "result", "request_fingerprint"} & set(r)
+                for r in found
+            )
+            return [r["_id"].removeprefix(f"{tag}:") for r in found]
+
+        assert await ids("information_request") == ["q1", "q2", "q3"]
+        assert await ids("information_request", "return") == ["q1", "q2", "q3", "a1"]
+        assert await ids("information_request", where={"facts.agency": ["csc"]}) == ["q1", "q3"]
+        assert await ids("information_request", where={"facts.agency": ["nobody"]}) == []
+        reference = {"subject_id": ["SIN-2026-0042"], "facts.reference": ["SIN-2026-0042"]}
+        assert await ids("information_request", any_of=reference) == ["q2"]
+        by_case = {"subject_id": [f"{tag}:q1"], "facts.reference": [f"{tag}:q1"]}
+        assert await ids("information_request", any_of=by_case) == ["q1"]
+        assert await ids("return", where={"subject_id": [f"{tag}:q1", f"{tag}:q2"]}) == ["a1"]
+        due = "facts.due_date"
+        assert await ids("information_request", within={due: ("2026-05-01", None)}) == ["q1", "q2"]
+        assert await ids("information_request", within={due: (None, "2026-05-31")}) == ["q1"]
+        assert await ids("information_request", within={due: ("2026-05-02", "2026-06-01")}) == [
+            "q2"
+        ]
+        assert await ids("information_request", within={due: (None, None)}) == ["q1", "q2", "q3"]
+        full = await store.get_record(ask_csc["_id"])
+        assert full is not None and full["result"] == {"big": "answer"}

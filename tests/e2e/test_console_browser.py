@@ -165,7 +165,7 @@ async def test_the_police_raise_an_escalation_and_the_business_team_lists_it_for
 async def test_an_agency_reports_and_the_business_team_works_the_worklist_to_a_submission(
     stack_and_console: tuple[Stack, str], keycloak: Keycloak
 ) -> None:
-    _, console = stack_and_console
+    stack, console = stack_and_console
     password = keycloak.secrets["SPRG_DEMO_PASSWORD"]
     today = london_today()
     due = WorkingDayCalendar().add_working_days(today, 5)
@@ -244,6 +244,19 @@ async def test_an_agency_reports_and_the_business_team_works_the_worklist_to_a_s
         assert return_path and return_path.endswith("/return")
         await page.click("button:has-text('Sign out')")
         await sign_in(page, console, return_path, "demo-police", password)
+        # What is asked of the police, and by when: the IMR, with the way to answer it.
+        await page.goto(console + "/asked-of-you")
+        await expect(page.get_by_role("heading", level=1)).to_have_text("What is asked of you")
+        asked = page.locator("#asked-requests tbody tr", has_text=reference)
+        await expect(asked).to_contain_text("Individual Management Review (IMR)")
+        await expect(asked).to_contain_text("Still owed")
+        await check(page, "journey-12a-asked-of-you")
+        await page.goto(console + "/information-requests")
+        mine = page.locator("#requests tbody tr", has_text=reference)
+        await expect(mine).to_contain_text("Metropolitan Police Service")
+        await check(page, "journey-12b-police-requests")
+        await mine.get_by_role("link", name=re.compile("Send the return")).click()
+        assert page.url.endswith(return_path), page.url
         await fill_date(page, "received", today)
         await page.set_input_files(
             "#documents",
@@ -264,6 +277,27 @@ async def test_an_agency_reports_and_the_business_team_works_the_worklist_to_a_s
         await expect(page.locator("main")).to_contain_text("returned (1)")
         await check(page, "journey-14-case-with-return")
 
+        # An action on the case, owned by the police, done: the Business Team finds it
+        # among every action (it has no open clock) by the case's reference.
+        action = await _closed_action(stack, keycloak, case_url.rsplit("/", 1)[-1], today)
+        await page.goto(console + "/actions")
+        await page.select_option("#status", "done")
+        await page.fill("#reference", reference)
+        await page.click("button:has-text('Filter the actions')")
+        row = page.locator("#actions tbody tr", has_text=action)
+        await expect(row).to_contain_text("Done")
+        await expect(row).to_contain_text("Metropolitan Police Service")
+        await expect(row.get_by_role("link", name=reference)).to_have_attribute(
+            "href", case_url.removeprefix(console)
+        )
+        assert await page.locator("#actions tbody tr").count() == 1
+        await check(page, "journey-14a-closed-action-found")
+        await page.goto(console + "/information-requests?status=done&reference=" + reference)
+        await expect(page.locator("#requests tbody tr", has_text=reference)).to_contain_text(
+            "Returned"
+        )
+        await check(page, "journey-14b-requests-returned")
+
         # It produces the quarter's Review Summary; the Executive reads it in the browser.
         quarter = f"{today.year}-Q{(today.month - 1) // 3 + 1}"
         await page.goto(console + "/reports")
@@ -278,6 +312,33 @@ async def test_an_agency_reports_and_the_business_team_works_the_worklist_to_a_s
         )
         await expect(page.get_by_role("heading", level=1)).to_contain_text("Review Summary")
         await check(page, "journey-16-executive-reads-the-review-summary")
+
+
+async def _closed_action(stack: Stack, keycloak: Keycloak, case_id: str, today: date) -> str:
+    """An action on the case for the police, recorded and then done through intake's API
+    with the Business Team's own token: its reference."""
+    token = str(keycloak.sign_in("demo-business-team")["access_token"])
+    headers = {"Authorization": f"Bearer {token}"}
+    async with httpx.AsyncClient(base_url=stack.urls["intake"], timeout=30) as intake:
+        recorded = await intake.post(
+            "/v1/actions",
+            json={
+                "source_id": case_id,
+                "owner_agency": "met-police",
+                "owner_role": "Detective Inspector",
+                "due_date": (today + timedelta(days=14)).isoformat(),
+                "description": "Share the custody records with the review.",
+            },
+            headers=headers,
+        )
+        assert recorded.status_code == 201, recorded.text
+        done = await intake.post(
+            f"/v1/actions/{recorded.json()['action_id']}/updates",
+            json={"status": "done", "updated_date": today.isoformat()},
+            headers=headers,
+        )
+        assert done.status_code == 201, done.text
+    return str(recorded.json()["reference"])
 
 
 # Issue 14: each demo user signs in through the browser and gets what the matrix gives

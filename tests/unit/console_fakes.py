@@ -96,6 +96,8 @@ class FakeIntake:
     refuse_with: ApiError | None = None
     lists: dict[str, list[Document]] = field(default_factory=dict)
     listed: list[str] = field(default_factory=list)
+    pages: dict[str, list[Document]] = field(default_factory=dict)
+    paged: list[dict[str, Any]] = field(default_factory=list)
     answer: Document = field(
         default_factory=lambda: {"case_id": "c-new", "reference": "SIN-2026-NEW1"}
     )
@@ -115,6 +117,21 @@ class FakeIntake:
         if self.refuse_with is not None:
             raise self.refuse_with
         return list(self.lists.get(path, []))
+
+    async def page(self, token: str, path: str, params: dict[str, str | int]) -> Document:
+        """``pages[path]`` as intake would page it (its order kept; the filters are intake's
+        and tested there): what was asked is kept in ``paged``."""
+        agency = jwt.decode(token, options={"verify_signature": False}).get("agency")
+        self.paged.append({"path": path, "caller": agency, **params})
+        if self.refuse_with is not None:
+            raise self.refuse_with
+        rows = list(self.pages.get(path, []))
+        offset, limit = int(params.get("offset", 0)), int(params.get("limit", 50))
+        items = [dict(r) for r in rows[offset : offset + limit]]
+        if "reason" not in params:
+            for item in items:
+                item.pop("words", None)
+        return {"total": len(rows), "limit": limit, "offset": offset, "items": items}
 
     async def post(
         self, token: str, path: str, body: Document, *, idempotency_key: str

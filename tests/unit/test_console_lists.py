@@ -1,5 +1,5 @@
 """The lists people work from: escalations (the open ones at Stage 3 or above first, from
-intake's list), actions (the overdue first), information requests and their returns."""
+intake's list). Actions and information requests: ``test_console_listings.py``."""
 
 from __future__ import annotations
 
@@ -112,67 +112,3 @@ async def test_an_agency_practitioner_sees_the_escalations_with_a_stage_response
     assert page.status_code == 200
     assert "Only the Business Team and the SPRG see every escalation" in text
     assert "4 December 2026" in text
-
-
-async def test_the_actions_list_puts_the_overdue_first() -> None:
-    w = World()
-    w.scheduler.clocks_ = [
-        clock("act-later", "action_due", date(2026, 12, 20), days_left=11),
-        clock("act-late", "action_due", date(2026, 11, 30), days_left=-3, state="breached"),
-        clock("act-soon", "action_due", date(2026, 12, 7), days_left=2, at_risk=True),
-        clock(CASE, "sin_notification", date(2026, 12, 1), days_left=-1, state="breached"),
-    ]
-    async with w.signed_in("bt") as browser:
-        page = await browser.get("/actions")
-    text = _text(page.text)
-    assert "the overdue first" in text
-    assert text.index("30 November 2026") < text.index("7 December 2026")
-    assert text.index("7 December 2026") < text.index("20 December 2026")
-    assert "1 December 2026" not in text  # a case's duty is not an action
-
-
-def _returned(case_id: str, kind: str, due: date, met_on: date, *, late: bool) -> object:
-    return clock(case_id, kind, due, days_left=0, state="met", key=f"req-{case_id}").model_copy(
-        update={"met_on": met_on, "late": late}
-    )
-
-
-async def test_requests_still_owed_come_overdue_first_and_returns_say_if_late() -> None:
-    w = World()
-    w.reporting.cases = {
-        CASE: {"reference": "SIN-2026-AAAA1111", "reporting_agency": "croydon-csc"},
-        OTHER: {"reference": "SIN-2026-BBBB2222", "reporting_agency": "met-police"},
-    }
-    w.scheduler.clocks_ = [
-        clock(CASE, "imr_return", date(2026, 12, 18), days_left=10, key="r1"),
-        clock(OTHER, "information_request", date(2026, 12, 1), days_left=-2, key="r2"),
-        clock(CASE, "rapid_review", date(2026, 12, 21), days_left=12),
-        _returned(OTHER, "imr_return", date(2026, 11, 20), date(2026, 11, 24), late=True),  # type: ignore[list-item]
-        _returned(CASE, "information_request", date(2026, 11, 28), date(2026, 11, 26), late=False),  # type: ignore[list-item]
-    ]
-    async with w.signed_in("bt") as browser:
-        page = await browser.get("/information-requests")
-    text = _text(page.text)
-    assert page.status_code == 200
-    owed, returned = text.split("Returns received", 1)
-    assert owed.index("1 December 2026") < owed.index("18 December 2026")
-    assert "21 December 2026" not in owed  # the Rapid Review is not a request
-    assert returned.index("26 November 2026") < returned.index("24 November 2026")
-    assert "IMR return" in returned and "Late" in returned and "On time" in returned
-    assert "SIN-2026-BBBB2222" in returned
-
-
-async def test_an_agency_practitioner_sees_only_what_was_asked_of_its_agency() -> None:
-    w = World()
-    w.scheduler.concerns = {"met-police": {OTHER}}
-    w.scheduler.clocks_ = [
-        clock(CASE, "imr_return", date(2026, 12, 18), days_left=10, key="r1"),
-        clock(OTHER, "information_request", date(2026, 12, 11), days_left=6, key="r2"),
-    ]
-    async with w.signed_in("police") as browser:
-        start = (await browser.get("/")).text
-        page = await browser.get("/information-requests")
-    text = _text(page.text)
-    assert 'href="/information-requests"' in start
-    assert "11 December 2026" in text and "18 December 2026" not in text
-    assert {a["agency"] for a in w.scheduler.asked} == {"met-police"}

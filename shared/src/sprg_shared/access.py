@@ -118,6 +118,12 @@ MATRIX: dict[str, dict[str, Rule]] = {
         "record_minutes": _w(TEAM, CHAIR),
         "record_action": _w(TEAM, CHAIR),
         "update_action": _w(TEAM, CHAIR, MEMBER, SUBMITTER, reach="agency"),
+        # every action / request with its returns: the Business Team and the Chair all,
+        # anyone else their own agency's (another agency's list is refused, audited)
+        "list_actions": _r(SUBMITTER, TEAM, CHAIR, MEMBER, audit="read", reach="agency"),
+        "list_information_requests": _r(
+            SUBMITTER, TEAM, CHAIR, MEMBER, audit="read", reach="agency"
+        ),
         "share_learning": _w(TEAM, CHAIR, MEMBER),
         "record_member": _w(TEAM),
         "read_membership": _r(TEAM, CHAIR, MEMBER, EXEC),

@@ -29,6 +29,7 @@ from sprg_console.entrypoints import (
     audit,
     auth,
     case_work,
+    listings,
     meetings,
     pages,
     rules_admin,
@@ -117,6 +118,7 @@ def build(
     app.include_router(admin.router)
     app.include_router(case_work.router)
     app.include_router(submissions.router)  # before pages: /report-an-incident is fixed
+    app.include_router(listings.router)  # before pages: its /{kind} would take /actions
     app.include_router(pages.router)
     return app
 

@@ -82,6 +82,11 @@ class IntakeApi(Protocol):
         """A list without personal data (``/v1/cases-of-concern``): not audited per read."""
         ...
 
+    async def page(self, token: str, path: str, params: dict[str, str | int]) -> Document:
+        """A page of a filtered list (``/v1/actions``, ``/v1/information-requests``):
+        ``{total, limit, offset, items}``; with a ``reason``, the words too, audited."""
+        ...
+
     async def post(
         self, token: str, path: str, body: Document, *, idempotency_key: str
     ) -> Document: ...
@@ -300,6 +305,10 @@ class HttpIntake(_Http):
 
     async def listing(self, token: str, path: str) -> list[Document]:
         found: list[Document] = await self._json("GET", token, path)
+        return found
+
+    async def page(self, token: str, path: str, params: dict[str, str | int]) -> Document:
+        found: Document = await self._json("GET", token, path, params=params)
         return found
 
     async def post(

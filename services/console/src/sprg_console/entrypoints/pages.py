@@ -165,21 +165,10 @@ async def escalation_list(request: Request, caller: Signed) -> Response:
     return console.render(request, "escalation_list.html", title="Escalations", view=view)
 
 
-@router.get("/information-requests", response_class=HTMLResponse)
-async def requests_list(request: Request, caller: Signed) -> Response:
-    """Information requests still owed, the overdue first, and the returns that came in."""
-    console = console_of(request)
-    view = await lists.requests_and_returns(console.deps, caller)
-    return console.render(
-        request, "requests_list.html", title="Information requests and returns", view=view
-    )
-
-
 LIST_PAGES = {
     "cases-of-concern": ("Cases of Concern", "case_of_concern"),
     "escalations": ("Escalations", "escalation"),
     "meetings": ("SPRG meetings", "meeting"),
-    "actions": ("Actions", "action"),
 }
 
 

@@ -182,6 +182,7 @@ NAV_ITEMS: tuple[tuple[str, str, frozenset[str]], ...] = (
         "Requests and returns",
         frozenset({"business_team", "chair", "sprg_member", "agency_submitter"}),
     ),
+    ("/asked-of-you", "Asked of you", frozenset({"agency_submitter"})),
     (
         "/reports",
         "Reports",

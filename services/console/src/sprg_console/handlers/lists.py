@@ -1,9 +1,9 @@
 """Lists, and the pages of subjects other than cases.
 
-No service lists every case, Case of Concern, escalation, meeting or action yet (intake
-reads one at a time, audited; reporting counts). The console does not keep its own copy:
-the lists show what the services do offer (the subjects with duties still open, from the
-scheduler) and say plainly what is missing.
+No service lists every case or meeting yet (intake reads one at a time, audited; reporting
+counts). The console does not keep its own copy: those lists show what the services do
+offer (the subjects with duties still open, from the scheduler) and say plainly what is
+missing. Actions and information requests are listed from intake (``handlers.listings``).
 """
 
 from __future__ import annotations
@@ -35,10 +35,8 @@ SUBJECT_KINDS: dict[str, frozenset[str]] = {
         }
     ),
     "escalation": frozenset({"escalation_stage"}),
-    "action": frozenset({"action_due"}),
     "meeting": frozenset({"bimonthly_report", "papers_deadline"}),
     "case_of_concern": frozenset(),
-    "request": frozenset({"information_request", "imr_return"}),
 }
 LIST_SIZE = 1000
 MISSING: dict[str, str] = {
@@ -50,10 +48,6 @@ MISSING: dict[str, str] = {
     "the escalations with a stage response still due.",
     "meeting": "No service lists the SPRG meetings yet: this list shows the meeting duties "
     "still open (papers and reports).",
-    "action": "No service lists every action yet: this list shows the actions still open, "
-    "the overdue first.",
-    "request": "The information requests still open, the overdue first. Each is answered "
-    "with a return from the link in the request's e-mail.",
 }
 
 
@@ -206,54 +200,3 @@ async def escalations(deps: Deps, caller: Caller) -> EscalationList:
             )
         )
     return EscalationList(rows, sum(1 for r in rows if r.formal and not r.resolved))
-
-
-@dataclass(frozen=True)
-class ReturnRow:
-    subject_reference: str
-    subject_url: str
-    duty: str
-    due: str
-    received: str
-    late: bool
-
-
-@dataclass(frozen=True)
-class RequestsView:
-    open: ListView
-    returned: list[ReturnRow]
-    returns_unavailable: bool = False
-
-
-async def requests_and_returns(deps: Deps, caller: Caller) -> RequestsView:
-    """Information requests and IMRs still owed (the overdue first), and the returns that
-    came in (the latest first), from the scheduler's clocks: an agency practitioner sees what
-    was asked of their agency, the Business Team and the SPRG everything."""
-    still_open = await subjects(deps, caller, "request")
-    kinds = SUBJECT_KINDS["request"]
-    try:
-        met = [
-            c
-            for c in await deps.apis.scheduler.clocks(
-                caller.token, state="met", agency=caller.clock_scope
-            )
-            if c.kind in kinds
-        ]
-    except ApiError:
-        return RequestsView(still_open, [], returns_unavailable=True)
-    named = await worklist.subjects(deps, caller, {c.case_id for c in met})
-    met.sort(key=lambda c: (c.met_on or c.due, c.clock_id), reverse=True)
-    rows = []
-    for c in met:
-        subject = named.get(c.case_id)
-        rows.append(
-            ReturnRow(
-                subject_reference=subject.reference if subject else "Reference not known yet",
-                subject_url=f"/cases/{c.case_id}",
-                duty=words.duty_noun(c.kind),
-                due=words.long_date(c.due),
-                received=words.long_date(c.met_on),
-                late=c.late,
-            )
-        )
-    return RequestsView(still_open, rows)

@@ -9,6 +9,7 @@ the projections leave out what the store's queries leave out.
 from __future__ import annotations
 
 import copy
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -30,6 +31,16 @@ def _stored(value: Any) -> Any:
 
 def _without(doc: Document, *fields: str) -> Document:
     return {k: _stored(v) for k, v in doc.items() if k not in fields}
+
+
+def _at(doc: Document, path: str) -> Any:
+    """The value at a dotted path (None when any step is missing), as the store reads it."""
+    value: Any = doc
+    for step in path.split("."):
+        if not isinstance(value, dict):
+            return None
+        value = value.get(step)
+    return value
 
 
 def _in_order(docs: list[Document]) -> list[Document]:
@@ -106,6 +117,37 @@ class InMemoryCaseStore:
     async def records_of_kind(self, kind: str) -> list[Document]:
         return _in_order(
             [_without(r, "attachments") for r in self._records.values() if r.get("kind") == kind]
+        )
+
+    async def find_records(
+        self,
+        kinds: Sequence[str],
+        *,
+        where: Mapping[str, Sequence[Any]] | None = None,
+        any_of: Mapping[str, Sequence[Any]] | None = None,
+        within: Mapping[str, tuple[Any, Any]] | None = None,
+    ) -> list[Document]:
+        def matches(record: Document) -> bool:
+            if record.get("kind") not in kinds:
+                return False
+            if any(_at(record, n) not in v for n, v in (where or {}).items()):
+                return False
+            if any_of and not any(_at(record, n) in v for n, v in any_of.items()):
+                return False
+            for name, (low, high) in (within or {}).items():
+                value = _at(record, name)
+                if (low is not None or high is not None) and value is None:
+                    return False
+                if (low is not None and value < low) or (high is not None and value > high):
+                    return False
+            return True
+
+        return _in_order(
+            [
+                _without(r, "attachments", "outbox", "result", "request_fingerprint")
+                for r in self._records.values()
+                if matches(r)
+            ]
         )
 
     async def with_pending_outbox(self, limit: int) -> list[Document]:

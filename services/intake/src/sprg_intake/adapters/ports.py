@@ -8,6 +8,7 @@ publishing. ``tests/intake_store_contract.py`` holds both store adapters to one 
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -49,6 +50,20 @@ class CaseStore(Outbox, Protocol):
     async def incident_cases(self) -> list[Document]: ...
 
     async def records_of_kind(self, kind: str) -> list[Document]: ...
+
+    async def find_records(
+        self,
+        kinds: Sequence[str],
+        *,
+        where: Mapping[str, Sequence[Any]] | None = None,
+        any_of: Mapping[str, Sequence[Any]] | None = None,
+        within: Mapping[str, tuple[Any, Any]] | None = None,
+    ) -> list[Document]:
+        """Records of ``kinds``, oldest first, without their documents, outbox or result:
+        each ``where`` field (a dotted path) one of its values, at least one ``any_of`` field
+        one of its values, each ``within`` field between its bounds (inclusive; None is
+        open). Every query the lists make is served by an index (``ensure_indexes``)."""
+        ...
 
     async def record_read(self, entry: dict[str, Any]) -> None: ...
 

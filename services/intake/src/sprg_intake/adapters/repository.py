@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -11,6 +12,20 @@ from pymongo.errors import DuplicateKeyError
 
 from sprg_shared.audit import AuditLog
 from sprg_shared.store import Document
+
+LISTED: Document = {"attachments": 0, "outbox": 0, "result": 0, "request_fingerprint": 0}
+"""What a listed record leaves out: its documents, the events it owed, its first answer."""
+
+LIST_INDEXES: tuple[tuple[str, ...], ...] = (
+    ("kind", "facts.agency", "facts.due_date"),
+    ("kind", "facts.due_date"),
+    ("kind", "facts.owner_agency"),
+    ("facts.reference", "kind"),
+    ("facts.source_id", "kind"),
+    ("facts.source_reference", "kind"),
+)
+"""Beside ``(subject_id, kind)`` (a case's requests, the returns to requests) and
+``(kind, created_at)`` (every record of a kind)."""
 
 
 class CaseRepository:
@@ -29,6 +44,10 @@ class CaseRepository:
         await self._records.create_index([("idem", ASCENDING)])
         await self._records.create_index([("kind", ASCENDING), ("created_at", ASCENDING)])
         await self._records.create_index([("outbox_pending", ASCENDING)])
+        # The lists of actions and information requests (``find_records``): by the agency
+        # asked and the due date, by the owner of an action, by a case's id or reference.
+        for key in LIST_INDEXES:
+            await self._records.create_index([(field, ASCENDING) for field in key])
         await self._audit.ensure_indexes()
 
     async def insert(self, case: Document) -> bool:
@@ -88,6 +107,31 @@ class CaseRepository:
 
     async def records_of_kind(self, kind: str) -> list[Document]:
         docs = [doc async for doc in self._records.find({"kind": kind}, {"attachments": 0})]
+        return sorted(docs, key=lambda d: (d["created_at"], d.get("seq", 0)))
+
+    async def find_records(
+        self,
+        kinds: Sequence[str],
+        *,
+        where: Mapping[str, Sequence[Any]] | None = None,
+        any_of: Mapping[str, Sequence[Any]] | None = None,
+        within: Mapping[str, tuple[Any, Any]] | None = None,
+    ) -> list[Document]:
+        query: Document = {"kind": {"$in": list(kinds)}}
+        for name, values in (where or {}).items():
+            query[name] = {"$in": list(values)}
+        if any_of:
+            query["$or"] = [{name: {"$in": list(v)}} for name, v in any_of.items()]
+        for name, (low, high) in (within or {}).items():
+            bounds: Document = {}
+            if low is not None:
+                bounds["$gte"] = low
+            if high is not None:
+                bounds["$lte"] = high
+            if bounds:
+                query[name] = bounds
+        cursor = self._records.find(query, LISTED)
+        docs = [doc async for doc in cursor]
         return sorted(docs, key=lambda d: (d["created_at"], d.get("seq", 0)))
 
     async def with_pending_outbox(self, limit: int) -> list[Document]:

@@ -8,11 +8,14 @@ one at a time, audited).
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import date
+from typing import Annotated, Any
 
-from fastapi import Request
+from fastapi import HTTPException, Query, Request
 
 from sprg_intake.entrypoints.routes import Route, deps_of
+from sprg_intake.handlers import listings
+from sprg_intake.handlers.recording import audit_read
 from sprg_shared.access import Caller
 
 UNTRIAGED = {None, "pending"}
@@ -113,7 +116,112 @@ async def list_escalations(request: Request, principal: Caller) -> list[dict[str
     )
 
 
+Status = Annotated[
+    listings.Status | None,
+    Query(description="open (overdue included), overdue, or done (an action done or dropped)"),
+]
+Agency = Annotated[
+    str | None,
+    Query(
+        pattern=r"^[a-z0-9][a-z0-9-]{0,63}$",
+        description="the agency asked (a request) or owning (an action); an agency may "
+        "give only its own",
+    ),
+]
+CaseTerm = Annotated[
+    str | None,
+    Query(
+        min_length=1,
+        max_length=80,
+        description="a case's (or an action's source's) id or reference, or an action's "
+        "own reference (ACT-...)",
+    ),
+]
+Due = Annotated[date | None, Query(description="due on or before / on or after (YYYY-MM-DD)")]
+Limit = Annotated[int, Query(ge=1, le=listings.MAX_LIMIT, description="rows in a page")]
+Offset = Annotated[int, Query(ge=0, le=listings.MAX_OFFSET, description="rows skipped")]
+ListReason = Annotated[
+    str | None,
+    Query(
+        min_length=3,
+        max_length=500,
+        description="why you need the words too (an action's description, a return's "
+        "notes): given, they are listed and each subject shown is audited as read",
+    ),
+]
+
+
+async def _listed(
+    request: Request,
+    principal: Caller,
+    which: str,
+    query: listings.ListQuery,
+) -> dict[str, Any]:
+    deps = deps_of(request)
+    lister = listings.list_actions if which == "actions" else listings.list_information_requests
+    try:
+        return await lister(principal, deps, query)
+    except listings.OtherAgency as exc:
+        await audit_read(deps, f"{which}:{exc}", principal, query.reason or "list", granted=False)
+        raise HTTPException(
+            status_code=403, detail=f"you may list only your own agency's {which}"
+        ) from exc
+    except listings.DueRange as exc:
+        detail = [{"loc": ["query", "due_before"], "msg": str(exc), "type": "value_error"}]
+        raise HTTPException(status_code=422, detail=detail) from exc
+
+
+async def list_actions(
+    request: Request,
+    principal: Caller,
+    status: Status = None,
+    agency: Agency = None,
+    case: CaseTerm = None,
+    due_before: Due = None,
+    due_after: Due = None,
+    limit: Limit = 50,
+    offset: Offset = 0,
+    reason: ListReason = None,
+) -> dict[str, Any]:
+    query = listings.ListQuery(status, agency, case, due_before, due_after, limit, offset, reason)
+    return await _listed(request, principal, "actions", query)
+
+
+async def list_information_requests(
+    request: Request,
+    principal: Caller,
+    status: Status = None,
+    agency: Agency = None,
+    case: CaseTerm = None,
+    due_before: Due = None,
+    due_after: Due = None,
+    limit: Limit = 50,
+    offset: Offset = 0,
+    reason: ListReason = None,
+) -> dict[str, Any]:
+    query = listings.ListQuery(status, agency, case, due_before, due_after, limit, offset, reason)
+    return await _listed(request, principal, "information requests", query)
+
+
 ROUTES: tuple[Route, ...] = (
+    Route(
+        "GET",
+        "/v1/actions",
+        "list_actions",
+        "sprg",
+        "Every action as it stands, the overdue first, paged and filtered (an agency: its "
+        "own; the words, audited, with a reason)",
+        list_actions,
+    ),
+    Route(
+        "GET",
+        "/v1/information-requests",
+        "list_information_requests",
+        "rapid review",
+        "Every information request with its returns, the overdue first, paged and filtered"
+        " (an agency: those asked of it; the returns' words, audited, with a reason)",
+        list_information_requests,
+    ),
     Route(
         "GET",
         "/v1/cases-of-concern",

@@ -1,0 +1,83 @@
+"""The lists of actions and of information requests with their returns, and an agency
+practitioner's "asked of you": each asks ``handlers.listings`` and renders ("ask, render").
+
+Included before ``pages.router``, whose ``/{kind}`` pages would otherwise answer ``/actions``.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, Response
+
+from sprg_console.domain import forms
+from sprg_console.entrypoints.web import Console
+from sprg_console.handlers import listings
+from sprg_console.handlers.context import Caller
+
+router = APIRouter(include_in_schema=False)
+
+
+def _console(request: Request) -> Console:
+    console: Console = request.app.state.console
+    return console
+
+
+async def _caller(request: Request) -> Caller:
+    return await _console(request).caller(request)
+
+
+Signed = Annotated[Caller, Depends(_caller)]
+
+
+def _query(request: Request) -> dict[str, str]:
+    return {k: str(v) for k, v in request.query_params.items()}
+
+
+@router.get("/actions", response_class=HTMLResponse)
+async def action_list(request: Request, caller: Signed) -> Response:
+    """Every action, done and closed ones too, the overdue first; filtered and searched."""
+    console = _console(request)
+    errors = forms.Errors()
+    query = _query(request)
+    filters = listings.read_filters(query, listings.ACTION_STATUSES, errors)
+    view = await listings.actions(console.deps, caller, filters)
+    return console.render(
+        request,
+        "actions_list.html",
+        status_code=400 if errors else 200,
+        title=errors.title("Actions"),
+        view=view,
+        errors=errors,
+        form=query,
+        statuses=listings.ACTION_STATUSES,
+    )
+
+
+@router.get("/information-requests", response_class=HTMLResponse)
+async def request_list(request: Request, caller: Signed) -> Response:
+    """Every information request with its returns, the overdue first; filtered, searched."""
+    console = _console(request)
+    errors = forms.Errors()
+    query = _query(request)
+    filters = listings.read_filters(query, listings.REQUEST_STATUSES, errors)
+    view = await listings.requests(console.deps, caller, filters)
+    return console.render(
+        request,
+        "requests_list.html",
+        status_code=400 if errors else 200,
+        title=errors.title("Information requests and returns"),
+        view=view,
+        errors=errors,
+        form=query,
+        statuses=listings.REQUEST_STATUSES,
+    )
+
+
+@router.get("/asked-of-you", response_class=HTMLResponse)
+async def asked_of_you(request: Request, caller: Signed) -> Response:
+    """What is asked of the person's agency and by when."""
+    console = _console(request)
+    view = await listings.asked_of_you(console.deps, caller)
+    return console.render(request, "asked_of_you.html", title="What is asked of you", view=view)
