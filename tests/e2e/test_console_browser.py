@@ -43,9 +43,13 @@ async def sign_in(page: Page, console: str, path: str, user: str, password: str)
     await page.wait_for_url(re.compile(re.escape(console) + ".*"))
 
 
-async def test_an_agency_practitioner_signs_in_and_reaches_its_forms(keycloak: Keycloak) -> None:
+async def test_an_agency_practitioner_signs_in_and_reaches_its_forms(
+    keycloak: Keycloak, servers: Servers
+) -> None:
     secret = keycloak.secrets["SPRG_CONSOLE_CLIENT_SECRET"]
-    with running_console(None, keycloak.issuer, secret, "console-signin") as console:
+    with running_console(
+        None, keycloak.issuer, secret, "console-signin", servers.mongodb
+    ) as console:
         async with browser_page() as page:
             await sign_in(page, console, "/", "demo-police", keycloak.secrets["SPRG_DEMO_PASSWORD"])
             await expect(page.get_by_role("heading", level=1)).to_have_text(
@@ -100,7 +104,9 @@ def stack_and_console(
     secret = keycloak.secrets["SPRG_CONSOLE_CLIENT_SECRET"]
     with (
         running_stack(env, f"console-{run_id}") as stack,
-        running_console(stack, keycloak.issuer, secret, f"console-{run_id}") as console,
+        running_console(
+            stack, keycloak.issuer, secret, f"console-{run_id}", servers.mongodb
+        ) as console,
     ):
         yield stack, console
 
@@ -314,7 +320,9 @@ def one_stack_and_console(
     secret = keycloak.secrets["SPRG_CONSOLE_CLIENT_SECRET"]
     with (
         running_stack(env, f"access-{run_id}") as stack,
-        running_console(stack, keycloak.issuer, secret, f"access-{run_id}") as console,
+        running_console(
+            stack, keycloak.issuer, secret, f"access-{run_id}", servers.mongodb
+        ) as console,
     ):
         yield stack, console
 

@@ -41,7 +41,9 @@ def stack_and_console(
     secret = keycloak.secrets["SPRG_CONSOLE_CLIENT_SECRET"]
     with (
         running_stack(env, f"casework-{run_id}") as stack,
-        running_console(stack, keycloak.issuer, secret, f"casework-{run_id}") as console,
+        running_console(
+            stack, keycloak.issuer, secret, f"casework-{run_id}", servers.mongodb
+        ) as console,
     ):
         yield stack, console
 

@@ -20,6 +20,7 @@ import jwt
 
 from sprg_console.adapters.apis import ApiError, Apis, Clock, Document
 from sprg_console.adapters.audit import AuditQuery
+from sprg_console.adapters.memory import MemorySessions
 from sprg_console.adapters.oidc import SignInFailed, Tokens
 from sprg_console.bootstrap import build
 from sprg_console.settings import ConsoleSettings
@@ -305,6 +306,7 @@ class World:
     admin: FakeAdmin = field(default_factory=FakeAdmin)
     audit: FakeAudit = field(default_factory=FakeAudit)
     today: date = date(2026, 12, 3)
+    sessions: MemorySessions = field(default_factory=MemorySessions)
 
     def client(self) -> httpx.AsyncClient:
         settings = ConsoleSettings(session_secret="s" * 40, public_url="http://console.test")
@@ -324,6 +326,7 @@ class World:
             agencies=tuple(AGENCIES),
             today=lambda: self.today,
             audit_api=self.audit,
+            session_store=self.sessions,
         )
         return httpx.AsyncClient(
             transport=httpx.ASGITransport(app=app),

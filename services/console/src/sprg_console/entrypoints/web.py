@@ -2,7 +2,8 @@
 
 Every page works without JavaScript; the Frontend's script (served here, at /assets)
 only enhances. People are signed in through the realm (``entrypoints/auth.py``); their
-session lives on the server and the browser holds a signed id (HttpOnly, SameSite=Lax).
+session is kept in the store (``adapters/sessions.py``) and the browser holds a signed
+random id (HttpOnly, SameSite=Lax, Secure behind HTTPS).
 Every form carries the session's CSRF token.
 """
 
@@ -62,7 +63,15 @@ class Console:
     today: Callable[[], date]
 
     def session(self, request: Request) -> Session | None:
-        return self.sessions.find(request.cookies.get(COOKIE))
+        """The request's session, read from the store once per request (bootstrap's
+        ``load_session``); a session made or renewed during the request replaces it."""
+        found: Session | None = getattr(request.state, "console_session", None)
+        return found
+
+    async def new_session(self, request: Request) -> Session:
+        session = await self.sessions.new()
+        request.state.console_session = session
+        return session
 
     async def caller(self, request: Request) -> Caller:
         """The signed-in person, their access token refreshed when it is about to expire."""
@@ -78,8 +87,10 @@ class Console:
                 tokens = await self.oidc.refresh(tokens.refresh_token)
             except SignInFailed as exc:
                 session.tokens = None
+                await self.sessions.save(session)
                 raise NeedsSignIn(next_path) from exc
             session.tokens, session.person = tokens, person_from(tokens)
+            await self.sessions.save(session)
         return Caller(token=tokens.access_token, person=session.person)
 
     def check_csrf(self, request: Request, form: Any) -> None:
