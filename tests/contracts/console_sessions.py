@@ -2,14 +2,14 @@
 held against the in-memory adapter (tests/unit/test_console_sessions.py) and the store
 (tests/integration/test_console_sessions.py).
 
-Each base class needs a fixture ``session_store`` giving the adapter on an empty store.
+Each base class needs a fixture giving the adapter on an empty store.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from sprg_console.adapters.ports import SessionRecord, SessionStore
+from sprg_console.adapters.ports import KnownPeople, KnownPerson, SessionRecord, SessionStore
 
 T0 = datetime(2026, 12, 7, 9, tzinfo=UTC)
 
@@ -52,3 +52,19 @@ class SessionStoreContract:
         assert await session_store.purge_expired(T0) == 1
         assert await session_store.get("live", T0) is not None
         assert await session_store.get("old", T0 - timedelta(hours=1)) is None
+
+
+class KnownPeopleContract:
+    """Fixture ``known_people``: the adapter on an empty store."""
+
+    async def test_the_latest_sign_in_names_a_person_found_by_id_or_by_name(
+        self, known_people: KnownPeople
+    ) -> None:
+        await known_people.remember(KnownPerson("s1", "Pat Officer", "met-police"), T0)
+        await known_people.remember(KnownPerson("s1", "Pat Constable", "met-police"), T0)
+        await known_people.remember(KnownPerson("s2", "Sam Worker", "croydon-csc"), T0)
+        named = await known_people.named(["s1", "s2", "nobody"])
+        assert {s: p.name for s, p in named.items()} == {"s1": "Pat Constable", "s2": "Sam Worker"}
+        assert await known_people.named([]) == {}
+        assert [p.subject for p in await known_people.called("  pat CONSTABLE ")] == ["s1"]
+        assert await known_people.called("Pat Officer") == []

@@ -19,11 +19,12 @@ import pytest
 from fastapi import FastAPI
 from pymongo import AsyncMongoClient
 
-from sprg_console.adapters.session_store import COLLECTION, StoredSessions
+from sprg_console.adapters.session_store import COLLECTION, StoredPeople, StoredSessions
 from sprg_console.adapters.sessions import COOKIE
 from sprg_console.bootstrap import build
 from sprg_console.settings import ConsoleSettings
-from tests.contracts.console_sessions import SessionStoreContract
+from sprg_shared.audit import AuditLog
+from tests.contracts.console_sessions import KnownPeopleContract, SessionStoreContract
 from tests.keycloak import Keycloak, log_in_at, read_secrets
 from tests.servers import Servers
 
@@ -38,6 +39,27 @@ class TestStoredSessions(SessionStoreContract):
         store = StoredSessions(mongo[f"t{run_id}_console"])
         await store.ensure_indexes()
         return store
+
+
+class TestStoredPeople(KnownPeopleContract):
+    @pytest.fixture
+    async def known_people(self, mongo: Mongo, run_id: str) -> StoredPeople:
+        store = StoredPeople(mongo[f"t{run_id}_console"])
+        await store.ensure_indexes()
+        return store
+
+
+async def test_the_audit_finds_a_subjects_entries_by_the_reference_people_were_given(
+    mongo: Mongo, run_id: str
+) -> None:
+    log = AuditLog(mongo[f"t{run_id}_intake"], "intake")
+    await log.ensure_indexes()
+    mine, other = "1a2b3c4d-5e6f-4000-8000-000000000001", "9f8e7d6c-5e6f-4000-8000-000000000001"
+    for case_id in (mine, other, mine):
+        await log.append({"case_id": case_id, "by": "s1", "agency": "cscp", "granted": True})
+    found = await log.find(reference="SIN-2026-1A2B3C4D")
+    assert [e["case_id"] for e in found] == [mine, mine]
+    assert await log.find(reference="COC-2026-00000000") == []
 
 
 @pytest.fixture(scope="module")

@@ -9,11 +9,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from sprg_console.adapters.memory import MemorySessions
+from sprg_console.adapters.memory import MemoryPeople, MemorySessions
 from sprg_console.adapters.oidc import Tokens
 from sprg_console.adapters.sessions import Pending, Sessions, record_key
 from sprg_shared.crypto import Sealer
-from tests.contracts.console_sessions import SessionStoreContract
+from tests.contracts.console_sessions import KnownPeopleContract, SessionStoreContract
 from tests.unit.console_fakes import access_token
 
 
@@ -21,6 +21,12 @@ class TestMemorySessions(SessionStoreContract):
     @pytest.fixture
     def session_store(self) -> MemorySessions:
         return MemorySessions()
+
+
+class TestMemoryPeople(KnownPeopleContract):
+    @pytest.fixture
+    def known_people(self) -> MemoryPeople:
+        return MemoryPeople()
 
 
 def key() -> str:

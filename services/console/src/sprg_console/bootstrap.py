@@ -27,9 +27,10 @@ from pymongo.errors import PyMongoError
 
 from sprg_console.adapters.apis import ApiError, Apis, Document, http_apis
 from sprg_console.adapters.audit import AuditApi, HttpAudit
+from sprg_console.adapters.memory import MemoryPeople
 from sprg_console.adapters.oidc import HttpOidc, OidcClient
-from sprg_console.adapters.ports import SessionStore
-from sprg_console.adapters.session_store import StoredSessions
+from sprg_console.adapters.ports import KnownPeople, SessionStore
+from sprg_console.adapters.session_store import StoredPeople, StoredSessions
 from sprg_console.adapters.sessions import COOKIE, Sessions
 from sprg_console.entrypoints import admin, audit, auth, case_work, meetings, pages, rules_admin
 from sprg_console.entrypoints.web import BadCsrf, Console, NeedsSignIn, sign_in_redirect, templates
@@ -62,6 +63,7 @@ def build(
     today: Callable[[], date] = london_today,
     audit_api: AuditApi | None = None,
     session_store: SessionStore | None = None,
+    people: KnownPeople | None = None,
 ) -> FastAPI:
     client = httpx.AsyncClient(timeout=settings.api_timeout_seconds)
     store_client = None
@@ -73,6 +75,8 @@ def build(
             )
         store_client = make_client(settings.mongodb_url, app_name=SERVICE)
         session_store = StoredSessions(store_client[settings.database])
+        people = people or StoredPeople(store_client[settings.database])
+    people = people or MemoryPeople()
     # Without a key (the unit tier's in-memory sessions only) a fresh one per process.
     key = settings.session_key or base64.b64encode(os.urandom(32)).decode()
     sessions = Sessions(
@@ -93,6 +97,7 @@ def build(
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         configure_logging(SERVICE, settings.log_level)
         await sessions.ensure_ready()
+        await people.ensure_indexes()
         try:
             yield
         finally:
@@ -116,6 +121,7 @@ def build(
             agencies=agencies if agencies is not None else load_agencies(settings.agencies_file),
         ),
         sessions=sessions,
+        people=people,
         oidc=oidc
         or HttpOidc(
             client, settings.oidc_issuer, settings.oidc_client_id, settings.oidc_client_secret

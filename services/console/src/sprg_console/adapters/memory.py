@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sprg_console.adapters.ports import SessionRecord
+from sprg_console.adapters.ports import KnownPerson, SessionRecord
 
 
 class MemorySessions:
@@ -32,3 +32,24 @@ class MemorySessions:
         for key in ended:
             del self.records[key]
         return len(ended)
+
+
+class MemoryPeople:
+    def __init__(self) -> None:
+        self.people: dict[str, KnownPerson] = {}
+
+    async def ensure_indexes(self) -> None:
+        return None
+
+    async def remember(self, person: KnownPerson, at: datetime) -> None:
+        self.people[person.subject] = person
+
+    async def named(self, subjects: list[str]) -> dict[str, KnownPerson]:
+        return {s: self.people[s] for s in subjects if s in self.people}
+
+    async def called(self, name: str) -> list[KnownPerson]:
+        wanted = name.strip().casefold()
+        return sorted(
+            (p for p in self.people.values() if p.name.casefold() == wanted),
+            key=lambda p: p.subject,
+        )

@@ -1,8 +1,9 @@
-"""What the console needs from the world beyond the services' APIs: a place for sessions.
+"""What the console needs from the world beyond the services' APIs: a place for sessions,
+and the names of the people who signed in (the audit names them, not their sign-in id).
 
-The store adapter (``session_store.StoredSessions``, one document per session in the
-MongoDB-protocol store) and the in-memory one (``memory.MemorySessions``, unit tier) are
-held to the same behaviour by tests/contracts/console_sessions.py.
+The store adapters (``session_store.StoredSessions`` and ``StoredPeople``, one document per
+session or person in the MongoDB-protocol store) and the in-memory ones (``memory``, unit
+tier) are held to the same behaviour by tests/contracts/console_sessions.py.
 """
 
 from __future__ import annotations
@@ -37,4 +38,29 @@ class SessionStore(Protocol):
 
     async def purge_expired(self, now: datetime) -> int:
         """Remove every record ended at ``now``; how many went."""
+        ...
+
+
+@dataclass(frozen=True)
+class KnownPerson:
+    """Someone who signed in, as the identity provider's claims named them."""
+
+    subject: str
+    name: str
+    agency: str
+
+
+class KnownPeople(Protocol):
+    async def ensure_indexes(self) -> None: ...
+
+    async def remember(self, person: KnownPerson, at: datetime) -> None:
+        """Keep (or update) what the latest sign-in said of the person."""
+        ...
+
+    async def named(self, subjects: list[str]) -> dict[str, KnownPerson]:
+        """Those of ``subjects`` known; the others are left out."""
+        ...
+
+    async def called(self, name: str) -> list[KnownPerson]:
+        """People whose name is ``name`` (any case), for a filter typed as a name."""
         ...

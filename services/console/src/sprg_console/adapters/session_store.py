@@ -15,9 +15,10 @@ from typing import Any
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import OperationFailure
 
-from sprg_console.adapters.ports import SessionRecord
+from sprg_console.adapters.ports import KnownPerson, SessionRecord
 
 COLLECTION = "console_sessions"
+PEOPLE = "console_people"
 log = logging.getLogger(__name__)
 
 
@@ -59,3 +60,41 @@ class StoredSessions:
     async def purge_expired(self, now: datetime) -> int:
         result = await self._col.delete_many({"expires_at": {"$lte": now}})
         return int(result.deleted_count)
+
+
+class StoredPeople:
+    """``{_id: subject, name, name_folded, agency, seen_at}``: the people who signed in here,
+    by the provider's claims (staff names, as the notifier's directory holds them)."""
+
+    def __init__(self, db: AsyncDatabase[Any]) -> None:
+        self._col = db[PEOPLE]
+
+    async def ensure_indexes(self) -> None:
+        await self._col.create_index("name_folded")
+
+    async def remember(self, person: KnownPerson, at: datetime) -> None:
+        await self._col.replace_one(
+            {"_id": person.subject},
+            {
+                "_id": person.subject,
+                "name": person.name,
+                "name_folded": person.name.casefold(),
+                "agency": person.agency,
+                "seen_at": at,
+            },
+            upsert=True,
+        )
+
+    async def named(self, subjects: list[str]) -> dict[str, KnownPerson]:
+        if not subjects:
+            return {}
+        cursor = self._col.find({"_id": {"$in": sorted(set(subjects))}})
+        return {d["_id"]: _person(d) async for d in cursor}
+
+    async def called(self, name: str) -> list[KnownPerson]:
+        cursor = self._col.find({"name_folded": name.strip().casefold()}).sort("_id", 1)
+        return [_person(d) async for d in cursor]
+
+
+def _person(doc: dict[str, Any]) -> KnownPerson:
+    return KnownPerson(subject=str(doc["_id"]), name=str(doc["name"]), agency=str(doc["agency"]))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+from datetime import UTC, datetime
 from typing import Annotated
 from urllib.parse import urlsplit
 
@@ -12,6 +13,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from sprg_console.adapters.oidc import SignInFailed, person_from, pkce_pair
+from sprg_console.adapters.ports import KnownPerson
 from sprg_console.adapters.sessions import COOKIE, Pending
 from sprg_console.entrypoints.web import Console, set_session_cookie
 
@@ -108,6 +110,11 @@ async def callback(request: Request, state: str = "", code: str = "", error: str
     fresh = await console.sessions.renew(session)
     fresh.tokens, fresh.person = tokens, person_from(tokens)
     await console.sessions.save(fresh)
+    person = fresh.person
+    # The audit names people by what the provider calls them, not their sign-in id.
+    await console.people.remember(
+        KnownPerson(person.subject, person.name, person.agency), datetime.now(UTC)
+    )
     return set_session_cookie(RedirectResponse(pending.next_path, status_code=303), console, fresh)
 
 

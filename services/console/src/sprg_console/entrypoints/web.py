@@ -31,6 +31,7 @@ from jinja2 import (
 )
 
 from sprg_console.adapters.oidc import OidcClient, SignInFailed, person_from
+from sprg_console.adapters.ports import KnownPeople
 from sprg_console.adapters.sessions import COOKIE, Session, Sessions
 from sprg_console.domain import forms, words
 from sprg_console.handlers.context import Caller, Deps
@@ -58,6 +59,7 @@ class Console:
     settings: ConsoleSettings
     deps: Deps
     sessions: Sessions
+    people: KnownPeople
     oidc: OidcClient
     templates: Environment
     today: Callable[[], date]
