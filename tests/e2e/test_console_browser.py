@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from datetime import date, timedelta
 
 import httpx
+import jwt
 import pytest
 from playwright.async_api import FilePayload, Page, expect
 
@@ -306,7 +307,35 @@ WHAT_EACH_GETS: dict[str, tuple[str, str, str | None]] = {
         f"/reports/executive_quarterly/{QUARTER}",
     ),
     "demo-executive": ("/", "Reports", "/audit"),  # lands on the reports it reads
-    "demo-rules-admin": ("/", "What do you want to do?", f"/reports/sprg_bimonthly/{PERIOD}"),
+    # A rules maintainer lands on the rule packs (never on agency forms it cannot send).
+    "demo-rules-admin": ("/", "Rule packs", f"/reports/sprg_bimonthly/{PERIOD}"),
+}
+# What each one's navigation offers: only what the matrix lets the role do (each link opens).
+TEAM_AND_SPRG = (
+    "/",
+    "/cases",
+    "/cases-of-concern",
+    "/escalations",
+    "/meetings",
+    "/actions",
+    "/information-requests",
+    "/reports",
+)
+AGENCY = (
+    "/cases",
+    "/information-requests",
+    "/report-an-incident",
+    "/refer-a-case-of-concern",
+    "/raise-an-escalation",
+)
+NAVIGATION_OF = {
+    "demo-business-team": (*TEAM_AND_SPRG, "/report-an-incident", "/administration", "/audit"),
+    "demo-chair": TEAM_AND_SPRG,
+    "demo-member-police": TEAM_AND_SPRG,
+    "demo-police": AGENCY,
+    "demo-school": AGENCY,
+    "demo-executive": ("/reports",),
+    "demo-rules-admin": ("/rules",),
 }
 
 
@@ -346,7 +375,10 @@ async def test_each_demo_user_signs_in_and_gets_what_the_matrix_gives(
             timeout=30,
         )
         assert probe.status_code == 403, probe.text
-        allowed += "?agency=met-police&outcome=refused"
+        # The police officer has signed in to the console once: the audit names them.
+        async with browser_page() as theirs:
+            await sign_in(theirs, console, "/", "demo-police", password)
+        allowed += "?agency=met-police&outcome=refused&person=demo+police+submitter"
     async with browser_page() as page:
         await sign_in(page, console, allowed, user, password)
         await expect(page.get_by_role("heading", level=1)).to_have_text(heading)
@@ -357,8 +389,18 @@ async def test_each_demo_user_signs_in_and_gets_what_the_matrix_gives(
             await expect(audit).to_contain_text("Refused")
             await expect(audit).to_contain_text("met-police")
             await expect(audit).to_contain_text("give agency=met-police")
+            await expect(audit).to_contain_text("Demo Police Submitter")
+            subject = jwt.decode(police, options={"verify_signature": False})["sub"]
+            assert subject not in await audit.inner_text(), "named, not shown by sign-in id"
         nav = page.locator(".govuk-service-navigation a[href='/audit']")
         await expect(nav).to_have_count(1 if user == "demo-business-team" else 0)
+        offered = await page.locator(".govuk-service-navigation a").evaluate_all(
+            "links => links.map(a => a.getAttribute('href'))"
+        )
+        assert tuple(offered) == NAVIGATION_OF[user], (user, offered)
+        for href in offered:
+            opened = await page.goto(console + href)
+            assert opened is not None and opened.status == 200, (user, href)
         if refused is None:
             return
         answer = await page.goto(console + refused)

@@ -186,7 +186,11 @@ def templates() -> Environment:
 NAV_ITEMS: tuple[tuple[str, str, frozenset[str]], ...] = (
     ("/", "Worklist", frozenset({"business_team", "chair", "sprg_member"})),
     ("/cases", "Cases", frozenset({"business_team", "chair", "sprg_member", "agency_submitter"})),
-    ("/cases-of-concern", "Cases of Concern", frozenset({"business_team", "sprg_member"})),
+    (
+        "/cases-of-concern",
+        "Cases of Concern",
+        frozenset({"business_team", "chair", "sprg_member"}),
+    ),
     ("/escalations", "Escalations", frozenset({"business_team", "sprg_member", "chair"})),
     ("/meetings", "Meetings", frozenset({"business_team", "chair", "sprg_member"})),
     ("/actions", "Actions", frozenset({"business_team", "chair", "sprg_member"})),
