@@ -29,6 +29,7 @@ from jinja2 import (
     PrefixLoader,
     select_autoescape,
 )
+from markupsafe import Markup
 
 from sprg_console.adapters.oidc import OidcClient, SignInFailed, person_from
 from sprg_console.adapters.ports import KnownPeople
@@ -164,6 +165,13 @@ def sign_in_redirect(next_path: str) -> RedirectResponse:
     return RedirectResponse("/sign-in?" + urlencode({"next": next_path}), status_code=303)
 
 
+def own_reveals(radios: Markup) -> Markup:
+    """Radios with conditional reveals, driven by the page's own few lines (base.html)
+    rather than the Frontend's Radios module: it marks each radio ``aria-expanded``, which
+    a radio may not carry (axe: aria-allowed-attr). Without JavaScript both show all."""
+    return radios.replace(Markup('data-module="govuk-radios"'), Markup('data-module="sprg-radios"'))
+
+
 @cache
 def templates() -> Environment:
     """One environment per process: compiling GOV.UK's macros is the slow part of a page."""
@@ -179,6 +187,7 @@ def templates() -> Environment:
         lstrip_blocks=True,
     )
     env.filters["long_date"] = words.long_date
+    env.filters["own_reveals"] = own_reveals
     env.filters["humanise"] = words.humanise
     return env
 
