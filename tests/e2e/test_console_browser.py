@@ -394,7 +394,7 @@ async def test_each_demo_user_signs_in_and_gets_what_the_matrix_gives(
             assert subject not in await audit.inner_text(), "named, not shown by sign-in id"
         nav = page.locator(".govuk-service-navigation a[href='/audit']")
         await expect(nav).to_have_count(1 if user == "demo-business-team" else 0)
-        offered = await page.locator(".govuk-service-navigation a").evaluate_all(
+        offered = await page.locator(".govuk-service-navigation__list a").evaluate_all(
             "links => links.map(a => a.getAttribute('href'))"
         )
         assert tuple(offered) == NAVIGATION_OF[user], (user, offered)
