@@ -139,6 +139,35 @@ class Keycloak:
             return result
 
 
+def log_in_at(auth_url: str, username: str, password: str) -> str:
+    """A person signs in on the provider's page at ``auth_url`` (where a client such as the
+    console sent the browser): where the provider sends the browser back (the callback URL,
+    with its code and state)."""
+    cookies: dict[str, str] = {}
+
+    def remember(response: httpx.Response) -> None:
+        for header in response.headers.get_list("set-cookie"):
+            name, _, rest = header.partition("=")
+            cookies[name.strip()] = rest.split(";", 1)[0]
+
+    with httpx.Client(timeout=30, follow_redirects=False) as http:
+        page = http.get(auth_url)
+        if page.status_code != 200:
+            raise LoginRefused(page.status_code, page.text[:300])
+        remember(page)
+        action = re.search(r'<form[^>]*id="kc-form-login"[^>]*action="([^"]+)"', page.text)
+        if action is None:
+            raise LoginRefused(page.status_code, "no login form")
+        posted = http.post(
+            html.unescape(action.group(1)),
+            data={"username": username, "password": password, "credentialId": ""},
+            headers={"Cookie": "; ".join(f"{k}={v}" for k, v in cookies.items())},
+        )
+        if posted.status_code != 302:
+            raise LoginRefused(posted.status_code, "the provider did not redirect back")
+        return str(posted.headers["location"])
+
+
 class LoginRefused(Exception):
     def __init__(self, status: int, detail: str) -> None:
         super().__init__(f"{status}: {detail}")

@@ -35,6 +35,11 @@ secrets() {
     (umask 077; echo "SPRG_CONSOLE_SESSION_SECRET=$("$PY" -c 'import secrets; print(secrets.token_urlsafe(48))')" >> "$SECRETS")
     made=1
   fi
+  # Seals the console's sessions (the people's tokens) in the store, as the PII key does for intake.
+  if ! grep -q '^SPRG_CONSOLE_SESSION_KEY=' "$SECRETS"; then
+    (umask 077; echo "SPRG_CONSOLE_SESSION_KEY=$("$PY" -c 'import base64, secrets; print(base64.b64encode(secrets.token_bytes(32)).decode())')" >> "$SECRETS")
+    made=1
+  fi
   if ! grep -q '^SPRG_INTAKE_PII_KEY=' "$SECRETS"; then
     (umask 077; echo "SPRG_INTAKE_PII_KEY=$("$PY" -c 'import base64, secrets; print(base64.b64encode(secrets.token_bytes(32)).decode())')" >> "$SECRETS")
     made=1

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import base64
 import os
+import secrets
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -19,7 +22,7 @@ REPO = Path(__file__).resolve().parents[2]
 
 @contextmanager
 def running_console(
-    stack: Stack | None, issuer: str, client_secret: str, name: str
+    stack: Stack | None, issuer: str, client_secret: str, name: str, mongodb: str | None = None
 ) -> Iterator[str]:
     """The console's base URL (http://127.0.0.1:PORT), ready; stopped afterwards."""
     port = free_port()
@@ -33,8 +36,14 @@ def running_console(
             "SPRG_CONSOLE_OIDC_CLIENT_SECRET": client_secret,
             "SPRG_CONSOLE_SESSION_SECRET": "console-test-session-secret-" + "z" * 20,
             "SPRG_CONSOLE_AGENCIES_FILE": str(REPO / "deploy" / "demo" / "croydon-sprg.json"),
+            # Sessions in the test store, in a database of this console's own.
+            "SPRG_CONSOLE_DATABASE": f"t{uuid.uuid4().hex[:10]}_console",
+            "SPRG_CONSOLE_SESSION_KEY": base64.b64encode(secrets.token_bytes(32)).decode(),
         }
     )
+    env["MONGODB_URL"] = mongodb or os.environ.get("MONGODB_URL", "")
+    if not env["MONGODB_URL"]:
+        raise RuntimeError("the console keeps its sessions in the store: pass mongodb=")
     for service in ("intake", "rules", "scheduler", "notifier", "reporting"):
         # Without a stack, a port nothing listens on (never the `make run` services).
         url = stack.urls[service] if stack is not None else "http://127.0.0.1:9"

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from datetime import date, timedelta
 
 import httpx
+import jwt
 import pytest
 from playwright.async_api import FilePayload, Page, expect
 
@@ -43,9 +44,13 @@ async def sign_in(page: Page, console: str, path: str, user: str, password: str)
     await page.wait_for_url(re.compile(re.escape(console) + ".*"))
 
 
-async def test_an_agency_practitioner_signs_in_and_reaches_its_forms(keycloak: Keycloak) -> None:
+async def test_an_agency_practitioner_signs_in_and_reaches_its_forms(
+    keycloak: Keycloak, servers: Servers
+) -> None:
     secret = keycloak.secrets["SPRG_CONSOLE_CLIENT_SECRET"]
-    with running_console(None, keycloak.issuer, secret, "console-signin") as console:
+    with running_console(
+        None, keycloak.issuer, secret, "console-signin", servers.mongodb
+    ) as console:
         async with browser_page() as page:
             await sign_in(page, console, "/", "demo-police", keycloak.secrets["SPRG_DEMO_PASSWORD"])
             await expect(page.get_by_role("heading", level=1)).to_have_text(
@@ -100,7 +105,9 @@ def stack_and_console(
     secret = keycloak.secrets["SPRG_CONSOLE_CLIENT_SECRET"]
     with (
         running_stack(env, f"console-{run_id}") as stack,
-        running_console(stack, keycloak.issuer, secret, f"console-{run_id}") as console,
+        running_console(
+            stack, keycloak.issuer, secret, f"console-{run_id}", servers.mongodb
+        ) as console,
     ):
         yield stack, console
 
@@ -361,7 +368,35 @@ WHAT_EACH_GETS: dict[str, tuple[str, str, str | None]] = {
         f"/reports/executive_quarterly/{QUARTER}",
     ),
     "demo-executive": ("/", "Reports", "/audit"),  # lands on the reports it reads
-    "demo-rules-admin": ("/", "What do you want to do?", f"/reports/sprg_bimonthly/{PERIOD}"),
+    # A rules maintainer lands on the rule packs (never on agency forms it cannot send).
+    "demo-rules-admin": ("/", "Rule packs", f"/reports/sprg_bimonthly/{PERIOD}"),
+}
+# What each one's navigation offers: only what the matrix lets the role do (each link opens).
+TEAM_AND_SPRG = (
+    "/",
+    "/cases",
+    "/cases-of-concern",
+    "/escalations",
+    "/meetings",
+    "/actions",
+    "/information-requests",
+    "/reports",
+)
+AGENCY = (
+    "/cases",
+    "/information-requests",
+    "/report-an-incident",
+    "/refer-a-case-of-concern",
+    "/raise-an-escalation",
+)
+NAVIGATION_OF = {
+    "demo-business-team": (*TEAM_AND_SPRG, "/report-an-incident", "/administration", "/audit"),
+    "demo-chair": TEAM_AND_SPRG,
+    "demo-member-police": TEAM_AND_SPRG,
+    "demo-police": AGENCY,
+    "demo-school": AGENCY,
+    "demo-executive": ("/reports",),
+    "demo-rules-admin": ("/rules",),
 }
 
 
@@ -375,7 +410,9 @@ def one_stack_and_console(
     secret = keycloak.secrets["SPRG_CONSOLE_CLIENT_SECRET"]
     with (
         running_stack(env, f"access-{run_id}") as stack,
-        running_console(stack, keycloak.issuer, secret, f"access-{run_id}") as console,
+        running_console(
+            stack, keycloak.issuer, secret, f"access-{run_id}", servers.mongodb
+        ) as console,
     ):
         yield stack, console
 
@@ -399,7 +436,10 @@ async def test_each_demo_user_signs_in_and_gets_what_the_matrix_gives(
             timeout=30,
         )
         assert probe.status_code == 403, probe.text
-        allowed += "?agency=met-police&outcome=refused"
+        # The police officer has signed in to the console once: the audit names them.
+        async with browser_page() as theirs:
+            await sign_in(theirs, console, "/", "demo-police", password)
+        allowed += "?agency=met-police&outcome=refused&person=demo+police+submitter"
     async with browser_page() as page:
         await sign_in(page, console, allowed, user, password)
         await expect(page.get_by_role("heading", level=1)).to_have_text(heading)
@@ -410,8 +450,18 @@ async def test_each_demo_user_signs_in_and_gets_what_the_matrix_gives(
             await expect(audit).to_contain_text("Refused")
             await expect(audit).to_contain_text("met-police")
             await expect(audit).to_contain_text("give agency=met-police")
+            await expect(audit).to_contain_text("Demo Police Submitter")
+            subject = jwt.decode(police, options={"verify_signature": False})["sub"]
+            assert subject not in await audit.inner_text(), "named, not shown by sign-in id"
         nav = page.locator(".govuk-service-navigation a[href='/audit']")
         await expect(nav).to_have_count(1 if user == "demo-business-team" else 0)
+        offered = await page.locator(".govuk-service-navigation__list a").evaluate_all(
+            "links => links.map(a => a.getAttribute('href'))"
+        )
+        assert tuple(offered) == NAVIGATION_OF[user], (user, offered)
+        for href in offered:
+            opened = await page.goto(console + href)
+            assert opened is not None and opened.status == 200, (user, href)
         if refused is None:
             return
         answer = await page.goto(console + refused)

@@ -9,6 +9,7 @@ import re
 import time
 from collections.abc import Iterator
 from datetime import date, timedelta
+from typing import Any, cast
 
 import httpx
 import pytest
@@ -16,7 +17,7 @@ from playwright.async_api import Page, expect
 
 from sprg_shared.calendar import london_today
 from tests.axe import check
-from tests.browser import browser_page
+from tests.browser import artifact, browser_page
 from tests.conftest import service_env
 from tests.e2e.console import running_console
 from tests.e2e.stack import Stack, running_stack
@@ -41,7 +42,9 @@ def stack_and_console(
     secret = keycloak.secrets["SPRG_CONSOLE_CLIENT_SECRET"]
     with (
         running_stack(env, f"casework-{run_id}") as stack,
-        running_console(stack, keycloak.issuer, secret, f"casework-{run_id}") as console,
+        running_console(
+            stack, keycloak.issuer, secret, f"casework-{run_id}", servers.mongodb
+        ) as console,
     ):
         yield stack, console
 
@@ -122,7 +125,28 @@ async def test_the_business_team_triages_a_case_of_concern_and_runs_a_rapid_revi
             "Triage the Case of Concern"
         )
         await check(page, "casework-02-triage-form")
+        # Each answer's follow-up is revealed under it only (GOV.UK conditional reveal).
+        await expect(page.locator("#meeting")).to_be_hidden()
+        await expect(page.locator("#advice")).to_be_hidden()
+        await page.check("#triage-2")  # give advice
+        await expect(page.locator("#advice")).to_be_visible()
+        await page.fill("#advice", "Left filled in under another answer: not sent.")
         await page.check("#triage-3")  # list it for a meeting
+        await expect(page.locator("#advice")).to_be_hidden()
+        await expect(page.locator("#meeting")).to_be_visible()
+        assert await page.locator("input[aria-expanded]").count() == 0
+        await check(page, "casework-02b-triage-form-revealed")
+        # Without JavaScript every follow-up is on the page, to answer as it applies.
+        nojs = await page.context.browser.new_context(java_script_enabled=False)  # type: ignore[union-attr]
+        await nojs.add_cookies(cast(Any, await page.context.cookies()))
+        plain = await nojs.new_page()
+        await plain.goto(page.url)
+        for follow_up in ("#advice", "#meeting", "#approach"):
+            await expect(plain.locator(follow_up)).to_be_visible()
+        await plain.screenshot(
+            path=str(artifact("casework-02c-triage-form-without-js.png")), full_page=True
+        )
+        await nojs.close()
         await page.click("button:has-text('Record the triage')")
         summary = page.locator(".govuk-error-summary")
         await expect(summary).to_contain_text("Enter the date of the triage")
@@ -215,7 +239,9 @@ async def test_the_business_team_triages_a_case_of_concern_and_runs_a_rapid_revi
         await check(page, "casework-15-lcspr-factors-recorded")
         await eventually_shown(page, case_url, "commissioning a review is recommended")
         await page.click("text=Record the decision and methodology")
+        await expect(page.locator("#methodology")).to_be_hidden()
         await page.check("#decision")  # commission
+        await expect(page.locator("#methodology")).to_be_visible()
         await fill_date(page, "decided", today)
         await page.check("#methodology-2")  # Learning Together
         await check(page, "casework-16-lcspr-decision-form")
@@ -230,7 +256,11 @@ async def test_the_business_team_triages_a_case_of_concern_and_runs_a_rapid_revi
         await expect(page.locator(".govuk-panel")).to_contain_text("LCSPR milestone recorded")
         await page.goto(case_url)
         await page.click("text=Record the publication")
+        await page.check("#what-3")  # not publishing: its reason is revealed
+        await expect(page.locator("#reason")).to_be_visible()
+        await expect(page.locator("#planned-day")).to_be_hidden()
         await page.check("#what")  # planned
+        await expect(page.locator("#reason")).to_be_hidden()
         await fill_date(page, "planned", today + timedelta(days=90))
         await page.check("#agencies")
         await check(page, "casework-18-lcspr-publication-form")

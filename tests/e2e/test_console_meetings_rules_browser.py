@@ -59,7 +59,13 @@ async def test_the_business_team_prepares_a_meeting_and_the_chair_reads_its_agen
         # Attendance from the membership: the Police's seat sends apologies.
         await page.click("text=Record attendance")
         await fill_date(page, "as_of", today)
+        # The proxy's name is asked under "Sent a proxy" only (revealed there).
+        await expect(page.locator("#proxy-6")).to_be_hidden()
+        await page.check("#seat-6-3")
+        await expect(page.locator("#proxy-6")).to_be_visible()
+        assert await page.locator("input[aria-expanded]").count() == 0
         await page.check("#seat-6")  # Children's Social Care: expected
+        await expect(page.locator("#proxy-6")).to_be_hidden()
         await page.check("#seat-13")  # Health (ICB): expected
         await page.check("#seat-16-4")  # the Police's Detective Inspector: apologies
         await check(page, "meeting-04-attendance-form")

@@ -16,6 +16,7 @@ from pymongo import AsyncMongoClient
 
 from sprg_shared.access import MATRIX
 from sprg_shared.auth import Role
+from sprg_shared.references import minted
 from tests.api_routes import api_routes
 from tests.conftest import bearer
 from tests.integration.five_services import APPS, SERVICES, Five, running_five
@@ -180,6 +181,16 @@ async def test_another_agency_reads_nothing_of_a_case_in_any_service(five: Five)
             "/v1/audit", params={"case_id": case_id, "since": today, "until": today}, headers=TEAM
         )
         assert len(dated.json()) >= len(audit.json())
+        # The reference people were given finds the same entries as the case's id.
+        reference = minted("SIN", case_id, 2026)
+        by_reference = await c[service].get(
+            "/v1/audit", params={"reference": reference, "action": "read"}, headers=TEAM
+        )
+        assert by_reference.status_code == 200, by_reference.text
+        assert {e["case_id"] for e in by_reference.json()} == {case_id}
+        assert len(by_reference.json()) == len(audit.json())
+        wrong = await c[service].get("/v1/audit", params={"reference": "SIN-1"}, headers=TEAM)
+        assert wrong.status_code == 422, "a reference not shaped like one is named, not ignored"
         # Only the Business Team reads the audit.
         assert (await c[service].get("/v1/audit", headers=CSC)).status_code == 403
 

@@ -20,6 +20,7 @@ import jwt
 
 from sprg_console.adapters.apis import ApiError, Apis, Clock, Document
 from sprg_console.adapters.audit import AuditQuery
+from sprg_console.adapters.memory import MemoryPeople, MemorySessions
 from sprg_console.adapters.oidc import SignInFailed, Tokens
 from sprg_console.bootstrap import build
 from sprg_console.settings import ConsoleSettings
@@ -277,6 +278,9 @@ class FakeAudit:
 
     async def entries_of(self, service: str, query: AuditQuery) -> list[Document]:
         found = self.logs.get(service, [])
+        if query.reference is not None:
+            start = query.reference.rsplit("-", 1)[1].lower()
+            found = [e for e in found if str(e.get("case_id", "")).startswith(start)]
         for name, key in (("case_id", "case_id"), ("person", "by"), ("agency", "agency")):
             wanted = getattr(query, name)
             if wanted is not None:
@@ -322,6 +326,8 @@ class World:
     admin: FakeAdmin = field(default_factory=FakeAdmin)
     audit: FakeAudit = field(default_factory=FakeAudit)
     today: date = date(2026, 12, 3)
+    sessions: MemorySessions = field(default_factory=MemorySessions)
+    people: MemoryPeople = field(default_factory=MemoryPeople)
 
     def client(self) -> httpx.AsyncClient:
         settings = ConsoleSettings(session_secret="s" * 40, public_url="http://console.test")
@@ -341,6 +347,8 @@ class World:
             agencies=tuple(AGENCIES),
             today=lambda: self.today,
             audit_api=self.audit,
+            session_store=self.sessions,
+            people=self.people,
         )
         return httpx.AsyncClient(
             transport=httpx.ASGITransport(app=app),

@@ -4,8 +4,9 @@ of every service by case, person, agency and date, refusals included; nobody els
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import UTC, date, datetime
 
+from sprg_console.adapters.ports import KnownPerson
 from tests.unit.console_fakes import World
 
 CASE = "c-0001"
@@ -151,3 +152,57 @@ async def test_the_executive_lands_on_the_reports_not_a_refused_worklist() -> No
     assert w.scheduler.asked == []
     nav = re.findall(r'navigation__link" href="([^"]+)"', page.text)
     assert "/reports" in nav and "/" not in nav
+
+
+async def test_people_are_named_as_they_signed_in_or_as_the_directory_names_them() -> None:
+    w = world()
+    await w.people.remember(
+        KnownPerson("police-1", "Pat Officer", "met-police"), datetime(2026, 12, 1, tzinfo=UTC)
+    )
+    w.notifier.people_ = [{"person_id": "csc-1", "name": "Sam Social Worker"}]
+    async with w.signed_in("bt") as browser:
+        text = _text((await browser.get("/audit")).text)
+    assert text.count("Pat Officer") == 2 and "Sam Social Worker" in text
+    assert "sign-in id police-1" not in text and "sign-in id csc-1" not in text
+    assert "Not known here sign-in id bt-1" in text  # never signed in here, not in the directory
+    assert w.people.people["bt"].agency == "cscp", "signing in here names the person"
+
+
+async def test_a_person_is_found_by_name_and_a_case_by_its_reference() -> None:
+    w = world()
+    ref_case = "1a2b3c4d-0000-4000-8000-000000000001"
+    w.audit.logs["intake"].append(
+        _entry(
+            "2026-12-02T12:00:00Z",
+            "police-1",
+            "met-police",
+            True,
+            case_id=ref_case,
+            path=f"/v1/cases/{ref_case}",
+        )
+    )
+    await w.people.remember(
+        KnownPerson("police-1", "Pat Officer", "met-police"), datetime(2026, 12, 1, tzinfo=UTC)
+    )
+    async with w.signed_in("bt") as browser:
+        page = await browser.get(
+            "/audit", params={"case_id": "sin-2026-1a2b3c4d", "person": "pat officer"}
+        )
+    text = _text(page.text)
+    assert page.status_code == 200 and "1 entry matching the filters" in text
+    assert ref_case in text and CASE not in text
+    (query,) = {q for _, q in w.audit.asked}
+    assert (query.reference, query.case_id, query.person) == ("SIN-2026-1A2B3C4D", None, "police-1")
+    assert 'value="sin-2026-1a2b3c4d"' in page.text  # what was typed stays in the form
+
+
+async def test_two_people_of_one_name_are_told_apart_by_sign_in_id() -> None:
+    w = world()
+    for subject in ("p-1", "p-2"):
+        await w.people.remember(
+            KnownPerson(subject, "Alex Smith", "met-police"), datetime(2026, 12, 1, tzinfo=UTC)
+        )
+    async with w.signed_in("bt") as browser:
+        page = await browser.get("/audit", params={"person": "Alex Smith"})
+    assert "More than one person is called Alex Smith" in _text(page.text)
+    assert w.audit.asked == []

@@ -9,6 +9,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
+from sprg_console.adapters.memory import MemorySessions
 from sprg_console.bootstrap import build
 from sprg_console.settings import ConsoleSettings
 
@@ -18,7 +19,7 @@ SERVICES = ("intake", "rules", "scheduler", "notifier", "reporting")
 
 def app_of(service: str) -> FastAPI:
     if service == "console":
-        return build(ConsoleSettings(session_secret="s" * 40))
+        return build(ConsoleSettings(session_secret="s" * 40), session_store=MemorySessions())
     made: FastAPI = importlib.import_module(f"sprg_{service}.bootstrap").build()
     return made
 

@@ -138,18 +138,23 @@ def test_each_service_has_a_deployment_with_probes_and_resources_and_a_service(
         assert container["image"] == f"sprg/{name}:latest"
 
 
-def test_the_console_runs_alone_with_its_secrets_from_secrets_and_no_store(
+def test_the_console_runs_replicated_with_its_secrets_from_secrets_and_sessions_in_the_store(
     docs: list[Doc],
 ) -> None:
     console = of_kind(docs, "Deployment")["console"]
-    assert console["spec"]["replicas"] == 1, "its sessions live in the process"
+    assert console["spec"]["replicas"] >= 2, "its sessions are in the store, shared"
     (container,) = console["spec"]["template"]["spec"]["containers"]
     assert container["ports"] == [{"name": "http", "containerPort": 8000, "protocol": "TCP"}]
     assert container["readinessProbe"]["httpGet"]["path"] == "/readyz"
     env = {e["name"]: e for e in container["env"]}
-    for secret in ("SPRG_CONSOLE_OIDC_CLIENT_SECRET", "SPRG_CONSOLE_SESSION_SECRET"):
+    for secret in (
+        "SPRG_CONSOLE_OIDC_CLIENT_SECRET",
+        "SPRG_CONSOLE_SESSION_SECRET",
+        "SPRG_CONSOLE_SESSION_KEY",
+        "MONGODB_URL",
+    ):
         assert "valueFrom" in env[secret], "secrets come from Secrets, never values"
-    assert "MONGODB_URL" not in env and "KAFKA_BOOTSTRAP_SERVERS" not in env
+    assert "KAFKA_BOOTSTRAP_SERVERS" not in env, "it reads no bus"
     assert env["SPRG_CONSOLE_SECURE_COOKIES"]["value"] == "true"
     assert container["image"] == "sprg/console:latest"
 
@@ -231,7 +236,7 @@ def test_services_read_the_connection_string_secret_the_mongodb_operator_writes(
     secret = user["connectionStringSecretName"]
     assert re.fullmatch(r"[a-z0-9-]+", secret)
     deployments = of_kind(docs, "Deployment")
-    for name in SERVICES:  # the console keeps no data: no store
+    for name in (*SERVICES, "console"):  # the console keeps its sessions there
         (container,) = deployments[name]["spec"]["template"]["spec"]["containers"]
         url = next(e for e in container["env"] if e["name"] == "MONGODB_URL")
         assert url["valueFrom"]["secretKeyRef"] == {

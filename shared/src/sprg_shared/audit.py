@@ -12,6 +12,7 @@ insert and a find, nothing else: no update, no delete, no route that changes an 
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated, Any, Literal
 
@@ -84,6 +85,7 @@ class AuditLog:
         self,
         *,
         case_id: str | None = None,
+        reference: str | None = None,
         person: str | None = None,
         agency: str | None = None,
         since: datetime | None = None,
@@ -102,6 +104,9 @@ class AuditLog:
         ):
             if value is not None:
                 query[key] = value
+        if reference is not None and case_id is None:
+            # SIN-2026-1A2B3C4D names the subject whose id starts 1a2b3c4d (references.minted).
+            query["case_id"] = {"$regex": f"^{reference_prefix(reference)}"}
         window: Document = {}
         if since is not None:
             window["$gte"] = since
@@ -111,6 +116,16 @@ class AuditLog:
             query["at"] = window
         cursor = self._entries.find(query, {"_id": 0}).sort("at", DESCENDING).limit(limit)
         return [doc async for doc in cursor]
+
+
+REFERENCE = r"^[A-Za-z]{2,4}-\d{4}-[0-9A-Fa-f]{8}$"
+
+
+def reference_prefix(reference: str) -> str:
+    """The start of the subject id a reference (``references.minted``) was made from."""
+    if not re.fullmatch(REFERENCE, reference):
+        raise ValueError(f"not a reference like SIN-2026-1A2B3C4D: {reference!r}")
+    return reference.rsplit("-", 1)[1].lower()
 
 
 def _day_start(day: date | None, *, after: bool = False) -> datetime | None:
@@ -132,6 +147,14 @@ async def read_audit(
     request: Request,
     _: Caller,
     case_id: Annotated[str | None, Query(max_length=200, description="the subject")] = None,
+    reference: Annotated[
+        str | None,
+        Query(
+            pattern=REFERENCE,
+            description="the subject's reference as people were given it (SIN-2026-1A2B3C4D, "
+            "COC-..., ESC-...)",
+        ),
+    ] = None,
     person: Annotated[str | None, Query(max_length=200, description="who (token subject)")] = None,
     agency: Annotated[str | None, Query(max_length=200, description="the caller's agency")] = None,
     since: Annotated[date | None, Query(description="from this day (UTC), inclusive")] = None,
@@ -143,6 +166,7 @@ async def read_audit(
     log: AuditLog = request.app.state.audit
     return await log.find(
         case_id=case_id,
+        reference=reference,
         person=person,
         agency=agency,
         since=_day_start(since),

@@ -23,6 +23,8 @@ class AuditQuery:
     """The filters every service's ``GET /v1/audit`` takes (None: any)."""
 
     case_id: str | None = None
+    reference: str | None = None
+    """The subject's reference people were given (SIN-2026-1A2B3C4D, COC-..., ESC-...)."""
     person: str | None = None
     agency: str | None = None
     since: date | None = None
@@ -33,7 +35,7 @@ class AuditQuery:
 
     def params(self) -> dict[str, str | int]:
         found: dict[str, str | int] = {"limit": self.limit}
-        for name in ("case_id", "person", "agency", "action"):
+        for name in ("case_id", "reference", "person", "agency", "action"):
             value = getattr(self, name)
             if value:
                 found[name] = value

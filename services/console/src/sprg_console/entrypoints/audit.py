@@ -4,9 +4,12 @@ the pages' catch-all ``/{kind}``."""
 
 from __future__ import annotations
 
+import logging
+
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import HTMLResponse, Response
 
+from sprg_console.adapters.apis import ApiError, Document
 from sprg_console.adapters.audit import SERVICES, AuditApi
 from sprg_console.domain import forms
 from sprg_console.entrypoints.web import Console
@@ -15,11 +18,22 @@ from sprg_console.handlers.context import Caller
 from sprg_shared.auth import Role
 
 router = APIRouter(include_in_schema=False)
+log = logging.getLogger(__name__)
 
 
 def install(app: FastAPI, api: AuditApi) -> None:
     app.state.audit_api = api
     app.include_router(router)
+
+
+async def _directory(console: Console, caller: Caller) -> list[Document]:
+    """The notifier's directory, to name people who never signed in here; without it the
+    page still shows every entry."""
+    try:
+        return await console.deps.apis.notifier.people(caller.token)
+    except ApiError as exc:
+        log.warning("no directory for the audit's names", extra={"status": exc.status})
+        return []
 
 
 @router.get("/audit", response_class=HTMLResponse)
@@ -37,11 +51,18 @@ async def audit_page(request: Request) -> Response:
         )
     errors = forms.Errors()
     params = dict(request.query_params)
-    filters, query = handler.read_filters(params, console.today(), errors)
+    filters, query = await handler.read_filters(params, console.today(), errors, console.people)
     view = (
         handler.AuditView(filters=filters)
         if errors
-        else await handler.audit(request.app.state.audit_api, caller, filters, query)
+        else await handler.audit(
+            request.app.state.audit_api,
+            caller,
+            filters,
+            query,
+            console.people,
+            await _directory(console, caller),
+        )
     )
     return console.render(
         request,

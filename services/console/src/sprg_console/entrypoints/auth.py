@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+from datetime import UTC, datetime
 from typing import Annotated
 from urllib.parse import urlsplit
 
@@ -12,7 +13,8 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from sprg_console.adapters.oidc import SignInFailed, person_from, pkce_pair
-from sprg_console.adapters.sessions import Pending
+from sprg_console.adapters.ports import KnownPerson
+from sprg_console.adapters.sessions import COOKIE, Pending
 from sprg_console.entrypoints.web import Console, set_session_cookie
 
 router = APIRouter(include_in_schema=False)
@@ -44,13 +46,14 @@ async def sign_in(
     request: Request, next_path: Annotated[str | None, Query(alias="next")] = None
 ) -> Response:
     console = _console(request)
-    session = console.session(request) or console.sessions.new()
+    session = console.session(request) or await console.new_session(request)
     verifier, challenge = pkce_pair()
     state, nonce = secrets.token_urlsafe(24), secrets.token_urlsafe(24)
     # A few sign-ins may be under way at once (two tabs); the oldest is dropped.
     while len(session.pending) >= MAX_PENDING:
         session.pending.pop(next(iter(session.pending)))
     session.pending[state] = Pending(state, nonce, verifier, safe_next(next_path))
+    await console.sessions.save(session)
     try:
         url = await console.oidc.authorization_url(
             state=state, nonce=nonce, code_challenge=challenge, redirect_uri=_redirect_uri(console)
@@ -71,6 +74,8 @@ async def callback(request: Request, state: str = "", code: str = "", error: str
     console = _console(request)
     session = console.session(request)
     pending = session.pending.pop(state, None) if session else None
+    if session is not None and pending is not None:
+        await console.sessions.save(session)  # a state is used once, on every replica
     if session is None or pending is None or error or not code:
         return console.render(
             request,
@@ -102,8 +107,14 @@ async def callback(request: Request, state: str = "", code: str = "", error: str
                 message="The sign-in answer was not the one this browser asked for. Sign in again.",
                 retry="/sign-in",
             )
-    fresh = console.sessions.renew(session)
+    fresh = await console.sessions.renew(session)
     fresh.tokens, fresh.person = tokens, person_from(tokens)
+    await console.sessions.save(fresh)
+    person = fresh.person
+    # The audit names people by what the provider calls them, not their sign-in id.
+    await console.people.remember(
+        KnownPerson(person.subject, person.name, person.agency), datetime.now(UTC)
+    )
     return set_session_cookie(RedirectResponse(pending.next_path, status_code=303), console, fresh)
 
 
@@ -125,10 +136,11 @@ async def sign_out(request: Request) -> Response:
                 await console.oidc.end_session(session.tokens)
             except SignInFailed:
                 log.warning("the realm did not end the session; the console's is ended")
-        console.sessions.forget(session)
+        await console.sessions.forget(session)  # on every replica: the store forgets it
+        request.state.console_session = None
     url = "/signed-out"
     response = RedirectResponse(url, status_code=303)
-    response.delete_cookie("sprg_console_session", path="/")
+    response.delete_cookie(COOKIE, path="/")
     return response
 
 

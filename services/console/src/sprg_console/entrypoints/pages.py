@@ -42,6 +42,8 @@ async def home(
     if not caller.person.has(*WORKLIST_ROLES):
         if caller.person.has(Role.EXECUTIVE_READER):
             return RedirectResponse("/reports", status_code=303)
+        if caller.person.has(Role.RULES_ADMIN) and not caller.person.has(Role.AGENCY_SUBMITTER):
+            return RedirectResponse("/rules", status_code=303)  # a maintainer's own work
         return console.render(request, "start.html", title="What do you want to do?")
     filters = Filters(urgency=status, kind=kind, agency=agency, search=search)
     view = await worklist.worklist(console.deps, caller, filters, page)

@@ -2,7 +2,8 @@
 
 Every page works without JavaScript; the Frontend's script (served here, at /assets)
 only enhances. People are signed in through the realm (``entrypoints/auth.py``); their
-session lives on the server and the browser holds a signed id (HttpOnly, SameSite=Lax).
+session is kept in the store (``adapters/sessions.py``) and the browser holds a signed
+random id (HttpOnly, SameSite=Lax, Secure behind HTTPS).
 Every form carries the session's CSRF token.
 """
 
@@ -28,8 +29,10 @@ from jinja2 import (
     PrefixLoader,
     select_autoescape,
 )
+from markupsafe import Markup
 
 from sprg_console.adapters.oidc import OidcClient, SignInFailed, person_from
+from sprg_console.adapters.ports import KnownPeople
 from sprg_console.adapters.sessions import COOKIE, Session, Sessions
 from sprg_console.domain import forms, words
 from sprg_console.handlers.context import Caller, Deps
@@ -57,12 +60,21 @@ class Console:
     settings: ConsoleSettings
     deps: Deps
     sessions: Sessions
+    people: KnownPeople
     oidc: OidcClient
     templates: Environment
     today: Callable[[], date]
 
     def session(self, request: Request) -> Session | None:
-        return self.sessions.find(request.cookies.get(COOKIE))
+        """The request's session, read from the store once per request (bootstrap's
+        ``load_session``); a session made or renewed during the request replaces it."""
+        found: Session | None = getattr(request.state, "console_session", None)
+        return found
+
+    async def new_session(self, request: Request) -> Session:
+        session = await self.sessions.new()
+        request.state.console_session = session
+        return session
 
     async def caller(self, request: Request) -> Caller:
         """The signed-in person, their access token refreshed when it is about to expire."""
@@ -78,8 +90,10 @@ class Console:
                 tokens = await self.oidc.refresh(tokens.refresh_token)
             except SignInFailed as exc:
                 session.tokens = None
+                await self.sessions.save(session)
                 raise NeedsSignIn(next_path) from exc
             session.tokens, session.person = tokens, person_from(tokens)
+            await self.sessions.save(session)
         return Caller(token=tokens.access_token, person=session.person)
 
     def check_csrf(self, request: Request, form: Any) -> None:
@@ -151,6 +165,13 @@ def sign_in_redirect(next_path: str) -> RedirectResponse:
     return RedirectResponse("/sign-in?" + urlencode({"next": next_path}), status_code=303)
 
 
+def own_reveals(radios: Markup) -> Markup:
+    """Radios with conditional reveals, driven by the page's own few lines (base.html)
+    rather than the Frontend's Radios module: it marks each radio ``aria-expanded``, which
+    a radio may not carry (axe: aria-allowed-attr). Without JavaScript both show all."""
+    return radios.replace(Markup('data-module="govuk-radios"'), Markup('data-module="sprg-radios"'))
+
+
 @cache
 def templates() -> Environment:
     """One environment per process: compiling GOV.UK's macros is the slow part of a page."""
@@ -166,6 +187,7 @@ def templates() -> Environment:
         lstrip_blocks=True,
     )
     env.filters["long_date"] = words.long_date
+    env.filters["own_reveals"] = own_reveals
     env.filters["humanise"] = words.humanise
     return env
 
@@ -173,7 +195,11 @@ def templates() -> Environment:
 NAV_ITEMS: tuple[tuple[str, str, frozenset[str]], ...] = (
     ("/", "Worklist", frozenset({"business_team", "chair", "sprg_member"})),
     ("/cases", "Cases", frozenset({"business_team", "chair", "sprg_member", "agency_submitter"})),
-    ("/cases-of-concern", "Cases of Concern", frozenset({"business_team", "sprg_member"})),
+    (
+        "/cases-of-concern",
+        "Cases of Concern",
+        frozenset({"business_team", "chair", "sprg_member"}),
+    ),
     ("/escalations", "Escalations", frozenset({"business_team", "sprg_member", "chair"})),
     ("/meetings", "Meetings", frozenset({"business_team", "chair", "sprg_member"})),
     ("/actions", "Actions", frozenset({"business_team", "chair", "sprg_member"})),

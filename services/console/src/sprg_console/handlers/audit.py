@@ -2,19 +2,23 @@
 
 Reads each service's audit log with the person's token (the services admit only the
 Business Team) and puts the entries in one list, newest first. A service that does not
-answer is named on the page; the others are still shown.
+answer is named on the page; the others are still shown. People are named as the identity
+provider's claims named them when they signed in here (``KnownPeople``), else as the
+directory names them; a case is found by its reference (SIN-2026-...) or its id.
 """
 
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
 from sprg_console.adapters.apis import ApiError, Document
 from sprg_console.adapters.audit import SERVICES, AuditApi, AuditQuery
+from sprg_console.adapters.ports import KnownPeople
 from sprg_console.domain import forms
 from sprg_console.handlers.context import Caller
 from sprg_shared.calendar import LONDON
@@ -29,6 +33,7 @@ SERVICE_WORDS = {
 OUTCOMES = {"": None, "granted": True, "refused": False}
 ACTIONS = ("", "read", "change")
 PER_SERVICE = 200
+REFERENCE = re.compile(r"^[A-Za-z]{2,4}-\d{4}-[0-9A-Fa-f]{8}$")
 
 
 @dataclass(frozen=True)
@@ -56,6 +61,8 @@ class Row:
     case_id: str
     what: str
     reason: str
+    who: str = ""
+    """The person's name; empty when neither a sign-in here nor the directory names them."""
 
     @property
     def when(self) -> str:
@@ -72,8 +79,8 @@ class AuditView:
     """Services that answered a full page: there may be older entries than shown."""
 
 
-def read_filters(
-    params: Mapping[str, str], today: date, errors: forms.Errors
+async def read_filters(
+    params: Mapping[str, str], today: date, errors: forms.Errors, people: KnownPeople
 ) -> tuple[Filters, AuditQuery]:
     """The filter form (a GET form: it works without JavaScript) as the services' query."""
     f = Filters(
@@ -94,9 +101,22 @@ def read_filters(
     until = forms.a_date(params, "until", errors, what="the last day", today=today, required=False)
     if since and until and until < since:
         errors.add("until", "The last day must be the same as or after the first day", "until-day")
+    reference = f.case_id.upper() if REFERENCE.match(f.case_id) else None
+    person = f.person or None
+    if person:
+        called = await people.called(person)
+        if len(called) > 1:
+            errors.add(
+                "person",
+                f"More than one person is called {person}: enter the sign-in id of the one "
+                "you mean (each entry of theirs shows it)",
+            )
+        elif called:
+            person = called[0].subject
     query = AuditQuery(
-        case_id=f.case_id or None,
-        person=f.person or None,
+        case_id=None if reference else f.case_id or None,
+        reference=reference,
+        person=person,
         agency=f.agency or None,
         since=since,
         until=until,
@@ -124,7 +144,26 @@ def _row(service: str, entry: Document) -> Row:
     )
 
 
-async def audit(api: AuditApi, caller: Caller, filters: Filters, query: AuditQuery) -> AuditView:
+async def names(
+    people: KnownPeople, directory: list[Document], subjects: list[str]
+) -> dict[str, str]:
+    """Each subject's name: as they signed in here, else the directory's person of that id."""
+    found = {s: p.name for s, p in (await people.named(subjects)).items()}
+    listed = {str(d.get("person_id")): str(d.get("name") or "") for d in directory}
+    for subject in subjects:
+        if subject not in found and listed.get(subject):
+            found[subject] = listed[subject]
+    return found
+
+
+async def audit(
+    api: AuditApi,
+    caller: Caller,
+    filters: Filters,
+    query: AuditQuery,
+    people: KnownPeople,
+    directory: list[Document] | None = None,
+) -> AuditView:
     view = AuditView(filters=filters)
     services = [filters.service] if filters.service else list(SERVICES)
 
@@ -144,5 +183,7 @@ async def audit(api: AuditApi, caller: Caller, filters: Filters, query: AuditQue
         if len(entries) >= query.limit:
             view.full.append(SERVICE_WORDS[service])
         view.rows.extend(_row(service, e) for e in entries)
+    named = await names(people, directory or [], sorted({r.by for r in view.rows if r.by}))
+    view.rows = [replace(r, who=named.get(r.by, "")) for r in view.rows]
     view.rows.sort(key=lambda r: r.at, reverse=True)
     return view

@@ -68,7 +68,8 @@ async def decide(
         form, "decision", LCSPR_DECISIONS, e, "Select whether the partners commission an LCSPR"
     )
     decided = forms.a_date(form, "decided", e, what="the date of the decision", today=today)
-    methodology = forms.text(form, "methodology")
+    # Asked under "commission" only: left filled in under the other answer, it is ignored.
+    methodology = forms.text(form, "methodology") if decision == "commission" else ""
     if methodology and methodology not in METHODOLOGIES:
         e.add("methodology", "Select how the review will be carried out")
         methodology = ""

@@ -30,13 +30,16 @@ async def triage_case_of_concern(
     form = sent.fields
     triage = forms.choice(form, "triage", TRIAGES, e, "Select what happens to the referral")
     triaged = forms.a_date(form, "triaged", e, what="the date of the triage", today=today)
-    meeting = forms.text(form, "meeting")
-    if (meeting and meeting not in COC_MEETINGS) or (triage == "list_for_meeting" and not meeting):
+    # Only the chosen answer's own questions count (the form reveals them under it; without
+    # JavaScript they are all on the page, and one left filled in under another is ignored).
+    listed = triage == "list_for_meeting"
+    meeting = forms.text(form, "meeting") if listed else ""
+    if (meeting and meeting not in COC_MEETINGS) or (listed and not meeting):
         e.add("meeting", "Select the meeting it is listed for")
-    approach = forms.text(form, "approach")
+    approach = forms.text(form, "approach") if listed else ""
     if approach and approach not in COC_APPROACHES:
         e.add("approach", "Select the approach from the list")
-    advice = forms.text(form, "advice")
+    advice = forms.text(form, "advice") if triage == "advice" else ""
     if triage == "advice" and not advice:
         e.add("advice", "Enter the advice given")
     elif len(advice) > WORDS_MAX:
