@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
@@ -13,7 +14,7 @@ from fastapi import FastAPI, Request, Response
 
 from sprg_notifier.adapters.channels import SmtpChannel, WebhookChannel
 from sprg_notifier.settings import NotifierSettings
-from tests.contracts.channels import EmailChannelContract, WebhookChannelContract
+from tests.contracts.channels import MESSAGE, EmailChannelContract, WebhookChannelContract
 from tests.e2e.stack import free_port
 from tests.http_server import serving
 from tests.smtp import Mailbox, smtp_server
@@ -84,3 +85,34 @@ class TestWebhookChannel(WebhookChannelContract):
             )
             holder["it"] = Receiver(f"{base}/sprg", sender, calls)
             yield holder["it"]
+
+
+@dataclass
+class Sessions(Mailbox):
+    """A mailbox that also keeps the SMTP session (one per connection) of each message."""
+
+    sessions: list[Any] = field(default_factory=list)
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 - aiosmtpd's name
+        if not any(s is session for s in self.sessions):
+            self.sessions.append(session)
+        return await super().handle_DATA(server, session, envelope)
+
+
+async def test_one_smtp_connection_serves_many_messages_and_a_closed_one_is_reopened() -> None:
+    """The channel keeps its connection; a relay that went away and came back (the old
+    connection dead) still gets the next message, with no error for the caller."""
+    port = free_port()
+    sender = SmtpChannel(settings(smtp_port=port, smtp_timeout_seconds=5))
+    first, second = Sessions(), Sessions()
+    with smtp_server(port, first):
+        for n in range(3):
+            await sender.send(to="bt@example.org", message=MESSAGE, delivery_id=f"k-{n}")
+        assert len(first.sessions) == 1  # three messages, one connection
+    with smtp_server(port, second):  # a new relay process: the kept connection is dead
+        await sender.send(to="bt@example.org", message=MESSAGE, delivery_id="k-3")
+    await sender.close()
+    assert [str(m["Message-ID"]) for m in first.messages] == [
+        f"<k-{n}@sprg.invalid>" for n in range(3)
+    ]
+    assert [str(m["Message-ID"]) for m in second.messages] == ["<k-3@sprg.invalid>"]

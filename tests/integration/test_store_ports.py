@@ -9,6 +9,9 @@ import pytest
 from pymongo import AsyncMongoClient
 
 from sprg_notifier.adapters.repository import NotifierRepository
+from sprg_notifier.domain.directory import Agency, Person
+from sprg_notifier.domain.render import Templates
+from sprg_notifier.domain.subscriptions import load_subscriptions
 from sprg_reporting.adapters.repository import ReadModels
 from sprg_rules.adapters.repository import DecisionRepository
 from sprg_rules.adapters.subjects import SubjectRepository
@@ -34,6 +37,30 @@ class TestNotifierRepository(NotifierStoreContract):
         store = NotifierRepository(mongo[f"t{run_id}_notifier"])
         await store.ensure_indexes()
         return store
+
+    async def test_a_directory_change_through_one_replica_is_read_at_once_by_another(
+        self, mongo: Mongo, run_id: str
+    ) -> None:
+        """Each replica keeps the directory and subscriptions it read; a write through
+        either replica is seen by the other's next read, not after some delay."""
+        db = mongo[f"t{run_id}_notifier_replicas"]
+        one, two = NotifierRepository(db), NotifierRepository(db)
+        person = Person(
+            person_id="bt", name="BT", email="bt@example.org", agency="cscp",
+            roles=frozenset({"business_team"}),
+        )  # fmt: skip
+        await one.put_person(person)
+        assert [p.person_id for p in await two.people()] == ["bt"]  # two reads and keeps
+        await one.put_person(person.model_copy(update={"email": "team@example.org"}))
+        await one.put_agency(Agency(agency_id="cscp", name="CSCP"))
+        assert [str(p.email) for p in await two.people()] == ["team@example.org"]
+        assert [a.agency_id for a in await two.agencies()] == ["cscp"]
+        await two.seed_subscriptions(load_subscriptions(Templates().names()).subscriptions)
+        shipped = await one.subscriptions()
+        other = "clock_reminder" if shipped[0].template != "clock_reminder" else "clock_breached"
+        changed = shipped[0].model_copy(update={"template": other})
+        await two.put_subscription(changed)
+        assert (await one.subscriptions())[0] == changed
 
 
 class TestReadModels(ReadModelsContract):

@@ -108,11 +108,13 @@ def build(settings: NotifierSettings | None = None, now: Now = system_now) -> Fa
     ) -> None:
         http = httpx.AsyncClient(timeout=settings.webhook_timeout_seconds)
         runtime.async_closers.append(http.aclose)
+        smtp = SmtpChannel(settings)
+        runtime.async_closers.append(smtp.close)
         notifier = await compose(
             settings,
             repository=NotifierRepository(runtime.db),
             bus=RuntimeBus(runtime),
-            channels=Channels(SmtpChannel(settings), WebhookChannel(settings, http)),
+            channels=Channels(smtp, WebhookChannel(settings, http)),
             registry=runtime.registry,
             now=now,
         )

@@ -12,6 +12,8 @@ clock (``verify``), so a captured request cannot be replayed later.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import hashlib
 import hmac
 import json
@@ -43,10 +45,21 @@ class RefusedTarget(ChannelError):
 
 
 class SmtpChannel:
+    """One SMTP connection kept open and reused, one message at a time.
+
+    The notifier sends one e-mail at a time per replica anyway (``SendGate``): a new
+    connection per message (connect, EHLO, STARTTLS, AUTH, QUIT) was most of each send.
+    A connection the relay closed while idle is found out at the next message, which is
+    then tried once more on a new connection at once; any other failure drops the
+    connection and is the caller's to retry.
+    """
+
     def __init__(self, settings: NotifierSettings) -> None:
         self._settings = settings
+        self._client: aiosmtplib.SMTP | None = None
+        self._lock = asyncio.Lock()
 
-    async def send(self, *, to: str, message: Rendered, delivery_id: str) -> None:
+    def _message(self, to: str, message: Rendered, delivery_id: str) -> EmailMessage:
         email = EmailMessage()
         email["From"] = self._settings.from_address
         email["To"] = to
@@ -54,18 +67,58 @@ class SmtpChannel:
         email["Message-ID"] = f"<{delivery_id}@sprg.invalid>"
         email.set_content(message.text)
         email.add_alternative(message.html, subtype="html")
-        try:
-            await aiosmtplib.send(
-                email,
-                hostname=self._settings.smtp_host,
-                port=self._settings.smtp_port,
-                start_tls=self._settings.smtp_starttls,
-                username=self._settings.smtp_username,
-                password=self._settings.smtp_password,
-                timeout=self._settings.smtp_timeout_seconds,
-            )
-        except (aiosmtplib.SMTPException, OSError) as exc:
-            raise ChannelError(f"SMTP: {exc}") from exc
+        return email
+
+    async def _connected(self) -> tuple[aiosmtplib.SMTP, bool]:
+        """The open connection (and True: reused), or a new one (False)."""
+        if self._client is not None and self._client.is_connected:
+            return self._client, True
+        settings = self._settings
+        client = aiosmtplib.SMTP(
+            hostname=settings.smtp_host,
+            port=settings.smtp_port,
+            start_tls=settings.smtp_starttls,
+            username=settings.smtp_username,
+            password=settings.smtp_password,
+            timeout=settings.smtp_timeout_seconds,
+        )
+        await client.connect()
+        self._client = client
+        return client, False
+
+    async def _drop(self) -> None:
+        client, self._client = self._client, None
+        if client is not None:
+            with contextlib.suppress(aiosmtplib.SMTPException, OSError):
+                client.close()
+
+    async def send(self, *, to: str, message: Rendered, delivery_id: str) -> None:
+        email = self._message(to, message, delivery_id)
+        async with self._lock:
+            for _ in range(2):
+                reused = False
+                try:
+                    client, reused = await self._connected()
+                    await client.send_message(email)
+                except (aiosmtplib.SMTPServerDisconnected, ConnectionError) as exc:
+                    await self._drop()
+                    if not reused:  # a new connection that failed: the relay is down
+                        raise ChannelError(f"SMTP: {exc}") from exc
+                    # the relay closed the idle connection: once more on a new one
+                except (aiosmtplib.SMTPException, OSError) as exc:
+                    await self._drop()
+                    raise ChannelError(f"SMTP: {exc}") from exc
+                else:
+                    return
+            raise ChannelError("SMTP: the relay closed the connection twice")
+
+    async def close(self) -> None:
+        async with self._lock:
+            client = self._client
+            if client is not None and client.is_connected:
+                with contextlib.suppress(aiosmtplib.SMTPException, OSError):
+                    await client.quit()
+            await self._drop()
 
 
 def signature(secret: str, body: bytes, timestamp: int) -> str:

@@ -3,13 +3,20 @@
 Only single-document writes and unique-key inserts are relied on (the store has no
 multi-document transactions): the delivery's deterministic ``_id`` and the digest's
 ``_id`` (person, day) are the claims.
+
+The directory (people, agencies) and the subscriptions are read for every event and
+change rarely: each write to them, then bumps one version document (``meta``,
+``directory``), and the whole lists are kept here with the version they were read at.
+A read asks the store only for that small document and reads the lists again when it
+moved, so a change made through any replica is seen by the next event on every replica
+(its write is answered only after the version moved), at one small read per list.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from pymongo import ASCENDING, DESCENDING
 from pymongo.asynchronous.database import AsyncDatabase
@@ -19,6 +26,9 @@ from sprg_notifier.domain.directory import Agency, Person
 from sprg_notifier.domain.subscriptions import Subscription
 from sprg_shared.store import Document
 
+T = TypeVar("T")
+DIRECTORY = "directory"  # the meta document whose version each directory write moves
+
 
 class NotifierRepository:
     def __init__(self, db: AsyncDatabase[Document]) -> None:
@@ -27,6 +37,23 @@ class NotifierRepository:
         self._subscriptions = db["subscriptions"]
         self._deliveries = db["deliveries"]
         self._digests = db["digests"]
+        self._meta = db["meta"]
+        self._kept: dict[str, tuple[int, list[Any]]] = {}  # list -> (version, items)
+
+    async def _changed(self) -> None:
+        """After a directory or subscription write: every replica reads the lists again."""
+        await self._meta.update_one({"_id": DIRECTORY}, {"$inc": {"version": 1}}, upsert=True)
+
+    async def _kept_or(self, name: str, load: Callable[[], Awaitable[list[T]]]) -> list[T]:
+        found = await self._meta.find_one({"_id": DIRECTORY})
+        version = int(found["version"]) if found else 0
+        kept = self._kept.get(name)
+        if kept is not None and kept[0] == version:
+            return list(kept[1])  # the items are frozen models: shared safely
+        # Read after the version: what is kept is at least as new as it says.
+        items = await load()
+        self._kept[name] = (version, items)
+        return list(items)
 
     async def ensure_indexes(self) -> None:
         await self._people.create_index([("roles", ASCENDING)])
@@ -41,8 +68,14 @@ class NotifierRepository:
 
     async def put_person(self, person: Person) -> None:
         await self._people.replace_one({"_id": person.person_id}, _doc(person, "person_id"), True)
+        await self._changed()
 
     async def people(self, role: str | None = None) -> list[Person]:
+        if role is None:
+            return await self._kept_or("people", self._read_people)
+        return await self._read_people(role)
+
+    async def _read_people(self, role: str | None = None) -> list[Person]:
         query: Document = {"roles": role} if role else {}
         cursor = self._people.find(query).sort("_id", ASCENDING)
         return [Person.model_validate(_fields(doc, "person_id")) async for doc in cursor]
@@ -53,8 +86,12 @@ class NotifierRepository:
 
     async def put_agency(self, agency: Agency) -> None:
         await self._agencies.replace_one({"_id": agency.agency_id}, _doc(agency, "agency_id"), True)
+        await self._changed()
 
     async def agencies(self) -> list[Agency]:
+        return await self._kept_or("agencies", self._read_agencies)
+
+    async def _read_agencies(self) -> list[Agency]:
         cursor = self._agencies.find({}).sort("_id", ASCENDING)
         return [Agency.model_validate(_fields(doc, "agency_id")) async for doc in cursor]
 
@@ -62,17 +99,25 @@ class NotifierRepository:
 
     async def seed_subscriptions(self, shipped: Sequence[Subscription]) -> None:
         """Insert the shipped subscriptions that are not there yet; never overwrite."""
+        added = False
         for subscription in shipped:
             try:
                 await self._subscriptions.insert_one(_subscription_doc(subscription))
             except DuplicateKeyError:
                 continue
+            added = True
+        if added:
+            await self._changed()
 
     async def put_subscription(self, subscription: Subscription) -> None:
         doc = _subscription_doc(subscription)
         await self._subscriptions.replace_one({"_id": subscription.name}, doc, upsert=True)
+        await self._changed()
 
     async def subscriptions(self) -> list[Subscription]:
+        return await self._kept_or("subscriptions", self._read_subscriptions)
+
+    async def _read_subscriptions(self) -> list[Subscription]:
         cursor = self._subscriptions.find({}).sort("_id", ASCENDING)
         return [_subscription(doc) async for doc in cursor]
 

@@ -1,10 +1,22 @@
-"""Sending one message through the person's channel, retried with exponential backoff."""
+"""Sending one message through the person's channel, retried with exponential backoff.
+
+At least once, and at most one message per channel in doubt. A message the channel
+accepted is recorded as sent straight after; a crash between the two sends it again
+(same ``Message-ID`` / ``Idempotency-Key``): a lost statutory message is worse than a
+duplicate. The bus handles a poll's records concurrently, so without more, a poll's
+worth of messages could be accepted and not yet recorded when the process dies. The
+``SendGate`` holds one lock per channel around "send, then record sent": at any moment
+at most one message per channel per replica is between the two, so a crash resends at
+most one e-mail and one webhook call. The retry's backoff sleeps outside the lock, and
+the channels have a lock each (a slow webhook never holds up an e-mail).
+"""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from sprg_notifier.adapters.channels import ChannelError
@@ -26,25 +38,39 @@ class Outgoing:
     template: str
 
 
+@dataclass
+class SendGate:
+    """One lock per channel around "send, then record sent" (see the module's text).
+
+    Each replica has one; the locks are created on first use, in the running loop."""
+
+    _locks: dict[str, asyncio.Lock] = field(default_factory=dict)
+
+    def channel(self, name: str) -> asyncio.Lock:
+        lock = self._locks.get(name)
+        if lock is None:
+            lock = self._locks[name] = asyncio.Lock()
+        return lock
+
+
+# Records the message as sent (given the attempts so far); called under the channel's lock.
+RecordSent = Callable[[int], Awaitable[None]]
+
+
 async def send_with_retries(
-    outgoing: Outgoing, attempts: int, deps: NotifierDeps
+    outgoing: Outgoing, attempts: int, deps: NotifierDeps, record_sent: RecordSent
 ) -> tuple[int, str | None]:
-    """Try up to ``deps.attempts`` times; returns the attempts so far and the last error."""
+    """Try up to ``deps.attempts`` times; returns the attempts so far and the last error.
+
+    When the channel accepts, ``record_sent`` runs before the channel's lock is let go."""
     person = outgoing.person
     error = "not tried"
     for attempt in range(deps.attempts):
         attempts += 1
         try:
-            if person.channel == "webhook":
-                await deps.webhook.send(
-                    url=str(person.webhook_url),
-                    payload=outgoing.payload,
-                    delivery_id=outgoing.delivery_id,
-                )
-            else:
-                await deps.email.send(
-                    to=str(person.email), message=outgoing.message, delivery_id=outgoing.delivery_id
-                )
+            async with deps.gate.channel(person.channel):
+                await _send(outgoing, deps)
+                await record_sent(attempts)
         except ChannelError as exc:
             error = str(exc)
             last = attempt + 1 >= deps.attempts or exc.permanent
@@ -61,3 +87,15 @@ async def send_with_retries(
         return attempts, None
     deps.outcomes.labels(person.channel, outgoing.template, "failed").inc()
     return attempts, error
+
+
+async def _send(outgoing: Outgoing, deps: NotifierDeps) -> None:
+    person = outgoing.person
+    if person.channel == "webhook":
+        await deps.webhook.send(
+            url=str(person.webhook_url), payload=outgoing.payload, delivery_id=outgoing.delivery_id
+        )
+    else:
+        await deps.email.send(
+            to=str(person.email), message=outgoing.message, delivery_id=outgoing.delivery_id
+        )

@@ -59,11 +59,15 @@ async def _digest(person: Person, day: date, deps: NotifierDeps) -> bool:
         delivery_id=digest_id,
         template="daily_digest",
     )
-    attempts, error = await send_with_retries(outgoing, 0, deps)
-    status = "sent" if error is None else "failed"
-    await deps.repo.finish_digest(
-        claim["_id"], {"status": status, "attempts": attempts, "error": error, "at": deps.now()}
-    )
+
+    async def record_sent(attempts: int) -> None:
+        fields = {"status": "sent", "attempts": attempts, "error": None, "at": deps.now()}
+        await deps.repo.finish_digest(claim["_id"], fields)
+
+    attempts, error = await send_with_retries(outgoing, 0, deps, record_sent)
+    if error is not None:
+        failed = {"status": "failed", "attempts": attempts, "error": error, "at": deps.now()}
+        await deps.repo.finish_digest(claim["_id"], failed)
     if error is None:
         await deps.repo.digested([i["_id"] for i in items], digest_id, deps.now())
     else:

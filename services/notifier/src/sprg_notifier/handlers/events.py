@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, time
 
 from prometheus_client import Counter
@@ -22,7 +22,7 @@ from sprg_notifier.domain.render import Rendered, Templates
 from sprg_notifier.domain.routing import Addressee, addressees
 from sprg_notifier.domain.subjects import Subject, subject_of
 from sprg_notifier.domain.subscriptions import Subscription
-from sprg_notifier.handlers.delivery import Outgoing, send_with_retries
+from sprg_notifier.handlers.delivery import Outgoing, SendGate, send_with_retries
 from sprg_shared.bus import PermanentError
 from sprg_shared.contracts.notifications import NotificationSent
 from sprg_shared.envelope import Envelope, EventData
@@ -46,6 +46,7 @@ class NotifierDeps:
     outcomes: Counter  # sprg_notifier_notifications_total{channel, template, result}
     digest_at: time
     digest_lease_seconds: float
+    gate: SendGate = field(default_factory=SendGate)  # one message per channel in doubt
 
 
 async def on_event(event: EventData, envelope: Envelope, deps: NotifierDeps) -> None:
@@ -144,9 +145,14 @@ async def _deliver(
             delivery_id=delivery_id,
             template=subscription.template,
         )
-        attempts, error = await send_with_retries(outgoing, attempts, deps)
+
+        async def record_sent(attempts: int) -> None:
+            await deps.repo.mark(delivery_id, "sent", deps.now(), attempts, None)
+
+        attempts, error = await send_with_retries(outgoing, attempts, deps, record_sent)
         status = "sent" if error is None else "failed"
-        await deps.repo.mark(delivery_id, status, deps.now(), attempts, error)
+        if error is not None:
+            await deps.repo.mark(delivery_id, status, deps.now(), attempts, error)
     sent = NotificationSent(
         notification_id=delivery_id,
         case_id=envelope.subject,
