@@ -78,8 +78,9 @@ SURFACE: dict[str, list[str]] = {
         "london_today",
         "version_name",
     ],
-    "calendar_feed": ["CalendarFeed"],
     "concerns": ["COLLECTION", "Concerns", "EVENTS", "involved"],
+    "confirmed_calendar": ["ConfirmedCalendar"],
+    "crypto": ["CannotDecrypt", "Sealer", "fingerprint"],
     "envelope": [
         "Envelope",
         "EventData",

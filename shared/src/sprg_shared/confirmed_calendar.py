@@ -26,7 +26,7 @@ from sprg_shared.contracts.calendar import CalendarVersioned
 from sprg_shared.envelope import Envelope, read_event
 from sprg_shared.kafka_security import kafka_security
 
-__all__ = ["CalendarFeed"]
+__all__ = ["ConfirmedCalendar"]
 
 log = logging.getLogger(__name__)
 

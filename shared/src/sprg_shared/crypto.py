@@ -12,6 +12,8 @@ import os
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+__all__ = ["CannotDecrypt", "Sealer", "fingerprint"]
+
 _NONCE_BYTES = 12
 
 
