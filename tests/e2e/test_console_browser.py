@@ -385,6 +385,7 @@ TEAM_AND_SPRG = (
 AGENCY = (
     "/cases",
     "/information-requests",
+    "/asked-of-you",
     "/report-an-incident",
     "/refer-a-case-of-concern",
     "/raise-an-escalation",

@@ -36,6 +36,7 @@ NAVIGATION = {
     "police": [
         "/cases",
         "/information-requests",
+        "/asked-of-you",
         "/report-an-incident",
         "/refer-a-case-of-concern",
         "/raise-an-escalation",
