@@ -42,7 +42,7 @@ class ListQuery:
     status: Status | None = None
     agency: str | None = None
     case: str | None = None
-    """a case's (or an action's source's) id or reference, or an action's own reference"""
+    """a case's (or an action's source's) id or reference, or an action's own id or reference"""
     due_before: date | None = None
     due_after: date | None = None
     limit: int = 50
@@ -166,6 +166,7 @@ async def list_actions(principal: Principal, deps: IntakeDeps, query: ListQuery)
         any_of=_case_terms(
             query.case,
             "facts.source_id",
+            "subject_id",
             ref_fields=("facts.source_reference", "facts.reference"),
         ),
     )
