@@ -197,6 +197,7 @@ class CaseStoreContract:
             r = record(f"{tag}:{rid}", f"{tag}:{facts.pop('subject', rid)}", kind, 1, at)
             r["facts"] = {"tag": tag, **facts}
             r["result"] = {"big": "answer"}
+            r["sealed"] = "the words, sealed"
             return r
 
         ask_csc = listed("q1", "information_request", AT, agency="csc", due_date="2026-05-01")
@@ -241,3 +242,6 @@ class CaseStoreContract:
         assert await ids("information_request", within={due: (None, None)}) == ["q1", "q2", "q3"]
         full = await store.get_record(ask_csc["_id"])
         assert full is not None and full["result"] == {"big": "answer"}
+        assert all("sealed" not in r for r in await store.find_records(["return"]))
+        with_seal = await store.find_records(["return"], where={"facts.tag": [tag]}, sealed=True)
+        assert [r["sealed"] for r in with_seal] == ["the words, sealed"]

@@ -299,11 +299,18 @@ async def test_an_agency_reports_and_the_business_team_works_the_worklist_to_a_s
         )
         assert await page.locator("#actions tbody tr").count() == 1
         await check(page, "journey-14a-closed-action-found")
+        await row.get_by_role("link", name=action).click()
+        await expect(page.get_by_role("heading", level=1)).to_have_text(action)
+        summary = page.locator("main .govuk-summary-list")
+        await expect(summary).to_contain_text("Done")
+        await expect(summary.get_by_role("link", name=reference)).to_be_visible()
+        await expect(page.locator("main")).to_contain_text("Detective Inspector")
+        await check(page, "journey-14b-closed-action")
         await page.goto(console + "/information-requests?status=done&reference=" + reference)
         await expect(page.locator("#requests tbody tr", has_text=reference)).to_contain_text(
             "Returned"
         )
-        await check(page, "journey-14b-requests-returned")
+        await check(page, "journey-14c-requests-returned")
 
         # It produces the quarter's Review Summary; the Executive reads it in the browser.
         quarter = f"{today.year}-Q{(today.month - 1) // 3 + 1}"

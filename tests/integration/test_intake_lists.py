@@ -197,6 +197,7 @@ async def test_actions_are_listed_as_they_stand_filtered_paged_and_scoped(
     assert await team(agency="met-police") == [ids[0], ids[2]]
     assert await team(case=reference) == ids
     assert await team(case=late["reference"]) == [ids[0]]
+    assert await team(case=late["action_id"]) == [ids[0]]
     # the due date as it stands now (moved by the update), not as first recorded
     assert await team(due_before="2026-06-01") == [ids[0]]
     assert await team(due_after="2027-01-25") == [ids[1]]

@@ -68,6 +68,7 @@ async def test_every_query_the_lists_make_is_served_by_an_index(mongo: Any, run_
                 "kind": {"$in": ["action", "action_update"]},
                 "$or": [
                     {"facts.source_id": {"$in": ["S-1"]}},
+                    {"subject_id": {"$in": ["S-1"]}},
                     {"facts.source_reference": {"$in": ["S-1"]}},
                     {"facts.reference": {"$in": ["S-1"]}},
                 ],

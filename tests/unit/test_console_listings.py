@@ -239,3 +239,19 @@ async def test_a_list_intake_refuses_or_cannot_give_says_so() -> None:
         down = await browser.get("/information-requests")
     assert down.status_code == 200
     assert "intake did not answer" in _text(down.text)
+
+
+async def test_a_done_action_without_a_clock_has_its_page_from_intake() -> None:
+    w = World(today=TODAY)
+    w.intake.pages[ACTIONS] = _actions((3, "met-police", "2026-11-01", "done"))
+    async with w.signed_in("bt") as browser:
+        page = await browser.get("/actions/a3")
+        missing = await browser.get("/actions/no-such-action")
+    assert page.status_code == 200
+    text = _text(page.text)
+    assert "ACT-2026-0003" in text and "Done" in text
+    assert "Metropolitan Police Service, Designated safeguarding lead" in text
+    assert f'<a class="govuk-link" href="/cases/{CASE}">SIN-2026-AAAA1111</a>' in page.text
+    assert "&lt;a" not in page.text  # the link is a link, not its markup shown
+    assert w.intake.paged[0]["case"] == "a3"
+    assert missing.status_code == 404

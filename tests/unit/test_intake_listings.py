@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import base64
 import os
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from functools import partial
 from typing import Any
 
@@ -23,7 +23,7 @@ from sprg_intake.domain.commands import (
 )
 from sprg_intake.handlers import listings
 from sprg_intake.handlers.incident import IntakeDeps, report_incident
-from sprg_intake.handlers.rapid_review import request_information
+from sprg_intake.handlers.rapid_review import receive_return, request_information
 from sprg_intake.handlers.sprg import record_action, update_action
 from sprg_shared.auth import Principal, Role
 from tests.unit.test_intake_handlers import BT, CSC, POLICE, REPORT
@@ -144,3 +144,26 @@ async def test_an_action_is_listed_as_its_latest_update_left_it(
         await listings.list_actions(
             BT, deps, query(due_after=NOW.date(), due_before=NOW.date().replace(month=1))
         )
+
+
+@pytest.mark.parametrize("few", [0, 200])
+async def test_returns_are_matched_to_their_requests_asked_by_id_or_by_kind(
+    world: tuple[IntakeDeps, InMemoryCaseStore], monkeypatch: pytest.MonkeyPatch, few: int
+) -> None:
+    deps, _ = world
+    monkeypatch.setattr(listings, "FEW", few)  # 0: every list is "many" requests
+    case_id = await _case(deps)
+    answered = await _ask(deps, case_id, "met-police", "2026-05-01")
+    owed = await _ask(deps, case_id, "met-police", "2026-07-01")
+    other = await _ask(deps, case_id, "croydon-csc", "2026-05-02")
+    for request_id, who in ((answered, POLICE), (other, CSC)):
+        await receive_return(
+            case_id, request_id, date(2026, 5, 3), "notes", [], who, deps, **NO_KEY
+        )
+    for principal, expected in (
+        (POLICE, {answered: "done", owed: "open"}),
+        (BT, {answered: "done", owed: "open", other: "done"}),
+    ):
+        page = await listings.list_information_requests(principal, deps, listings.ListQuery())
+        assert {r["request_id"]: r["status"] for r in page["items"]} == expected
+        assert all(len(r["returns"]) == (r["status"] == "done") for r in page["items"])

@@ -303,6 +303,19 @@ async def requests(
     return view
 
 
+async def action_facts(deps: Deps, caller: Caller, action_id: str) -> ActionRow | None:
+    """One action as intake lists it (None when intake does not list it for this person)."""
+    params: dict[str, str | int] = {"case": action_id, "limit": 10, "offset": 0}
+    try:
+        found = await deps.apis.intake.page(caller.token, ACTIONS, params)
+    except ApiError:
+        return None
+    row = next((r for r in found.get("items", []) if r.get("action_id") == action_id), None)
+    if row is None:
+        return None
+    return action_row(row, await worklist.agency_names(deps, caller))
+
+
 @dataclass(frozen=True)
 class AskedView:
     agency: str

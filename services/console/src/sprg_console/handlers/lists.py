@@ -16,7 +16,7 @@ from sprg_console.adapters.apis import ApiError, Clock, Document
 from sprg_console.domain import words
 from sprg_console.domain.review_words import ESCALATION_STAGES
 from sprg_console.domain.worklist import Filters, WorkItem, ordered
-from sprg_console.handlers import worklist
+from sprg_console.handlers import listings, worklist
 from sprg_console.handlers.cases import READ_REASONS, clock_view
 from sprg_console.handlers.context import Caller, Deps
 
@@ -115,16 +115,24 @@ class ActionView:
     action_id: str
     clock: Any
     source_url: str
+    facts: listings.ActionRow | None = None
 
 
 async def action(deps: Deps, caller: Caller, action_id: str) -> ActionView | None:
-    """An action is known to the console by its clock (the scheduler keys it by the action)."""
+    """An action by its clock (the scheduler keys it by the action) and by intake's list of
+    actions, which knows the done, dropped and clock-less ones too."""
     clocks = await deps.apis.scheduler.clocks(caller.token, agency=caller.clock_scope)
     found: Clock | None = next((c for c in clocks if c.key == action_id), None)
-    if found is None:
+    facts = await listings.action_facts(deps, caller, action_id)
+    if found is None and facts is None:
         return None
     return ActionView(
-        action_id=action_id, clock=clock_view(found), source_url=f"/cases/{found.case_id}"
+        action_id=action_id,
+        clock=None if found is None else clock_view(found),
+        source_url=f"/cases/{found.case_id}"
+        if found is not None
+        else (facts and facts.about_url) or "",
+        facts=facts,
     )
 
 

@@ -126,6 +126,7 @@ class InMemoryCaseStore:
         where: Mapping[str, Sequence[Any]] | None = None,
         any_of: Mapping[str, Sequence[Any]] | None = None,
         within: Mapping[str, tuple[Any, Any]] | None = None,
+        sealed: bool = False,
     ) -> list[Document]:
         def matches(record: Document) -> bool:
             if record.get("kind") not in kinds:
@@ -142,13 +143,10 @@ class InMemoryCaseStore:
                     return False
             return True
 
-        return _in_order(
-            [
-                _without(r, "attachments", "outbox", "result", "request_fingerprint")
-                for r in self._records.values()
-                if matches(r)
-            ]
-        )
+        left_out = ["attachments", "outbox", "result", "request_fingerprint"]
+        if not sealed:
+            left_out.append("sealed")
+        return _in_order([_without(r, *left_out) for r in self._records.values() if matches(r)])
 
     async def with_pending_outbox(self, limit: int) -> list[Document]:
         found: list[Document] = []

@@ -58,11 +58,13 @@ class CaseStore(Outbox, Protocol):
         where: Mapping[str, Sequence[Any]] | None = None,
         any_of: Mapping[str, Sequence[Any]] | None = None,
         within: Mapping[str, tuple[Any, Any]] | None = None,
+        sealed: bool = False,
     ) -> list[Document]:
         """Records of ``kinds``, oldest first, without their documents, outbox or result:
         each ``where`` field (a dotted path) one of its values, at least one ``any_of`` field
         one of its values, each ``within`` field between its bounds (inclusive; None is
-        open). Every query the lists make is served by an index (``ensure_indexes``)."""
+        open); the seal (the words, and the agencies bound to them) only when ``sealed``.
+        Every query the lists make is served by an index (``ensure_indexes``)."""
         ...
 
     async def record_read(self, entry: dict[str, Any]) -> None: ...

@@ -116,6 +116,7 @@ class CaseRepository:
         where: Mapping[str, Sequence[Any]] | None = None,
         any_of: Mapping[str, Sequence[Any]] | None = None,
         within: Mapping[str, tuple[Any, Any]] | None = None,
+        sealed: bool = False,
     ) -> list[Document]:
         query: Document = {"kind": {"$in": list(kinds)}}
         for name, values in (where or {}).items():
@@ -130,7 +131,7 @@ class CaseRepository:
                 bounds["$lte"] = high
             if bounds:
                 query[name] = bounds
-        cursor = self._records.find(query, LISTED)
+        cursor = self._records.find(query, LISTED if sealed else {**LISTED, "sealed": 0})
         docs = [doc async for doc in cursor]
         return sorted(docs, key=lambda d: (d["created_at"], d.get("seq", 0)))
 

@@ -134,7 +134,7 @@ CaseTerm = Annotated[
         min_length=1,
         max_length=80,
         description="a case's (or an action's source's) id or reference, or an action's "
-        "own reference (ACT-...)",
+        "own id or reference (ACT-...)",
     ),
 ]
 Due = Annotated[date | None, Query(description="due on or before / on or after (YYYY-MM-DD)")]

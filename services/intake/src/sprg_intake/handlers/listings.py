@@ -42,7 +42,7 @@ class ListQuery:
     status: Status | None = None
     agency: str | None = None
     case: str | None = None
-    """a case's (or an action's source's) id or reference, or an action's own reference"""
+    """a case's (or an action's source's) id or reference, or an action's own id or reference"""
     due_before: date | None = None
     due_after: date | None = None
     limit: int = 50
@@ -162,10 +162,12 @@ async def list_actions(principal: Principal, deps: IntakeDeps, query: ListQuery)
     agency = agency_scope(principal, query.agency)
     records = await deps.repo.find_records(
         ("action", "action_update"),
+        sealed=query.reason is not None,
         where={} if agency is None else {"facts.owner_agency": [agency]},
         any_of=_case_terms(
             query.case,
             "facts.source_id",
+            "subject_id",
             ref_fields=("facts.source_reference", "facts.reference"),
         ),
     )
@@ -254,6 +256,25 @@ def request_rows(
     return still_open + answered_rows
 
 
+FEW = 200
+"""Up to this many requests, their returns are asked for by id; beyond, by kind (and the
+agency asked), then matched here: one indexed query either way, never a list of 10,000 ids."""
+
+
+async def _returns_to(
+    deps: IntakeDeps, requests: list[Document], agency: str | None, *, sealed: bool
+) -> list[Document]:
+    if not requests:
+        return []
+    ids = {str(r["_id"]) for r in requests}
+    if len(ids) <= FEW:
+        where: dict[str, list[Any]] = {"subject_id": sorted(ids)}
+    else:
+        where = {} if agency is None else {"facts.agency": [agency]}
+    found = await deps.repo.find_records(("return",), where=where, sealed=sealed)
+    return [r for r in found if str(r["subject_id"]) in ids]
+
+
 def _request_status(row: dict[str, Any], status: Status | None) -> bool:
     if status is None:
         return True
@@ -271,6 +292,7 @@ async def list_information_requests(
     agency = agency_scope(principal, query.agency)
     requests = await deps.repo.find_records(
         ("information_request",),
+        sealed=not sees_all(principal),
         where={} if agency is None else {"facts.agency": [agency]},
         any_of=_case_terms(query.case, "subject_id", ref_fields=("facts.reference",)),
         within={
@@ -282,13 +304,7 @@ async def list_information_requests(
     )
     if not sees_all(principal):  # the agency asked is bound into each request's seal
         requests = [r for r in requests if sees_record(deps, principal, r, r["facts"]["agency"])]
-    returns = (
-        await deps.repo.find_records(
-            ("return",), where={"subject_id": [r["_id"] for r in requests]}
-        )
-        if requests
-        else []
-    )
+    returns = await _returns_to(deps, requests, agency, sealed=query.reason is not None)
     rows = [
         r
         for r in request_rows(requests, returns, deps.now().date())
