@@ -61,6 +61,7 @@ async def test_a_local_target_is_dry_run_activated_and_rolled_back_without_a_res
 
     clock = await until(copy_clock, "the copy to the Panel clocked")
     assert clock["due"] == "2026-11-19"  # 1 working day after Wednesday 18 November
+    assert clock["basis"] == {"count": 1, "unit": "working_days", "direction": "after"}
 
     statutory = await scheduler.post(
         "/v1/targets/dry-run", json={"targets": {"sin_notification": 3}}, headers=BUSINESS
@@ -84,7 +85,9 @@ async def test_a_local_target_is_dry_run_activated_and_rolled_back_without_a_res
     code = await asyncio.to_thread(main, [*command, "--url", str(scheduler.base_url)])
     assert code == 0
     assert '"new_due": "2026-11-23"' in capsys.readouterr().out
-    assert (await copy_clock() or {})["due"] == "2026-11-23"
+    moved = await copy_clock() or {}
+    assert moved["due"] == "2026-11-23"
+    assert moved["basis"] == {"count": 3, "unit": "working_days", "direction": "after"}
     listed = (await scheduler.get("/v1/targets", headers=BUSINESS)).json()
     assert listed["in_force"]["rapid_review_panel_copy"] == 3
     assert listed["shipped"]["rapid_review_panel_copy"] == 1
@@ -93,7 +96,8 @@ async def test_a_local_target_is_dry_run_activated_and_rolled_back_without_a_res
         "/v1/targets/rollback", json={"reason": "agreed in error"}, headers=BUSINESS
     )
     assert rolled.status_code == 200, rolled.text
-    assert (await copy_clock() or {})["due"] == "2026-11-19"
+    back = await copy_clock() or {}
+    assert (back["due"], back["basis"]["count"]) == ("2026-11-19", 1)
     listed = (await scheduler.get("/v1/targets", headers=BUSINESS)).json()
     assert listed["in_force"]["rapid_review_panel_copy"] == 1
     assert [v["reason"] for v in listed["versions"]] == [

@@ -28,6 +28,7 @@ from sprg_scheduler.domain.clocks import Clock
 from sprg_scheduler.domain.kinds import ClockKinds
 from sprg_scheduler.domain.schedule import ReminderPolicy
 from sprg_scheduler.handlers.clocks import SchedulerDeps, _announce, _change
+from sprg_shared.contracts.decisions import DueBasis
 from sprg_shared.ids import stable_id
 from sprg_shared.store import Document
 
@@ -244,8 +245,10 @@ async def _apply(
     moves = await dry_run(targets, deps)
     for move in moves:
 
-        def redate(clock: Clock, due: date = move.new_due) -> Clock | None:
-            return lifecycle.recalendar(
+        def redate(
+            clock: Clock, due: date = move.new_due, days: int = targets[move.kind]
+        ) -> Clock | None:
+            moved = lifecycle.recalendar(
                 clock,
                 new_due=due,
                 calendar_version=c.calendar_version,
@@ -255,6 +258,9 @@ async def _apply(
                 policy=c.policy,
                 calendar=c.calendar,
             )
+            # The clock says the target it now counts: "3 working days after".
+            basis = DueBasis(count=days, unit="working_days")
+            return None if moved is None else moved.model_copy(update={"basis": basis})
 
         clock = await _change(move.clock_id, redate, c)
         await _announce(clock, event_id, None, c)
