@@ -5,7 +5,6 @@ as a screenshot in tests/artifacts/."""
 from __future__ import annotations
 
 import re
-import time
 import uuid
 from collections.abc import Iterator
 from datetime import date, timedelta
@@ -13,35 +12,25 @@ from datetime import date, timedelta
 import httpx
 import jwt
 import pytest
-from playwright.async_api import FilePayload, Page, expect
+from playwright.async_api import FilePayload, expect
 
 from sprg_console.domain import words
 from sprg_shared.calendar import WorkingDayCalendar, london_today
 from tests.axe import check
 from tests.browser import browser_page
-from tests.conftest import service_env
-from tests.e2e.console import running_console
-from tests.e2e.stack import Stack, running_stack
-from tests.keycloak import DEMO_USERS, Keycloak, read_secrets
+from tests.e2e.console import (
+    console_with_stack,
+    eventually_shown,
+    fill_date,
+    report_incident,
+    running_console,
+    sign_in,
+)
+from tests.e2e.stack import Stack
+from tests.keycloak import DEMO_USERS, Keycloak
 from tests.servers import Servers
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture(scope="module")
-def keycloak(servers: Servers) -> Keycloak:
-    if not servers.keycloak or servers.secrets_file is None:
-        pytest.fail(f"no Keycloak in this run ({servers.how}): start it with deploy/local/infra.sh")
-    return Keycloak(servers.keycloak, read_secrets(servers.secrets_file))
-
-
-async def sign_in(page: Page, console: str, path: str, user: str, password: str) -> None:
-    """Follow a link to the console, sign in on the realm's page, come back to ``path``."""
-    await page.goto(console + path)
-    await page.fill("#username", user)
-    await page.fill("#password", password)
-    await page.click("#kc-login")
-    await page.wait_for_url(re.compile(re.escape(console) + ".*"))
 
 
 async def test_an_agency_practitioner_signs_in_and_reaches_its_forms(
@@ -76,40 +65,6 @@ async def test_an_agency_practitioner_signs_in_and_reaches_its_forms(
             await expect(page.get_by_role("heading", level=1)).to_have_text("You have signed out")
             await page.goto(console + "/")
             await expect(page.locator("#kc-form-login")).to_be_visible()
-
-
-async def eventually_shown(page: Page, url: str, text: str, seconds: float = 60) -> None:
-    """Reload ``url`` until ``text`` is on it: the services work from events, in seconds."""
-    deadline = time.monotonic() + seconds
-    while True:
-        await page.goto(url)
-        if text in await page.inner_text("main"):
-            return
-        if time.monotonic() > deadline:
-            raise AssertionError(f"{text!r} not shown at {url} within {seconds}s")
-        await page.wait_for_timeout(1000)
-
-
-async def fill_date(page: Page, name: str, day: date) -> None:
-    await page.fill(f"#{name}-day", str(day.day))
-    await page.fill(f"#{name}-month", str(day.month))
-    await page.fill(f"#{name}-year", str(day.year))
-
-
-@pytest.fixture
-def stack_and_console(
-    servers: Servers, run_id: str, pii_key: str, keycloak: Keycloak
-) -> Iterator[tuple[Stack, str]]:
-    # The services trust the realm's tokens: the console forwards the person's own.
-    env = {**service_env(servers, run_id, pii_key), "SPRG_AUTH_ISSUER": keycloak.issuer}
-    secret = keycloak.secrets["SPRG_CONSOLE_CLIENT_SECRET"]
-    with (
-        running_stack(env, f"console-{run_id}") as stack,
-        running_console(
-            stack, keycloak.issuer, secret, f"console-{run_id}", servers.mongodb
-        ) as console,
-    ):
-        yield stack, console
 
 
 async def test_the_police_raise_an_escalation_and_the_business_team_lists_it_formal_first(
@@ -180,19 +135,9 @@ async def test_an_agency_reports_and_the_business_team_works_the_worklist_to_a_s
         # The police report an incident through the console.
         await sign_in(page, console, "/report-an-incident", "demo-police", password)
         await check(page, "journey-01-incident-form")
-        await page.check("#kind")  # the first choice: a child died
-        await fill_date(page, "incident", today - timedelta(days=1))
-        await fill_date(page, "aware", today)
-        await page.check("#location")  # in Croydon
-        await page.check("#abuse-2")  # suspected
-        await page.fill("#child_name", "Journey Child")
-        await fill_date(page, "child_dob", date(2019, 5, 4))
-        await page.check("#looked_after-2")
-        await page.check("#care_leaver-2")
-        await page.check("#resident")
-        await page.click("button:has-text('Send the report')")
-        await expect(page.locator(".govuk-panel")).to_contain_text("Your reference")
-        reference = (await page.inner_text(".govuk-panel strong")).strip()
+        reference = await report_incident(
+            page, "Journey Child", today - timedelta(days=1), today, date(2019, 5, 4)
+        )
         assert re.fullmatch(r"SIN-\d{4}-\w+", reference), reference
         await check(page, "journey-02-incident-reported")
         await page.click("button:has-text('Sign out')")
@@ -414,15 +359,8 @@ def one_stack_and_console(
 ) -> Iterator[tuple[Stack, str]]:
     """One stack and one console for the seven users (each signs in afresh)."""
     run_id = "acc" + uuid.uuid4().hex[:8]
-    env = {**service_env(servers, run_id, pii_key), "SPRG_AUTH_ISSUER": keycloak.issuer}
-    secret = keycloak.secrets["SPRG_CONSOLE_CLIENT_SECRET"]
-    with (
-        running_stack(env, f"access-{run_id}") as stack,
-        running_console(
-            stack, keycloak.issuer, secret, f"access-{run_id}", servers.mongodb
-        ) as console,
-    ):
-        yield stack, console
+    with console_with_stack(servers, run_id, pii_key, keycloak, "access") as both:
+        yield both
 
 
 @pytest.mark.parametrize("user", sorted(WHAT_EACH_GETS))

@@ -7,72 +7,26 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterator
 from datetime import date, timedelta
 from typing import Any, cast
 
 import httpx
 import pytest
-from playwright.async_api import Page, expect
+from playwright.async_api import expect
 
 from sprg_shared.calendar import london_today
 from tests.axe import check
 from tests.browser import artifact, browser_page
-from tests.conftest import service_env
-from tests.e2e.console import running_console
-from tests.e2e.stack import Stack, running_stack
-from tests.keycloak import Keycloak, read_secrets
-from tests.servers import Servers
+from tests.e2e.console import (
+    eventually_shown,
+    fill_date,
+    report_incident,
+    sign_in,
+)
+from tests.e2e.stack import Stack
+from tests.keycloak import Keycloak
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture(scope="module")
-def keycloak(servers: Servers) -> Keycloak:
-    if not servers.keycloak or servers.secrets_file is None:
-        pytest.fail(f"no Keycloak in this run ({servers.how}): start it with deploy/local/infra.sh")
-    return Keycloak(servers.keycloak, read_secrets(servers.secrets_file))
-
-
-@pytest.fixture
-def stack_and_console(
-    servers: Servers, run_id: str, pii_key: str, keycloak: Keycloak
-) -> Iterator[tuple[Stack, str]]:
-    env = {**service_env(servers, run_id, pii_key), "SPRG_AUTH_ISSUER": keycloak.issuer}
-    secret = keycloak.secrets["SPRG_CONSOLE_CLIENT_SECRET"]
-    with (
-        running_stack(env, f"casework-{run_id}") as stack,
-        running_console(
-            stack, keycloak.issuer, secret, f"casework-{run_id}", servers.mongodb
-        ) as console,
-    ):
-        yield stack, console
-
-
-async def sign_in(page: Page, console: str, path: str, user: str, password: str) -> None:
-    await page.goto(console + path)
-    await page.fill("#username", user)
-    await page.fill("#password", password)
-    await page.click("#kc-login")
-    await page.wait_for_url(re.compile(re.escape(console) + ".*"))
-
-
-async def fill_date(page: Page, name: str, day: date) -> None:
-    await page.fill(f"#{name}-day", str(day.day))
-    await page.fill(f"#{name}-month", str(day.month))
-    await page.fill(f"#{name}-year", str(day.year))
-
-
-async def eventually_shown(page: Page, url: str, text: str, seconds: float = 60) -> None:
-    """Reload ``url`` until ``text`` is on it: the services work from events, in seconds."""
-    deadline = time.monotonic() + seconds
-    while True:
-        await page.goto(url)
-        if text in await page.inner_text("main"):
-            return
-        if time.monotonic() > deadline:
-            raise AssertionError(f"{text!r} not shown at {url} within {seconds}s")
-        await page.wait_for_timeout(1000)
 
 
 async def test_the_business_team_triages_a_case_of_concern_and_runs_a_rapid_review(
@@ -84,19 +38,13 @@ async def test_the_business_team_triages_a_case_of_concern_and_runs_a_rapid_revi
     async with browser_page() as page:
         # The police report an incident and refer a Case of Concern.
         await sign_in(page, console, "/report-an-incident", "demo-police", password)
-        await page.check("#kind")  # a child died
-        await fill_date(page, "incident", today - timedelta(days=2))
-        await fill_date(page, "aware", today - timedelta(days=1))
-        await page.check("#location")  # in Croydon
-        await page.check("#abuse-2")  # suspected
-        await page.fill("#child_name", "Casework Child")
-        await fill_date(page, "child_dob", date(2018, 3, 9))
-        await page.check("#looked_after-2")
-        await page.check("#care_leaver-2")
-        await page.check("#resident")
-        await page.click("button:has-text('Send the report')")
-        await expect(page.locator(".govuk-panel")).to_contain_text("Your reference")
-        reference = (await page.inner_text(".govuk-panel strong")).strip()
+        reference = await report_incident(
+            page,
+            "Casework Child",
+            today - timedelta(days=2),
+            today - timedelta(days=1),
+            date(2018, 3, 9),
+        )
         case_path = await page.get_attribute("a:has-text('See the case')", "href")
         assert case_path and case_path.startswith("/cases/"), case_path
         await page.goto(console + "/refer-a-case-of-concern")

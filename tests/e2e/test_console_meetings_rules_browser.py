@@ -16,18 +16,11 @@ from playwright.async_api import expect
 from sprg_shared.calendar import london_today
 from tests.axe import check
 from tests.browser import browser_page
+from tests.e2e.console import eventually_shown, fill_date, sign_in
 from tests.e2e.stack import Stack
-from tests.e2e.test_console_browser import (  # the fixtures are shared with that module
-    eventually_shown,
-    fill_date,
-    keycloak,
-    sign_in,
-    stack_and_console,
-)
 from tests.keycloak import Keycloak
 
 pytestmark = pytest.mark.e2e
-FIXTURES = (keycloak, stack_and_console)
 PACKS = Path(__file__).resolve().parents[2] / "services/rules/src/sprg_rules/packs"
 
 

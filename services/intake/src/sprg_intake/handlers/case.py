@@ -252,6 +252,36 @@ async def record_on_case(
     )
 
 
+async def record_stated(
+    event: type[EventData],
+    case_id: str,
+    command: BaseModel,
+    principal: Principal,
+    deps: IntakeDeps,
+    *,
+    kind: str,
+    slot: str | None,
+    sealed: str | None = None,
+    **kw: Any,
+) -> Recorded:
+    """A fact on a case whose ``event`` states the command as it came, but for its one field
+    of people's own words (``sealed``), kept encrypted on the record and off the bus."""
+    left_out = {sealed} if sealed else set()
+    return await record_on_case(
+        case_id,
+        command,
+        principal,
+        deps,
+        kind=kind,
+        slot=slot,
+        personal={sealed: getattr(command, sealed)} if sealed else None,
+        make=lambda _rid, now: event(
+            case_id=case_id, recorded_at=now, **command.model_dump(exclude=left_out)
+        ),
+        **kw,
+    )
+
+
 def dates_in(model: BaseModel, prefix: str = "") -> list[tuple[str, date]]:
     """Every date a command carries, with its field path (dotted)."""
     found: list[tuple[str, date]] = []

@@ -10,7 +10,7 @@ from sprg_intake.domain.commands import (
     RecordLcsprProgress,
     RecordLcsprPublication,
 )
-from sprg_intake.handlers.case import record_on_case
+from sprg_intake.handlers.case import record_on_case, record_stated
 from sprg_intake.handlers.incident import IntakeDeps
 from sprg_intake.handlers.recording import (
     Recorded,
@@ -51,19 +51,15 @@ async def record_lcspr_factors(
 async def decide_lcspr(
     case_id: str, command: DecideLcspr, principal: Principal, deps: IntakeDeps, **kw: Any
 ) -> Recorded:
-    return await record_on_case(
+    return await record_stated(
+        LcsprDecided,
         case_id,
         command,
         principal,
         deps,
         kind="lcspr_decision",
         slot="lcspr_decision",
-        personal={"rationale": command.rationale},
-        make=lambda _rid, now: LcsprDecided(
-            case_id=case_id,
-            recorded_at=now,
-            **command.model_dump(exclude={"rationale"}),
-        ),
+        sealed="rationale",
         **kw,
     )
 
@@ -71,17 +67,14 @@ async def decide_lcspr(
 async def record_lcspr_progress(
     case_id: str, command: RecordLcsprProgress, principal: Principal, deps: IntakeDeps, **kw: Any
 ) -> Recorded:
-    return await record_on_case(
+    return await record_stated(
+        LcsprProgressed,
         case_id,
         command,
         principal,
         deps,
         kind="lcspr_progress",
         slot=f"lcspr_progress:{command.milestone}",
-        personal=None,
-        make=lambda _rid, now: LcsprProgressed(
-            case_id=case_id, recorded_at=now, **command.model_dump()
-        ),
         **kw,
     )
 
@@ -93,18 +86,14 @@ async def record_lcspr_publication(
     deps: IntakeDeps,
     **kw: Any,
 ) -> Recorded:
-    return await record_on_case(
+    return await record_stated(
+        LcsprPublicationRecorded,
         case_id,
         command,
         principal,
         deps,
         kind="lcspr_publication",
         slot=None,
-        personal={"reason_not_publishing": command.reason_not_publishing},
-        make=lambda _rid, now: LcsprPublicationRecorded(
-            case_id=case_id,
-            recorded_at=now,
-            **command.model_dump(exclude={"reason_not_publishing"}),
-        ),
+        sealed="reason_not_publishing",
         **kw,
     )

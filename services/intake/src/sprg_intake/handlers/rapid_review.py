@@ -14,7 +14,7 @@ from sprg_intake.domain.commands import (
     RequestInformation,
 )
 from sprg_intake.domain.documents import checked_type
-from sprg_intake.handlers.case import Upload, record_on_case
+from sprg_intake.handlers.case import Upload, record_on_case, record_stated
 from sprg_intake.handlers.incident import CaseNotFound, IntakeDeps, InvalidFact
 from sprg_intake.handlers.recording import (
     Draft,
@@ -273,17 +273,14 @@ async def record_sent_to_panel(
             f"sent_date {command.sent_date} is before the Rapid Review was held ({held_date})",
             field="sent_date",
         )
-    return await record_on_case(
+    return await record_stated(
+        RapidReviewSentToPanel,
         case_id,
         command,
         principal,
         deps,
         kind="rapid_review_sent_to_panel",
         slot="rapid_review_sent_to_panel",
-        personal=None,
-        make=lambda _rid, now: RapidReviewSentToPanel(
-            case_id=case_id, sent_date=command.sent_date, recorded_at=now
-        ),
         **kw,
     )
 
@@ -291,16 +288,14 @@ async def record_sent_to_panel(
 async def close_rapid_review(
     case_id: str, command: CloseRapidReview, principal: Principal, deps: IntakeDeps, **kw: Any
 ) -> Recorded:
-    return await record_on_case(
+    return await record_stated(
+        RapidReviewClosed,
         case_id,
         command,
         principal,
         deps,
         kind="rapid_review_closed",
         slot="rapid_review_closed",
-        personal={"rationale": command.rationale},
-        make=lambda _rid, now: RapidReviewClosed(
-            case_id=case_id, closed_date=command.closed_date, reason=command.reason, recorded_at=now
-        ),
+        sealed="rationale",
         **kw,
     )
