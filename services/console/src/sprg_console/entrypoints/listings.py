@@ -6,29 +6,14 @@ Included before ``pages.router``, whose ``/{kind}`` pages would otherwise answer
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from sprg_console.domain import forms
-from sprg_console.entrypoints.web import Console
+from sprg_console.entrypoints.routing import Signed, console_of
 from sprg_console.handlers import listings
-from sprg_console.handlers.context import Caller
 
 router = APIRouter(include_in_schema=False)
-
-
-def _console(request: Request) -> Console:
-    console: Console = request.app.state.console
-    return console
-
-
-async def _caller(request: Request) -> Caller:
-    return await _console(request).caller(request)
-
-
-Signed = Annotated[Caller, Depends(_caller)]
 
 
 def _query(request: Request) -> dict[str, str]:
@@ -38,7 +23,7 @@ def _query(request: Request) -> dict[str, str]:
 @router.get("/actions", response_class=HTMLResponse)
 async def action_list(request: Request, caller: Signed) -> Response:
     """Every action, done and closed ones too, the overdue first; filtered and searched."""
-    console = _console(request)
+    console = console_of(request)
     errors = forms.Errors()
     query = _query(request)
     filters = listings.read_filters(query, listings.ACTION_STATUSES, errors)
@@ -58,7 +43,7 @@ async def action_list(request: Request, caller: Signed) -> Response:
 @router.get("/information-requests", response_class=HTMLResponse)
 async def request_list(request: Request, caller: Signed) -> Response:
     """Every information request with its returns, the overdue first; filtered, searched."""
-    console = _console(request)
+    console = console_of(request)
     errors = forms.Errors()
     query = _query(request)
     filters = listings.read_filters(query, listings.REQUEST_STATUSES, errors)
@@ -78,6 +63,6 @@ async def request_list(request: Request, caller: Signed) -> Response:
 @router.get("/asked-of-you", response_class=HTMLResponse)
 async def asked_of_you(request: Request, caller: Signed) -> Response:
     """What is asked of the person's agency and by when."""
-    console = _console(request)
+    console = console_of(request)
     view = await listings.asked_of_you(console.deps, caller)
     return console.render(request, "asked_of_you.html", title="What is asked of you", view=view)
