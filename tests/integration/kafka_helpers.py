@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from kafka import KafkaConsumer
 from kafka.admin import KafkaAdminClient, NewTopic
+from kafka.structs import OffsetAndMetadata, TopicPartition
 
 from sprg_shared.envelope import Envelope
 
@@ -46,3 +47,25 @@ def read_until(
     raise AssertionError(
         f"condition not met on {topic} within {deadline_seconds}s; saw {len(seen)} messages"
     )
+
+
+def start_group_at_end(bootstrap: str, group: str, topics: Iterable[str]) -> None:
+    """Commit ``group``'s offsets at the current end of each partition of ``topics``.
+
+    The session shares one broker: by the time a test starts a service under a new group,
+    earlier tests have left thousands of events on the shared topics, and a group that starts
+    from the beginning works through all of them before it reaches the test's own. A test
+    about what happens from now on starts its group at the end, as an operator positions a
+    new group (``kafka-consumer-groups --reset-offsets --to-latest``).
+    """
+    consumer = KafkaConsumer(bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False)
+    try:
+        partitions = [
+            TopicPartition(topic, p)
+            for topic in topics
+            for p in sorted(consumer.partitions_for_topic(topic) or ())
+        ]
+        ends = consumer.end_offsets(partitions)
+        consumer.commit({tp: OffsetAndMetadata(end, "", -1) for tp, end in ends.items()})
+    finally:
+        consumer.close()

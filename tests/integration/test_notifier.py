@@ -17,6 +17,7 @@ from prometheus_client import CollectorRegistry
 from pymongo import AsyncMongoClient
 
 from sprg_notifier.adapters.channels import REPLAY_WINDOW_SECONDS, signature, verify
+from sprg_notifier.bootstrap import TOPICS as NOTIFIER_TOPICS
 from sprg_notifier.bootstrap import build
 from sprg_notifier.settings import NotifierSettings
 from sprg_shared import topics
@@ -30,7 +31,7 @@ from sprg_shared.metrics import bus_metrics
 from tests.conftest import bearer
 from tests.e2e.stack import free_port
 from tests.http_server import serving
-from tests.integration.kafka_helpers import read_until
+from tests.integration.kafka_helpers import read_until, start_group_at_end
 from tests.servers import Servers
 from tests.smtp import Mailbox, smtp_server
 
@@ -131,6 +132,8 @@ async def harness(
         retry_backoff_seconds=0.05,
     )
     producer = Producer(servers.kafka, "test", bus_metrics(CollectorRegistry(), "test"))
+    # Only the test's own events: not every earlier test's, left on the shared topics.
+    start_group_at_end(servers.kafka, settings.consumer_group, NOTIFIER_TOPICS)
     async with (
         serving(receiver.app(), hook_port) as hook_url,
         serving(build(settings)) as url,
