@@ -8,6 +8,7 @@ beside the old one, and a case is read only by who may read it (each read audite
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 import os
@@ -31,6 +32,7 @@ from sprg_intake.handlers.incident import (
 )
 from sprg_shared import topics
 from sprg_shared.auth import Principal, Role
+from sprg_shared.envelope import Envelope
 
 NOW = datetime(2026, 4, 10, 9, 0, tzinfo=UTC)
 REPORT = {
@@ -148,3 +150,46 @@ async def test_a_correction_is_a_new_record_and_reads_are_for_those_entitled(
     with pytest.raises(CaseNotFound):
         await case_handlers.read_case(receipt.case_id, POLICE, deps, reason="curious")
     assert [(r["by"], r["granted"]) for r in store.reads] == [("u-bt", True), ("u-pol", False)]
+
+
+class SlowBroker(InMemoryPublisher):
+    """A publisher whose acknowledgement takes a round trip; notes how many were in flight."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.in_flight = 0
+        self.most_in_flight = 0
+
+    async def publish(self, topic: str, envelope: Envelope) -> None:
+        self.in_flight += 1
+        self.most_in_flight = max(self.most_in_flight, self.in_flight)
+        await asyncio.sleep(0.01)  # the broker's acknowledgement
+        self.in_flight -= 1
+        await super().publish(topic, envelope)
+
+
+async def test_the_relay_publishes_cases_at_once_and_each_case_in_its_order() -> None:
+    key = base64.b64encode(os.urandom(32)).decode()
+    store, broker = InMemoryCaseStore(), SlowBroker()
+    deps = IntakeDeps(
+        repo=store,
+        sealer=Sealer(key, "k1"),
+        fingerprint=partial(fingerprint, key),
+        relay=OutboxRelay(store, broker, poll_seconds=1),
+        source="sprg/intake",
+        now=lambda: NOW,
+    )
+    report = ReportIncident.model_validate(REPORT)
+    cases = [
+        (await report_incident(report, CSC, deps, idempotency_key=None, traceparent=None)).case_id
+        for _ in range(5)
+    ]
+    # The first case's SIN submission waits in the outbox with its report (another document).
+    submitted = RecordSinSubmission(submitted_date=date(2026, 4, 7))
+    await record_sin_submission(cases[0], submitted, BT, deps, traceparent=None)
+    assert await deps.relay.drain() == 6
+    assert broker.most_in_flight >= 2  # the cases did not wait for one another
+    first_case = [e.type for e in broker.on(topics.INTAKE) if e.subject == cases[0]]
+    assert first_case == ["sprg.incident.reported.v1", "sprg.sin.submitted.v1"]
+    assert sorted({e.subject for e in broker.on(topics.INTAKE)}) == sorted(cases)
+    assert await deps.relay.drain() == 0  # each marked sent once published
