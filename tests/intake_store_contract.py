@@ -137,6 +137,39 @@ class CaseStoreContract:
         assert "personal" not in listed[0] and "outbox" not in listed[0]
         assert listed[0]["agency"] == "croydon-csc"
 
+    async def test_cases_are_found_newest_first_by_agency_reference_and_date(
+        self, store: CaseStore
+    ) -> None:
+        tag = new_id()
+        made = [
+            case(f"{tag}-{n}", reference=f"SIN-{tag}-{n}", agency=agency, created_at=at)
+            for n, (agency, at) in enumerate(
+                [
+                    ("croydon-csc", AT),
+                    ("met-police", AT + timedelta(days=1)),
+                    ("croydon-csc", AT + timedelta(days=2)),
+                ]
+            )
+        ]
+        for c in made:
+            await store.insert(c)
+
+        async def ids(**kw: Any) -> list[str]:
+            found = await store.find_cases(**kw)
+            return [str(c["_id"]) for c in found if str(c["_id"]).startswith(tag)]
+
+        assert await ids() == [f"{tag}-2", f"{tag}-1", f"{tag}-0"]
+        assert await ids(agency="croydon-csc") == [f"{tag}-2", f"{tag}-0"]
+        assert await ids(terms=[f"SIN-{tag}-1"]) == [f"{tag}-1"]
+        assert await ids(terms=[f"{tag}-0"]) == [f"{tag}-0"]
+        day = AT + timedelta(days=1)
+        assert await ids(reported_from=day) == [f"{tag}-2", f"{tag}-1"]
+        assert await ids(reported_to=day) == [f"{tag}-0"]
+        listed = await store.find_cases(terms=[f"{tag}-0"])
+        assert "personal" not in listed[0] and "outbox" not in listed[0]
+        sealed = await store.find_cases(terms=[f"{tag}-0"], sealed=True)
+        assert sealed[0]["personal"] == {"sealed": "x"} and "outbox" not in sealed[0]
+
     async def test_the_relay_publishes_each_pending_event_once(self, store: CaseStore) -> None:
         c = case(new_id())
         await store.insert(c)

@@ -257,6 +257,21 @@ async def test_an_agency_reports_and_the_business_team_works_the_worklist_to_a_s
         )
         await check(page, "journey-14c-requests-returned")
 
+        # It finds the case among every case by its reference (any letter case), reported
+        # since yesterday, with the reporting agency's name and a link to the case.
+        await page.goto(console + "/cases")
+        await page.fill("#reference", reference.lower())
+        await fill_date(page, "reported_after", today - timedelta(days=1))
+        await page.click("button:has-text('Find cases')")
+        found = page.locator("#cases tbody tr")
+        await expect(found).to_have_count(1)
+        await expect(found).to_contain_text("Metropolitan Police Service")
+        await expect(found.get_by_role("link", name=reference)).to_have_attribute(
+            "href", case_url.removeprefix(console)
+        )
+        assert "Journey Child" not in await page.inner_text("main")
+        await check(page, "journey-14d-case-found")
+
         # It produces the quarter's Review Summary; the Executive reads it in the browser.
         quarter = f"{today.year}-Q{(today.month - 1) // 3 + 1}"
         await page.goto(console + "/reports")

@@ -230,3 +230,78 @@ async def test_actions_are_listed_as_they_stand_filtered_paged_and_scoped(
         async for r in audit.find({"action": "read", "reason": "what is asked of us"})
     ]
     assert reads == [(ids[2], "what is asked of us", True)]
+
+
+CASES = "/v1/cases"
+
+
+async def test_every_case_is_listed_newest_first_filtered_paged_and_scoped(
+    intake: httpx.AsyncClient, audit: Any
+) -> None:
+    first, first_ref = await _case(intake)
+    second = await new_case(intake)
+    police = await new_case(intake, POLICE)
+
+    page = (await intake.get(CASES, headers=BUSINESS)).json()
+    assert page["total"] == 3 and [r["case_id"] for r in page["items"]] == [police, second, first]
+    row = page["items"][2]
+    assert row["reference"] == first_ref and row["reporting_agency"] == "croydon-csc"
+    assert (row["incident_kind"], row["aware_date"]) == ("death", REPORT["aware_date"])
+    assert row["incident_date"] == REPORT["event"]["date"] and row["reported_at"]
+    # Facts only: no child's name, date of birth or address, nothing sealed.
+    said = str(page)
+    for child in REPORT["children"]:
+        for word in (child["name"], child["date_of_birth"], child.get("address", "")):
+            assert not word or word not in said
+
+    async def listed(who: dict[str, str] = BUSINESS, **params: Any) -> list[str]:
+        response = await intake.get(CASES, params=params, headers=who)
+        assert response.status_code == 200, response.text
+        return [r["case_id"] for r in response.json()["items"]]
+
+    assert await listed(case=first_ref.lower()) == [first]
+    assert await listed(case=second) == [second]
+    assert await listed(case="SIN-1999-0001") == []
+    assert await listed(agency="met-police") == [police]
+    today = page["items"][0]["reported_at"][:10]
+    assert await listed(reported_after=today, reported_before=today) == [police, second, first]
+    assert await listed(reported_before="2026-01-01") == []
+    assert await listed(reported_after="2099-01-01") == []
+    assert await listed(limit=2) == [police, second]
+    assert await listed(limit=2, offset=2) == [first]
+    assert await listed(offset=3) == []
+    assert await listed(CHAIR) == [police, second, first]
+
+    # An agency lists the cases it reported, and no other agency's.
+    assert await listed(CSC) == [second, first]
+    assert await listed(POLICE, agency="met-police") == [police]
+    refused = await intake.get(CASES, params={"agency": "croydon-csc"}, headers=POLICE)
+    assert refused.status_code == 403, refused.text
+    assert (
+        await audit.count_documents(
+            {"case_id": "cases:croydon-csc", "granted": False, "agency": "met-police"}
+        )
+        == 1
+    )
+    assert (await intake.get(CASES, headers=EXEC)).status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"limit": 0}, "limit"),
+        ({"limit": 201}, "limit"),
+        ({"offset": -1}, "offset"),
+        ({"offset": 100_001}, "offset"),
+        ({"reported_after": "2026-02-30"}, "reported_after"),
+        ({"reported_after": "2026-05-02", "reported_before": "2026-05-01"}, "reported_before"),
+        ({"agency": "Not An Agency"}, "agency"),
+        ({"case": "x" * 81}, "case"),
+    ],
+)
+async def test_the_list_of_cases_asked_out_of_bounds_gets_a_422_naming_the_parameter(
+    intake: httpx.AsyncClient, params: dict[str, Any], field: str
+) -> None:
+    response = await intake.get(CASES, params=params, headers=BUSINESS)
+    assert response.status_code == 422, response.text
+    assert [e["loc"] for e in response.json()["detail"]] == [["query", field]]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -79,5 +80,52 @@ async def test_every_query_the_lists_make_is_served_by_an_index(mongo: Any, run_
             text = json.dumps(plan, default=str)
             assert "COLLSCAN" not in text and "Seq Scan" not in text, (name, text[:3000])
             assert "IXSCAN" in text or "Index" in text, (name, text[:3000])
+    finally:
+        await mongo.drop_database(db.name)
+
+
+async def test_every_query_the_list_of_cases_makes_is_served_by_an_index(
+    mongo: Any, run_id: str
+) -> None:
+    """What ``find_cases`` asks of the store (every case newest first, an agency's, one by
+    its id or reference, those reported between two days) is answered from an index."""
+    db = mongo[f"intake_case_indexes_{run_id}"]
+    repo = CaseRepository(db)
+    await repo.ensure_indexes()
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    try:
+        await db["cases"].insert_many(
+            [
+                {
+                    "_id": f"c{n}",
+                    "reference": f"SIN-2026-{n:04d}",
+                    "agency": f"a{n % 7}",
+                    "created_at": start + timedelta(hours=n),
+                    "facts": {"aware_date": "2026-01-01"},
+                }
+                for n in range(400)
+            ]
+        )
+        day = start + timedelta(days=3)
+        queries = {
+            "every case": {},
+            "an agency's cases": {"agency": "a3"},
+            "a case by id or reference": {
+                "$or": [
+                    {"_id": {"$in": ["SIN-2026-0007"]}},
+                    {"reference": {"$in": ["SIN-2026-0007"]}},
+                ]
+            },
+            "reported between": {"created_at": {"$gte": day, "$lt": day + timedelta(days=2)}},
+            "an agency's, reported from": {"agency": "a2", "created_at": {"$gte": day}},
+        }
+        for name, query in queries.items():
+            find = {"find": "cases", "filter": query, "sort": {"created_at": -1}}
+            plan = await db.command("explain", find)
+            text = json.dumps(plan, default=str)
+            assert "COLLSCAN" not in text and "Seq Scan" not in text, (name, text[:3000])
+            assert "IXSCAN" in text or "Index" in text, (name, text[:3000])
+        found = await repo.find_cases(agency="a3", reported_from=day)
+        assert found and all(c["agency"] == "a3" and c["created_at"] >= day for c in found)
     finally:
         await mongo.drop_database(db.name)

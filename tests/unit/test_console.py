@@ -4,12 +4,15 @@ browser uses it: sign-in, the worklist, a case, the forms."""
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 import pytest
 
 from sprg_console.adapters.apis import ApiError
 from sprg_console.handlers import worklist as worklist_handlers
+from sprg_console.handlers.listings import CASES
+from sprg_intake.handlers import listings as intake_listings
 from tests.unit.console_fakes import World, clock
 
 CASE = "c-0001"
@@ -33,8 +36,27 @@ def _key(page: str) -> str:
     return found.group(1)
 
 
+def listed_case(case_id: str, reference: str, agency: str, day: int = 30) -> dict[str, Any]:
+    """A case as intake's list gives it (made by intake's own pure function)."""
+    stored = {
+        "_id": case_id,
+        "reference": reference,
+        "agency": agency,
+        "created_at": datetime(2026, 11, day, 10, tzinfo=UTC),
+        "facts": {
+            "aware_date": f"2026-11-{day:02d}",
+            "incident": {"kind": "death", "date": f"2026-11-{day - 1:02d}"},
+        },
+    }
+    return intake_listings.case_row(stored, None)
+
+
 def world_with_cases() -> World:
     w = World()
+    w.intake.pages[CASES] = [
+        listed_case(OTHER, "SIN-2026-BBBB2222", "met-police", 24),
+        listed_case(CASE, "SIN-2026-AAAA1111", "croydon-csc"),
+    ]
     w.reporting.cases = {
         CASE: {
             "reference": "SIN-2026-AAAA1111",
@@ -585,11 +607,15 @@ async def test_an_agency_lists_the_cases_that_concern_it_asking_for_its_own_agen
     console asks for the agency's own; the Business Team still asks for everything."""
     w = world_with_cases()
     w.scheduler.concerns = {"met-police": {OTHER}}
+    every = w.intake.pages[CASES]
+    w.intake.pages[CASES] = every[:1]  # intake lists the agency's own
     async with w.signed_in("police") as browser:
         text = _text((await browser.get("/cases")).text)
     assert {a["agency"] for a in w.scheduler.asked} == {"met-police"}
     assert "SIN-2026-BBBB2222" in text and "SIN-2026-AAAA1111" not in text
+    assert w.intake.paged[-1] == {"path": CASES, "caller": "met-police", "limit": 50, "offset": 0}
     w.scheduler.asked.clear()
+    w.intake.pages[CASES] = every
     async with w.signed_in("bt") as browser:
         text = _text((await browser.get("/cases")).text)
     assert {a["agency"] for a in w.scheduler.asked} == {None}

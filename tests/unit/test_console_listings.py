@@ -7,10 +7,10 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from sprg_console.adapters.apis import ApiError
-from sprg_console.handlers.listings import ACTIONS, ASKED_REASON, REQUESTS
+from sprg_console.handlers.listings import ACTIONS, ASKED_REASON, CASES, REQUESTS
 from sprg_intake.handlers.listings import fold_actions, request_rows
 from tests.unit.console_fakes import World
-from tests.unit.test_console import _text
+from tests.unit.test_console import OTHER, _text, listed_case, world_with_cases
 
 TODAY = date(2026, 12, 3)
 AT = datetime(2026, 11, 1, 9, tzinfo=UTC)
@@ -255,3 +255,90 @@ async def test_a_done_action_without_a_clock_has_its_page_from_intake() -> None:
     assert "&lt;a" not in page.text  # the link is a link, not its markup shown
     assert w.intake.paged[0]["case"] == "a3"
     assert missing.status_code == 404
+
+
+async def test_the_business_team_finds_every_case_by_reference_agency_and_dates() -> None:
+    """Every case from intake's list, a duty open or not, each linking to its page with its
+    reference and the reporting agency's name; the filters sent to intake and kept."""
+    w = world_with_cases()
+    w.scheduler.clocks_ = w.scheduler.clocks_[:1]  # OTHER's case has no duty open
+    query = {
+        "agency": "met-police",
+        "reference": "sin-2026-bbbb2222",
+        "reported_after-day": "1",
+        "reported_after-month": "11",
+        "reported_after-year": "2026",
+        "reported_before-day": "30",
+        "reported_before-month": "11",
+        "reported_before-year": "2026",
+    }
+    async with w.signed_in("bt") as browser:
+        every = await browser.get("/cases")
+        found = await browser.get("/cases", params=query)
+    text = _text(every.text)
+    assert every.status_code == 200 and "2 cases" in text
+    assert f'href="/cases/{OTHER}">SIN-2026-BBBB2222</a>' in every.text
+    assert f'href="/cases/{CASE}">SIN-2026-AAAA1111</a>' in every.text
+    assert text.index("SIN-2026-BBBB2222") < text.index("SIN-2026-AAAA1111")  # intake's order
+    rows = text.split("2 cases", 1)[1]
+    assert "Metropolitan Police Service" in rows and "met-police" not in rows
+    assert "Notify the Panel by 7 December 2026" in rows and "None open" in rows
+    assert "No service lists" not in text
+    assert w.intake.paged[0] == {"path": CASES, "caller": "cscp", "limit": 50, "offset": 0}
+    asked = w.intake.paged[-1]
+    assert (asked["case"], asked["agency"]) == ("sin-2026-bbbb2222", "met-police")
+    assert (asked["reported_after"], asked["reported_before"]) == ("2026-11-01", "2026-11-30")
+    assert "due_after" not in asked and "status" not in asked
+    assert 'value="sin-2026-bbbb2222"' in found.text
+    assert '<option value="met-police" selected>' in found.text
+    assert "matching the filters" in _text(found.text) and "Clear the filters" in found.text
+
+
+async def test_a_case_filter_that_cannot_be_read_is_said_and_not_sent() -> None:
+    w = world_with_cases()
+    query = {
+        "reported_after-day": "2",
+        "reported_after-month": "12",
+        "reported_after-year": "2026",
+        "reported_before-day": "1",
+        "reported_before-month": "12",
+        "reported_before-year": "2026",
+        "agency": "Not An Agency",
+    }
+    async with w.signed_in("bt") as browser:
+        page = await browser.get("/cases", params=query)
+    assert page.status_code == 400
+    text = _text(page.text)
+    assert "The last date reported must be the same as or after the first" in text
+    assert "Select an agency from the list" in text
+    assert '<a href="#reported_before-day">' in page.text
+    asked = w.intake.paged[-1]
+    assert "reported_before" not in asked and "agency" not in asked
+    assert asked["reported_after"] == "2026-12-02"
+
+
+async def test_a_long_list_of_cases_comes_in_pages() -> None:
+    w = World(today=TODAY)
+    w.intake.pages[CASES] = [
+        listed_case(f"c-{n:04}", f"SIN-2026-{n:04}", "croydon-csc", n % 28 + 2) for n in range(60)
+    ]
+    async with w.signed_in("chair") as browser:
+        first = await browser.get("/cases")
+        second = await browser.get("/cases", params={"page": "2"})
+    assert "60 cases (page 1 of 2)" in _text(first.text)
+    assert 'href="/cases?page=2"' in first.text
+    assert w.intake.paged[-1]["offset"] == 50
+    assert second.text.count('href="/cases/c-') == 10
+
+
+async def test_a_person_intake_does_not_list_every_case_for_sees_the_cases_with_duties() -> None:
+    """An SPRG member is not given every case (intake reads a case for its agency and the
+    Business Team): the list says so and shows the cases with a duty open, as before."""
+    w = world_with_cases()
+    w.intake.refuse_with = ApiError(403, "requires one of the roles")
+    async with w.signed_in("member") as browser:
+        page = await browser.get("/cases")
+    text = _text(page.text)
+    assert page.status_code == 200
+    assert "this list shows the cases with a duty still open" in text
+    assert "SIN-2026-AAAA1111" in text and "Notify the Panel by 7 December 2026" in text

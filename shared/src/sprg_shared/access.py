@@ -83,6 +83,9 @@ MATRIX: dict[str, dict[str, Rule]] = {
         # incident reports: an agency reaches what it submitted, the Business Team all
         "report_incident": _w(SUBMITTER, TEAM),
         "read_case": _r(SUBMITTER, TEAM, audit="read", reach="agency"),
+        # every case, facts only: the Business Team and the Chair all, an agency its own
+        # (another agency's list is refused, audited)
+        "list_cases": _r(SUBMITTER, TEAM, CHAIR, audit="read", reach="agency"),
         "correct_incident": _w(SUBMITTER, TEAM, reach="agency"),
         "record_sin_submission": _w(TEAM),
         # a looked-after child's or care leaver's death: DfE/Ofsted notified, CSAB liaised

@@ -1,5 +1,6 @@
-"""The lists of actions and of information requests with their returns, and an agency
-practitioner's "asked of you": each asks ``handlers.listings`` and renders ("ask, render").
+"""The lists of cases, of actions and of information requests with their returns, and an
+agency practitioner's "asked of you": each asks ``handlers.listings`` and renders ("ask,
+render").
 
 Included before ``pages.router``, whose ``/{kind}`` pages would otherwise answer ``/actions``.
 """
@@ -11,13 +12,35 @@ from fastapi.responses import HTMLResponse, Response
 
 from sprg_console.domain import forms
 from sprg_console.entrypoints.routing import Signed, console_of
-from sprg_console.handlers import listings
+from sprg_console.handlers import listings, lists
 
 router = APIRouter(include_in_schema=False)
 
 
 def _query(request: Request) -> dict[str, str]:
     return {k: str(v) for k, v in request.query_params.items()}
+
+
+@router.get("/cases", response_class=HTMLResponse)
+async def case_list(request: Request, caller: Signed) -> Response:
+    """Every case the person may see, the newest first; searched by reference, filtered by
+    agency and the dates reported; each with its open duties."""
+    console = console_of(request)
+    errors = forms.Errors()
+    query = _query(request)
+    filters = listings.read_filters(query, listings.NO_STATUS, errors, listings.REPORTED)
+    view = await lists.cases(console.deps, caller, filters)
+    return console.render(
+        request,
+        "cases.html",
+        status_code=400 if errors else 200,
+        title=errors.title("Cases"),
+        view=view.page,
+        fallback=view.fallback,
+        errors=errors,
+        form=query,
+        statuses=listings.NO_STATUS,
+    )
 
 
 @router.get("/actions", response_class=HTMLResponse)

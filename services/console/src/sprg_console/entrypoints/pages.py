@@ -152,13 +152,6 @@ async def produce_report(request: Request, caller: Signed) -> Response:
 # --- Lists and other subjects: after every fixed path (they match any first segment) -----
 
 
-@router.get("/cases", response_class=HTMLResponse)
-async def case_list(request: Request, caller: Signed) -> Response:
-    console = console_of(request)
-    view = await lists.cases(console.deps, caller)
-    return console.render(request, "cases.html", title="Cases", view=view)
-
-
 @router.get("/escalations", response_class=HTMLResponse)
 async def escalation_list(request: Request, caller: Signed) -> Response:
     """Every escalation, the open ones at Stage 3 or above first (before ``/{kind}``)."""
@@ -168,9 +161,7 @@ async def escalation_list(request: Request, caller: Signed) -> Response:
 
 
 LIST_PAGES = {
-    "cases-of-concern": ("Cases of Concern", "case_of_concern"),
     "escalations": ("Escalations", "escalation"),
-    "meetings": ("SPRG meetings", "meeting"),
 }
 
 

@@ -1,6 +1,7 @@
-"""Every action, every information request with its returns, and what is asked of an
-agency: from intake's lists (``GET /v1/actions``, ``GET /v1/information-requests``), which
-hold the done, closed and clock-less ones too, paged and filtered there.
+"""Every case, every action, every information request with its returns, and what is
+asked of an agency: from intake's lists (``GET /v1/cases``, ``GET /v1/actions``,
+``GET /v1/information-requests``), which hold the closed, done and clock-less ones too,
+paged and filtered there.
 
 The person's filters come from a GOV.UK form (a status, an agency by name, a reference, due
 dates as day, month and year); a filter that cannot be read is said in plain words and not
@@ -27,6 +28,7 @@ from sprg_shared.auth import Role
 PAGE_SIZE = 50
 ASKED_SIZE = 200
 ACTIONS = "/v1/actions"
+CASES = "/v1/cases"
 REQUESTS = "/v1/information-requests"
 ASKED_REASON = "To see what is asked of my agency and by when"
 
@@ -49,6 +51,24 @@ REQUEST_KINDS = {
     "other": "Other information",
 }
 AGENCY = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
+NO_STATUS = {"": "All"}
+
+
+@dataclass(frozen=True)
+class Dates:
+    """The two dates a list is filtered between: their names (intake's parameters and the
+    form's fields) and what they are called in a message."""
+
+    after: str
+    before: str
+    first: str
+    last: str
+
+
+DUE = Dates("due_after", "due_before", "the first due date", "the last due date")
+REPORTED = Dates(
+    "reported_after", "reported_before", "the first date reported", "the last date reported"
+)
 
 
 @dataclass
@@ -57,8 +77,11 @@ class ListFilters:
     agency: str = ""
     reference: str = ""
     due_after: date | None = None
+    """the first date (due, or reported: ``dates``), on or after"""
     due_before: date | None = None
+    """the last date, on or before"""
     page: int = 1
+    dates: Dates = DUE
 
     @property
     def active(self) -> bool:
@@ -73,8 +96,8 @@ class ListFilters:
             ("status", self.status),
             ("agency", self.agency),
             ("case", self.reference),
-            ("due_after", self.due_after and self.due_after.isoformat()),
-            ("due_before", self.due_before and self.due_before.isoformat()),
+            (self.dates.after, self.due_after and self.due_after.isoformat()),
+            (self.dates.before, self.due_before and self.due_before.isoformat()),
         ):
             if value:
                 params[name] = value
@@ -82,10 +105,13 @@ class ListFilters:
 
 
 def read_filters(
-    query: Mapping[str, str], statuses: Mapping[str, str], errors: forms.Errors
+    query: Mapping[str, str],
+    statuses: Mapping[str, str],
+    errors: forms.Errors,
+    dates: Dates = DUE,
 ) -> ListFilters:
     """The filter form as filters; what cannot be read is left out, with a message."""
-    found = ListFilters()
+    found = ListFilters(dates=dates)
     status = forms.text(query, "status")
     if status in statuses:
         found.status = status
@@ -101,13 +127,20 @@ def read_filters(
         errors.add("reference", "Reference must be 80 characters or fewer")
     else:
         found.reference = reference
-    for name, what in (("due_after", "the first due date"), ("due_before", "the last due date")):
+    for name, field_name, what in (
+        (dates.after, "due_after", dates.first),
+        (dates.before, "due_before", dates.last),
+    ):
         day = forms.a_date(
             query, name, errors, what=what, today=date.max, required=False, not_after_today=False
         )
-        setattr(found, name, day)
+        setattr(found, field_name, day)
     if found.due_after and found.due_before and found.due_after > found.due_before:
-        errors.add("due_before", "The last due date must be the same as or after the first")
+        errors.add(
+            dates.before,
+            f"{dates.last.capitalize()} must be the same as or after the first",
+            anchor=f"{dates.before}-day",
+        )
         found.due_before = None
     try:
         found.page = max(1, min(int(forms.text(query, "page") or 1), 2000))
@@ -129,6 +162,20 @@ class ActionRow:
     status: str
     tag: str
     description: str = ""
+
+
+@dataclass(frozen=True)
+class CaseRow:
+    case_id: str
+    reference: str
+    url: str
+    agency: str
+    incident: str
+    incident_date: str
+    aware: str
+    reported: str
+    duties: tuple[str, ...] = ()
+    """its open duties, the most pressing first"""
 
 
 @dataclass(frozen=True)
@@ -206,6 +253,31 @@ def action_row(row: Document, names: Mapping[str, str]) -> ActionRow:
     )
 
 
+INCIDENT_KINDS = {
+    "death": "Death",
+    "serious_harm": "Serious harm",
+}
+
+
+def case_row(row: Document, names: Mapping[str, str], duties: Mapping[str, list[Any]]) -> CaseRow:
+    """A case as intake lists it (facts only), with its agency's name and its open duties
+    (from the worklist: each a ``WorkItem``, the most pressing first)."""
+    agency = str(row.get("reporting_agency") or "")
+    kind = str(row.get("incident_kind") or "")
+    case_id = str(row["case_id"])
+    return CaseRow(
+        case_id=case_id,
+        reference=str(row.get("reference") or "Reference not known yet"),
+        url=f"/cases/{case_id}",
+        agency=names.get(agency, agency),
+        incident=INCIDENT_KINDS.get(kind, words.humanise(kind)),
+        incident_date=words.long_date(row.get("incident_date")),
+        aware=words.long_date(row.get("aware_date")),
+        reported=words.long_date(str(row.get("reported_at") or "")[:10] or None),
+        duties=tuple(str(item.sentence) for item in duties.get(case_id, [])),
+    )
+
+
 def request_row(row: Document, names: Mapping[str, str], caller: Caller) -> RequestRow:
     agency = str(row.get("agency") or "")
     case_id = str(row.get("case_id") or "")
@@ -274,8 +346,10 @@ def _link(base: str, filters: ListFilters) -> str:
         "agency": filters.agency,
         "reference": filters.reference,
     }
-    for name in ("due_after", "due_before"):
-        day: date | None = getattr(filters, name)
+    for name, day in (
+        (filters.dates.after, filters.due_after),
+        (filters.dates.before, filters.due_before),
+    ):
         if day:
             query |= {
                 f"{name}-day": str(day.day),
@@ -283,6 +357,17 @@ def _link(base: str, filters: ListFilters) -> str:
                 f"{name}-year": str(day.year),
             }
     return base + "?" + urlencode({k: v for k, v in query.items() if v} | {"page": ""})
+
+
+async def cases(
+    deps: Deps, caller: Caller, filters: ListFilters, duties: Mapping[str, list[Any]]
+) -> ListPage:
+    """A page of every case the person may see (an agency: those it reported), the newest
+    first, each with its open duties from ``duties`` (by case id)."""
+    view, items, names = await _page(deps, caller, CASES, filters)
+    view.rows = [case_row(row, names, duties) for row in items]
+    view.page_link = _link("/cases", filters)
+    return view
 
 
 async def actions(deps: Deps, caller: Caller, filters: ListFilters) -> ListPage:

@@ -1,9 +1,11 @@
 """Lists, and the pages of subjects other than cases.
 
-No service lists every case or meeting yet (intake reads one at a time, audited; reporting
-counts). The console does not keep its own copy: those lists show what the services do
-offer (the subjects with duties still open, from the scheduler) and say plainly what is
-missing. Actions and information requests are listed from intake (``handlers.listings``).
+Cases, actions and information requests are listed from intake (``handlers.listings``),
+Cases of Concern and escalations too, meetings from the SPRG's schedule. The console
+keeps no copy of its own: where a service does not list something for a person (an SPRG
+member is not given every case; an agency practitioner every escalation), the list shows
+what the services do offer (the subjects with duties still open, from the scheduler) and
+says so plainly.
 """
 
 from __future__ import annotations
@@ -40,14 +42,10 @@ SUBJECT_KINDS: dict[str, frozenset[str]] = {
 }
 LIST_SIZE = 1000
 MISSING: dict[str, str] = {
-    "case": "No service lists every case yet: this list shows the cases with a duty still "
-    "open. Open any other case from the link in its e-mail, or by its address.",
-    "case_of_concern": "No service lists Cases of Concern yet (intake reads one at a time). "
-    "Open one from the link in its e-mail.",
+    "case": "Only the Business Team, the Chair and the agency that reported a case see it in "
+    "the list of every case: this list shows the cases with a duty still open.",
     "escalation": "Only the Business Team and the SPRG see every escalation: this list shows "
     "the escalations with a stage response still due.",
-    "meeting": "No service lists the SPRG meetings yet: this list shows the meeting duties "
-    "still open (papers and reports).",
 }
 
 
@@ -57,8 +55,25 @@ class ListView:
     missing: str
 
 
-async def cases(deps: Deps, caller: Caller) -> ListView:
-    return await subjects(deps, caller, "case")
+@dataclass(frozen=True)
+class CaseList:
+    page: listings.ListPage
+    fallback: ListView | None = None
+    """for a person intake does not list every case for: the cases with a duty open"""
+
+
+async def cases(deps: Deps, caller: Caller, filters: listings.ListFilters) -> CaseList:
+    """Every case the person may see, from intake, each with its open duties (from the
+    scheduler, as on the worklist: the most pressing first)."""
+    view = await worklist.worklist(deps, caller, Filters(), page_size=LIST_SIZE)
+    open_duties = ordered([i for i in view.items if i.kind in SUBJECT_KINDS["case"]])
+    duties: dict[str, list[WorkItem]] = {}
+    for item in open_duties:
+        duties.setdefault(item.subject_id, []).append(item)
+    page = await listings.cases(deps, caller, filters, duties)
+    if page.refused:
+        return CaseList(page, ListView(items=open_duties, missing=MISSING["case"]))
+    return CaseList(page)
 
 
 async def subjects(deps: Deps, caller: Caller, subject: str) -> ListView:

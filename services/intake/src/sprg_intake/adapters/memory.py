@@ -114,6 +114,28 @@ class InMemoryCaseStore:
         cases = [_without(c, "personal", "outbox") for c in self._cases.values()]
         return sorted(cases, key=lambda c: c["created_at"])
 
+    async def find_cases(
+        self,
+        *,
+        agency: str | None = None,
+        terms: Sequence[str] = (),
+        reported_from: datetime | None = None,
+        reported_to: datetime | None = None,
+        sealed: bool = False,
+    ) -> list[Document]:
+        def matches(case: Document) -> bool:
+            at = _stored(case["created_at"])
+            return (
+                (agency is None or case.get("agency") == agency)
+                and (not terms or case["_id"] in terms or case.get("reference") in terms)
+                and (reported_from is None or at >= _stored(reported_from))
+                and (reported_to is None or at < _stored(reported_to))
+            )
+
+        left_out = ["outbox", "request_fingerprint"] + ([] if sealed else ["personal"])
+        found = [_without(c, *left_out) for c in self._cases.values() if matches(c)]
+        return sorted(found, key=lambda c: c["created_at"], reverse=True)
+
     async def records_of_kind(self, kind: str) -> list[Document]:
         return _in_order(
             [_without(r, "attachments") for r in self._records.values() if r.get("kind") == kind]

@@ -51,6 +51,22 @@ class CaseStore(Outbox, Protocol):
 
     async def records_of_kind(self, kind: str) -> list[Document]: ...
 
+    async def find_cases(
+        self,
+        *,
+        agency: str | None = None,
+        terms: Sequence[str] = (),
+        reported_from: datetime | None = None,
+        reported_to: datetime | None = None,
+        sealed: bool = False,
+    ) -> list[Document]:
+        """Incident cases, the newest first, without their outbox or first answer: those
+        ``agency`` reported (None: every agency), whose id or reference is one of ``terms``
+        (none: any), reported at or after ``reported_from`` and before ``reported_to``; the
+        sealed personal data only when ``sealed`` (to check the agency bound to it).
+        Served by an index (``ensure_indexes``)."""
+        ...
+
     async def find_records(
         self,
         kinds: Sequence[str],

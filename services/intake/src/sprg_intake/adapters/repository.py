@@ -39,6 +39,10 @@ class CaseRepository:
 
     async def ensure_indexes(self) -> None:
         await self._cases.create_index([("agency", ASCENDING)])
+        # The list of cases (``find_cases``): newest first, by agency, by reference.
+        await self._cases.create_index([("created_at", ASCENDING)])
+        await self._cases.create_index([("agency", ASCENDING), ("created_at", ASCENDING)])
+        await self._cases.create_index([("reference", ASCENDING)])
         await self._cases.create_index([("outbox_pending", ASCENDING)])
         await self._records.create_index([("subject_id", ASCENDING), ("kind", ASCENDING)])
         await self._records.create_index([("idem", ASCENDING)])
@@ -104,6 +108,33 @@ class CaseRepository:
         """Every incident case, without its sealed words or outbox (an agenda's reviews)."""
         cursor = self._cases.find({}, {"personal": 0, "outbox": 0})
         return [doc async for doc in cursor.sort("created_at", ASCENDING)]
+
+    async def find_cases(
+        self,
+        *,
+        agency: str | None = None,
+        terms: Sequence[str] = (),
+        reported_from: datetime | None = None,
+        reported_to: datetime | None = None,
+        sealed: bool = False,
+    ) -> list[Document]:
+        query: Document = {}
+        if agency is not None:
+            query["agency"] = agency
+        if terms:
+            query["$or"] = [{"_id": {"$in": list(terms)}}, {"reference": {"$in": list(terms)}}]
+        reported: Document = {}
+        if reported_from is not None:
+            reported["$gte"] = reported_from
+        if reported_to is not None:
+            reported["$lt"] = reported_to
+        if reported:
+            query["created_at"] = reported
+        left_out: Document = {"outbox": 0, "request_fingerprint": 0}
+        if not sealed:
+            left_out["personal"] = 0
+        cursor = self._cases.find(query, left_out).sort("created_at", -1)
+        return [doc async for doc in cursor]
 
     async def records_of_kind(self, kind: str) -> list[Document]:
         docs = [doc async for doc in self._records.find({"kind": kind}, {"attachments": 0})]

@@ -203,7 +203,56 @@ async def list_information_requests(
     return await _listed(request, principal, "information requests", query)
 
 
+CaseAgency = Annotated[
+    str | None,
+    Query(
+        pattern=r"^[a-z0-9][a-z0-9-]{0,63}$",
+        description="the reporting agency; an agency may give only its own",
+    ),
+]
+OneCase = Annotated[
+    str | None,
+    Query(min_length=1, max_length=80, description="a case's id or reference (any letter case)"),
+]
+Reported = Annotated[
+    date | None, Query(description="reported on or after / on or before (YYYY-MM-DD)")
+]
+
+
+async def list_cases(
+    request: Request,
+    principal: Caller,
+    agency: CaseAgency = None,
+    case: OneCase = None,
+    reported_after: Reported = None,
+    reported_before: Reported = None,
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> dict[str, Any]:
+    deps = deps_of(request)
+    query = listings.CaseQuery(agency, case, reported_after, reported_before, limit, offset)
+    try:
+        return await listings.list_cases(principal, deps, query)
+    except listings.OtherAgency as exc:
+        await audit_read(deps, f"cases:{exc}", principal, "list", granted=False)
+        raise HTTPException(
+            status_code=403, detail="you may list only the cases your agency reported"
+        ) from exc
+    except listings.ReportedRange as exc:
+        detail = [{"loc": ["query", "reported_before"], "msg": str(exc), "type": "value_error"}]
+        raise HTTPException(status_code=422, detail=detail) from exc
+
+
 ROUTES: tuple[Route, ...] = (
+    Route(
+        "GET",
+        "/v1/cases",
+        "list_cases",
+        "incidents",
+        "Every incident case, the newest first, paged and filtered (facts only, no child's "
+        "name, date of birth or address; an agency: the cases it reported)",
+        list_cases,
+    ),
     Route(
         "GET",
         "/v1/actions",

@@ -15,11 +15,11 @@ names), and each subject whose words are shown is audited as one read, like any 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Literal
 
 from sprg_intake.handlers.incident import IntakeDeps
-from sprg_intake.handlers.recording import audit_read, opened, sees_record
+from sprg_intake.handlers.recording import audit_read, bound_case, opened, sees_record
 from sprg_shared.auth import Principal, Role
 from sprg_shared.store import Document
 
@@ -319,4 +319,73 @@ async def list_information_requests(
                 await audit_read(
                     deps, str(came["return_id"]), principal, query.reason, granted=True
                 )
+    return page
+
+
+# --- Incident cases --------------------------------------------------------------------
+
+
+class ReportedRange(Exception):
+    """``reported_after`` is later than ``reported_before`` (422, naming ``reported_before``)."""
+
+
+@dataclass(frozen=True)
+class CaseQuery:
+    agency: str | None = None
+    case: str | None = None
+    """a case's id or reference (any letter case)"""
+    reported_after: date | None = None
+    reported_before: date | None = None
+    limit: int = 50
+    offset: int = 0
+
+
+def _day_start(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=UTC)
+
+
+def case_row(case: Document, corrected: Document | None) -> dict[str, Any]:
+    """A case's facts as they stand (its latest correction's, if any): who reported it,
+    the incident's kind and date, the awareness date. Never a child's name, date of birth
+    or address: those are sealed and read one case at a time, audited (pure)."""
+    facts = case["facts"]
+    standing = corrected["facts"] if corrected else facts
+    incident = standing.get("incident") or {}
+    return {
+        "case_id": case["_id"],
+        "reference": case.get("reference", ""),
+        "reporting_agency": case.get("agency", ""),
+        "incident_kind": incident.get("kind"),
+        "incident_date": incident.get("date"),
+        "aware_date": standing.get("aware_date"),
+        "reported_at": case["created_at"],
+        "links": {"case": f"/cases/{case['_id']}"},
+    }
+
+
+async def list_cases(principal: Principal, deps: IntakeDeps, query: CaseQuery) -> dict[str, Any]:
+    """Every incident case the caller may read, the newest first, filtered and paged: the
+    Business Team and the Chair all, an agency those it reported (``agency_scope``, as
+    ``may_read``: its agency is checked against the one sealed with the case)."""
+    after, before = query.reported_after, query.reported_before
+    if after and before and after > before:
+        raise ReportedRange("reported_before is earlier than reported_after")
+    agency = agency_scope(principal, query.agency)
+    terms = [] if not query.case else sorted({query.case.strip(), query.case.strip().upper()})
+    cases = await deps.repo.find_cases(
+        agency=agency,
+        terms=terms,
+        reported_from=_day_start(after) if after else None,
+        reported_to=_day_start(before + timedelta(days=1)) if before else None,
+        sealed=not sees_all(principal),
+    )
+    if not sees_all(principal):  # the agency is bound into each case's seal
+        cases = [c for c in cases if bound_case(deps, c)]
+    page = _page(cases, ListQuery(limit=query.limit, offset=query.offset))
+    shown = [str(c["_id"]) for c in page["items"]]
+    latest: dict[str, Document] = {}
+    if shown:
+        for record in await deps.repo.find_records(("correction",), where={"subject_id": shown}):
+            latest[str(record["subject_id"])] = record  # oldest first: the last one stands
+    page["items"] = [case_row(c, latest.get(str(c["_id"]))) for c in page["items"]]
     return page
