@@ -69,3 +69,38 @@ def start_group_at_end(bootstrap: str, group: str, topics: Iterable[str]) -> Non
         consumer.commit({tp: OffsetAndMetadata(end, "", -1) for tp, end in ends.items()})
     finally:
         consumer.close()
+
+
+def wait_until_handled(
+    bootstrap: str, group: str, topics: Iterable[str], deadline_seconds: float = 90
+) -> None:
+    """Until ``group`` has committed every partition of ``topics`` up to its current end.
+
+    A service commits a poll only after handling all of it (commit after effect), and it
+    handles records of different keys at once, so the order of their effects is not the
+    order on the partition: the committed offset, not the last effect seen, says that
+    everything sent so far was handled."""
+    # A consumer under the group's id that never subscribes: it asks for the group's
+    # committed offsets and does not join the group.
+    consumer = KafkaConsumer(bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False)
+    try:
+        partitions = [
+            TopicPartition(topic, p)
+            for topic in topics
+            for p in sorted(consumer.partitions_for_topic(topic) or ())
+        ]
+        ends = consumer.end_offsets(partitions)
+        deadline = time.monotonic() + deadline_seconds
+        while True:
+            behind = {
+                tp: end
+                for tp, end in ends.items()
+                if end > 0 and (consumer.committed(tp) or 0) < end
+            }
+            if not behind:
+                return
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{group} has not handled up to {behind}")
+            time.sleep(0.25)
+    finally:
+        consumer.close()
