@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import HTTPException, Query, Request
+from fastapi import Depends, HTTPException, Query, Request
 
 from sprg_intake.entrypoints.routes import Route, deps_of
 from sprg_intake.handlers import listings
@@ -171,9 +171,7 @@ async def _listed(
         raise HTTPException(status_code=422, detail=detail) from exc
 
 
-async def list_actions(
-    request: Request,
-    principal: Caller,
+def _list_query(
     status: Status = None,
     agency: Agency = None,
     case: CaseTerm = None,
@@ -182,24 +180,21 @@ async def list_actions(
     limit: Limit = 50,
     offset: Offset = 0,
     reason: ListReason = None,
-) -> dict[str, Any]:
-    query = listings.ListQuery(status, agency, case, due_before, due_after, limit, offset, reason)
+) -> listings.ListQuery:
+    """The query parameters both lists take, as one ``ListQuery``."""
+    return listings.ListQuery(status, agency, case, due_before, due_after, limit, offset, reason)
+
+
+ListParams = Annotated[listings.ListQuery, Depends(_list_query)]
+
+
+async def list_actions(request: Request, principal: Caller, query: ListParams) -> dict[str, Any]:
     return await _listed(request, principal, "actions", query)
 
 
 async def list_information_requests(
-    request: Request,
-    principal: Caller,
-    status: Status = None,
-    agency: Agency = None,
-    case: CaseTerm = None,
-    due_before: Due = None,
-    due_after: Due = None,
-    limit: Limit = 50,
-    offset: Offset = 0,
-    reason: ListReason = None,
+    request: Request, principal: Caller, query: ListParams
 ) -> dict[str, Any]:
-    query = listings.ListQuery(status, agency, case, due_before, due_after, limit, offset, reason)
     return await _listed(request, principal, "information requests", query)
 
 
