@@ -28,6 +28,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import base64
+import contextlib
 import email.policy
 import json
 import os
@@ -175,6 +176,80 @@ class Services:
                 proc.wait(15)
             except subprocess.TimeoutExpired:
                 proc.kill()
+
+
+# --- CPU by component -----------------------------------------------------------------
+
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_of(pid: int) -> float:
+    """User and system seconds of a live process (its threads included)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+
+
+def _children(pid: int) -> list[int]:
+    found: list[int] = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        with contextlib.suppress(OSError):
+            found += [int(c) for c in (task / "children").read_text().split()]
+    return found + [g for c in found for g in _children(c)]
+
+
+def _component(cmdline: str) -> str | None:
+    if "kafka.Kafka" in cmdline:
+        return "kafka"
+    if cmdline.startswith("postgres"):
+        return "postgresql"
+    if "ferretdb" in cmdline.split(" ", 1)[0]:
+        return "ferretdb"
+    if "keycloak" in cmdline:
+        return "keycloak (idle)"
+    return None
+
+
+def cpu_snapshot(services: Services) -> dict[str, float]:
+    """CPU seconds so far of each service (with its child processes, e.g. the rules'
+    engine), the broker, FerretDB, PostgreSQL (every backend alive now) and this script."""
+    seconds: dict[str, float] = {}
+    mine = set()
+    for name, proc in services.procs.items():
+        pids = [proc.pid, *_children(proc.pid)]
+        mine.update(pids)
+        seconds[name] = sum(_cpu_of(p) for p in pids)
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or int(entry.name) in mine:
+            continue
+        try:
+            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        component = _component(cmdline)
+        if component:
+            seconds[component] = seconds.get(component, 0.0) + _cpu_of(int(entry.name))
+    own = os.times()
+    seconds["bench (posts, SMTP catcher)"] = own.user + own.system
+    return seconds
+
+
+def cpu_used(
+    before: dict[str, float], after: dict[str, float], cases: int, wall: float
+) -> dict[str, Any]:
+    """CPU seconds each component used between two snapshots, per case, and in all as
+    cores busy on average (2 is the whole machine)."""
+    used = {k: round(after.get(k, 0.0) - before.get(k, 0.0), 1) for k in after}
+    total = sum(used.values())
+    return {
+        "seconds": dict(sorted(used.items(), key=lambda kv: -kv[1])),
+        "ms_per_case": {k: round(1000 * v / max(cases, 1), 1) for k, v in used.items() if v},
+        "total_ms_per_case": round(1000 * total / max(cases, 1), 1),
+        "cores_busy": round(total / wall, 2) if wall else None,
+        "ceiling_cases_per_s_on_2_cores": round(2 * max(cases, 1) / total, 1) if total else None,
+    }
 
 
 # --- consumer lag ----------------------------------------------------------------------
@@ -561,6 +636,7 @@ def main() -> int:
         )
 
         since_ms = int(time.time() * 1000)
+        cpu_before = cpu_snapshot(services)
         t0 = time.monotonic()
         posted = asyncio.run(
             post_all(
@@ -604,6 +680,7 @@ def main() -> int:
             time.sleep(0.5)
         time.sleep(3)  # a doubled e-mail or count arrives late: give it a moment
         t_end = time.monotonic()
+        cpu_after = cpu_snapshot(services)
         sampling.set()
         sampler.join(5)
         for p in profilers:
@@ -664,6 +741,7 @@ def main() -> int:
             else None,
             "kills": kills,
             "wall_s": round(t_end - t0, 1),
+            "cpu": cpu_used(cpu_before, cpu_after, len(ok), t_end - t0),
             "load": load_average(),
         }
         emit(summary)

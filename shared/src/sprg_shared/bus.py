@@ -44,6 +44,16 @@ TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
 )
 
 
+# A member that dies without leaving (SIGKILL, OOM, a lost node) keeps its partitions
+# until the group coordinator stops hearing its heartbeats. kafka-python 3's default,
+# 45 s, was most of a restarted service's catch-up in the crash benchmark (the new
+# member waited 40 s for the dead one to be dropped; bench/README.md). 10 s, the Java
+# client's long-standing default, with a heartbeat every 3 s from kafka-python's own
+# thread (not the event loop, so a long handler does not miss one).
+SESSION_TIMEOUT_MS = 10_000
+HEARTBEAT_INTERVAL_MS = 3_000
+
+
 class PermanentError(Exception):
     """The message can never be handled as it is (bad data): dead-letter it at once."""
 
@@ -276,6 +286,8 @@ class ConsumerLoop:
             auto_offset_reset="earliest",
             max_poll_records=50,
             metadata_max_age_ms=30_000,
+            session_timeout_ms=SESSION_TIMEOUT_MS,
+            heartbeat_interval_ms=HEARTBEAT_INTERVAL_MS,
         )
         # A member that joins the group before it knows the topics' partitions is
         # assigned nothing until the next metadata refresh (5 minutes by default):
