@@ -48,6 +48,7 @@ from datetime import UTC, datetime, timedelta
 from email.parser import BytesHeaderParser
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 from aiosmtpd.controller import Controller
@@ -70,7 +71,7 @@ def mail_key(case_id: str) -> str:
 
 
 BUSINESS_TEAM = "business.team@cscp.example.org"
-REPORT = {
+REPORT: dict[str, Any] = {
     "aware_date": "2026-04-02",
     "event": {
         "kind": "death",
@@ -88,6 +89,18 @@ REPORT = {
         }
     ],
 }
+
+
+def fresh_report() -> dict[str, Any]:
+    """The same incident, but happened yesterday and known today (London), as most are
+    reported: its clocks start and fall due days ahead, so nothing breaches at once. The
+    default report's incident is months old: every clock breaches as it starts (three
+    breach events and their e-mails per case besides the SIN e-mail)."""
+    today = datetime.now(ZoneInfo("Europe/London")).date()
+    return REPORT | {
+        "aware_date": today.isoformat(),
+        "event": REPORT["event"] | {"date": (today - timedelta(days=1)).isoformat()},
+    }
 
 
 def free_port() -> int:
@@ -308,7 +321,13 @@ class Posted:
 
 
 async def post_all(
-    intake: str, headers: dict[str, str], n: int, rate: float, concurrency: int, on_post: Any
+    intake: str,
+    headers: dict[str, str],
+    body: dict[str, Any],
+    n: int,
+    rate: float,
+    concurrency: int,
+    on_post: Any,
 ) -> list[Posted]:
     results: list[Posted] = []
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
@@ -319,7 +338,7 @@ async def post_all(
             key = {"Idempotency-Key": f"bench-{uuid.uuid4().hex}"}
             try:
                 r = await client.post(
-                    intake + "/v1/incidents", json=REPORT, headers={**headers, **key}
+                    intake + "/v1/incidents", json=body, headers={**headers, **key}
                 )
                 case_id = r.json().get("case_id") if r.status_code == 201 else None
                 results.append(Posted(started, time.monotonic(), case_id, r.status_code))
@@ -477,6 +496,9 @@ def main() -> int:
         "--down", type=float, default=5.0, help="seconds a killed service stays down"
     )
     parser.add_argument("--deadline", type=float, default=900, help="seconds to wait for mails")
+    parser.add_argument(
+        "--fresh", action="store_true", help="incidents of yesterday, known today: no breach"
+    )
     parser.add_argument("--profile", type=Path, help="py-spy each service into this folder")
     parser.add_argument("--profile-seconds", type=int, default=40)
     args = parser.parse_args()
@@ -642,6 +664,7 @@ def main() -> int:
             post_all(
                 services.urls["intake"],
                 token("croydon-csc", Role.AGENCY_SUBMITTER),
+                fresh_report() if args.fresh else REPORT,
                 args.incidents,
                 args.rate,
                 args.concurrency,

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from sprg_intake.adapters.repository import CaseRepository
+from sprg_intake.adapters.repository import PENDING_OUTBOX, CaseRepository
 from tests.intake_store_contract import CaseStoreContract
 
 
@@ -127,5 +127,30 @@ async def test_every_query_the_list_of_cases_makes_is_served_by_an_index(
             assert "IXSCAN" in text or "Index" in text, (name, text[:3000])
         found = await repo.find_cases(agency="a3", reported_from=day)
         assert found and all(c["agency"] == "a3" and c["created_at"] >= day for c in found)
+    finally:
+        await mongo.drop_database(db.name)
+
+
+async def test_the_relay_reads_only_the_documents_with_events_to_publish(
+    mongo: Any, run_id: str
+) -> None:
+    """Every case keeps its (emptied) outbox list once published, so a relay query that
+    reads all of them grows with every case ever reported. The relay's question is
+    answered from the index alone: no filter is applied after it."""
+    db = mongo[f"intake_outbox_index_{run_id}"]
+    repo = CaseRepository(db)
+    await repo.ensure_indexes()
+    try:
+        published = [{"_id": f"c{n}", "outbox": {}, "outbox_pending": []} for n in range(300)]
+        pending = [{"_id": f"p{n}", "outbox": {}, "outbox_pending": [f"e{n}"]} for n in range(2)]
+        await db["cases"].insert_many(published + pending)
+        found = await repo.with_pending_outbox(100)
+        assert sorted(d["_id"] for d in found) == ["p0", "p1"]
+        plan = await db.command("explain", {"find": "cases", "filter": PENDING_OUTBOX})
+        text = json.dumps(plan["queryPlanner"], default=str)  # not the command it echoes
+        assert "Seq Scan" not in text and "COLLSCAN" not in text, text[:3000]
+        assert "Index" in text or "IXSCAN" in text, text[:3000]
+        # DocumentDB's post-index "Filter"; MongoDB's FETCH stage "filter"
+        assert '"Filter"' not in text and '"filter": {"outbox' not in text, text[:3000]
     finally:
         await mongo.drop_database(db.name)

@@ -28,6 +28,14 @@ LIST_INDEXES: tuple[tuple[str, ...], ...] = (
 ``(kind, created_at)`` (every record of a kind)."""
 
 
+# The relay's question, "holds an event id not yet published", which the index on
+# outbox_pending answers alone. ``{"$exists": True, "$ne": []}`` matched the same documents
+# but read every document that ever had an outbox (an emptied list still exists), so each
+# drain grew with every case ever reported: 752,719 rows read for 1,200 cases in one
+# pipeline benchmark (bench/README.md).
+PENDING_OUTBOX: dict[str, Any] = {"outbox_pending": {"$type": "string"}}
+
+
 class CaseRepository:
     def __init__(self, db: AsyncDatabase[Document]) -> None:
         self.db = db
@@ -170,7 +178,7 @@ class CaseRepository:
         found: list[Document] = []
         for name, collection in self._collections.items():
             cursor = collection.find(
-                {"outbox_pending": {"$exists": True, "$ne": []}},
+                PENDING_OUTBOX,
                 {"outbox": 1, "outbox_pending": 1},
             ).limit(limit)
             found.extend([{**doc, "_collection": name} async for doc in cursor])
