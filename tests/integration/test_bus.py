@@ -115,8 +115,23 @@ async def test_a_redelivered_event_is_applied_once(harness: Harness) -> None:
         await wait_for(lambda: harness.applied("after"))
         assert await harness.applied("dup") == 1
         assert calls.count("dup-event") == 1
+        ledger = AppliedLedger(harness.db, harness.group)
+
+        async def marked() -> bool:  # the poll's events go into the ledger before its commit
+            return await ledger.seen_among(["dup-event"]) == {"dup-event"}
+
+        await wait_for(marked)
     finally:
         loop.stop()
+
+
+async def test_marking_a_polls_events_again_changes_nothing(harness: Harness) -> None:
+    """A redelivered poll, or another member, marks some of the same events again."""
+    ledger = AppliedLedger(harness.db, harness.group)
+    await ledger.mark_many({"a": "t", "b": "t"})
+    await ledger.mark_many({"b": "t", "c": "t"})
+    assert await ledger.seen_among(["a", "b", "c", "d"]) == {"a", "b", "c"}
+    assert await harness.db["applied_events"].count_documents({}) == 3
 
 
 async def test_consumer_lag_counts_what_is_not_yet_handled_and_falls_to_zero(

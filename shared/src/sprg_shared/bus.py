@@ -15,6 +15,7 @@ import socket
 import threading
 import time
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -167,6 +168,16 @@ class Router:
 
 async def _nothing(event: EventData, envelope: Envelope) -> None:
     """The handler of an event only observed."""
+
+
+@dataclass
+class _Poll:
+    """One poll's bookkeeping: the events the ledger did not hold when it began
+    (``unseen``: no need to ask again), and those applied since (id to type), which go
+    into the ledger in one write once every record of the poll is done."""
+
+    unseen: set[str]
+    applied: dict[str, str] = field(default_factory=dict)
 
 
 class _Stopping(Exception):
@@ -363,18 +374,32 @@ class ConsumerLoop:
                 by_key.setdefault(key, []).append((record, parsed))
         try:
             applied = await self._ledger.seen_among(handled)
-            unseen = set(handled) - applied
+            poll = _Poll(unseen=set(handled) - applied)
         except TRANSIENT_ERRORS:
-            unseen = set()  # ask the ledger record by record, with retries
-        await asyncio.gather(*(self._process_in_order(items, unseen) for items in by_key.values()))
+            poll = _Poll(unseen=set())  # ask the ledger record by record, with retries
+        await asyncio.gather(*(self._process_in_order(items, poll) for items in by_key.values()))
+        await self._mark_applied(poll.applied)
 
-    async def _process_in_order(
-        self, items: list[tuple[Any, Envelope | str]], unseen: set[str]
-    ) -> None:
+    async def _mark_applied(self, applied: dict[str, str]) -> None:
+        """The poll's applied events into the ledger in one write, before the commit. A
+        crash before it redelivers the poll, as a crash between a handler and a mark of its
+        own did: the handlers are idempotent, so the second run changes nothing."""
+        attempt = 0
+        while applied:
+            attempt += 1
+            try:
+                await self._ledger.mark_many(applied)
+            except TRANSIENT_ERRORS as exc:
+                log.warning("cannot mark events applied; will retry", extra={"error": repr(exc)})
+                await self._sleep(attempt)
+            else:
+                return
+
+    async def _process_in_order(self, items: list[tuple[Any, Envelope | str]], poll: _Poll) -> None:
         for record, parsed in items:
-            await self._process(record, parsed, unseen)
+            await self._process(record, parsed, poll)
 
-    async def _process(self, record: Any, parsed: Envelope | str, unseen: set[str]) -> None:
+    async def _process(self, record: Any, parsed: Envelope | str, poll: _Poll) -> None:
         topic: str = record.topic
         if isinstance(parsed, str):
             await self._dead_letter(record, None, parsed, 1)
@@ -387,16 +412,16 @@ class ConsumerLoop:
             tracing.span(f"consume {topic}", envelope.traceparent, "consumer") as traceparent,
             tracing.traced(traceparent),
         ):
-            await self._handle(record, envelope, unseen)
+            await self._handle(record, envelope, poll)
 
-    async def _handle(self, record: Any, envelope: Envelope, unseen: set[str]) -> None:
+    async def _handle(self, record: Any, envelope: Envelope, poll: _Poll) -> None:
         topic: str = record.topic
         attempt = 0
         while True:
             attempt += 1
             started = time.monotonic()
             try:
-                outcome = await self._apply(envelope, unseen)
+                outcome = await self._apply(envelope, poll)
             except PermanentError as exc:
                 await self._dead_letter(record, envelope.id, str(exc), attempt)
                 return
@@ -437,15 +462,15 @@ class ConsumerLoop:
             )
             return
 
-    async def _apply(self, envelope: Envelope, unseen: set[str]) -> str:
-        # ``unseen``: the poll's events the ledger did not hold when the poll began; one
-        # applied since (the same event twice in a poll) is taken out, so asked again.
-        if envelope.id in unseen:
-            unseen.discard(envelope.id)
+    async def _apply(self, envelope: Envelope, poll: _Poll) -> str:
+        if envelope.id in poll.applied:  # the same event twice in one poll
+            return "duplicate"
+        if envelope.id in poll.unseen:
+            poll.unseen.discard(envelope.id)
         elif await self._ledger.seen(envelope.id):
             return "duplicate"
         await self._router.dispatch(envelope)
-        await self._ledger.mark(envelope.id, envelope.type)
+        poll.applied[envelope.id] = envelope.type  # into the ledger once the poll is done
         return "applied"
 
     def _run_on_loop(self, coro: Coroutine[Any, Any, None]) -> None:

@@ -11,11 +11,12 @@ from typing import Any
 
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import DuplicateKeyError, PyMongoError
+from pymongo.errors import BulkWriteError, DuplicateKeyError, PyMongoError
 
 __all__ = ["AppliedLedger", "Document", "make_client", "ping"]
 
 Document = dict[str, Any]
+_DUPLICATE_KEY = 11000
 
 
 def make_client(url: str, *, app_name: str) -> AsyncMongoClient[Document]:
@@ -64,11 +65,15 @@ class AppliedLedger:
         cursor = self._col.find({"_id": {"$in": [self._key(i) for i in event_ids]}}, {"_id": 1})
         return {str(doc["_id"])[prefix:] async for doc in cursor}
 
-    async def mark(self, event_id: str, event_type: str) -> None:
+    async def mark_many(self, applied: dict[str, str]) -> None:
+        """Mark a poll's events applied (event id to type) in one write; those already
+        marked (a redelivery, another member) are left as they are."""
+        docs = [{"_id": self._key(i), "type": t} for i, t in applied.items()]
         try:
-            await self._col.insert_one({"_id": self._key(event_id), "type": event_type})
-        except DuplicateKeyError:
-            return
+            await self._col.insert_many(docs, ordered=False)
+        except BulkWriteError as exc:
+            if any(e.get("code") != _DUPLICATE_KEY for e in exc.details.get("writeErrors", [])):
+                raise
 
     async def dead_lettered(self, where: str) -> bool:
         """Whether this group already dead-lettered the record at ``where`` (its topic,
