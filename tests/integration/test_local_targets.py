@@ -20,6 +20,7 @@ import pytest
 
 from sprg_cli.main import main
 from sprg_shared.auth import Role
+from sprg_shared.calendar import WorkingDayCalendar, london_today
 from tests.conftest import bearer
 from tests.integration.intake_support import BUSINESS, new_case
 from tests.integration.test_meeting_identity import apps, until
@@ -28,8 +29,13 @@ pytestmark = pytest.mark.integration
 __all__ = ["apps"]  # fixtures used by name
 
 CHAIR = bearer("croydon-csc", Role.CHAIR, Role.SPRG_MEMBER)
+# Held today, so the copy to the Panel falls due ahead: a clock already overdue could be
+# breached by the running scheduler's tick between the dry run and the activation.
+HELD = london_today()
+ONE_DAY = WorkingDayCalendar().add_working_days(HELD, 1).isoformat()
+THREE_DAYS = WorkingDayCalendar().add_working_days(HELD, 3).isoformat()
 OUTCOME = {
-    "held_date": "2026-11-18",
+    "held_date": HELD.isoformat(),
     "purposes": [
         {"purpose": "gather_facts", "addressed": True},
         {"purpose": "immediate_safety_action", "addressed": True},
@@ -60,7 +66,7 @@ async def test_a_local_target_is_dry_run_activated_and_rolled_back_without_a_res
         return found[0] if found else None
 
     clock = await until(copy_clock, "the copy to the Panel clocked")
-    assert clock["due"] == "2026-11-19"  # 1 working day after Wednesday 18 November
+    assert clock["due"] == ONE_DAY  # 1 working day after the day it was held
     assert clock["basis"] == {"count": 1, "unit": "working_days", "direction": "after"}
 
     statutory = await scheduler.post(
@@ -74,8 +80,8 @@ async def test_a_local_target_is_dry_run_activated_and_rolled_back_without_a_res
     dry = await scheduler.post("/v1/targets/dry-run", json=candidate, headers=BUSINESS)
     assert dry.status_code == 200, dry.text
     mine = [m for m in dry.json()["would_move"] if m["case_id"] == case_id]
-    assert [(m["old_due"], m["new_due"]) for m in mine] == [("2026-11-19", "2026-11-23")]
-    assert (await copy_clock() or {})["due"] == "2026-11-19"  # a dry run changes nothing
+    assert [(m["old_due"], m["new_due"]) for m in mine] == [(ONE_DAY, THREE_DAYS)]
+    assert (await copy_clock() or {})["due"] == ONE_DAY  # a dry run changes nothing
 
     # Activated by the operator's command, as the README shows.
     monkeypatch.setenv("SPRG_TOKEN", BUSINESS["Authorization"].removeprefix("Bearer "))
@@ -84,9 +90,9 @@ async def test_a_local_target_is_dry_run_activated_and_rolled_back_without_a_res
     command = ["targets", "activate", str(file), "--reason", "the Panel asked for 3 working days"]
     code = await asyncio.to_thread(main, [*command, "--url", str(scheduler.base_url)])
     assert code == 0
-    assert '"new_due": "2026-11-23"' in capsys.readouterr().out
+    assert f'"new_due": "{THREE_DAYS}"' in capsys.readouterr().out
     moved = await copy_clock() or {}
-    assert moved["due"] == "2026-11-23"
+    assert moved["due"] == THREE_DAYS
     assert moved["basis"] == {"count": 3, "unit": "working_days", "direction": "after"}
     listed = (await scheduler.get("/v1/targets", headers=BUSINESS)).json()
     assert listed["in_force"]["rapid_review_panel_copy"] == 3
@@ -97,7 +103,7 @@ async def test_a_local_target_is_dry_run_activated_and_rolled_back_without_a_res
     )
     assert rolled.status_code == 200, rolled.text
     back = await copy_clock() or {}
-    assert (back["due"], back["basis"]["count"]) == ("2026-11-19", 1)
+    assert (back["due"], back["basis"]["count"]) == (ONE_DAY, 1)
     listed = (await scheduler.get("/v1/targets", headers=BUSINESS)).json()
     assert listed["in_force"]["rapid_review_panel_copy"] == 1
     assert [v["reason"] for v in listed["versions"]] == [
