@@ -11,8 +11,9 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sprg_notifier.adapters.ports import NotifierStore
-from sprg_notifier.domain.directory import Person
-from sprg_notifier.domain.subscriptions import Subscription
+from sprg_notifier.domain.directory import Agency, Person
+from sprg_notifier.domain.render import Templates
+from sprg_notifier.domain.subscriptions import Subscription, load_subscriptions
 from sprg_reporting.adapters.ports import ReadModelStore
 from sprg_reporting.domain.dated_models import Change
 from sprg_rules.adapters.ports import DecisionStore, SubjectStore
@@ -64,6 +65,28 @@ class NotifierStoreContract:
         ]
         assert [d["_id"] for d in await notifier_store.queued_for("p1")] == ["d2", "d3"]
         assert [d["_id"] for d in await notifier_store.deliveries(limit=1)] == ["d1"]
+
+    async def test_the_directory_is_read_whole_and_as_it_stands(
+        self, notifier_store: NotifierStore
+    ) -> None:
+        """What each event's handling reads at once: the subscriptions, the people and the
+        agencies, each write seen by the next read."""
+        person = Person(
+            person_id="dir-bt", name="BT", email="bt@example.org", agency="cscp",
+            roles=frozenset({"business_team"}),
+        )  # fmt: skip
+        await notifier_store.put_person(person)
+        await notifier_store.put_agency(Agency(agency_id="dir-cscp", name="CSCP"))
+        await notifier_store.seed_subscriptions(
+            load_subscriptions(Templates().names()).subscriptions
+        )
+        subscriptions, people, agencies = await notifier_store.directory()
+        assert subscriptions == await notifier_store.subscriptions() and subscriptions
+        assert "dir-bt" in [p.person_id for p in people]
+        assert "dir-cscp" in [a.agency_id for a in agencies]
+        await notifier_store.put_agency(Agency(agency_id="dir-cscp", name="Croydon SCP"))
+        _, _, agencies = await notifier_store.directory()
+        assert [a.name for a in agencies if a.agency_id == "dir-cscp"] == ["Croydon SCP"]
 
     async def test_a_digest_is_claimed_once(self, notifier_store: NotifierStore) -> None:
         claim = {"_id": "p1:2026-11-23", "person_id": "p1", "claimed_at": T0}

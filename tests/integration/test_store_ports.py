@@ -55,6 +55,8 @@ class TestNotifierRepository(NotifierStoreContract):
         await one.put_agency(Agency(agency_id="cscp", name="CSCP"))
         assert [str(p.email) for p in await two.people()] == ["team@example.org"]
         assert [a.agency_id for a in await two.agencies()] == ["cscp"]
+        await one.put_agency(Agency(agency_id="cscp", name="Croydon SCP"))
+        assert [a.name for a in (await two.directory()).agencies] == ["Croydon SCP"]
         await two.seed_subscriptions(load_subscriptions(Templates().names()).subscriptions)
         shipped = await one.subscriptions()
         other = "clock_reminder" if shipped[0].template != "clock_reminder" else "clock_breached"

@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from sprg_notifier.adapters.channels import ChannelError
+from sprg_notifier.adapters.ports import Directory
 from sprg_notifier.domain.directory import Agency, Person
 from sprg_notifier.domain.render import Rendered
 from sprg_notifier.domain.subscriptions import Subscription
@@ -36,6 +37,9 @@ class MemoryNotifierStore:
 
     async def put_person(self, person: Person) -> None:
         self.people_by_id[person.person_id] = person
+
+    async def directory(self) -> Directory:
+        return Directory(await self.subscriptions(), await self.people(), await self.agencies())
 
     async def people(self, role: str | None = None) -> list[Person]:
         return [p for _, p in sorted(self.people_by_id.items()) if role is None or role in p.roles]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from sprg_notifier.domain.directory import Agency, Person
 from sprg_notifier.domain.render import Rendered
@@ -17,8 +17,20 @@ from sprg_notifier.domain.subscriptions import Subscription
 from sprg_shared.store import Document
 
 
+class Directory(NamedTuple):
+    """What an event's handling reads: who subscribes to what, the people, the agencies."""
+
+    subscriptions: list[Subscription]
+    people: list[Person]
+    agencies: list[Agency]
+
+
 class NotifierStore(Protocol):
     async def ensure_indexes(self) -> None: ...
+
+    async def directory(self) -> Directory:
+        """Subscriptions, people and agencies as they stand, read together."""
+        ...
 
     async def put_person(self, person: Person) -> None: ...
 

@@ -9,7 +9,8 @@ change rarely: each write to them, then bumps one version document (``meta``,
 ``directory``), and the whole lists are kept here with the version they were read at.
 A read asks the store only for that small document and reads the lists again when it
 moved, so a change made through any replica is seen by the next event on every replica
-(its write is answered only after the version moved), at one small read per list.
+(its write is answered only after the version moved), at one small read per event
+(``directory``).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from pymongo import ASCENDING, DESCENDING
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
+from sprg_notifier.adapters.ports import Directory
 from sprg_notifier.domain.directory import Agency, Person
 from sprg_notifier.domain.subscriptions import Subscription
 from sprg_shared.store import Document
@@ -44,9 +46,16 @@ class NotifierRepository:
         """After a directory or subscription write: every replica reads the lists again."""
         await self._meta.update_one({"_id": DIRECTORY}, {"$inc": {"version": 1}}, upsert=True)
 
-    async def _kept_or(self, name: str, load: Callable[[], Awaitable[list[T]]]) -> list[T]:
+    async def _version(self) -> int:
         found = await self._meta.find_one({"_id": DIRECTORY})
-        version = int(found["version"]) if found else 0
+        return int(found["version"]) if found else 0
+
+    async def _kept_or(self, name: str, load: Callable[[], Awaitable[list[T]]]) -> list[T]:
+        return await self._kept_at(await self._version(), name, load)
+
+    async def _kept_at(
+        self, version: int, name: str, load: Callable[[], Awaitable[list[T]]]
+    ) -> list[T]:
         kept = self._kept.get(name)
         if kept is not None and kept[0] == version:
             return list(kept[1])  # the items are frozen models: shared safely
@@ -65,6 +74,15 @@ class NotifierRepository:
         await self._digests.create_index([("claimed_at", DESCENDING)])
 
     # -- directory ------------------------------------------------------------------
+
+    async def directory(self) -> Directory:
+        """The three lists at one version: one small read for an event, not three."""
+        version = await self._version()
+        return Directory(
+            subscriptions=await self._kept_at(version, "subscriptions", self._read_subscriptions),
+            people=await self._kept_at(version, "people", self._read_people),
+            agencies=await self._kept_at(version, "agencies", self._read_agencies),
+        )
 
     async def put_person(self, person: Person) -> None:
         await self._people.replace_one({"_id": person.person_id}, _doc(person, "person_id"), True)

@@ -51,10 +51,10 @@ class NotifierDeps:
 
 async def on_event(event: EventData, envelope: Envelope, deps: NotifierDeps) -> None:
     data = event.model_dump(mode="json")  # only the model's fields: nothing else is rendered
-    matched = [s for s in await deps.repo.subscriptions() if s.matches(envelope.type, data)]
+    subscriptions, people, agencies = await deps.repo.directory()
+    matched = [s for s in subscriptions if s.matches(envelope.type, data)]
     if not matched:
         return
-    people, agencies = await deps.repo.people(), await deps.repo.agencies()
     day = deps.now().astimezone(LONDON).date()
     subject = subject_of(envelope.type, data, envelope.subject, deps.console_url)
     names = {a.agency_id: a.name for a in agencies}
