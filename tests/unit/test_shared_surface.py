@@ -78,6 +78,7 @@ SURFACE: dict[str, list[str]] = {
         "london_today",
         "version_name",
     ],
+    "compacted": ["CompactedTopic"],
     "concerns": ["COLLECTION", "Concerns", "EVENTS", "involved"],
     "confirmed_calendar": ["ConfirmedCalendar"],
     "crypto": ["CannotDecrypt", "Sealer", "fingerprint"],

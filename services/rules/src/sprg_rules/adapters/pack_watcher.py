@@ -10,17 +10,14 @@ from __future__ import annotations
 import logging
 import threading
 
-from kafka import KafkaConsumer
-from kafka.errors import KafkaError
-from kafka.structs import TopicPartition
 from pydantic import ValidationError
 
 from sprg_rules.domain.loader import PackError, parse_pack
 from sprg_rules.domain.registry import PackSet
 from sprg_shared import topics
+from sprg_shared.compacted import CompactedTopic
 from sprg_shared.contracts.rulepacks import RulepackActivated
 from sprg_shared.envelope import Envelope, read_event
-from sprg_shared.kafka_security import kafka_security
 
 log = logging.getLogger(__name__)
 
@@ -47,56 +44,16 @@ class ActivePacks:
             self._set = self._set.activate(rulepack, sequence)
 
 
-class PackWatcher:
+class PackWatcher(CompactedTopic):
     def __init__(self, bootstrap_servers: str, packs: ActivePacks, poll_ms: int = 500) -> None:
-        self._bootstrap = bootstrap_servers
-        self._packs = packs
-        self._poll_ms = poll_ms
-        self._stop = threading.Event()
-        self.caught_up = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="rulepack-watcher", daemon=True)
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._stop.set()
-        self._thread.join(10)
-
-    def alive(self) -> bool:
-        return self._thread.is_alive()
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            try:
-                self._follow()
-            except KafkaError:
-                log.exception("rule pack watcher lost the broker; reconnecting")
-                self._stop.wait(2)
-
-    def _follow(self) -> None:
-        consumer = KafkaConsumer(
-            bootstrap_servers=self._bootstrap,
-            group_id=None,
-            enable_auto_commit=False,
-            **kafka_security(),
+        super().__init__(
+            bootstrap_servers,
+            topics.RULEPACKS,
+            self._apply,
+            name="rulepack-watcher",
+            poll_ms=poll_ms,
         )
-        try:
-            partitions = [
-                TopicPartition(topics.RULEPACKS, p)
-                for p in sorted(consumer.partitions_for_topic(topics.RULEPACKS) or {0})
-            ]
-            consumer.assign(partitions)
-            consumer.seek_to_beginning(*partitions)
-            end = consumer.end_offsets(partitions)
-            while not self._stop.is_set():
-                for records in consumer.poll(timeout_ms=self._poll_ms).values():
-                    for record in records:
-                        self._apply(record.value, record.offset)
-                if all(consumer.position(tp) >= end[tp] for tp in partitions):
-                    self.caught_up.set()
-        finally:
-            consumer.close(autocommit=False)
+        self._packs = packs
 
     def _apply(self, raw: bytes, offset: int) -> None:
         try:
