@@ -16,6 +16,7 @@ from sprg_notifier.domain.render import Templates
 from sprg_notifier.domain.subscriptions import Subscription, load_subscriptions
 from sprg_reporting.adapters.ports import ReadModelStore
 from sprg_reporting.domain.dated_models import Change
+from sprg_reporting.domain.folded import Folded
 from sprg_rules.adapters.ports import DecisionStore, SubjectStore
 from sprg_scheduler.adapters.ports import ClaimStore, ClockStore
 from sprg_scheduler.adapters.repository import ClockQuery
@@ -154,6 +155,36 @@ class ReadModelsContract:
         assert summary["cases_reported"] == 2
         assert summary["sin_clocks_open"] == 1
         assert summary["panel_notifications_required"] == 1
+
+    async def test_a_rebuild_writes_each_document_and_one_made_meanwhile_gets_its_changes(
+        self, read_models: ReadModelStore
+    ) -> None:
+        # A live consumer folded a newer event into c1 after the rebuild dropped the models.
+        await read_models.apply(
+            [Change("case_view", "c1", set={"live": True}, add={"agencies": [{"a": 9}]})]
+        )
+        folded = Folded()
+        # More elements than a fold keeps by scanning: the long array's identities are kept.
+        many = [{"a": i % 20} for i in range(30)]
+        folded.fold(
+            [
+                Change("case_view", "c1", set={"type": "incident"}, add={"agencies": [{"a": 1}]}),
+                Change("case_view", "c1", add={"agencies": [{"a": 1}, {"a": 2}]}),
+                *(Change("case_view", f"c{n}", set={"type": "coc"}) for n in range(2, 2200)),
+                Change("case_view", "c2", add={"agencies": many}),
+                Change("case_view", "c2", add={"agencies": many[:5]}),
+            ]
+        )
+        await read_models.write_folded(folded)
+        assert await read_models.case("c1") == {
+            "_id": "c1",
+            "live": True,
+            "type": "incident",
+            "agencies": [{"a": 9}, {"a": 1}, {"a": 2}],
+        }
+        c2 = await read_models.case("c2")
+        assert c2 is not None and c2["agencies"] == [{"a": i} for i in range(20)]
+        assert len(await read_models.documents("case_view")) == 2199
 
     async def test_the_latest_report_of_a_kind_is_the_newest(
         self, read_models: ReadModelStore

@@ -38,7 +38,7 @@ def test_changes_fold_in_order_into_one_document_each() -> None:
     }
     # The change's own value is not altered by the later dotted set (it may be applied again).
     assert sin == {"state": "open", "due": "2026-04-13"}
-    assert len(folded.changes["cases", "c1"]) == 4
+    assert len(folded.changes_of("cases", "c1")) == 4
 
 
 def test_a_later_set_replaces_a_sub_document_or_array_a_path_through_a_value_is_refused() -> None:

@@ -10,7 +10,6 @@ store and Kafka). The unit tier calls ``compose`` with ``adapters.memory`` and
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -20,7 +19,7 @@ from prometheus_client import CollectorRegistry
 
 from sprg_reporting.adapters.metrics import ClockOutcomes
 from sprg_reporting.adapters.ports import ReadModelStore
-from sprg_reporting.adapters.replay import read_all
+from sprg_reporting.adapters.replay import envelopes
 from sprg_reporting.adapters.repository import ReadModels
 from sprg_reporting.entrypoints.api import add_routes
 from sprg_reporting.handlers import read_models as handlers
@@ -111,10 +110,9 @@ async def rebuild(settings: ReportingSettings) -> int:
     reporting rebuild``); the number of events folded."""
     client = make_client(settings.mongodb_url, app_name="sprg-cli-reporting")
     try:
-        envelopes = await asyncio.to_thread(
-            read_all, settings.kafka_bootstrap_servers, settings.source_topics
-        )
-        return await handlers.rebuild(ReadModels(client[settings.database]), envelopes)
+        # Read as it is folded (blocking this command's loop, which has nothing else to do).
+        log = envelopes(settings.kafka_bootstrap_servers, settings.source_topics)
+        return await handlers.rebuild(ReadModels(client[settings.database]), log)
     finally:
         await client.close()
 

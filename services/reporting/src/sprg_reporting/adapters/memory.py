@@ -63,7 +63,7 @@ class MemoryReadModels:
         for name, documents in folded.documents.items():
             for key, document in documents.items():
                 if key in self._col(name):
-                    await self.apply(folded.changes[name, key])
+                    await self.apply(folded.changes_of(name, key))
                 else:
                     self._col(name)[key] = copy.deepcopy(document)
 

@@ -94,7 +94,7 @@ class ReadModels:
                         raise
                     there = [batch[start + e["index"]]["_id"] for e in failed]
                     await self.apply_many(
-                        [change for key in there for change in folded.changes[name, key]]
+                        [change for key in there for change in folded.changes_of(name, key)]
                     )
 
     async def snapshot(self) -> Snapshot:

@@ -8,6 +8,7 @@ insert per document a small part of that (bench/README.md, "Reporting rebuild").
 
 from __future__ import annotations
 
+import pickle
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,6 +18,10 @@ import orjson
 from sprg_reporting.domain.dated_models import Change
 
 Document = dict[str, Any]
+
+# An array longer than this keeps the identities of its elements between changes.
+_SCANNED = 16
+_PICKLE = pickle.HIGHEST_PROTOCOL
 
 
 class ConflictingChange(ValueError):
@@ -57,8 +62,10 @@ def apply_change(
 ) -> None:
     """``change`` applied to ``document`` in place, as its upsert would on the store.
 
-    ``members`` (the identities of each array's elements, by path, kept by the caller
-    between changes) spares a scan of a long array for every ``$addToSet``.
+    ``members`` (the identities of each long array's elements, by path, kept by the
+    caller between changes) spares a scan of a long array for every ``$addToSet``. Short
+    arrays (most of them) are scanned instead: keeping a set for each was three quarters
+    of a rebuild's memory (bench/README.md, "Reporting rebuild").
     """
     members = {} if members is None else members
     for path, value in change.set.items():
@@ -74,7 +81,9 @@ def apply_change(
             raise ConflictingChange(msg)
         seen = members.get(path)
         if seen is None:
-            seen = members[path] = {_identity(v) for v in current}
+            seen = {_identity(v) for v in current}
+            if len(current) + len(values) > _SCANNED:
+                members[path] = seen
         for value in values:
             identity = _identity(value)
             if identity not in seen:
@@ -84,12 +93,13 @@ def apply_change(
 
 @dataclass
 class Folded:
-    """Documents by collection and key, and the changes that made each (kept so a
-    document that appeared meanwhile on the store can have them applied there instead)."""
+    """Documents by collection and key, and the changes that made each (kept, pickled, so
+    a document that appeared meanwhile on the store can have them applied there instead:
+    as objects they were a sixth of a rebuild's memory, pickled a small part of that)."""
 
     documents: dict[str, dict[str, Document]] = field(default_factory=dict)
-    changes: dict[tuple[str, str], list[Change]] = field(default_factory=dict)
-    members: dict[tuple[str, str], dict[str, set[bytes]]] = field(default_factory=dict)
+    _changes: dict[tuple[str, str], list[bytes]] = field(default_factory=dict)
+    _members: dict[tuple[str, str], dict[str, set[bytes]]] = field(default_factory=dict)
 
     def fold(self, changes: Iterable[Change]) -> None:
         for change in changes:
@@ -97,7 +107,18 @@ class Folded:
                 continue  # no update: its upsert would not create the document either
             documents = self.documents.setdefault(change.collection, {})
             document = documents.setdefault(change.key, {"_id": change.key})
-            apply_change(
-                document, change, self.members.setdefault((change.collection, change.key), {})
+            key = (change.collection, change.key)
+            members = self._members.get(key)
+            if members is None:
+                members = {}
+            apply_change(document, change, members)
+            if members:
+                self._members[key] = members
+            self._changes.setdefault(key, []).append(
+                pickle.dumps((change.set, change.add), _PICKLE)
             )
-            self.changes.setdefault((change.collection, change.key), []).append(change)
+
+    def changes_of(self, collection: str, key: str) -> list[Change]:
+        """The changes that made a document, in their order."""
+        kept = self._changes.get((collection, key), [])
+        return [Change(collection, key, *pickle.loads(change)) for change in kept]  # noqa: S301 - pickled here

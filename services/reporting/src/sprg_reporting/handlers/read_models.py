@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import gc
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -195,8 +195,13 @@ async def on_duty_due(
     return produced
 
 
-async def rebuild(models: ReadModelStore, envelopes: Sequence[Envelope]) -> int:
+async def rebuild(models: ReadModelStore, envelopes: Iterable[Envelope]) -> int:
     """Drop the read models and fold ``envelopes`` (a replay from the topics' start) again.
+
+    The models are dropped before the replay is read, so the end it reads to comes after
+    the drop: an event the live consumer applied before the drop is in the replay, and one
+    it applies after is on the store when ours are written (below). The envelopes are
+    folded as they come, so a rebuild holds the documents it makes, not the log.
 
     The documents are folded in memory and each written once (a million events make 1.4
     million changes but a few hundred thousand documents). Folds are idempotent, so an
