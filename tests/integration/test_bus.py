@@ -104,6 +104,29 @@ def recording_router(harness: Harness, calls: list[str]) -> Router:
     return router
 
 
+async def test_publishes_to_a_known_topic_are_handed_over_without_a_thread_and_all_arrive(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Only the first publish to a topic waits for its metadata in a worker thread; the
+    rest are handed to the producer on the loop, and every one is acknowledged, in order."""
+    threads: list[str] = []
+    real = asyncio.to_thread
+
+    async def counted(func: Any, /, *args: Any) -> Any:
+        threads.append(args[0])
+        return await real(func, *args)
+
+    monkeypatch.setattr("sprg_shared.bus.asyncio.to_thread", counted)
+    sent = [envelope_for(clock(f"c{i}"), source="sprg/test") for i in range(200)]
+    await harness.send(sent[0])
+    await asyncio.gather(*(harness.send(e) for e in sent[1:]))
+    assert threads == [harness.topic]
+    got = await asyncio.to_thread(
+        read_until, harness.servers.kafka, harness.topic, lambda found: len(found) >= 200
+    )
+    assert sorted(e.id for e in got) == sorted(e.id for e in sent)
+
+
 async def test_a_redelivered_event_is_applied_once(harness: Harness) -> None:
     calls: list[str] = []
     loop = harness.loop(recording_router(harness, calls))

@@ -75,6 +75,10 @@ class Producer:
             request_timeout_ms=15_000,
             max_block_ms=15_000,
         )
+        # Topics this producer has the partitions of: a send to one of them does not wait
+        # (kafka-python 3's accumulator never waits for buffer space), so it is handed over
+        # on the caller's thread.
+        self._known: set[str] = set()
 
     def _send(self, topic: str, envelope: Envelope) -> Any:
         headers = [("ce_id", envelope.id.encode()), ("ce_type", envelope.type.encode())]
@@ -91,9 +95,11 @@ class Producer:
     async def publish(self, topic: str, envelope: Envelope) -> None:
         """Send, and return once the broker acknowledged (acks=all).
 
-        Only the hand-over to the producer runs in a worker thread (it may wait for
-        metadata or buffer space); the wait for the acknowledgement holds no thread, so
-        many publishes can be in flight at once and share the producer's batches.
+        The first hand-over to a topic runs in a worker thread (it waits for the topic's
+        metadata); later ones run on the event loop, where a worker thread's hop cost as
+        much CPU as the rest of a scheduler's fired clock (bench/README.md, "Scheduler
+        burst"). The wait for the acknowledgement holds no thread, so many publishes can be
+        in flight at once and share the producer's batches.
         """
         loop = asyncio.get_running_loop()
         acked: asyncio.Future[None] = loop.create_future()
@@ -106,7 +112,12 @@ class Producer:
             else:
                 acked.set_exception(error)
 
-        sent = await asyncio.to_thread(self._send, topic, envelope)
+        if topic in self._known:
+            sent = self._send(topic, envelope)
+        else:
+            sent = await asyncio.to_thread(self._send, topic, envelope)
+            if not sent.failed():  # failed at once: the metadata could not be fetched
+                self._known.add(topic)
         sent.add_callback(lambda _: loop.call_soon_threadsafe(settle, None))
         sent.add_errback(lambda error: loop.call_soon_threadsafe(settle, error))
         await asyncio.wait_for(acked, 30.0)
@@ -116,6 +127,7 @@ class Producer:
         """Fetch the topics' metadata now (blocking), so the first publish does not wait."""
         for name in topic_names:
             self._producer.partitions_for(name)
+            self._known.add(name)
 
     def reachable(self, timeout: float = 1.0) -> bool:
         """Whether a bootstrap broker accepts a connection now.
