@@ -6,6 +6,7 @@ Each base class needs a fixture giving the adapter under test on an empty store.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -155,6 +156,33 @@ class ReadModelsContract:
         assert summary["cases_reported"] == 2
         assert summary["sin_clocks_open"] == 1
         assert summary["panel_notifications_required"] == 1
+
+    async def test_changes_applied_at_once_all_land_and_one_the_store_refuses_fails_alone(
+        self, read_models: ReadModelStore
+    ) -> None:
+        # A poll's events of different cases are folded together (and written together).
+        await read_models.apply([Change("case_view", "odd", set={"type": "incident"})])
+        results = await asyncio.gather(
+            *(
+                read_models.apply(
+                    [
+                        Change("case_view", f"c{i}", set={"type": "incident", "n": i}),
+                        Change("case_view", f"c{i}", add={"agencies": [{"a": i}]}),
+                    ]
+                )
+                for i in range(20)
+            ),
+            # A path through a value that is not a sub-document: refused.
+            read_models.apply([Change("case_view", "odd", set={"type.deeper": 1})]),
+            return_exceptions=True,
+        )
+        assert results[:20] == [None] * 20
+        assert isinstance(results[20], Exception)
+        for i in range(20):
+            case = await read_models.case(f"c{i}")
+            assert case is not None
+            assert (case["n"], case["agencies"]) == (i, [{"a": i}])
+        assert (await read_models.case("odd") or {}).get("type") == "incident"
 
     async def test_a_rebuild_writes_each_document_and_one_made_meanwhile_gets_its_changes(
         self, read_models: ReadModelStore
