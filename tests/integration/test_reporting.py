@@ -15,7 +15,7 @@ import time
 from collections import Counter
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -356,6 +356,8 @@ async def test_a_childs_name_given_to_intake_never_reaches_a_report(
         database=f"t{run_id}_reporting",
         consumer_group=f"t{run_id}-reporting",
         http_port=0,
+        # A new group on the shared topics: from now, not through what earlier runs left.
+        consumer_start_at=datetime.now(UTC) - timedelta(seconds=5),
     )
     report = {
         "aware_date": "2026-11-02",
