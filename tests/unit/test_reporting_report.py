@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date
 from functools import cache
 
 import pytest
 
+from sprg_reporting.adapters.memory import MemoryReadModels
 from sprg_reporting.domain.dated_models import FOLDS, Document, Meta, apply_in_memory
 from sprg_reporting.domain.periods import BadPeriod, parse_period, period_containing
 from sprg_reporting.domain.report import Snapshot, produce
 from sprg_reporting.entrypoints import render
+from sprg_reporting.handlers.read_models import rebuild
 from sprg_shared.envelope import Envelope, read_event
 from tests.partnership_year import Year, generate
 
@@ -117,3 +120,21 @@ def test_the_page_draws_charts_as_svg_and_escapes_what_it_shows() -> None:
     assert "<script>" not in page
     csv_text = render.table_csv(report, "reviews")
     assert len(csv_text.splitlines()) == len(report.table("reviews").rows) + 1
+
+
+async def test_a_rebuild_folds_the_log_as_it_reads_it_and_says_how_far_it_has_got() -> None:
+    events = year().events
+    read: list[int] = []
+
+    def log() -> Iterator[Envelope]:
+        for n, envelope in enumerate(events, 1):
+            # Folded as it is read, not read whole first: the progress of the events
+            # before this one has been told already.
+            assert len(read) == (n - 1) // 1000
+            yield envelope
+
+    models = MemoryReadModels()
+    folded = await rebuild(models, log(), read.append, every=1000)
+    assert folded == len(events)
+    assert read == list(range(1000, len(events) + 1, 1000))
+    assert (await models.snapshot()) == snapshot(fold(events))

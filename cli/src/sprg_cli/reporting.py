@@ -32,7 +32,18 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 def run_rebuild(args: argparse.Namespace) -> int:
     settings = ReportingSettings()
     started = time.monotonic()
-    folded = asyncio.run(rebuild(settings))
+    print(
+        f"rebuilding {settings.database}: its reports and case views are empty until this"
+        " ends (about 85 s a million events)",
+        file=sys.stderr,
+        flush=True,
+    )
+
+    def progress(read: int) -> None:
+        elapsed = time.monotonic() - started
+        print(f"  {read:,} events read and folded ({elapsed:.0f} s)", file=sys.stderr, flush=True)
+
+    folded = asyncio.run(rebuild(settings, progress))
     print(f"rebuilt {settings.database}: {folded} events in {time.monotonic() - started:.1f}s")
     return 0
 

@@ -105,14 +105,17 @@ def build(
     return app
 
 
-async def rebuild(settings: ReportingSettings) -> int:
+async def rebuild(
+    settings: ReportingSettings, progress: Callable[[int], None] | None = None
+) -> int:
     """Drop the read models and fold every event again from the topics' start (``sprg
-    reporting rebuild``); the number of events folded."""
+    reporting rebuild``); the number of events folded. ``progress`` is told how many
+    events have been read, every 100,000."""
     client = make_client(settings.mongodb_url, app_name="sprg-cli-reporting")
     try:
         # Read as it is folded (blocking this command's loop, which has nothing else to do).
         log = envelopes(settings.kafka_bootstrap_servers, settings.source_topics)
-        return await handlers.rebuild(ReadModels(client[settings.database]), log)
+        return await handlers.rebuild(ReadModels(client[settings.database]), log, progress)
     finally:
         await client.close()
 

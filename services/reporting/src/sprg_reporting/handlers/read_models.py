@@ -195,7 +195,12 @@ async def on_duty_due(
     return produced
 
 
-async def rebuild(models: ReadModelStore, envelopes: Iterable[Envelope]) -> int:
+async def rebuild(
+    models: ReadModelStore,
+    envelopes: Iterable[Envelope],
+    progress: Callable[[int], None] | None = None,
+    every: int = 100_000,
+) -> int:
     """Drop the read models and fold ``envelopes`` (a replay from the topics' start) again.
 
     The models are dropped before the replay is read, so the end it reads to comes after
@@ -206,7 +211,8 @@ async def rebuild(models: ReadModelStore, envelopes: Iterable[Envelope]) -> int:
     The documents are folded in memory and each written once (a million events make 1.4
     million changes but a few hundred thousand documents). Folds are idempotent, so an
     event the live consumer applies meanwhile, or an event that appears twice on a topic,
-    changes nothing. Returns how many events were folded.
+    changes nothing. Returns how many events were folded; ``progress`` is told the count
+    every ``every`` events read.
     """
     await models.drop()
     folded_types = {*_CASE_VIEW, *FOLDS}  # what ``router`` routes, without reports
@@ -214,7 +220,9 @@ async def rebuild(models: ReadModelStore, envelopes: Iterable[Envelope]) -> int:
     collecting = gc.isenabled()
     gc.disable()  # the fold makes millions of objects that all live: nothing to collect
     try:
-        for envelope in envelopes:
+        for read, envelope in enumerate(envelopes, 1):
+            if progress is not None and read % every == 0:
+                progress(read)
             try:
                 event = read_event(envelope)  # once: the payload is validated once per event
             except (UnknownEventType, ValidationError):
