@@ -100,7 +100,8 @@ class ReadModels:
                     _settle(written, None)
 
     async def apply_many(self, changes: Sequence[Change]) -> None:
-        """The same effect as ``apply``, one ordered bulk write per collection (for a rebuild).
+        """``changes`` upserted, one ordered bulk write per collection (the writer behind
+        ``apply``, and a rebuild's merge into documents made meanwhile).
 
         Changes to one document keep their order; documents are independent of each other.
         """

@@ -108,9 +108,7 @@ class Folded:
             documents = self.documents.setdefault(change.collection, {})
             document = documents.setdefault(change.key, {"_id": change.key})
             key = (change.collection, change.key)
-            members = self._members.get(key)
-            if members is None:
-                members = {}
+            members = self._members.get(key) or {}
             apply_change(document, change, members)
             if members:
                 self._members[key] = members
