@@ -9,6 +9,8 @@ rather than as a lost or doubled reminder somewhere else:
 - ``find_one_and_update`` with ``upsert`` creates one document however many callers race;
 - a conditional update of one document is atomic (the scheduler's lease and ``rev``);
 - ``bulk_write`` of many upserts applies every one (reporting's read models);
+- ``update_each`` changes exactly the named documents that meet its condition (the
+  scheduler's claims and completions, the notifier's digests);
 - arrays of arrays round-trip (a produced report's tables);
 - the scheduler's due query is served by its index, not a scan;
 - nothing needs a multi-document transaction or a change stream (neither exists on
@@ -31,6 +33,7 @@ from sprg_scheduler.adapters.claims import FiringClaims
 from sprg_scheduler.adapters.repository import ClockRepository, to_document
 from sprg_scheduler.domain import lifecycle
 from sprg_shared.contracts.decisions import ClockDue
+from sprg_shared.store import update_each
 from tests.unit.test_scheduler_schedule import CAL, POLICY
 
 pytestmark = pytest.mark.integration
@@ -150,6 +153,24 @@ async def test_bulk_write_applies_every_upsert_of_a_large_batch(
     assert result.modified_count == 750
     assert {d["n"] async for d in col.find({})} == {4}
     assert await col.count_documents({}) == 250
+
+
+async def test_update_each_changes_exactly_the_named_documents_that_meet_its_condition(
+    mongo: AsyncMongoClient[dict[str, Any]], run_id: str
+) -> None:
+    col = mongo[f"t{run_id}_contract"]["named"]
+    await col.insert_many(
+        [{"_id": f"d{n:04}", "owner": "a" if n % 2 else "b"} for n in range(2000)]
+    )
+    named = [f"d{n:04}" for n in range(0, 2000, 7)] + ["d9999"]  # one that does not exist
+
+    matched = await update_each(col, named, {"$set": {"seen": True}}, {"owner": "a"})
+
+    expected = {f"d{n:04}" for n in range(0, 2000, 7) if n % 2}
+    assert matched == len(expected)
+    assert {d["_id"] async for d in col.find({"seen": True})} == expected
+    assert await update_each(col, [], {"$set": {"seen": False}}) == 0
+    assert await col.count_documents({"seen": True}) == len(expected)
 
 
 async def test_the_scheduler_due_query_is_served_by_its_index(

@@ -114,7 +114,7 @@ SURFACE: dict[str, list[str]] = {
     ],
     "service": ["Background", "build_service", "from_state", "serve"],
     "settings": ["ServiceSettings"],
-    "store": ["AppliedLedger", "Document", "make_client", "ping"],
+    "store": ["AppliedLedger", "Document", "make_client", "ping", "update_each"],
     "topics": [
         "CALENDAR",
         "CLOCKS",

@@ -7,13 +7,15 @@ document per atomic change, no multi-document transactions, no change streams
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
-from pymongo import AsyncMongoClient
+from pymongo import AsyncMongoClient, UpdateOne
+from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError, DuplicateKeyError, PyMongoError
 
-__all__ = ["AppliedLedger", "Document", "make_client", "ping"]
+__all__ = ["AppliedLedger", "Document", "make_client", "ping", "update_each"]
 
 Document = dict[str, Any]
 _DUPLICATE_KEY = 11000
@@ -37,6 +39,30 @@ async def ping(db: AsyncDatabase[Document]) -> bool:
     except PyMongoError:
         return False
     return True
+
+
+async def update_each(
+    collection: AsyncCollection[Document],
+    ids: Sequence[object],
+    update: Document,
+    condition: Document | None = None,
+) -> int:
+    """Apply ``update`` to each document of ``ids`` that also matches ``condition``, in one
+    round trip; how many matched.
+
+    One ``UpdateOne`` by ``_id`` per document, not one ``update_many`` with ``_id: {$in}``:
+    DocumentDB (FerretDB v2) serves a multi-document update's ``_id: {$in: [...]}`` (or
+    an ``$or`` of ids) with a scan of the whole collection, not the primary key, where a
+    find with the same filter uses the key. Measured on 1,000,000 clocks: 0.39-0.52 s for
+    an ``update_many`` of 3 to 500 ids, 0.08 s for 500 ``UpdateOne`` in one bulk write.
+    """
+    if not ids:
+        return 0
+    extra = condition or {}
+    result = await collection.bulk_write(
+        [UpdateOne({**extra, "_id": i}, update) for i in ids], ordered=False
+    )
+    return int(result.matched_count)
 
 
 class AppliedLedger:

@@ -26,7 +26,7 @@ from pymongo.errors import DuplicateKeyError
 from sprg_notifier.adapters.ports import Directory
 from sprg_notifier.domain.directory import Agency, Person
 from sprg_notifier.domain.subscriptions import Subscription
-from sprg_shared.store import Document
+from sprg_shared.store import Document, update_each
 
 T = TypeVar("T")
 DIRECTORY = "directory"  # the meta document whose version each directory write moves
@@ -190,8 +190,9 @@ class NotifierRepository:
         return [d async for d in self._deliveries.find(query).sort("created_at", ASCENDING)]
 
     async def digested(self, ids: Sequence[str], digest_id: str, at: datetime) -> None:
-        await self._deliveries.update_many(
-            {"_id": {"$in": list(ids)}},
+        await update_each(
+            self._deliveries,
+            ids,
             {"$set": {"status": "digested", "digest_id": digest_id, "updated_at": at}},
         )
 

@@ -18,7 +18,7 @@ from pymongo.errors import DuplicateKeyError
 
 from sprg_shared.calendar import WorkingDayCalendar, version_name
 from sprg_shared.contracts.calendar import Closure
-from sprg_shared.store import Document
+from sprg_shared.store import Document, update_each
 
 PENDING = 0
 """``in_version`` of a closure day no confirmed version holds yet (version 0 has none)."""
@@ -113,9 +113,8 @@ class CalendarStore:
         return True
 
     async def include(self, days: list[date], number: int) -> None:
-        await self._closures.update_many(
-            {"_id": {"$in": [d.isoformat() for d in days]}}, {"$set": {"in_version": number}}
-        )
+        ids = [d.isoformat() for d in days]
+        await update_each(self._closures, ids, {"$set": {"in_version": number}})
 
     async def mark_applied(self, number: int, moved: int) -> None:
         await self._versions.update_one(
