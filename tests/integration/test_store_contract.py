@@ -12,7 +12,8 @@ rather than as a lost or doubled reminder somewhere else:
 - ``update_each`` changes exactly the named documents that meet its condition (the
   scheduler's claims and completions, the notifier's digests);
 - arrays of arrays round-trip (a produced report's tables);
-- the scheduler's due query is served by its index, not a scan;
+- the scheduler's due query, and an agency's list of clocks, are served by indexes, not
+  a scan;
 - nothing needs a multi-document transaction or a change stream (neither exists on
   FerretDB v2: writes inside ``start_transaction`` apply at once and survive an abort).
 """
@@ -30,7 +31,7 @@ from pymongo import ASCENDING, AsyncMongoClient, ReturnDocument, UpdateOne
 from pymongo.errors import DuplicateKeyError
 
 from sprg_scheduler.adapters.claims import FiringClaims
-from sprg_scheduler.adapters.repository import ClockRepository, to_document
+from sprg_scheduler.adapters.repository import ClockQuery, ClockRepository, to_document
 from sprg_scheduler.domain import lifecycle
 from sprg_shared.contracts.decisions import ClockDue
 from sprg_shared.store import update_each
@@ -187,6 +188,28 @@ async def test_the_scheduler_due_query_is_served_by_its_index(
     query = {"find": "clocks", "filter": claims.unheld(NOW), "sort": {"next_fire_at": 1}}
     plan = await db.command("explain", {**query, "limit": 500})
     assert "next_fire_at_1" in index_names(plan), plan
+
+
+async def test_an_agencys_clock_list_is_served_by_indexes(
+    mongo: AsyncMongoClient[dict[str, Any]], run_id: str
+) -> None:
+    """What concerns an agency is its cases or its requests' and actions' keys: an ``$or``
+    that reads every clock unless both branches have an index."""
+    db = mongo[f"t{run_id}_contract"]
+    repo = ClockRepository(db)
+    await repo.ensure_indexes()
+    documents = clocks(3000, NOW)
+    for n, doc in enumerate(documents[:1000]):
+        doc["key"] = f"request-{n}"
+    await db["clocks"].insert_many(documents)
+    within = frozenset({"case-2500", "case-2501", "request-7"})
+    query = ClockQuery(within=within, state="open", today=NOW.date())
+
+    found = await repo.find(query, limit=100)
+
+    assert sorted(c.clock_id for c in found) == ["c0007", "c2500", "c2501"]
+    plan = await db.command("explain", {"find": "clocks", "filter": query.to_filter()})
+    assert {"case_id_1", "key_1"} <= index_names(plan), plan
 
 
 async def test_replicas_claiming_the_same_due_clocks_share_them_without_overlap(

@@ -99,6 +99,9 @@ class ClockRepository:
         )
         # The firing loop's one query: what fell due, oldest first.
         await self._clocks.create_index([("next_fire_at", ASCENDING)])
+        # An agency's list (``ClockQuery.within``: its cases or its requests' and actions'
+        # keys): without it the ``$or`` reads every clock (0.22 s at 200,000, against 0.004 s).
+        await self._clocks.create_index([("key", ASCENDING)])
 
     async def add(self, clock: Clock) -> bool:
         """Store a new clock; False when it exists already."""
