@@ -20,7 +20,7 @@ from typing import get_args
 from prometheus_client import CollectorRegistry, Gauge
 
 from sprg_scheduler.adapters.ports import ClockStore, View
-from sprg_scheduler.domain.clocks import ClockState
+from sprg_scheduler.domain.clocks import ACTIVE, ClockState
 
 STATES: tuple[str, ...] = get_args(ClockState)
 VIEWS: tuple[View, ...] = get_args(View)
@@ -46,11 +46,17 @@ class ClockGauges:
     ) -> None:
         """Count every kind by state; by view too when given ``today`` (local) and ``now``."""
         for kind in await repo.kinds():
+            running = 0
             for state in STATES:
                 count = await repo.count_in_state(kind, state)
                 self._gauge.labels(kind=kind, state=state).set(count)
+                running += count if state in ACTIVE else 0
             if today is None or now is None:
                 continue
             for view in VIEWS:
-                count = await repo.count_in_view(kind, view, today, now)
+                # "open" is the running states, counted just above: at a million clocks
+                # each count reads every matching index entry (about a second).
+                count = (
+                    running if view == "open" else await repo.count_in_view(kind, view, today, now)
+                )
                 self._view.labels(kind=kind, view=view).set(count)

@@ -97,6 +97,11 @@ class ClockRepository:
         await self._clocks.create_index(
             [("kind", ASCENDING), ("state", ASCENDING), ("due", ASCENDING)]
         )
+        # The gauges' at-risk views (in the reminder window): without it the store serves
+        # them from ``kind, state, due``, reading every running clock (1.4 s at a million).
+        await self._clocks.create_index(
+            [("kind", ASCENDING), ("state", ASCENDING), ("remind_from", ASCENDING)]
+        )
         # The firing loop's one query: what fell due, oldest first.
         await self._clocks.create_index([("next_fire_at", ASCENDING)])
         # An agency's list (``ClockQuery.within``: its cases or its requests' and actions'

@@ -31,6 +31,8 @@ from sprg_shared.envelope import Envelope, EventData
 log = logging.getLogger(__name__)
 
 Publish = Callable[[EventData, str, str | None], Awaitable[Envelope]]
+# A gauge refresh waits at least this many times as long as the last one took.
+GAUGE_REFRESH_SHARE = 10.0
 
 
 @dataclass(frozen=True)
@@ -63,6 +65,7 @@ class FiringLoop:
         self._config = config or FiringConfig()
         self._gauges = gauges
         self._gauges_at = float("-inf")
+        self._gauges_every = self._config.gauge_refresh_seconds
         self._slots = asyncio.Semaphore(self._config.concurrency)
 
     async def ensure_indexes(self) -> None:
@@ -120,11 +123,21 @@ class FiringLoop:
             )
             return firing.clock, True
 
+    def gauges_due(self) -> bool:
+        return time.monotonic() - self._gauges_at >= self._gauges_every
+
     async def refresh_gauges(self) -> None:
+        """Count the clocks for the gauges. The next refresh waits at least ten times as
+        long as this one took: at a million clocks a refresh costs the store seconds of
+        CPU, and every replica refreshes."""
+        started = time.monotonic()
         if self._gauges is not None:
             now = self._now()
             await self._gauges.refresh(self._repo, self._policy.today(now), now)
         self._gauges_at = time.monotonic()
+        self._gauges_every = max(
+            self._config.gauge_refresh_seconds, GAUGE_REFRESH_SHARE * (self._gauges_at - started)
+        )
 
     async def backfill(self, limit: int = 1000) -> int:
         """Give a firing plan to clocks stored before plans existed; returns how many."""
@@ -142,7 +155,7 @@ class FiringLoop:
         while True:
             try:
                 await self.tick()
-                if time.monotonic() - self._gauges_at >= self._config.gauge_refresh_seconds:
+                if self.gauges_due():
                     await self.refresh_gauges()
             except Exception:
                 log.exception("firing tick failed; next tick retries")
