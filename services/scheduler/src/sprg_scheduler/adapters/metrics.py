@@ -7,9 +7,11 @@
   reminder was planned for has passed: the firing loop is behind; the alert's input),
   ``overdue`` (past the due date and not met).
 
-Counted through the clock store's port, one count per kind and state or view (on the store
-each is served by an index, ``kind, state, due``: a handful of index range counts rather
-than a ``$group`` over every clock).
+Counted through the clock store's port, one count per kind and state or view, each
+served by an index (``kind, state, due``; the at-risk views by ``kind, state,
+remind_from``); the ``open`` view is the running states' counts added up. At a million
+clocks a refresh still costs the store about 2 s (bench/README.md), so the firing loop
+spaces refreshes out by how long the last one took.
 """
 
 from __future__ import annotations
