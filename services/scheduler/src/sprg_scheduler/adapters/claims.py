@@ -13,11 +13,11 @@ The claim is a lease on the clock document itself (``lease_owner``, ``lease_unti
 1. find due clocks that nobody holds, oldest first, with the indexed query
    ``next_fire_at <= now`` (lease expired or absent): one query per batch;
 2. claim the batch: one ``update_many`` with the same condition, setting this replica
-   as owner for a lease, then one read of what it now owns. The condition is checked per document
-   atomically, so of several replicas racing for the same clocks each clock goes to
-   exactly one; a replica that lost the race reads again, and the due query no longer
-   returns what others hold: the replicas share a burst batch by batch instead of
-   racing for the same oldest clocks;
+   as owner for a lease, then one read of what it now owns. The condition is checked
+   per document atomically, so of several replicas racing for the same clocks each
+   clock goes to exactly one; a replica that lost the race reads again, and the due
+   query no longer returns what others hold: the replicas share a burst batch by
+   batch instead of racing for the same oldest clocks;
 3. publish each transition won (its event id is deterministic);
 4. complete: one ``bulk_write`` stores the advanced clocks, each conditioned on the
    ``rev`` read and on still holding the lease, and clears the lease (clocks whose

@@ -127,9 +127,9 @@ class FiringLoop:
         return time.monotonic() - self._gauges_at >= self._gauges_every
 
     async def refresh_gauges(self) -> None:
-        """Count the clocks for the gauges. The next refresh waits at least ten times as
-        long as this one took: at a million clocks a refresh costs the store seconds of
-        CPU, and every replica refreshes."""
+        """Count the clocks for the gauges. The next refresh waits at least
+        ``GAUGE_REFRESH_SHARE`` times as long as this one took: at a million clocks a
+        refresh costs the store seconds of CPU, and every replica refreshes."""
         started = time.monotonic()
         if self._gauges is not None:
             now = self._now()
