@@ -29,7 +29,12 @@ class SchedulerSettings(ServiceSettings):
     )
     fire_batch: int = Field(default=500, ge=1)
     fire_concurrency: int = Field(default=64, ge=1)
-    gauge_refresh_seconds: float = Field(default=15.0, gt=0)
+    gauge_refresh_seconds: float = Field(
+        default=15.0,
+        gt=0,
+        description="the least time between gauge refreshes; a refresh that takes longer"
+        " than a tenth of it spaces the next out to ten times its own length",
+    )
     duty_sync_seconds: float = Field(
         default=3600.0, gt=0, description="how often duty clocks are synced with the schedule"
     )
