@@ -196,7 +196,7 @@ class Services:
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
-def _cpu_of(pid: int) -> float:
+def cpu_of(pid: int) -> float:
     """User and system seconds of a live process (its threads included)."""
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
@@ -213,7 +213,7 @@ def _children(pid: int) -> list[int]:
     return found + [g for c in found for g in _children(c)]
 
 
-def _component(cmdline: str) -> str | None:
+def component_of(cmdline: str) -> str | None:
     if "kafka.Kafka" in cmdline:
         return "kafka"
     if cmdline.startswith("postgres"):
@@ -233,7 +233,7 @@ def cpu_snapshot(services: Services) -> dict[str, float]:
     for name, proc in services.procs.items():
         pids = [proc.pid, *_children(proc.pid)]
         mine.update(pids)
-        seconds[name] = sum(_cpu_of(p) for p in pids)
+        seconds[name] = sum(cpu_of(p) for p in pids)
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit() or int(entry.name) in mine:
             continue
@@ -241,9 +241,9 @@ def cpu_snapshot(services: Services) -> dict[str, float]:
             cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
         except OSError:
             continue
-        component = _component(cmdline)
+        component = component_of(cmdline)
         if component:
-            seconds[component] = seconds.get(component, 0.0) + _cpu_of(int(entry.name))
+            seconds[component] = seconds.get(component, 0.0) + cpu_of(int(entry.name))
     own = os.times()
     seconds["bench (posts, SMTP catcher)"] = own.user + own.system
     return seconds

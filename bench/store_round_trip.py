@@ -5,8 +5,8 @@
 
 Runs each operation ``--calls`` times, one after the other, through PyMongo's async client
 as the services use it (the ledger's read and write of one event id, a find by ``_id``,
-a ping), and reads the CPU time of this process, of every ``ferretdb`` process and of
-every ``postgres`` process from ``/proc`` before and after. Run it on otherwise idle
+a ping), and reads the CPU time of this process, of every FerretDB process and of
+every PostgreSQL process from ``/proc`` before and after. Run it on otherwise idle
 servers: anything else they do is counted too.
 """
 
@@ -21,25 +21,25 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
+from pipeline import component_of, cpu_of
 from pymongo import AsyncMongoClient
 
 from sprg_shared.store import AppliedLedger
 
-TICK = os.sysconf("SC_CLK_TCK")
 
-
-def cpu_seconds(prefix: str) -> float:
-    """User and system CPU of every process whose name starts with ``prefix``."""
+def cpu_seconds(component: str) -> float:
+    """CPU seconds so far of every process of ``component`` ("ferretdb", "postgresql"),
+    read as the pipeline benchmark reads them."""
     total = 0.0
-    for stat in Path("/proc").glob("[0-9]*/stat"):
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
         try:
-            text = stat.read_text()
+            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
         except OSError:
             continue
-        name = text[text.index("(") + 1 : text.rindex(")")]
-        if name.startswith(prefix):
-            fields = text[text.rindex(")") + 2 :].split()
-            total += (int(fields[11]) + int(fields[12])) / TICK
+        if component_of(cmdline) == component:
+            total += cpu_of(int(entry.name))
     return total
 
 
@@ -60,7 +60,7 @@ async def main(calls: int) -> list[dict[str, Any]]:
     results = []
     try:
         for label, operation in operations:
-            ferretdb, postgres = cpu_seconds("ferretdb"), cpu_seconds("postgres")
+            ferretdb, postgres = cpu_seconds("ferretdb"), cpu_seconds("postgresql")
             own, started = time.process_time(), time.perf_counter()
             for i in range(calls):
                 await operation(i)
@@ -71,7 +71,9 @@ async def main(calls: int) -> list[dict[str, Any]]:
                     "wall_ms": round((time.perf_counter() - started) / calls * 1e3, 3),
                     "client_cpu_ms": round((time.process_time() - own) / calls * 1e3, 3),
                     "ferretdb_cpu_ms": round((cpu_seconds("ferretdb") - ferretdb) / calls * 1e3, 3),
-                    "postgres_cpu_ms": round((cpu_seconds("postgres") - postgres) / calls * 1e3, 3),
+                    "postgres_cpu_ms": round(
+                        (cpu_seconds("postgresql") - postgres) / calls * 1e3, 3
+                    ),
                 }
             )
     finally:
